@@ -1,0 +1,33 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+  name: "FeatureDB",
+  platforms: [.macOS(.v15)],
+  products: [
+    .library(name: "FeatureDB", targets: ["FeatureDB"]),
+    .executable(name: "fdb", targets: ["fdb"]),
+    .executable(name: "fdb-bench", targets: ["fdb-bench"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+  ],
+  targets: [
+    // Layer 1: the C libraries, from Debian's liblmdb-dev and libzstd-dev.
+    .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
+    .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+    // Layers 2-4: storage wrapper, encoding and the engine.
+    .target(name: "FeatureDB", dependencies: ["CLMDB", "CZstd"]),
+    // Layer 6: the command-line tool.
+    .executableTarget(
+      name: "fdb",
+      dependencies: ["FeatureDB", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+    ),
+    // Benchmarks against raw LMDB (run with `swift run -c release fdb-bench`).
+    .executableTarget(name: "fdb-bench", dependencies: ["FeatureDB", "CLMDB"]),
+    // A child process the tests start as a second writer or reader (multi-process and crash tests).
+    .executableTarget(name: "fdb-test-child", dependencies: ["FeatureDB"], path: "Tests/Child"),
+    .testTarget(name: "FeatureDBTests", dependencies: ["FeatureDB", "CLMDB"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

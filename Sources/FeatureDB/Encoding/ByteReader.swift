@@ -1,0 +1,82 @@
+/// A malformed byte string (from disk or input); the caller adds which record it was.
+struct DecodeError: Error, CustomStringConvertible {
+  let description: String
+  init(_ description: String) { self.description = description }
+}
+
+/// Reads what ``ByteWriter`` writes, checking bounds on every read.
+///
+/// Works on a buffer lent by LMDB or an array; never reads outside `buffer`.
+struct ByteReader {
+  let buffer: UnsafeRawBufferPointer
+  private(set) var offset: Int
+
+  init(_ buffer: UnsafeRawBufferPointer, offset: Int = 0) {
+    self.buffer = buffer
+    self.offset = offset
+  }
+
+  var isAtEnd: Bool { offset >= buffer.count }
+  var remaining: Int { buffer.count - offset }
+
+  mutating func byte() throws(DecodeError) -> UInt8 {
+    guard offset < buffer.count else { throw DecodeError("truncated at byte \(offset)") }
+    defer { offset += 1 }
+    return buffer[offset]
+  }
+
+  mutating func varint() throws(DecodeError) -> UInt64 {
+    var result: UInt64 = 0
+    var shift: UInt64 = 0
+    while true {
+      guard offset < buffer.count else { throw DecodeError("truncated varint at byte \(offset)") }
+      let b = buffer[offset]
+      offset += 1
+      guard shift < 64, shift < 63 || b <= 1 else {
+        throw DecodeError("varint too long at byte \(offset - 1)")
+      }
+      result |= UInt64(b & 0x7f) << shift
+      if b < 0x80 { return result }
+      shift += 7
+    }
+  }
+
+  mutating func signedVarint() throws(DecodeError) -> Int64 {
+    let z = try varint()
+    return Int64(bitPattern: (z >> 1) ^ (0 &- (z & 1)))
+  }
+
+  /// A varint that must fit in `Int` and be at most `limit`.
+  mutating func count(limit: Int) throws(DecodeError) -> Int {
+    let v = try varint()
+    guard v <= UInt64(limit) else { throw DecodeError("length \(v) exceeds \(limit) at byte \(offset)") }
+    return Int(v)
+  }
+
+  mutating func uint64LE() throws(DecodeError) -> UInt64 {
+    guard remaining >= 8 else { throw DecodeError("truncated 8-byte field at byte \(offset)") }
+    defer { offset += 8 }
+    return UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+  }
+
+  mutating func uint32LE() throws(DecodeError) -> UInt32 {
+    guard remaining >= 4 else { throw DecodeError("truncated 4-byte field at byte \(offset)") }
+    defer { offset += 4 }
+    return UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+  }
+
+  /// The next `n` bytes, lent from the same buffer.
+  mutating func bytes(_ n: Int) throws(DecodeError) -> UnsafeRawBufferPointer {
+    guard n >= 0, remaining >= n else {
+      throw DecodeError("\(n) bytes wanted at byte \(offset), \(remaining) left")
+    }
+    defer { offset += n }
+    return UnsafeRawBufferPointer(rebasing: buffer[offset..<offset + n])
+  }
+
+  mutating func lengthPrefixed() throws(DecodeError) -> UnsafeRawBufferPointer {
+    try bytes(try count(limit: remaining))
+  }
+
+  mutating func skip(_ n: Int) throws(DecodeError) { _ = try bytes(n) }
+}

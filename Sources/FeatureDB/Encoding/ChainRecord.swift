@@ -1,0 +1,189 @@
+/// The version chain of one (feature, entity): every retained version in one record, ordered by
+/// event time descending, then version descending — so the first active entry is the latest.
+///
+/// Layout (see docs/format.md):
+/// ```
+/// header: u8 flags (bit0 nextVersion, bit1 pruned, bit2 vacuumed; others 0)
+///         [varint nextVersion] [removed range: pruned] [removed range: vacuumed]
+/// entry*: varint version, u8 entry flags, svarint writeTime−epoch, svarint eventTime−writeTime,
+///         [varint producer] [varint run] [varint source] [varint len, extra], [inline value]
+/// ```
+enum ChainRecord {
+  struct Header: Equatable {
+    /// Set when the next version is not (highest retained version + 1).
+    var nextVersion: UInt64?
+    var pruned: RemovedRange?
+    var vacuumed: RemovedRange?
+  }
+
+  /// What retention removed from a chain: how many versions and their event-time span.
+  struct RemovedRange: Equatable {
+    var count: UInt64
+    var minEventTime: Int64
+    var maxEventTime: Int64
+
+    mutating func add(eventTime: Int64) {
+      count += 1
+      minEventTime = min(minEventTime, eventTime)
+      maxEventTime = max(maxEventTime, eventTime)
+    }
+
+    static func first(_ eventTime: Int64) -> RemovedRange {
+      RemovedRange(count: 1, minEventTime: eventTime, maxEventTime: eventTime)
+    }
+  }
+
+  enum Kind: UInt8 {
+    case inline = 0
+    case tombstone = 1
+    case external = 2
+  }
+
+  /// Entry flag bits.
+  enum Flag {
+    static let kindMask: UInt8 = 0b11
+    static let retracted: UInt8 = 1 << 2
+    static let producer: UInt8 = 1 << 3
+    static let run: UInt8 = 1 << 4
+    static let source: UInt8 = 1 << 5
+    static let extra: UInt8 = 1 << 6
+    static let reserved: UInt8 = 1 << 7
+  }
+
+  /// One parsed entry: its fields and where its bytes lie in the record.
+  struct Entry {
+    var range: Range<Int>
+    var version: UInt64
+    var flags: UInt8
+    var writeTime: Int64
+    var eventTime: Int64
+    var producer: UInt64 = 0
+    var run: UInt64 = 0
+    var source: UInt64 = 0
+    var extra: Range<Int>? = nil
+    /// Offset of the inline value (meaningful for `.inline`).
+    var valueOffset: Int
+
+    var kind: Kind { Kind(rawValue: flags & Flag.kindMask)! }
+    var isRetracted: Bool { flags & Flag.retracted != 0 }
+    var isTombstone: Bool { kind == .tombstone }
+  }
+
+  // MARK: - Reading
+
+  /// Walks a chain record's entries in stored order without allocating.
+  struct Reader {
+    private var reader: ByteReader
+    let header: Header
+    let type: ValueType
+    let epoch: Int64
+
+    init(_ buffer: UnsafeRawBufferPointer, type: ValueType, epoch: Int64) throws(DecodeError) {
+      var r = ByteReader(buffer)
+      let flags = try r.byte()
+      guard flags & ~0b111 == 0 else { throw DecodeError("unknown chain flags \(flags)") }
+      var h = Header()
+      if flags & 1 != 0 { h.nextVersion = try r.varint() }
+      if flags & 2 != 0 { h.pruned = try Self.readRange(&r) }
+      if flags & 4 != 0 { h.vacuumed = try Self.readRange(&r) }
+      self.header = h
+      self.reader = r
+      self.type = type
+      self.epoch = epoch
+    }
+
+    private static func readRange(_ r: inout ByteReader) throws(DecodeError) -> RemovedRange {
+      RemovedRange(count: try r.varint(), minEventTime: try r.signedVarint(), maxEventTime: try r.signedVarint())
+    }
+
+    var buffer: UnsafeRawBufferPointer { reader.buffer }
+
+    /// The next entry, or nil at the end of the record.
+    mutating func next() throws(DecodeError) -> Entry? {
+      if reader.isAtEnd { return nil }
+      let start = reader.offset
+      let version = try reader.varint()
+      let flags = try reader.byte()
+      guard flags & Flag.reserved == 0, flags & Flag.kindMask <= 2 else {
+        throw DecodeError("bad entry flags \(flags) at byte \(start)")
+      }
+      let (writeTime, o1) = (try reader.signedVarint()).addingReportingOverflow(epoch)
+      let (eventTime, o2) = (try reader.signedVarint()).addingReportingOverflow(writeTime)
+      guard !o1, !o2 else { throw DecodeError("time overflow at byte \(start)") }
+      var e = Entry(range: start..<start, version: version, flags: flags, writeTime: writeTime,
+                    eventTime: eventTime, valueOffset: 0)
+      if flags & Flag.producer != 0 { e.producer = try reader.varint() }
+      if flags & Flag.run != 0 { e.run = try reader.varint() }
+      if flags & Flag.source != 0 { e.source = try reader.varint() }
+      if flags & Flag.extra != 0 {
+        let n = try reader.count(limit: reader.remaining)
+        e.extra = reader.offset..<reader.offset + n
+        try reader.skip(n)
+      }
+      e.valueOffset = reader.offset
+      if e.kind == .inline { try ValueCodec.skipInline(type, &reader) }
+      e.range = start..<reader.offset
+      return e
+    }
+
+    /// Decodes the inline value of `entry`.
+    func inlineValue(_ entry: Entry) throws(DecodeError) -> FeatureValue {
+      var r = ByteReader(reader.buffer, offset: entry.valueOffset)
+      return try ValueCodec.readInline(type, &r)
+    }
+
+    /// All remaining entries.
+    mutating func all() throws(DecodeError) -> [Entry] {
+      var out: [Entry] = []
+      while let e = try next() { out.append(e) }
+      return out
+    }
+  }
+
+  // MARK: - Writing
+
+  static func writeHeader(_ h: Header, to w: inout ByteWriter) {
+    var flags: UInt8 = 0
+    if h.nextVersion != nil { flags |= 1 }
+    if h.pruned != nil { flags |= 2 }
+    if h.vacuumed != nil { flags |= 4 }
+    w.byte(flags)
+    if let v = h.nextVersion { w.varint(v) }
+    for range in [h.pruned, h.vacuumed].compactMap({ $0 }) {
+      w.varint(range.count)
+      w.signedVarint(range.minEventTime)
+      w.signedVarint(range.maxEventTime)
+    }
+  }
+
+  /// The fields of a new entry.
+  struct NewEntry {
+    var version: UInt64
+    var kind: Kind
+    var writeTime: Int64
+    var eventTime: Int64
+    var producer: UInt64 = 0
+    var run: UInt64 = 0
+    var source: UInt64 = 0
+    var extra: [UInt8] = []
+    /// The inline value bytes exactly as stored (length prefix included for variable types).
+    var inlineValue: [UInt8] = []
+  }
+
+  static func writeEntry(_ e: NewEntry, epoch: Int64, to w: inout ByteWriter) {
+    var flags = e.kind.rawValue
+    if e.producer != 0 { flags |= Flag.producer }
+    if e.run != 0 { flags |= Flag.run }
+    if e.source != 0 { flags |= Flag.source }
+    if !e.extra.isEmpty { flags |= Flag.extra }
+    w.varint(e.version)
+    w.byte(flags)
+    w.signedVarint(e.writeTime &- epoch)
+    w.signedVarint(e.eventTime &- e.writeTime)
+    if e.producer != 0 { w.varint(e.producer) }
+    if e.run != 0 { w.varint(e.run) }
+    if e.source != 0 { w.varint(e.source) }
+    if !e.extra.isEmpty { w.lengthPrefixed(e.extra) }
+    if e.kind == .inline { w.append(e.inlineValue) }
+  }
+}

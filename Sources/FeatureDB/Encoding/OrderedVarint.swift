@@ -1,0 +1,48 @@
+/// A variable-length unsigned integer whose bytes sort (memcmp) in numeric order, used in keys.
+///
+/// First byte A0 decides the length:
+/// - A0 ≤ 240: the value is A0 (1 byte).
+/// - 241 ≤ A0 ≤ 248: value = 240 + 256 × (A0 − 241) + A1 (2 bytes; up to 2,287).
+/// - A0 = 249: value = 2,288 + A1..A2 big-endian (3 bytes; up to 67,823).
+/// - A0 = 250…255: value = A1… big-endian in 3…8 bytes (A0 − 247 bytes).
+enum OrderedVarint {
+  static func append(_ v: UInt64, to out: inout [UInt8]) {
+    switch v {
+    case 0...240:
+      out.append(UInt8(v))
+    case 241...2287:
+      let x = v - 240
+      out.append(UInt8(241 + x / 256))
+      out.append(UInt8(x % 256))
+    case 2288...67823:
+      let x = v - 2288
+      out.append(249)
+      out.append(UInt8(x >> 8))
+      out.append(UInt8(x & 0xff))
+    default:
+      let n = (64 - v.leadingZeroBitCount + 7) / 8  // 3…8 bytes
+      out.append(UInt8(247 + n))
+      for i in stride(from: n - 1, through: 0, by: -1) { out.append(UInt8(truncatingIfNeeded: v >> (8 * i))) }
+    }
+  }
+
+  static func encode(_ v: UInt64) -> [UInt8] {
+    var out: [UInt8] = []
+    append(v, to: &out)
+    return out
+  }
+
+  /// Decodes one value from `reader`.
+  static func read(_ reader: inout ByteReader) throws(DecodeError) -> UInt64 {
+    let a0 = try reader.byte()
+    switch a0 {
+    case 0...240: return UInt64(a0)
+    case 241...248: return 240 + 256 * UInt64(a0 - 241) + UInt64(try reader.byte())
+    case 249: return 2288 + (UInt64(try reader.byte()) << 8) + UInt64(try reader.byte())
+    default:
+      var v: UInt64 = 0
+      for _ in 0..<Int(a0 - 247) { v = (v << 8) | UInt64(try reader.byte()) }
+      return v
+    }
+  }
+}

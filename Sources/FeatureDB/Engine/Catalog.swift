@@ -1,0 +1,175 @@
+import Foundation
+
+/// A feature with its interned id.
+struct Feature: Sendable {
+  let id: UInt64
+  let definition: FeatureDefinition
+  var name: String { definition.name }
+  var type: ValueType { definition.type }
+}
+
+/// The catalog as of one catalog version, loaded whole (it is small) and cached until the
+/// version in `meta` changes.
+struct Catalog: Sendable {
+  let version: UInt64
+  let byName: [String: Feature]
+  let byID: [UInt64: Feature]
+
+  func feature(_ name: String) throws -> Feature {
+    guard let f = byName[name] else { throw FeatureDBError.unknownFeature(name) }
+    return f
+  }
+
+  func feature(id: UInt64) throws -> Feature {
+    guard let f = byID[id] else {
+      throw FeatureDBError.corruptStore(table: "features", detail: "no feature with id \(id)")
+    }
+    return f
+  }
+}
+
+/// A definition as stored in the `features` table: a JSON object.
+struct StoredDefinition: Codable {
+  var name: String
+  var type: String
+  var encoding: String
+  var maxVersions: Int
+  var ttlMicroseconds: Int64?
+  var description: String
+  var owner: String
+  var tags: [String]
+  var createdAtMicroseconds: Int64
+
+  init(_ d: FeatureDefinition) {
+    name = d.name
+    type = d.type.description
+    encoding = d.encoding.rawValue
+    maxVersions = d.maxVersions
+    ttlMicroseconds = d.ttl?.microseconds
+    description = d.description
+    owner = d.owner
+    tags = d.tags
+    createdAtMicroseconds = d.createdAt.microseconds
+  }
+
+  func definition() throws -> FeatureDefinition {
+    guard let type = ValueType(parsing: type), let encoding = EmbeddingEncoding(rawValue: encoding) else {
+      throw FeatureDBError.corruptStore(table: "features", detail: "feature '\(name)' has type '\(type)', encoding '\(encoding)'")
+    }
+    var d = FeatureDefinition(
+      name, type: type, encoding: encoding, maxVersions: maxVersions,
+      ttl: ttlMicroseconds.map(TimeSpan.init(microseconds:)), description: description, owner: owner,
+      tags: tags)
+    d.createdAt = Timestamp(microseconds: createdAtMicroseconds)
+    return d
+  }
+}
+
+extension FeatureStore {
+  // MARK: - Catalog
+
+  /// The catalog valid in `txn`, from the cache when its version is current.
+  func catalog(_ txn: borrowing some Transaction & ~Copyable) throws -> Catalog {
+    let version = try MetaStore(table: tables.meta).uint(txn, .catalogVersion) ?? 0
+    if let cached = catalogCache.withLock({ $0 }), cached.version == version { return cached }
+    var byName: [String: Feature] = [:]
+    var byID: [UInt64: Feature] = [:]
+    let cursor = try Cursor(tables.features, txn)
+    var entry = try cursor.first()
+    while let (key, value) = entry {
+      var r = ByteReader(key)
+      guard let id = try? OrderedVarint.read(&r), r.isAtEnd,
+        let stored = try? JSONDecoder().decode(StoredDefinition.self, from: Data(value))
+      else {
+        throw FeatureDBError.corruptStore(table: "features", detail: "undecodable definition record")
+      }
+      let f = Feature(id: id, definition: try stored.definition())
+      byName[f.name] = f
+      byID[id] = f
+      entry = try cursor.next()
+    }
+    let catalog = Catalog(version: version, byName: byName, byID: byID)
+    catalogCache.withLock { $0 = catalog }
+    return catalog
+  }
+
+  /// Defines a feature. Defining an existing feature again with the same type is a no-op that
+  /// returns the stored definition; another type is an error. Change retention with
+  /// ``updateRetention(_:maxVersions:ttl:)``.
+  ///
+  /// - Throws: ``FeatureDBError/invalidFeatureName(_:reason:)``,
+  ///   ``FeatureDBError/featureTypeConflict(feature:existing:requested:)``,
+  ///   ``FeatureDBError/invalidDefinition(feature:reason:)``.
+  @discardableResult
+  public func define(_ definition: FeatureDefinition) throws -> FeatureDefinition {
+    if let problem = FeatureDefinition.nameProblem(definition.name) {
+      throw FeatureDBError.invalidFeatureName(definition.name, reason: problem)
+    }
+    try Self.validateSettings(definition)
+    return try writeTransaction("define") { txn in
+      let catalog = try catalog(txn)
+      if let existing = catalog.byName[definition.name] {
+        guard existing.type == definition.type else {
+          throw FeatureDBError.featureTypeConflict(
+            feature: definition.name, existing: existing.type, requested: definition.type)
+        }
+        return existing.definition
+      }
+      var d = definition
+      d.createdAt = .now
+      let id = (catalog.byID.keys.max() ?? 0) + 1
+      try storeDefinition(d, id: id, catalog: catalog, txn)
+      return d
+    }
+  }
+
+  /// Changes a feature's `maxVersions` and/or `ttl` (nil leaves a setting as it is).
+  /// Lowering `maxVersions` applies to each (feature, entity) at its next write.
+  @discardableResult
+  public func updateRetention(_ feature: String, maxVersions: Int? = nil, ttl: TimeSpan?? = nil) throws
+    -> FeatureDefinition
+  {
+    try writeTransaction("updateRetention") { txn in
+      let catalog = try catalog(txn)
+      let f = try catalog.feature(feature)
+      var d = f.definition
+      if let maxVersions { d.maxVersions = maxVersions }
+      if let ttl { d.ttl = ttl }
+      try Self.validateSettings(d)
+      try storeDefinition(d, id: f.id, catalog: catalog, txn)
+      return d
+    }
+  }
+
+  /// The definition of `name`, or nil when it is not defined.
+  public func feature(_ name: String) throws -> FeatureDefinition? {
+    try readTransaction { txn in try catalog(txn).byName[name]?.definition }
+  }
+
+  /// Every defined feature, by name.
+  public func features() throws -> [FeatureDefinition] {
+    try readTransaction { txn in try catalog(txn).byName.values.map(\.definition).sorted { $0.name < $1.name } }
+  }
+
+  private func storeDefinition(
+    _ d: FeatureDefinition, id: UInt64, catalog: Catalog, _ txn: borrowing WriteTransaction
+  ) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    let json = try encoder.encode(StoredDefinition(d))
+    try tables.features.put(txn, key: OrderedVarint.encode(id), value: Array(json))
+    try MetaStore(table: tables.meta).set(txn, .catalogVersion, catalog.version + 1)
+  }
+
+  private static func validateSettings(_ d: FeatureDefinition) throws {
+    func fail(_ reason: String) -> FeatureDBError { .invalidDefinition(feature: d.name, reason: reason) }
+    if d.maxVersions < 0 { throw fail("maxVersions is \(d.maxVersions); it must be 0 (unlimited) or more") }
+    if let ttl = d.ttl, ttl.microseconds <= 0 { throw fail("ttl must be positive, got \(ttl)") }
+    if case .embedding(let dims) = d.type {
+      if dims < 1 || dims > 65_536 { throw fail("embedding dims must be 1…65536, got \(dims)") }
+      if d.encoding != .float32 {
+        throw fail("embedding encoding \(d.encoding.rawValue) is not available in this version; use float32")
+      }
+    }
+  }
+}

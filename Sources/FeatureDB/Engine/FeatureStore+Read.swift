@@ -1,0 +1,75 @@
+extension FeatureStore {
+  // MARK: - Reading
+
+  /// Runs `body` with a consistent ``Snapshot`` of the store; use it for many reads.
+  ///
+  /// - Warning: do not write to the store from inside `body`.
+  public func read<R>(_ body: (borrowing Snapshot) throws -> R) throws -> R {
+    try readTransaction { txn in
+      let snapshot = Snapshot(handle: txn.handle, store: self, catalog: try catalog(txn), now: .now)
+      return try body(snapshot)
+    }
+  }
+
+  /// The latest value of `feature` for `entity`; see ``Snapshot/latest(_:_:)``.
+  public func latest(_ feature: String, _ entity: String) throws -> FeatureValue? {
+    try read { try $0.latest(feature, entity) }
+  }
+
+  /// The latest value as `T` (`Double`, `Int`, `String`, `Bool`, `[Float]`, `[UInt8]`).
+  public func latest<T: FeatureValueConvertible>(_ feature: String, _ entity: String, as type: T.Type) throws -> T? {
+    try read { try $0.latest(feature, entity, as: type) }
+  }
+
+  /// The latest version with metadata and lineage; see ``Snapshot/latestVersion(_:_:)``.
+  public func latestVersion(_ feature: String, _ entity: String) throws -> Version? {
+    try read { try $0.latestVersion(feature, entity) }
+  }
+
+  /// Point-in-time and bi-temporal reads; see ``Snapshot/asOf(_:_:eventTime:writeTime:)``.
+  public func asOf(_ feature: String, _ entity: String, eventTime: Timestamp? = nil, writeTime: Timestamp? = nil) throws
+    -> FeatureValue?
+  {
+    try read { try $0.asOf(feature, entity, eventTime: eventTime, writeTime: writeTime) }
+  }
+
+  /// ``asOf(_:_:eventTime:writeTime:)`` as `T`.
+  public func asOf<T: FeatureValueConvertible>(
+    _ feature: String, _ entity: String, eventTime: Timestamp? = nil, writeTime: Timestamp? = nil, as type: T.Type
+  ) throws -> T? {
+    try read { try $0.asOf(feature, entity, eventTime: eventTime, writeTime: writeTime, as: type) }
+  }
+
+  /// The version an as-of read selects, with metadata and lineage.
+  public func asOfVersion(
+    _ feature: String, _ entity: String, eventTime: Timestamp? = nil, writeTime: Timestamp? = nil
+  ) throws -> Version? {
+    try read { try $0.asOfVersion(feature, entity, eventTime: eventTime, writeTime: writeTime) }
+  }
+
+  /// Retained versions, newest first; see ``Snapshot/history(_:_:limit:)``.
+  public func history(_ feature: String, _ entity: String, limit: Int? = nil) throws -> [Version] {
+    try read { try $0.history(feature, entity, limit: limit) }
+  }
+
+  /// Latest values of `features` × `entities` in one read transaction.
+  public func latest(features: [String], entities: [String]) throws -> [[FeatureValue?]] {
+    try read { try $0.latest(features: features, entities: entities) }
+  }
+
+  /// Decodes a `Decodable` struct from the latest features of `entity`.
+  public func read<T: Decodable>(_ type: T.Type, entity: String) throws -> T {
+    try read { try $0.read(type, entity: entity) }
+  }
+
+  // MARK: - Transactions
+
+  func readTransaction<R>(_ body: (borrowing ReadTransaction) throws -> R) throws -> R {
+    try lmdb("read") { try env.read(body) }
+  }
+
+  func writeTransaction<R>(_ operation: String, _ body: (borrowing WriteTransaction) throws -> R) throws -> R {
+    guard !options.readOnly else { throw FeatureDBError.readOnly(path: path) }
+    return try lmdb(operation) { try env.write(body) }
+  }
+}

@@ -1,0 +1,184 @@
+import CLMDB
+import Foundation
+import Synchronization
+
+/// An embedded, versioned feature store in one directory.
+///
+/// ```swift
+/// let db = try FeatureStore(path: "features.fdb")
+/// try db.define(FeatureDefinition("user.spend_7d", type: .double))
+/// try db.put("user.spend_7d", "u1", 12.5, lineage: Lineage(producer: "spend@1.0", run: "r1"))
+/// let spend = try db.latest("user.spend_7d", "u1", as: Double.self)   // 12.5
+/// ```
+///
+/// Thread safety: a `FeatureStore` is `Sendable`. Reads run concurrently from any thread or task,
+/// and from other processes; writes are serialized (within the process by a lock, across processes
+/// by LMDB's writer lock). All calls are synchronous and never suspend inside a transaction.
+///
+/// ## Topics
+/// - Writing: ``write(_:)``, ``put(_:_:_:eventTime:lineage:)``, ``delete(_:_:eventTime:lineage:)``
+/// - Reading: ``read(_:)``, ``latest(_:_:)``, ``asOf(_:_:eventTime:writeTime:)``, ``history(_:_:limit:)``
+/// - Catalog: ``define(_:)``, ``feature(_:)``, ``features()``
+public final class FeatureStore: Sendable {
+  /// The store directory.
+  public let path: String
+  public let options: StoreOptions
+  let env: Environment
+  let tables: Tables
+  /// Microseconds; write times are stored relative to it.
+  let epoch: Int64
+  /// Identifies this store (random, set at creation).
+  public let storeID: String
+  let zstd: Zstd
+  let catalogCache = Mutex<Catalog?>(nil)
+  let entityCache = InternCache()
+  let symbolCache = InternCache()
+
+  /// The format version this build writes and the newest it reads.
+  public static let formatVersion: UInt32 = 1
+  /// Default store location.
+  public static let defaultPath = "./features.fdb"
+
+  /// Opens the store at `path`, creating it unless `options.readOnly`.
+  ///
+  /// - Throws: ``FeatureDBError/notAStore(path:reason:)`` when `path` holds something else,
+  ///   ``FeatureDBError/newerFormat(path:found:supported:)``,
+  ///   ``FeatureDBError/permissionDenied(path:detail:)``.
+  public init(path: String = FeatureStore.defaultPath, options: StoreOptions = StoreOptions()) throws {
+    self.path = path
+    self.options = options
+    try Self.prepareDirectory(path, options: options)
+    var envOptions = EnvironmentOptions()
+    envOptions.mapSize = options.mapSize
+    envOptions.maxMapSize = max(options.maxMapSize, options.mapSize)
+    envOptions.durability = options.durability
+    envOptions.readOnly = options.readOnly
+    envOptions.fileMode = mode_t(options.fileMode)
+    do {
+      env = try Environment(path: path, options: envOptions)
+    } catch let error as LMDBError {
+      throw Self.openError(error, path: path)
+    }
+    let (tables, meta) = try Self.openTables(env, path: path, readOnly: options.readOnly)
+    self.tables = tables
+    self.epoch = meta.epoch
+    self.storeID = meta.storeID
+    self.zstd = Zstd(level: options.compressionLevel)
+  }
+
+  /// Flushes all committed writes to disk (needed only with ``Durability/noSync``).
+  public func sync() throws {
+    try lmdb("sync") { try env.sync() }
+  }
+
+  // MARK: - Opening
+
+  private static func prepareDirectory(_ path: String, options: StoreOptions) throws {
+    var isDir: ObjCBool = false
+    let fm = FileManager.default
+    if fm.fileExists(atPath: path, isDirectory: &isDir) {
+      guard isDir.boolValue else {
+        throw FeatureDBError.notAStore(path: path, reason: "it is a file, not a store directory")
+      }
+      let contents = (try? fm.contentsOfDirectory(atPath: path)) ?? []
+      if !contents.contains("data.mdb") {
+        if options.readOnly {
+          throw FeatureDBError.notAStore(path: path, reason: "no data.mdb in the directory")
+        }
+        if !contents.filter({ $0 != "lock.mdb" }).isEmpty {
+          throw FeatureDBError.notAStore(
+            path: path, reason: "the directory holds other files and no data.mdb")
+        }
+      }
+      if !options.readOnly, let attrs = try? fm.attributesOfItem(atPath: path),
+        let mode = attrs[.posixPermissions] as? Int, mode & 0o222 == 0
+      {
+        throw FeatureDBError.permissionDenied(path: path, detail: "the directory is read-only")
+      }
+    } else {
+      if options.readOnly {
+        throw FeatureDBError.notAStore(path: path, reason: "it does not exist")
+      }
+      do {
+        try fm.createDirectory(
+          atPath: path, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+      } catch {
+        throw FeatureDBError.permissionDenied(
+          path: path, detail: "cannot create directory: \((error as NSError).localizedDescription)")
+      }
+    }
+  }
+
+  private static func openError(_ error: LMDBError, path: String) -> FeatureDBError {
+    switch error.rawValue {
+    case MDB_INVALID: .notAStore(path: path, reason: "data.mdb is not an LMDB file")
+    case MDB_VERSION_MISMATCH: .notAStore(path: path, reason: "written by an incompatible LMDB version")
+    case EACCES, EPERM, EROFS: .permissionDenied(path: path, detail: error.description)
+    default: .storage(operation: "open", code: error)
+    }
+  }
+
+  private struct MetaInfo {
+    var epoch: Int64
+    var storeID: String
+  }
+
+  private static func openTables(_ env: Environment, path: String, readOnly: Bool) throws -> (Tables, MetaInfo) {
+    func load(_ tables: Tables, _ txn: borrowing some Transaction & ~Copyable) throws -> MetaInfo {
+      let meta = MetaStore(table: tables.meta)
+      guard try meta.bytes(txn, .magic) == MetaStore.magic else {
+        throw FeatureDBError.notAStore(path: path, reason: "the meta table has no FeatureDB magic")
+      }
+      guard let format = try meta.uint(txn, .format).map(UInt32.init) else {
+        throw FeatureDBError.notAStore(path: path, reason: "no format version")
+      }
+      guard format <= formatVersion else {
+        throw FeatureDBError.newerFormat(path: path, found: format, supported: formatVersion)
+      }
+      guard let epoch = try meta.int(txn, .epoch), let id = try meta.bytes(txn, .storeID) else {
+        throw FeatureDBError.corruptStore(table: "meta", detail: "epoch or store id missing")
+      }
+      return MetaInfo(epoch: epoch, storeID: String(decoding: id, as: UTF8.self))
+    }
+    do {
+      if readOnly {
+        return try env.read { txn in
+          let tables = try Tables.openExisting(txn, path: path)
+          return (tables, try load(tables, txn))
+        }
+      }
+      return try env.write { txn in
+        if try Table.openExisting("meta", in: txn) == nil {
+          // A new store: refuse an LMDB environment that already holds other tables.
+          var main: MDB_dbi = 0
+          try check(mdb_dbi_open(txn.handle, nil, 0, &main))
+          guard try Table(dbi: main, name: "").count(txn) == 0 else {
+            throw FeatureDBError.notAStore(path: path, reason: "an LMDB environment of another program")
+          }
+          let tables = try Tables.open(txn)
+          try MetaStore(table: tables.meta).initialize(txn)
+          return (tables, try load(tables, txn))
+        }
+        let tables = try Tables.open(txn)
+        return (tables, try load(tables, txn))
+      }
+    } catch let error as LMDBError {
+      throw openError(error, path: path)
+    }
+  }
+
+  // MARK: - Errors
+
+  /// Runs an LMDB operation, turning LMDB errors into ``FeatureDBError``.
+  func lmdb<R>(_ operation: String, _ body: () throws -> R) throws -> R {
+    do {
+      return try body()
+    } catch let error as LMDBError {
+      switch error {
+      case .mapFull: throw FeatureDBError.storeFull(path: path, mapSize: env.currentMapSize)
+      case LMDBError(rawValue: EACCES): throw FeatureDBError.readOnly(path: path)
+      default: throw FeatureDBError.storage(operation: operation, code: error)
+      }
+    }
+  }
+}

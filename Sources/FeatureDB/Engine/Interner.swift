@@ -1,0 +1,93 @@
+/// Longest entity id accepted, in UTF-8 bytes (LMDB keys are at most 511 bytes).
+let maxEntityLength = 400
+
+func validateEntity(_ entity: String) throws {
+  if entity.isEmpty { throw FeatureDBError.invalidEntity(entity, reason: "it is empty") }
+  if entity.utf8.count > maxEntityLength {
+    throw FeatureDBError.invalidEntity(
+      String(entity.prefix(40)) + "…", reason: "it is \(entity.utf8.count) bytes long; the limit is \(maxEntityLength)")
+  }
+}
+
+/// One interned string space: a `name → id` table, an `id → name` table and a cache.
+struct InternTable {
+  let forward: Table
+  let reverse: Table
+  let cache: InternCache
+
+  /// The id of `name`, or nil when it was never interned.
+  func lookup(_ name: String, _ txn: borrowing some Transaction & ~Copyable) throws -> UInt64? {
+    if let id = cache.get(name) { return id }
+    var utf8 = name
+    let id = try utf8.withUTF8 { key in
+      try forward.withValue(txn, key: UnsafeRawBufferPointer(key)) { v -> UInt64? in
+        guard let v else { return nil }
+        var r = ByteReader(v)
+        guard let id = try? OrderedVarint.read(&r), r.isAtEnd else {
+          throw FeatureDBError.corruptStore(table: forward.name, detail: "bad id for '\(name)'")
+        }
+        return id
+      }
+    }
+    if let id { cache.insert(CollectionOfOne((name, id))) }
+    return id
+  }
+
+  /// The string interned as `id`.
+  func name(_ id: UInt64, _ txn: borrowing some Transaction & ~Copyable) throws -> String {
+    guard let bytes = try reverse.get(txn, key: OrderedVarint.encode(id)) else {
+      throw FeatureDBError.corruptStore(table: reverse.name, detail: "no entry for id \(id)")
+    }
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// Highest id in use (0 when none).
+  func lastID(_ txn: borrowing some Transaction & ~Copyable) throws -> UInt64 {
+    let cursor = try Cursor(reverse, txn)
+    guard let (key, _) = try cursor.last() else { return 0 }
+    var r = ByteReader(key)
+    guard let id = try? OrderedVarint.read(&r) else {
+      throw FeatureDBError.corruptStore(table: reverse.name, detail: "undecodable key")
+    }
+    return id
+  }
+}
+
+/// Interns strings inside one write transaction; new ids reach the caches only after commit.
+struct PendingInterns {
+  let table: InternTable
+  private var next: UInt64 = 0
+  private(set) var added: [(String, UInt64)] = []
+  private var local: [String: UInt64] = [:]
+
+  init(_ table: InternTable) { self.table = table }
+
+  mutating func id(_ name: String, _ txn: borrowing WriteTransaction) throws -> UInt64 {
+    if let id = local[name] { return id }
+    if let id = try table.lookup(name, txn) {
+      local[name] = id
+      return id
+    }
+    if next == 0 { next = try table.lastID(txn) + 1 }
+    let id = next
+    next += 1
+    let idKey = OrderedVarint.encode(id)
+    try table.forward.put(txn, key: Array(name.utf8), value: idKey, flags: .noOverwrite)
+    try table.reverse.put(txn, key: idKey, value: Array(name.utf8), flags: .append)
+    local[name] = id
+    added.append((name, id))
+    return id
+  }
+
+  /// Publishes the new ids after the transaction committed.
+  func publish() { table.cache.insert(added) }
+}
+
+extension FeatureStore {
+  var entityTable: InternTable {
+    InternTable(forward: tables.entities, reverse: tables.entityNames, cache: entityCache)
+  }
+  var symbolTable: InternTable {
+    InternTable(forward: tables.symbols, reverse: tables.symbolNames, cache: symbolCache)
+  }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// Typed access to the `meta` table: ASCII keys, little-endian integers, byte strings.
+struct MetaStore {
+  let table: Table
+
+  enum Key: String {
+    case magic, format, epoch
+    case storeID = "store_id"
+    case createdBy = "created_by"
+    case catalogVersion = "catalog_version"
+    case lastWriteTime = "last_write_time"
+  }
+
+  static let magic = Array("FeatureDB".utf8)
+
+  func bytes(_ txn: borrowing some Transaction & ~Copyable, _ key: Key) throws -> [UInt8]? {
+    try table.get(txn, key: Array(key.rawValue.utf8))
+  }
+
+  func uint(_ txn: borrowing some Transaction & ~Copyable, _ key: Key) throws -> UInt64? {
+    try Array(key.rawValue.utf8).withUnsafeBytes { k in
+      try table.withValue(txn, key: k) { v in
+        guard let v else { return nil }
+        guard v.count == 8 else {
+          throw FeatureDBError.corruptStore(table: "meta", detail: "\(key.rawValue) has \(v.count) bytes, expected 8")
+        }
+        return UInt64(littleEndian: v.loadUnaligned(as: UInt64.self))
+      }
+    }
+  }
+
+  func int(_ txn: borrowing some Transaction & ~Copyable, _ key: Key) throws -> Int64? {
+    try uint(txn, key).map { Int64(bitPattern: $0) }
+  }
+
+  func set(_ txn: borrowing WriteTransaction, _ key: Key, _ value: [UInt8]) throws {
+    try table.put(txn, key: Array(key.rawValue.utf8), value: value)
+  }
+
+  func set(_ txn: borrowing WriteTransaction, _ key: Key, _ value: UInt64) throws {
+    try set(txn, key, withUnsafeBytes(of: value.littleEndian) { Array($0) })
+  }
+
+  /// Writes the identity of a new store.
+  func initialize(_ txn: borrowing WriteTransaction) throws {
+    try set(txn, .magic, Self.magic)
+    try set(txn, .format, UInt64(FeatureStore.formatVersion))
+    try set(txn, .epoch, UInt64(bitPattern: Timestamp.now.microseconds))
+    try set(txn, .storeID, Array(UUID().uuidString.lowercased().utf8))
+    try set(txn, .createdBy, Array("FeatureDB \(FeatureStore.formatVersion)".utf8))
+    try set(txn, .catalogVersion, 0)
+  }
+}

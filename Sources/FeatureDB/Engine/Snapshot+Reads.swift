@@ -1,0 +1,133 @@
+extension Snapshot {
+  // MARK: - Latest
+
+  /// The latest value: of the active, unexpired versions, the one with the greatest event time
+  /// (ties: the higher version). Nil when there is none or it is a tombstone.
+  public func latest(_ feature: String, _ entity: String) throws -> FeatureValue? {
+    let f = try catalog.feature(feature)
+    return try resolve(f, entity, Query(upper: .max, reference: now.microseconds)) { hit in
+      try hit.flatMap { try value(of: $0) }
+    }
+  }
+
+  /// The latest value converted to `T`; throws ``FeatureDBError/typeMismatch(feature:entity:expected:got:)``
+  /// when the feature's values are not `T`.
+  public func latest<T: FeatureValueConvertible>(_ feature: String, _ entity: String, as type: T.Type) throws -> T? {
+    try convert(latest(feature, entity), feature, entity)
+  }
+
+  /// The latest version with its metadata and lineage (a tombstone is returned with `value == nil`).
+  public func latestVersion(_ feature: String, _ entity: String) throws -> Version? {
+    let f = try catalog.feature(feature)
+    return try resolve(f, entity, Query(upper: .max, reference: now.microseconds)) { hit in
+      try hit.map { try version(of: $0) }
+    }
+  }
+
+  // MARK: - As of
+
+  /// The value as of event time `eventTime` (point-in-time correct) and/or as the store knew it at
+  /// write time `writeTime`.
+  ///
+  /// With `eventTime` T: the active version with the greatest eventTime ≤ T that is not expired at
+  /// T (`T − ttl ≤ eventTime`). With `writeTime` W: only versions written at or before W count.
+  /// With only W: what `latest` returned at time W. With neither: `latest`.
+  ///
+  /// - Throws: ``FeatureDBError/historyPruned(feature:entity:removed:)`` or
+  ///   ``FeatureDBError/historyVacuumed(feature:entity:removed:)`` when the answer may be a version
+  ///   that retention removed.
+  public func asOf(_ feature: String, _ entity: String, eventTime: Timestamp? = nil, writeTime: Timestamp? = nil) throws
+    -> FeatureValue?
+  {
+    let f = try catalog.feature(feature)
+    return try resolve(f, entity, query(eventTime: eventTime, writeTime: writeTime)) { hit in
+      try hit.flatMap { try value(of: $0) }
+    }
+  }
+
+  /// ``asOf(_:_:eventTime:writeTime:)`` converted to `T`.
+  public func asOf<T: FeatureValueConvertible>(
+    _ feature: String, _ entity: String, eventTime: Timestamp? = nil, writeTime: Timestamp? = nil, as type: T.Type
+  ) throws -> T? {
+    try convert(asOf(feature, entity, eventTime: eventTime, writeTime: writeTime), feature, entity)
+  }
+
+  /// The version ``asOf(_:_:eventTime:writeTime:)`` selects, with metadata and lineage.
+  public func asOfVersion(_ feature: String, _ entity: String, eventTime: Timestamp? = nil, writeTime: Timestamp? = nil)
+    throws -> Version?
+  {
+    let f = try catalog.feature(feature)
+    return try resolve(f, entity, query(eventTime: eventTime, writeTime: writeTime)) { hit in
+      try hit.map { try version(of: $0) }
+    }
+  }
+
+  // MARK: - History
+
+  /// Every retained version, newest (highest version) first, with lineage and status.
+  public func history(_ feature: String, _ entity: String, limit: Int? = nil) throws -> [Version] {
+    let f = try catalog.feature(feature)
+    guard let entityID = try store.entityTable.lookup(entity, self) else { return [] }
+    return try withChain(f, entityID: entityID, entity: entity) { reader in
+      guard var reader else { return [] }
+      let entries = try reader.all().sorted { $0.version > $1.version }.prefix(limit ?? .max)
+      return try entries.map { e in
+        try version(of: Hit(feature: f, entity: entity, entityID: entityID, reader: reader, entry: e))
+      }
+    }
+  }
+
+  // MARK: - Batch reads
+
+  /// Latest values of `features` for one entity, in the order given.
+  public func latest(features: [String], entity: String) throws -> [FeatureValue?] {
+    let fs = try features.map { try catalog.feature($0) }
+    let query = Query(upper: .max, reference: now.microseconds)
+    return try fs.map { f in try resolve(f, entity, query) { hit in try hit.flatMap { try value(of: $0) } } }
+  }
+
+  /// Latest values of `features` × `entities`: one row per entity, columns in `features` order.
+  public func latest(features: [String], entities: [String]) throws -> [[FeatureValue?]] {
+    try entities.map { try latest(features: features, entity: $0) }
+  }
+
+  /// The latest value of every feature `entity` has, by feature name.
+  public func latestAll(entity: String) throws -> [String: FeatureValue] {
+    guard let entityID = try store.entityTable.lookup(entity, self) else { return [:] }
+    var prefix: [UInt8] = []
+    OrderedVarint.append(entityID, to: &prefix)
+    var featureIDs: [UInt64] = []
+    let cursor = try Cursor(store.tables.chains, self)
+    var entry = try prefix.withUnsafeBytes { try cursor.seek($0) }
+    while let (key, _) = entry, key.starts(with: prefix) {
+      guard let (_, featureID) = Keys.parseChain(key) else {
+        throw FeatureDBError.corruptStore(table: "chains", detail: "undecodable key for entity '\(entity)'")
+      }
+      featureIDs.append(featureID)
+      entry = try cursor.next()
+    }
+    var out: [String: FeatureValue] = [:]
+    let query = Query(upper: .max, reference: now.microseconds)
+    for id in featureIDs {
+      let f = try catalog.feature(id: id)
+      if let v = try resolve(f, entity, query, { hit in try hit.flatMap { try value(of: $0) } }) {
+        out[f.name] = v
+      }
+    }
+    return out
+  }
+
+  /// Decodes a `Decodable` struct whose properties are features of `entity` (latest values).
+  public func read<T: Decodable>(_ type: T.Type, entity: String) throws -> T {
+    try FeatureRecordDecoder.decode(type, from: latestAll(entity: entity))
+  }
+
+  private func convert<T: FeatureValueConvertible>(_ value: FeatureValue?, _ feature: String, _ entity: String) throws -> T? {
+    guard let value else { return nil }
+    guard let v = T(featureValue: value) else {
+      throw FeatureDBError.invalidArgument(
+        "feature '\(feature)' entity '\(entity)' holds a \(value.type) value; it cannot be read as \(T.self)")
+    }
+    return v
+  }
+}

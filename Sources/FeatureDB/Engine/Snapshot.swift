@@ -1,0 +1,161 @@
+/// A consistent read view of the store: every read through one snapshot sees the same committed
+/// state, however many writes commit meanwhile. Get one with ``FeatureStore/read(_:)``.
+///
+/// ```swift
+/// let (spend, clicks) = try db.read { snap in
+///   (try snap.latest("user.spend_7d", "u1", as: Double.self),
+///    try snap.latest("user.clicks_1h", "u1", as: Int.self))
+/// }
+/// ```
+///
+/// - Warning: a snapshot is valid only inside the closure that receives it (it cannot be copied
+///   or stored). Keep snapshots short: an open snapshot keeps old pages from being reused.
+public struct Snapshot: Transaction, ~Copyable {
+  let handle: OpaquePointer
+  let store: FeatureStore
+  let catalog: Catalog
+  /// The time latest reads and TTL checks use: when the snapshot began.
+  public let now: Timestamp
+
+  /// Which version a read wants.
+  struct Query {
+    /// Only versions with eventTime ≤ upper.
+    var upper: Int64
+    /// TTL is evaluated at this time: versions with eventTime < reference − ttl are expired.
+    var reference: Int64
+    /// Only versions written at or before this time.
+    var writeTime: Int64?
+  }
+
+  func query(eventTime: Timestamp?, writeTime: Timestamp?) throws -> Query {
+    if let t = eventTime, !t.isValid { throw FeatureDBError.timeOutOfRange("as-of event time", t) }
+    if let w = writeTime, !w.isValid { throw FeatureDBError.timeOutOfRange("as-of write time", w) }
+    if let t = eventTime {
+      return Query(upper: t.microseconds, reference: t.microseconds, writeTime: writeTime?.microseconds)
+    }
+    return Query(upper: .max, reference: (writeTime ?? now).microseconds, writeTime: writeTime?.microseconds)
+  }
+
+  // MARK: - Finding the version
+
+  /// A chain entry found by a read, with what is needed to decode it. Valid only inside the
+  /// closure it is lent to (it points into the map).
+  struct Hit {
+    let feature: Feature
+    let entity: String
+    let entityID: UInt64
+    let reader: ChainRecord.Reader
+    let entry: ChainRecord.Entry
+  }
+
+  /// Finds the version `query` selects and lends it to `body` (nil: no version).
+  func resolve<R>(_ feature: Feature, _ entity: String, _ query: Query, _ body: (Hit?) throws -> R) throws -> R {
+    guard let entityID = try store.entityTable.lookup(entity, self) else { return try body(nil) }
+    return try withChain(feature, entityID: entityID, entity: entity) { reader in
+      guard var reader else { return try body(nil) }
+      var found: ChainRecord.Entry?
+      while let e = try reader.next() {
+        if e.isRetracted || e.eventTime > query.upper { continue }
+        if let w = query.writeTime, e.writeTime > w { continue }
+        found = e
+        break
+      }
+      let lowest = feature.definition.ttl.map { query.reference &- $0.microseconds } ?? .min
+      if let e = found, e.eventTime < lowest { found = nil }  // expired
+      try checkRemovedHistory(reader.header, found: found, query: query, lowest: lowest, feature, entity)
+      return try body(found.map { Hit(feature: feature, entity: entity, entityID: entityID, reader: reader, entry: $0) })
+    }
+  }
+
+  /// Lends the chain record of (feature, entity) to `body`, mapping decode errors to
+  /// ``FeatureDBError/corruptRecord(feature:entity:version:detail:)``.
+  func withChain<R>(
+    _ feature: Feature, entityID: UInt64, entity: String, _ body: (ChainRecord.Reader?) throws -> R
+  ) throws -> R {
+    let key = Keys.chain(entity: entityID, feature: feature.id)
+    return try corruptionNamed(feature, entity) {
+      try key.withUnsafeBytes { k in
+        try store.tables.chains.withValue(self, key: k) { buffer in
+          guard let buffer else { return try body(nil) }
+          return try body(try ChainRecord.Reader(buffer, type: feature.type, epoch: store.epoch))
+        }
+      }
+    }
+  }
+
+  /// Throws when a version removed by pruning or vacuum could be the answer instead of `found`.
+  private func checkRemovedHistory(
+    _ header: ChainRecord.Header, found: ChainRecord.Entry?, query: Query, lowest: Int64,
+    _ feature: Feature, _ entity: String
+  ) throws {
+    // A removed version can win only with eventTime in [lo, upper]; retained ones beat it on ties.
+    let lo = max(lowest, found.map { $0.eventTime &+ 1 } ?? .min)
+    func overlaps(_ r: ChainRecord.RemovedRange?) -> Bool {
+      guard let r else { return false }
+      return r.maxEventTime >= lo && r.minEventTime <= query.upper
+    }
+    if overlaps(header.pruned) {
+      throw FeatureDBError.historyPruned(feature: feature.name, entity: entity, removed: Int(header.pruned!.count))
+    }
+    if overlaps(header.vacuumed) {
+      throw FeatureDBError.historyVacuumed(feature: feature.name, entity: entity, removed: Int(header.vacuumed!.count))
+    }
+  }
+
+  func corruptionNamed<R>(_ feature: Feature, _ entity: String, version: UInt64? = nil, _ body: () throws -> R) throws -> R {
+    do {
+      return try body()
+    } catch let error as DecodeError {
+      throw FeatureDBError.corruptRecord(feature: feature.name, entity: entity, version: version, detail: error.description)
+    }
+  }
+
+  // MARK: - Decoding entries
+
+  /// The value of a hit (nil for a tombstone).
+  func value(of hit: Hit) throws -> FeatureValue? {
+    let (entry, feature) = (hit.entry, hit.feature)
+    return try corruptionNamed(feature, hit.entity, version: entry.version) {
+      switch entry.kind {
+      case .tombstone: return nil
+      case .inline: return try hit.reader.inlineValue(entry)
+      case .external:
+        let key = Keys.value(chain: Keys.chain(entity: hit.entityID, feature: feature.id), version: entry.version)
+        return try key.withUnsafeBytes { k in
+          try store.tables.values.withValue(self, key: k) { record in
+            guard let record else { throw DecodeError("value record is missing") }
+            return try ValueRecord.payload(record, zstd: store.zstd, limit: 1 << 30) { payload in
+              try ValueCodec.decode(feature.type, payload)
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// The full version of a hit, lineage resolved to names.
+  func version(of hit: Hit) throws -> Version {
+    let (entry, feature, entity) = (hit.entry, hit.feature, hit.entity)
+    let value = try value(of: hit)
+    let symbols = store.symbolTable
+    func symbol(_ id: UInt64) throws -> String? { id == 0 ? nil : try symbols.name(id, self) }
+    var lineage = Lineage(producer: try symbol(entry.producer), run: try symbol(entry.run), source: try symbol(entry.source))
+    if let range = entry.extra {
+      let extra = try corruptionNamed(feature, entity, version: entry.version) {
+        try LineageExtra.decode(UnsafeRawBufferPointer(rebasing: hit.reader.buffer[range]))
+      }
+      lineage.note = extra.note.isEmpty ? nil : extra.note
+      lineage.inputs = try extra.inputs.map { input in
+        switch input {
+        case .version(let f, let e, let v):
+          .version(feature: try catalog.feature(id: f).name, entity: try store.entityTable.name(e, self), version: v)
+        case .raw(let s): .raw(try symbols.name(s, self))
+        }
+      }
+    }
+    return Version(
+      feature: feature.name, entity: entity, version: entry.version,
+      eventTime: Timestamp(microseconds: entry.eventTime), writeTime: Timestamp(microseconds: entry.writeTime),
+      value: value, lineage: lineage, status: entry.isRetracted ? .retracted : .active)
+  }
+}

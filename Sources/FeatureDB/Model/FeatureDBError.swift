@@ -1,0 +1,73 @@
+/// Every error the engine throws; each message names what went wrong and where.
+public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
+  /// No feature of this name is defined.
+  case unknownFeature(String)
+  /// The feature name breaks the naming rule.
+  case invalidFeatureName(String, reason: String)
+  /// `define` was called for an existing feature with another type.
+  case featureTypeConflict(feature: String, existing: ValueType, requested: ValueType)
+  /// A definition setting is invalid (negative maxVersions, ttl ≤ 0, unsupported encoding…).
+  case invalidDefinition(feature: String, reason: String)
+  /// The entity id is empty or too long.
+  case invalidEntity(String, reason: String)
+  /// The value does not have the feature's type.
+  case typeMismatch(feature: String, entity: String, expected: ValueType, got: ValueType)
+  /// The value has the right type but is not acceptable (NaN, wrong dims…).
+  case invalidValue(feature: String, entity: String, reason: String)
+  /// A time outside 0001-01-01 … 9999-12-31.
+  case timeOutOfRange(String, Timestamp)
+  /// A read at this time needs versions that max-version pruning removed.
+  case historyPruned(feature: String, entity: String, removed: Int)
+  /// A read at this time needs versions that vacuum removed after they expired.
+  case historyVacuumed(feature: String, entity: String, removed: Int)
+  /// The path exists but is not a FeatureDB store.
+  case notAStore(path: String, reason: String)
+  /// The store was written by a newer format version than this build reads.
+  case newerFormat(path: String, found: UInt32, supported: UInt32)
+  /// The operating system refused access to the path.
+  case permissionDenied(path: String, detail: String)
+  /// The store was opened read-only and a write was attempted.
+  case readOnly(path: String)
+  /// The map reached its configured maximum size.
+  case storeFull(path: String, mapSize: Int)
+  /// A stored record failed to decode.
+  case corruptRecord(feature: String, entity: String, version: UInt64?, detail: String)
+  /// Another internal table holds bytes that do not decode.
+  case corruptStore(table: String, detail: String)
+  /// An LMDB call failed.
+  case storage(operation: String, code: LMDBError)
+  /// An argument is not acceptable (described in the message).
+  case invalidArgument(String)
+
+  public var description: String {
+    switch self {
+    case .unknownFeature(let name): "unknown feature '\(name)'"
+    case .invalidFeatureName(let name, let reason): "invalid feature name '\(name)': \(reason)"
+    case .featureTypeConflict(let f, let existing, let requested):
+      "feature '\(f)' is already defined as \(existing); cannot redefine it as \(requested)"
+    case .invalidDefinition(let f, let reason): "invalid definition of feature '\(f)': \(reason)"
+    case .invalidEntity(let e, let reason): "invalid entity id '\(e)': \(reason)"
+    case .typeMismatch(let f, let e, let expected, let got):
+      "feature '\(f)' entity '\(e)': expected a value of type \(expected), got \(got)"
+    case .invalidValue(let f, let e, let reason): "feature '\(f)' entity '\(e)': \(reason)"
+    case .timeOutOfRange(let what, let t):
+      "\(what) \(t.microseconds)µs is outside 0001-01-01T00:00:00Z…9999-12-31T23:59:59.999999Z"
+    case .historyPruned(let f, let e, let n):
+      "feature '\(f)' entity '\(e)': the answer needs history removed by max-version pruning (\(n) versions pruned)"
+    case .historyVacuumed(let f, let e, let n):
+      "feature '\(f)' entity '\(e)': the answer needs history removed by vacuum (\(n) expired versions removed)"
+    case .notAStore(let path, let reason): "\(path) is not a FeatureDB store: \(reason)"
+    case .newerFormat(let path, let found, let supported):
+      "\(path) has format version \(found); this build reads up to \(supported): upgrade FeatureDB"
+    case .permissionDenied(let path, let detail): "\(path): permission denied (\(detail))"
+    case .readOnly(let path): "\(path) is open read-only; writes are not allowed"
+    case .storeFull(let path, let size):
+      "\(path) is full: the map reached its maximum of \(size) bytes; vacuum, prune or raise maxMapSize"
+    case .corruptRecord(let f, let e, let v, let detail):
+      "corrupt record: feature '\(f)' entity '\(e)'\(v.map { " version \($0)" } ?? ""): \(detail)"
+    case .corruptStore(let table, let detail): "corrupt store: table '\(table)': \(detail)"
+    case .storage(let op, let code): "storage error in \(op): \(code) (\(code.rawValue))"
+    case .invalidArgument(let message): message
+    }
+  }
+}

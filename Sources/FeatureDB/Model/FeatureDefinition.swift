@@ -1,0 +1,51 @@
+/// A feature in the catalog: its name, value type and retention settings.
+///
+/// ```swift
+/// try db.define(FeatureDefinition("user.spend_7d", type: .double, maxVersions: 5, ttl: .days(7)))
+/// ```
+public struct FeatureDefinition: Hashable, Sendable, Codable {
+  /// Letters, digits, `_`, `.`, `-`; 1 to 200 characters; e.g. `user.login_frequency_1h`.
+  public var name: String
+  public var type: ValueType
+  /// How embedding vectors are stored (ignored for other types).
+  public var encoding: EmbeddingEncoding
+  /// Active versions kept per (feature, entity); 0 keeps every version.
+  public var maxVersions: Int
+  /// A version is visible at time T while `T ≤ eventTime + ttl`; nil never expires.
+  public var ttl: TimeSpan?
+  public var description: String
+  public var owner: String
+  public var tags: [String]
+  /// Set by the store when the feature is first defined.
+  public internal(set) var createdAt: Timestamp
+
+  public init(
+    _ name: String, type: ValueType, encoding: EmbeddingEncoding = .float32, maxVersions: Int = 10,
+    ttl: TimeSpan? = nil, description: String = "", owner: String = "", tags: [String] = []
+  ) {
+    self.name = name
+    self.type = type
+    self.encoding = encoding
+    self.maxVersions = maxVersions
+    self.ttl = ttl
+    self.description = description
+    self.owner = owner
+    self.tags = tags
+    self.createdAt = Timestamp(microseconds: 0)
+  }
+
+  /// Longest feature name accepted.
+  public static let maxNameLength = 200
+
+  /// Why `name` is not a valid feature name, or nil when it is.
+  static func nameProblem(_ name: String) -> String? {
+    if name.isEmpty { return "is empty" }
+    if name.utf8.count > maxNameLength { return "is longer than \(maxNameLength) bytes" }
+    for c in name.unicodeScalars {
+      let ok = (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9")
+        || c == "_" || c == "." || c == "-"
+      if !ok { return "contains \"\(c)\" (allowed: letters, digits, _ . -)" }
+    }
+    return nil
+  }
+}

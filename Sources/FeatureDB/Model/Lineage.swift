@@ -1,0 +1,49 @@
+/// Where a version came from: the code, the job run, the source and the exact inputs.
+///
+/// ```swift
+/// let lineage = Lineage(producer: "extract.temporal@1.2.0", run: "run-2026-01-05",
+///                       source: "events.parquet", inputs: [.version("user.clicks", "u1", 7)])
+/// ```
+public struct Lineage: Hashable, Sendable, Codable {
+  /// `name@version` of the code that produced the value.
+  public var producer: String?
+  /// Id of the job run that wrote it.
+  public var run: String?
+  /// Where the input came from (a file, a table, a topic).
+  public var source: String?
+  /// The parent versions or raw input ids it was derived from.
+  public var inputs: [LineageInput]
+  public var note: String?
+
+  public init(
+    producer: String? = nil, run: String? = nil, source: String? = nil,
+    inputs: [LineageInput] = [], note: String? = nil
+  ) {
+    self.producer = producer
+    self.run = run
+    self.source = source
+    self.inputs = inputs
+    self.note = note
+  }
+
+  public static let none = Lineage()
+}
+
+/// One input of a derived version.
+public enum LineageInput: Hashable, Sendable, Codable, CustomStringConvertible {
+  /// An exact stored version: `feature:entity@version`.
+  case version(feature: String, entity: String, version: UInt64)
+  /// A raw input id, such as an event id.
+  case raw(String)
+
+  public static func version(_ feature: String, _ entity: String, _ version: UInt64) -> LineageInput {
+    .version(feature: feature, entity: entity, version: version)
+  }
+
+  public var description: String {
+    switch self {
+    case .version(let f, let e, let v): "\(f):\(e)@\(v)"
+    case .raw(let id): id
+    }
+  }
+}

@@ -1,0 +1,20 @@
+import CLMDB
+
+/// What both transaction kinds can do: read.
+///
+/// Transactions are non-copyable and only lent to a closure, so neither they nor pointers obtained
+/// through them outlive the transaction.
+protocol Transaction: ~Copyable {
+  var handle: OpaquePointer { get }
+}
+
+/// A read-only snapshot (`mdb_txn_begin` with `MDB_RDONLY`). It has no write methods, so writing
+/// through it does not compile.
+struct ReadTransaction: Transaction, ~Copyable {
+  let handle: OpaquePointer
+}
+
+/// A write transaction. Reads through it see its own uncommitted writes.
+struct WriteTransaction: Transaction, ~Copyable {
+  let handle: OpaquePointer
+}

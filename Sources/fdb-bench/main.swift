@@ -1,1 +1,18 @@
-print("todo")
+// fdb-bench: FeatureDB against raw LMDB, one JSON line per scenario.
+// Usage: swift run -c release fdb-bench [--quick] [--scenario NAME]
+import FeatureDB
+import Foundation
+
+let arguments = CommandLine.arguments.dropFirst()
+let quick = arguments.contains("--quick")
+let only = arguments.firstIndex(of: "--scenario").flatMap { i in
+  arguments.index(after: i) < arguments.endIndex ? arguments[arguments.index(after: i)] : nil
+}
+let sizes = quick ? Sizes.quick : Sizes.full
+
+func wanted(_ names: String...) -> Bool { only == nil || names.contains(only!) }
+
+let scenarios = Scenarios(sizes: sizes)
+if wanted("write_batch", "storage", "latest_snapshot", "latest_call") { scenarios.writeAndRead() }
+if wanted("entity_vector") { scenarios.entityVector() }
+if wanted("as_of", "history10") { scenarios.history() }

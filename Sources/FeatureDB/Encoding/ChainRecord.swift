@@ -149,41 +149,40 @@ enum ChainRecord {
     if h.vacuumed != nil { flags |= 4 }
     w.byte(flags)
     if let v = h.nextVersion { w.varint(v) }
-    for range in [h.pruned, h.vacuumed].compactMap({ $0 }) {
-      w.varint(range.count)
-      w.signedVarint(range.minEventTime)
-      w.signedVarint(range.maxEventTime)
-    }
+    if let r = h.pruned { writeRange(r, to: &w) }
+    if let r = h.vacuumed { writeRange(r, to: &w) }
   }
 
-  /// The fields of a new entry.
-  struct NewEntry {
-    var version: UInt64
-    var kind: Kind
-    var writeTime: Int64
-    var eventTime: Int64
-    var producer: UInt64 = 0
-    var run: UInt64 = 0
-    var source: UInt64 = 0
-    var extra: [UInt8] = []
-    /// The inline value bytes exactly as stored (length prefix included for variable types).
-    var inlineValue: [UInt8] = []
+  private static func writeRange(_ r: RemovedRange, to w: inout ByteWriter) {
+    w.varint(r.count)
+    w.signedVarint(r.minEventTime)
+    w.signedVarint(r.maxEventTime)
   }
 
-  static func writeEntry(_ e: NewEntry, epoch: Int64, to w: inout ByteWriter) {
-    var flags = e.kind.rawValue
-    if e.producer != 0 { flags |= Flag.producer }
-    if e.run != 0 { flags |= Flag.run }
-    if e.source != 0 { flags |= Flag.source }
-    if !e.extra.isEmpty { flags |= Flag.extra }
-    w.varint(e.version)
+  /// Writes an entry's tail: every field after the version number.
+  static func writeEntryTail(
+    kind: Kind, writeTime: Int64, eventTime: Int64, lineage: EncodedLineage, epoch: Int64,
+    to w: inout ByteWriter
+  ) {
+    var flags = kind.rawValue
+    if lineage.producer != 0 { flags |= Flag.producer }
+    if lineage.run != 0 { flags |= Flag.run }
+    if lineage.source != 0 { flags |= Flag.source }
+    if !lineage.extra.isEmpty { flags |= Flag.extra }
     w.byte(flags)
-    w.signedVarint(e.writeTime &- epoch)
-    w.signedVarint(e.eventTime &- e.writeTime)
-    if e.producer != 0 { w.varint(e.producer) }
-    if e.run != 0 { w.varint(e.run) }
-    if e.source != 0 { w.varint(e.source) }
-    if !e.extra.isEmpty { w.lengthPrefixed(e.extra) }
-    if e.kind == .inline { w.append(e.inlineValue) }
+    w.signedVarint(writeTime &- epoch)
+    w.signedVarint(eventTime &- writeTime)
+    if lineage.producer != 0 { w.varint(lineage.producer) }
+    if lineage.run != 0 { w.varint(lineage.run) }
+    if lineage.source != 0 { w.varint(lineage.source) }
+    if !lineage.extra.isEmpty { w.lengthPrefixed(lineage.extra) }
   }
+}
+
+/// A version's lineage by interned ids (0 = absent) and its encoded extra part.
+struct EncodedLineage: Sendable {
+  var producer: UInt64 = 0
+  var run: UInt64 = 0
+  var source: UInt64 = 0
+  var extra: [UInt8] = []
 }

@@ -22,6 +22,12 @@ enum ValueCodec {
   /// The payload bytes of `value` (no length prefix). `value` must already match `type`.
   static func payload(_ value: FeatureValue) -> [UInt8] {
     var w = ByteWriter(capacity: 16)
+    write(value, to: &w)
+    return w.bytes
+  }
+
+  /// Appends the payload bytes of `value` (no length prefix).
+  static func write(_ value: FeatureValue, to w: inout ByteWriter) {
     switch value {
     case .int(let v): w.signedVarint(v)
     case .double(let v): w.uint64LE(v.bitPattern)
@@ -32,7 +38,25 @@ enum ValueCodec {
       w.bytes.reserveCapacity(v.count * 4)
       for f in v { w.uint32LE(f.bitPattern) }
     }
-    return w.bytes
+  }
+
+  /// Appends `value` as stored inline: fixed types bare, others length-prefixed.
+  /// Returns false (and appends nothing) when the payload is larger than ``inlineLimit``.
+  static func writeInline(_ value: FeatureValue, to w: inout ByteWriter) -> Bool {
+    switch value {
+    case .int, .double, .bool:
+      write(value, to: &w)
+    case .string(let s) where s.utf8.count <= inlineLimit:
+      w.lengthPrefixed(s.utf8)
+    case .bytes(let b) where b.count <= inlineLimit:
+      w.lengthPrefixed(b)
+    case .embedding(let v) where v.count * 4 <= inlineLimit:
+      w.varint(UInt64(v.count * 4))
+      write(value, to: &w)
+    default:
+      return false
+    }
+    return true
   }
 
   /// Reads an inline value of `type` from `reader`.

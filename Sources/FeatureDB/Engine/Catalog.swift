@@ -1,11 +1,24 @@
 import Foundation
 
-/// A feature with its interned id.
-struct Feature: Sendable {
+/// A feature with its interned id. A class, so passing it around the hot paths costs one
+/// reference count, not one per field of the definition.
+final class Feature: Sendable {
   let id: UInt64
   let definition: FeatureDefinition
-  var name: String { definition.name }
-  var type: ValueType { definition.type }
+  let name: String
+  let type: ValueType
+  let maxVersions: Int
+  /// TTL in microseconds, nil when values never expire.
+  let ttl: Int64?
+
+  init(id: UInt64, definition: FeatureDefinition) {
+    self.id = id
+    self.definition = definition
+    name = definition.name
+    type = definition.type
+    maxVersions = definition.maxVersions
+    ttl = definition.ttl?.microseconds
+  }
 }
 
 /// The catalog as of one catalog version, loaded whole (it is small) and cached until the

@@ -1,17 +1,18 @@
 /// Applies new versions to one chain record: orders them, assigns version numbers, prunes to
-/// `maxVersions` and encodes the new record.
+/// `maxVersions` and encodes the new record into a reusable buffer.
+///
+/// New entries arrive pre-encoded without their version number (the "tail": everything after
+/// the version varint), in a byte arena shared by the whole batch, so nothing is allocated per
+/// version. Kept entries are copied from the old record as bytes.
 struct ChainUpdate {
-  /// An entry of the updated chain: kept from the old record or new.
+  /// An entry of the updated chain: a byte range in the old record or in the arena.
   struct Piece {
     var version: UInt64
     var eventTime: Int64
     var isRetracted: Bool
     var isExternal: Bool
-    /// Bytes range in the old record, for kept entries.
-    var old: Range<Int>?
-    /// Encoded new entry and its external value record, for new ones.
-    var new: ChainRecord.NewEntry?
-    var externalRecord: [UInt8]?
+    var isNew: Bool
+    var bytes: Range<Int>
 
     /// Chain order: event time descending, then version descending.
     func sortsBefore(_ other: Piece) -> Bool {
@@ -19,54 +20,52 @@ struct ChainUpdate {
     }
   }
 
-  private(set) var header: ChainRecord.Header
-  private(set) var pieces: [Piece]
-  private var nextVersion: UInt64
-  private let old: [UInt8]
-  /// Versions pruned from the old record whose values live in the `values` table.
-  private(set) var removedExternal: [UInt64] = []
+  var header = ChainRecord.Header()
+  var pieces: [Piece] = []
+  private var nextVersion: UInt64 = 1
+  /// Versions removed by pruning whose values live in the `values` table.
+  var removedExternal: [UInt64] = []
 
-  /// Starts from the existing record (`old`, possibly empty for a new chain).
-  init(old: [UInt8], type: ValueType, epoch: Int64) throws {
-    self.old = old
-    if old.isEmpty {
-      header = ChainRecord.Header()
-      pieces = []
-      nextVersion = 1
-      return
+  /// Resets to the state of `old` (nil for a new chain), keeping allocated capacity.
+  mutating func reset(old: UnsafeRawBufferPointer?, type: ValueType, epoch: Int64) throws(DecodeError) {
+    header = ChainRecord.Header()
+    pieces.removeAll(keepingCapacity: true)
+    removedExternal.removeAll(keepingCapacity: true)
+    nextVersion = 1
+    guard let old else { return }
+    var reader = try ChainRecord.Reader(old, type: type, epoch: epoch)
+    var highest: UInt64 = 0
+    while let e = try reader.next() {
+      pieces.append(Piece(version: e.version, eventTime: e.eventTime, isRetracted: e.isRetracted,
+                          isExternal: e.kind == .external, isNew: false, bytes: e.range))
+      highest = max(highest, e.version)
     }
-    var parsed: (ChainRecord.Header, [Piece]) = (ChainRecord.Header(), [])
-    try old.withUnsafeBytes { buffer in
-      var reader = try ChainRecord.Reader(buffer, type: type, epoch: epoch)
-      var pieces: [Piece] = []
-      while let e = try reader.next() {
-        pieces.append(
-          Piece(version: e.version, eventTime: e.eventTime, isRetracted: e.isRetracted,
-                isExternal: e.kind == .external, old: e.range))
-      }
-      parsed = (reader.header, pieces)
-    }
-    (header, pieces) = parsed
-    let highest = pieces.map(\.version).max() ?? 0
+    header = reader.header
     nextVersion = max(header.nextVersion ?? 0, highest + 1)
   }
 
-  /// Adds a new version; returns its number.
-  mutating func add(_ entry: ChainRecord.NewEntry, externalRecord: [UInt8]?) -> UInt64 {
-    var e = entry
-    e.version = nextVersion
+  /// Adds a new version whose tail lies at `tail` in the arena; returns its version number.
+  mutating func add(eventTime: Int64, isExternal: Bool, tail: Range<Int>) -> UInt64 {
+    let piece = Piece(version: nextVersion, eventTime: eventTime, isRetracted: false,
+                      isExternal: isExternal, isNew: true, bytes: tail)
     nextVersion += 1
-    let piece = Piece(version: e.version, eventTime: e.eventTime, isRetracted: false,
-                      isExternal: e.kind == .external, new: e, externalRecord: externalRecord)
-    let index = pieces.firstIndex { !$0.sortsBefore(piece) } ?? pieces.count
-    pieces.insert(piece, at: index)
-    return e.version
+    // New versions usually carry the newest event time: check the front first.
+    if pieces.isEmpty || piece.sortsBefore(pieces[0]) {
+      pieces.insert(piece, at: 0)
+    } else {
+      let index = pieces.firstIndex { !$0.sortsBefore(piece) } ?? pieces.count
+      pieces.insert(piece, at: index)
+    }
+    return piece.version
   }
 
   /// Removes the oldest active versions beyond `maxVersions` (0 = unlimited).
-  mutating func prune(maxVersions: Int) {
-    guard maxVersions > 0 else { return }
+  /// Returns the versions removed that were added in this batch.
+  mutating func prune(maxVersions: Int) -> [UInt64] {
+    guard maxVersions > 0 else { return [] }
     var active = pieces.reduce(0) { $0 + ($1.isRetracted ? 0 : 1) }
+    guard active > maxVersions else { return [] }
+    var droppedNew: [UInt64] = []
     var i = pieces.count - 1
     while active > maxVersions, i >= 0 {
       let p = pieces[i]
@@ -76,33 +75,33 @@ struct ChainUpdate {
         } else {
           header.pruned!.add(eventTime: p.eventTime)
         }
-        if p.old != nil, p.isExternal { removedExternal.append(p.version) }
+        if p.isNew {
+          droppedNew.append(p.version)
+        } else if p.isExternal {
+          removedExternal.append(p.version)
+        }
         pieces.remove(at: i)
         active -= 1
       }
       i -= 1
     }
+    return droppedNew
   }
 
-  /// New versions still in the chain that keep their value in the `values` table.
-  var newExternalValues: [(version: UInt64, record: [UInt8])] {
-    pieces.compactMap { p in p.externalRecord.map { (p.version, $0) } }
-  }
-
-  /// The encoded record.
-  func encode(epoch: Int64) -> [UInt8] {
+  /// Encodes the record into `out` (cleared first).
+  func encode(old: UnsafeRawBufferPointer?, arena: [UInt8], into out: inout ByteWriter) {
+    out.bytes.removeAll(keepingCapacity: true)
     var h = header
-    let highest = pieces.map(\.version).max() ?? 0
+    let highest = pieces.reduce(0) { max($0, $1.version) }
     h.nextVersion = nextVersion == highest + 1 ? nil : nextVersion
-    var w = ByteWriter(capacity: old.count + 64)
-    ChainRecord.writeHeader(h, to: &w)
+    ChainRecord.writeHeader(h, to: &out)
     for p in pieces {
-      if let range = p.old {
-        w.append(old[range])
-      } else if let e = p.new {
-        ChainRecord.writeEntry(e, epoch: epoch, to: &w)
+      if p.isNew {
+        out.varint(p.version)
+        out.append(arena[p.bytes])
+      } else if let old {
+        out.append(UnsafeRawBufferPointer(rebasing: old[p.bytes]))
       }
     }
-    return w.bytes
   }
 }

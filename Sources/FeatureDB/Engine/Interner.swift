@@ -63,20 +63,35 @@ struct PendingInterns {
   init(_ table: InternTable) { self.table = table }
 
   mutating func id(_ name: String, _ txn: borrowing WriteTransaction) throws -> UInt64 {
-    if let id = local[name] { return id }
-    if let id = try table.lookup(name, txn) {
+    if let id = local[name] ?? table.cache.get(name) {
       local[name] = id
       return id
     }
     if next == 0 { next = try table.lastID(txn) + 1 }
-    let id = next
+    let candidate = next
+    let idKey = OrderedVarint.encode(candidate)
+    var utf8 = name
+    // Inserts the name with the next id, or finds its id, in one search.
+    let existing = try utf8.withUTF8 { key in
+      try idKey.withUnsafeBytes { value in
+        try table.forward.insertOrRead(txn, key: UnsafeRawBufferPointer(key), value: value) { stored in
+          var r = ByteReader(stored)
+          guard let id = try? OrderedVarint.read(&r), r.isAtEnd else {
+            throw FeatureDBError.corruptStore(table: table.forward.name, detail: "bad id for '\(name)'")
+          }
+          return id
+        }
+      }
+    }
+    if let existing {
+      local[name] = existing
+      return existing
+    }
     next += 1
-    let idKey = OrderedVarint.encode(id)
-    try table.forward.put(txn, key: Array(name.utf8), value: idKey, flags: .noOverwrite)
     try table.reverse.put(txn, key: idKey, value: Array(name.utf8), flags: .append)
-    local[name] = id
-    added.append((name, id))
-    return id
+    local[name] = candidate
+    added.append((name, candidate))
+    return candidate
   }
 
   /// Publishes the new ids after the transaction committed.

@@ -60,7 +60,7 @@ public struct Snapshot: Transaction, ~Copyable {
         found = e
         break
       }
-      let lowest = feature.definition.ttl.map { query.reference &- $0.microseconds } ?? .min
+      let lowest = feature.ttl.map { query.reference &- $0 } ?? .min
       if let e = found, e.eventTime < lowest { found = nil }  // expired
       try checkRemovedHistory(reader.header, found: found, query: query, lowest: lowest, feature, entity)
       return try body(found.map { Hit(feature: feature, entity: entity, entityID: entityID, reader: reader, entry: $0) })

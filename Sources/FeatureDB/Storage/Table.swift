@@ -73,6 +73,21 @@ struct Table: Sendable {
     }
   }
 
+  /// Stores `value` under `key` unless the key exists (`MDB_NOOVERWRITE`), in one search.
+  /// Returns nil when it stored the value, else what `body` makes of the existing value.
+  func insertOrRead<R>(
+    _ txn: borrowing WriteTransaction, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer,
+    existing body: (UnsafeRawBufferPointer) throws -> R
+  ) throws -> R? {
+    var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+    var v = MDB_val(
+      mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+    let code = mdb_put(txn.handle, dbi, &k, &v, UInt32(MDB_NOOVERWRITE))
+    if code == MDB_KEYEXIST { return try body(UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)) }
+    try check(code)
+    return nil
+  }
+
   /// Deletes `key`; returns false when it was absent.
   @discardableResult
   func delete(_ txn: borrowing WriteTransaction, key: UnsafeRawBufferPointer) throws -> Bool {

@@ -1,0 +1,221 @@
+/// Applies one batch inside one write transaction.
+///
+/// Every operation is checked and encoded first (into one byte arena, nothing allocated per
+/// version), then sorted by chain key so consecutive chain updates touch the same leaf pages, and
+/// each chain is read, updated and written back once however many of its versions the batch holds.
+struct WriteContext {
+  let store: FeatureStore
+  let catalog: Catalog
+  let writeTime: Int64
+
+  init(store: FeatureStore, txn: borrowing WriteTransaction) throws {
+    self.store = store
+    catalog = try store.catalog(txn)
+    let meta = MetaStore(table: store.tables.meta)
+    let last = try meta.int(txn, .lastWriteTime) ?? .min
+    // Write times never go backwards, even when the clock does.
+    writeTime = max(Timestamp.now.microseconds, last == .min ? .min : last + 1)
+    try meta.set(txn, .lastWriteTime, UInt64(bitPattern: writeTime))
+  }
+
+  /// One operation, checked and encoded, waiting for its version number.
+  private struct Prepared {
+    var index: Int
+    var entity: UInt64
+    var feature: UInt64
+    var eventTime: Int64
+    var isExternal: Bool
+    /// The entry tail in the arena.
+    var tail: Range<Int>
+    /// The value record in `externalRecords` when the value is stored out of line.
+    var external: Int?
+
+    func sortsBefore(_ o: Prepared) -> Bool {
+      (entity, feature, index) < (o.entity, o.feature, o.index)
+    }
+  }
+
+  mutating func apply(
+    _ batch: WriteBatch, _ txn: borrowing WriteTransaction, entities: inout PendingInterns,
+    symbols: inout PendingInterns
+  ) throws -> [VersionRef] {
+    var arena = ByteWriter(capacity: batch.operations.count * 32)
+    var externalRecords: [[UInt8]] = []
+    var prepared: [Prepared] = []
+    prepared.reserveCapacity(batch.operations.count)
+    let batchLineage = try encode(batch.lineage, txn, entities: &entities, symbols: &symbols)
+    var lineages: [Lineage: EncodedLineage] = [:]
+    var features: [String: Feature] = [:]
+    // Batches usually repeat the entity and feature of the previous write: compare before hashing.
+    var last: (feature: Feature, entity: String, entityID: UInt64)?
+    for (i, op) in batch.operations.enumerated() {
+      let feature: Feature
+      if let l = last, l.feature.name == op.feature {
+        feature = l.feature
+      } else if let f = features[op.feature] {
+        feature = f
+      } else {
+        feature = try catalog.feature(op.feature)
+        features[op.feature] = feature
+      }
+      let entityID: UInt64
+      if let l = last, l.entity == op.entity {
+        entityID = l.entityID
+      } else {
+        entityID = try entities.id(op.entity, txn)
+      }
+      last = (feature, op.entity, entityID)
+      var lineage = batchLineage
+      if let own = op.lineage {
+        if let cached = lineages[own] {
+          lineage = cached
+        } else {
+          lineage = try encode(own, txn, entities: &entities, symbols: &symbols)
+          lineages[own] = lineage
+        }
+      }
+      let eventTime = (op.eventTime ?? batch.eventTime)?.microseconds ?? writeTime
+      let start = arena.bytes.count
+      var kind = ChainRecord.Kind.tombstone
+      var value: FeatureValue?
+      if let v = op.value {
+        value = try checked(v, feature, op.entity)
+        kind = .inline
+      }
+      // The flags byte is written first and patched if the value turns out not to fit inline.
+      ChainRecord.writeEntryTail(
+        kind: kind, writeTime: writeTime, eventTime: eventTime, lineage: lineage, epoch: store.epoch, to: &arena)
+      var external: Int?
+      if let value, !ValueCodec.writeInline(value, to: &arena) {
+        arena.bytes[start] = (arena.bytes[start] & ~ChainRecord.Flag.kindMask) | ChainRecord.Kind.external.rawValue
+        external = externalRecords.count
+        externalRecords.append(ValueRecord.encode(ValueCodec.payload(value), zstd: store.zstd))
+      }
+      prepared.append(
+        Prepared(index: i, entity: entityID, feature: feature.id, eventTime: eventTime,
+                 isExternal: external != nil, tail: start..<arena.bytes.count, external: external))
+    }
+    // Sorted by chain key, so consecutive writes land on the same leaf pages; stable for equal keys.
+    if !zip(prepared, prepared.dropFirst()).allSatisfy({ $0.sortsBefore($1) }) {
+      prepared.sort { $0.sortsBefore($1) }
+    }
+    var versions = [UInt64](repeating: 0, count: prepared.count)
+    let cursor = try Cursor(store.tables.chains, txn)
+    var update = ChainUpdate()
+    var record = ByteWriter(capacity: 4096)
+    var key: [UInt8] = []
+    key.reserveCapacity(24)
+    // Once a key sorts after every stored key, so do all later ones: append without searching.
+    var appending = false
+    var chainFeature: Feature?
+    var start = 0
+    while start < prepared.count {
+      var end = start + 1
+      while end < prepared.count, prepared[end].entity == prepared[start].entity,
+        prepared[end].feature == prepared[start].feature
+      {
+        end += 1
+      }
+      if chainFeature?.id != prepared[start].feature {
+        chainFeature = try catalog.feature(id: prepared[start].feature)
+      }
+      let feature = chainFeature!
+      key.removeAll(keepingCapacity: true)
+      OrderedVarint.append(prepared[start].entity, to: &key)
+      OrderedVarint.append(feature.id, to: &key)
+      let group = prepared[start..<end]
+      let droppedNew = try key.withUnsafeBytes { k in
+        var placement: PutFlags = appending ? .append : []
+        var old: UnsafeRawBufferPointer?
+        if !appending {
+          if let (foundKey, value) = try cursor.seek(k) {
+            if foundKey.elementsEqual(k) {
+              old = value
+              placement = .current
+            }
+          } else {
+            appending = true  // beyond the last key: appending also keeps leaf pages full
+            placement = .append
+          }
+        }
+        do {
+          try update.reset(old: old, type: feature.type, epoch: store.epoch)
+        } catch let error as DecodeError {
+          throw FeatureDBError.corruptRecord(
+            feature: feature.name, entity: batch.operations[group.first!.index].entity, version: nil,
+            detail: error.description)
+        }
+        for p in group {
+          versions[p.index] = update.add(eventTime: p.eventTime, isExternal: p.isExternal, tail: p.tail)
+        }
+        let droppedNew = update.prune(maxVersions: feature.maxVersions)
+        // `old` points into the map: finish reading it before writing.
+        update.encode(old: old, arena: arena.bytes, into: &record)
+        try record.bytes.withUnsafeBytes { v in try cursor.put(key: k, value: v, flags: placement) }
+        return droppedNew
+      }
+      for version in update.removedExternal {
+        try store.tables.values.delete(txn, key: Keys.value(chain: key, version: version))
+      }
+      for p in group {
+        if let e = p.external, !droppedNew.contains(versions[p.index]) {
+          try store.tables.values.put(txn, key: Keys.value(chain: key, version: versions[p.index]), value: externalRecords[e])
+        }
+      }
+      start = end
+    }
+    return batch.operations.enumerated().map { i, op in
+      VersionRef(feature: op.feature, entity: op.entity, version: versions[i])
+    }
+  }
+
+  /// The value, checked against the feature (an `int` given for a `double` feature is converted).
+  private func checked(_ value: FeatureValue, _ feature: Feature, _ entity: String) throws -> FeatureValue {
+    switch (feature.type, value) {
+    case (.int, .int), (.double, .double), (.bool, .bool), (.string, .string), (.bytes, .bytes):
+      return value
+    case (.double, .int(let v)):
+      return .double(Double(v))
+    case (.embedding(let dims), .embedding(let v)):
+      guard v.count == dims else {
+        throw FeatureDBError.invalidValue(
+          feature: feature.name, entity: entity, reason: "embedding has \(v.count) dims, the feature has \(dims)")
+      }
+      if let bad = v.firstIndex(where: { !$0.isFinite }) {
+        throw FeatureDBError.invalidValue(
+          feature: feature.name, entity: entity,
+          reason: "embedding component \(bad) is \(v[bad]); NaN and ±Inf are not allowed")
+      }
+      return value
+    default:
+      throw FeatureDBError.typeMismatch(
+        feature: feature.name, entity: entity, expected: feature.type, got: value.type)
+    }
+  }
+
+  /// Interns a lineage's strings.
+  private func encode(
+    _ lineage: Lineage, _ txn: borrowing WriteTransaction, entities: inout PendingInterns,
+    symbols: inout PendingInterns
+  ) throws -> EncodedLineage {
+    func symbol(_ s: String?) throws -> UInt64 {
+      guard let s, !s.isEmpty else { return 0 }
+      return try symbols.id(s, txn)
+    }
+    var encoded = EncodedLineage(
+      producer: try symbol(lineage.producer), run: try symbol(lineage.run), source: try symbol(lineage.source))
+    var inputs: [LineageExtra.Input] = []
+    for input in lineage.inputs {
+      switch input {
+      case .version(let f, let e, let v):
+        try validateEntity(e)
+        inputs.append(.version(feature: try catalog.feature(f).id, entity: try entities.id(e, txn), version: v))
+      case .raw(let id):
+        inputs.append(.raw(symbol: try symbol(id)))
+      }
+    }
+    let extra = LineageExtra(inputs: inputs, note: lineage.note ?? "")
+    if !extra.isEmpty { encoded.extra = extra.encoded() }
+    return encoded
+  }
+}

@@ -1,0 +1,111 @@
+import Testing
+
+@testable import FeatureDB
+
+@Suite struct EncodingTests {
+  static let boundaries: [UInt64] = [0, 1, 240, 241, 2287, 2288, 67823, 67824, 1 << 24 - 1, 1 << 24, 1 << 32, 1 << 56, UInt64.max]
+
+  @Test func orderedVarintRoundTripsAndSortsNumerically() throws {
+    var rng = SystemRandomNumberGenerator()
+    var values = Self.boundaries
+    for _ in 0..<5000 { values.append(UInt64.random(in: 0...UInt64.max, using: &rng) >> UInt64.random(in: 0...63, using: &rng)) }
+    for v in values {
+      let bytes = OrderedVarint.encode(v)
+      try bytes.withUnsafeBytes { (raw) throws in
+        var r = ByteReader(raw)
+        #expect(try OrderedVarint.read(&r) == v)
+        #expect(r.isAtEnd)
+      }
+    }
+    for _ in 0..<5000 {
+      let a = values.randomElement(using: &rng)!, b = values.randomElement(using: &rng)!
+      #expect((a < b) == OrderedVarint.encode(a).lexicographicallyPrecedes(OrderedVarint.encode(b)))
+    }
+  }
+
+  @Test func chainKeysAreUnambiguous() {
+    var seen: [[UInt8]: (UInt64, UInt64)] = [:]
+    for e in Self.boundaries.prefix(9) {
+      for f in Self.boundaries.prefix(9) {
+        let key = Keys.chain(entity: e, feature: f)
+        #expect(seen[key] == nil)
+        seen[key] = (e, f)
+        let parsed = key.withUnsafeBytes { Keys.parseChain($0) }
+        #expect(parsed?.entity == e && parsed?.feature == f)
+      }
+    }
+  }
+
+  @Test func varintsRoundTripAndRejectTruncation() throws {
+    var w = ByteWriter()
+    let values: [Int64] = [0, -1, 1, Int64.min, Int64.max, 300, -300]
+    for v in values { w.signedVarint(v) }
+    w.varint(UInt64.max)
+    try w.bytes.withUnsafeBytes { (raw) throws in
+      var r = ByteReader(raw)
+      for v in values { #expect(try r.signedVarint() == v) }
+      #expect(try r.varint() == UInt64.max)
+      #expect(r.isAtEnd)
+    }
+    // Every strict prefix of a multi-byte varint fails cleanly.
+    var long = ByteWriter()
+    long.varint(UInt64.max)
+    for n in 0..<long.bytes.count {
+      Array(long.bytes.prefix(n)).withUnsafeBytes { raw in
+        var r = ByteReader(raw)
+        #expect(throws: DecodeError.self) { try r.varint() }
+      }
+    }
+    // An 11-byte varint overflows 64 bits.
+    [UInt8](repeating: 0xff, count: 10).withUnsafeBytes { raw in
+      var r = ByteReader(raw)
+      #expect(throws: DecodeError.self) { try r.varint() }
+    }
+  }
+
+  @Test func valuesRoundTripThroughTheirCodec() throws {
+    let cases: [(ValueType, FeatureValue)] = [
+      (.int, .int(-42)), (.int, .int(.max)), (.double, .double(0.1)), (.double, .double(-.infinity)),
+      (.bool, .bool(true)), (.string, .string("héllo, 世界")), (.string, .string("")),
+      (.bytes, .bytes([0, 255, 1])), (.embedding(dims: 3), .embedding([0.5, -1, 3.25])),
+    ]
+    for (type, value) in cases {
+      try ValueCodec.payload(value).withUnsafeBytes { (raw) throws in
+        #expect(try ValueCodec.decode(type, raw) == value)
+      }
+      var w = ByteWriter()
+      #expect(ValueCodec.writeInline(value, to: &w))
+      try w.bytes.withUnsafeBytes { (raw) throws in
+        var r = ByteReader(raw)
+        #expect(try ValueCodec.readInline(type, &r) == value)
+        #expect(r.isAtEnd)
+      }
+    }
+  }
+
+  @Test func decodersRejectRandomBytesWithoutCrashing() {
+    var rng = SystemRandomNumberGenerator()
+    let types: [ValueType] = [.int, .double, .bool, .string, .bytes, .embedding(dims: 4)]
+    for _ in 0..<3000 {
+      let bytes = (0..<Int.random(in: 0...40, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+      bytes.withUnsafeBytes { raw in
+        for type in types {
+          _ = try? ValueCodec.decode(type, raw)
+          if var chain = try? ChainRecord.Reader(raw, type: type, epoch: 0) {
+            while let entry = try? chain.next() {
+              #expect(entry.range.upperBound <= raw.count)
+              _ = try? chain.inlineValue(entry)
+            }
+          }
+          _ = try? LineageExtra.decode(raw)
+          _ = Keys.parseChain(raw)
+        }
+      }
+    }
+  }
+
+  @Test func lineageExtraRoundTrips() throws {
+    let extra = LineageExtra(inputs: [.version(feature: 3, entity: 70_000, version: 9), .raw(symbol: 12)], note: "backfill ✓")
+    try extra.encoded().withUnsafeBytes { (raw) throws in #expect(try LineageExtra.decode(raw) == extra) }
+  }
+}

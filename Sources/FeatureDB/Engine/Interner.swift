@@ -35,10 +35,13 @@ struct InternTable {
 
   /// The string interned as `id`.
   func name(_ id: UInt64, _ txn: borrowing some Transaction & ~Copyable) throws -> String {
+    if let name = cache.name(id) { return name }
     guard let bytes = try reverse.get(txn, key: OrderedVarint.encode(id)) else {
       throw FeatureDBError.corruptStore(table: reverse.name, detail: "no entry for id \(id)")
     }
-    return String(decoding: bytes, as: UTF8.self)
+    let name = String(decoding: bytes, as: UTF8.self)
+    cache.insert(CollectionOfOne((name, id)))
+    return name
   }
 
   /// Highest id in use (0 when none).

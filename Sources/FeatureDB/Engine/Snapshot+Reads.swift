@@ -79,11 +79,34 @@ extension Snapshot {
 
   // MARK: - Batch reads
 
-  /// Latest values of `features` for one entity, in the order given.
+  /// Latest values of `features` for one entity, in the order given. The entity is looked up
+  /// once and its chains are read with one cursor in key order (they are adjacent on disk).
   public func latest(features: [String], entity: String) throws -> [FeatureValue?] {
     let fs = try features.map { try catalog.feature($0) }
+    guard let entityID = try store.entityTable.lookup(entity, self) else { return fs.map { _ in nil } }
     let query = Query(upper: .max, reference: now.microseconds)
-    return try fs.map { f in try resolve(f, entity, query) { hit in try hit.flatMap { try value(of: $0) } } }
+    var out = [FeatureValue?](repeating: nil, count: fs.count)
+    let cursor = try Cursor(store.tables.chains, self)
+    var key: [UInt8] = []
+    var positioned = false
+    for i in fs.indices.sorted(by: { fs[$0].id < fs[$1].id }) {
+      let f = fs[i]
+      key.removeAll(keepingCapacity: true)
+      OrderedVarint.append(entityID, to: &key)
+      OrderedVarint.append(f.id, to: &key)
+      out[i] = try corruptionNamed(f, entity) {
+        try key.withUnsafeBytes { k in
+          // Requested features are often neighbours: try the next key before searching.
+          var entry = positioned ? try cursor.next() : nil
+          if let e = entry, !e.key.elementsEqual(k) { entry = nil }
+          if entry == nil { entry = try cursor.find(k) }
+          positioned = entry != nil
+          let chain = try entry.map { try ChainRecord.Reader($0.value, type: f.type, epoch: store.epoch) }
+          return try select(chain, f, entity, entityID, query) { hit in try hit.flatMap { try value(of: $0) } }
+        }
+      }
+    }
+    return out
   }
 
   /// Latest values of `features` × `entities`: one row per entity, columns in `features` order.

@@ -52,19 +52,27 @@ public struct Snapshot: Transaction, ~Copyable {
   func resolve<R>(_ feature: Feature, _ entity: String, _ query: Query, _ body: (Hit?) throws -> R) throws -> R {
     guard let entityID = try store.entityTable.lookup(entity, self) else { return try body(nil) }
     return try withChain(feature, entityID: entityID, entity: entity) { reader in
-      guard var reader else { return try body(nil) }
-      var found: ChainRecord.Entry?
-      while let e = try reader.next() {
-        if e.isRetracted || e.eventTime > query.upper { continue }
-        if let w = query.writeTime, e.writeTime > w { continue }
-        found = e
-        break
-      }
-      let lowest = feature.ttl.map { query.reference &- $0 } ?? .min
-      if let e = found, e.eventTime < lowest { found = nil }  // expired
-      try checkRemovedHistory(reader.header, found: found, query: query, lowest: lowest, feature, entity)
-      return try body(found.map { Hit(feature: feature, entity: entity, entityID: entityID, reader: reader, entry: $0) })
+      try select(reader, feature, entity, entityID, query, body)
     }
+  }
+
+  /// Picks the version `query` selects from a chain (nil: the pair has no chain).
+  func select<R>(
+    _ chain: ChainRecord.Reader?, _ feature: Feature, _ entity: String, _ entityID: UInt64, _ query: Query,
+    _ body: (Hit?) throws -> R
+  ) throws -> R {
+    guard var reader = chain else { return try body(nil) }
+    var found: ChainRecord.Entry?
+    while let e = try reader.next() {
+      if e.isRetracted || e.eventTime > query.upper { continue }
+      if let w = query.writeTime, e.writeTime > w { continue }
+      found = e
+      break
+    }
+    let lowest = feature.ttl.map { query.reference &- $0 } ?? .min
+    if let e = found, e.eventTime < lowest { found = nil }  // expired
+    try checkRemovedHistory(reader.header, found: found, query: query, lowest: lowest, feature, entity)
+    return try body(found.map { Hit(feature: feature, entity: entity, entityID: entityID, reader: reader, entry: $0) })
   }
 
   /// Lends the chain record of (feature, entity) to `body`, mapping decode errors to

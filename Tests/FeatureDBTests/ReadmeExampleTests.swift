@@ -1,0 +1,36 @@
+import Testing
+
+@testable import FeatureDB
+
+/// The README's Swift example, verbatim in the body, so it keeps compiling and working.
+@Suite struct ReadmeExampleTests {
+  @Test func readmeExampleRuns() throws {
+    let dir = TemporaryDirectory()
+    let db = try FeatureStore(path: dir.child("features.fdb"))
+    try db.define(FeatureDefinition("user.spend_7d", type: .double, maxVersions: 5, ttl: .days(30)))
+    try db.define(FeatureDefinition("user.segment", type: .string))
+
+    // One transaction: all of it or nothing. Every write is a new version with lineage.
+    try db.write { batch in
+      batch.lineage = Lineage(producer: "spend.extract@1.2.0", run: "run-2026-01-05", source: "orders.parquet")
+      batch.put("user.spend_7d", "u1", 12.5)  // event time: now (or pass eventTime:)
+      batch.put("user.segment", "u1", "loyal")
+    }
+
+    let spend = try db.latest("user.spend_7d", "u1", as: Double.self)  // 12.5
+    let dayAgo = try db.asOf("user.spend_7d", "u1", eventTime: .now - .days(1))  // nil: not known then
+    for version in try db.history("user.spend_7d", "u1") {
+      print(version.version, version.value ?? "deleted", version.eventTime, version.lineage.run ?? "-")
+    }
+
+    // Many reads in one consistent snapshot.
+    let rows = try db.read { snapshot in
+      try snapshot.latest(features: ["user.spend_7d", "user.segment"], entities: ["u1", "u2"])
+    }
+
+    #expect(spend == 12.5)
+    #expect(dayAgo == nil)
+    #expect(rows[0][1] == .string("loyal"))
+    #expect(rows[1] == [nil, nil])
+  }
+}

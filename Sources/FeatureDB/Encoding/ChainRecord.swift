@@ -22,14 +22,16 @@ enum ChainRecord {
     var minEventTime: Int64
     var maxEventTime: Int64
 
-    mutating func add(eventTime: Int64) {
-      count += 1
-      minEventTime = min(minEventTime, eventTime)
-      maxEventTime = max(maxEventTime, eventTime)
-    }
-
-    static func first(_ eventTime: Int64) -> RemovedRange {
-      RemovedRange(count: 1, minEventTime: eventTime, maxEventTime: eventTime)
+    /// Adds a removed version's event time to `range` (creating it).
+    static func add(_ eventTime: Int64, to range: inout RemovedRange?) {
+      guard var r = range else {
+        range = RemovedRange(count: 1, minEventTime: eventTime, maxEventTime: eventTime)
+        return
+      }
+      r.count += 1
+      r.minEventTime = min(r.minEventTime, eventTime)
+      r.maxEventTime = max(r.maxEventTime, eventTime)
+      range = r
     }
   }
 

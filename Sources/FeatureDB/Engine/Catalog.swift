@@ -52,6 +52,7 @@ struct StoredDefinition: Codable {
   var owner: String
   var tags: [String]
   var createdAtMicroseconds: Int64
+  var vacuumHorizonMicroseconds: Int64?
 
   init(_ d: FeatureDefinition) {
     name = d.name
@@ -63,6 +64,7 @@ struct StoredDefinition: Codable {
     owner = d.owner
     tags = d.tags
     createdAtMicroseconds = d.createdAt.microseconds
+    vacuumHorizonMicroseconds = d.vacuumHorizon?.microseconds
   }
 
   func definition() throws -> FeatureDefinition {
@@ -74,6 +76,7 @@ struct StoredDefinition: Codable {
       ttl: ttlMicroseconds.map(TimeSpan.init(microseconds:)), description: description, owner: owner,
       tags: tags)
     d.createdAt = Timestamp(microseconds: createdAtMicroseconds)
+    d.vacuumHorizon = vacuumHorizonMicroseconds.map(Timestamp.init(microseconds:))
     return d
   }
 }
@@ -138,11 +141,14 @@ extension FeatureStore {
 
   /// Changes a feature's `maxVersions` and/or `ttl` (nil leaves a setting as it is).
   /// Lowering `maxVersions` applies to each (feature, entity) at its next write.
+  ///
+  /// A new TTL is indexed for vacuum at once (a scan of the store in bounded transactions); call
+  /// ``prune(_:)`` to apply a lower `maxVersions` to existing data now.
   @discardableResult
   public func updateRetention(_ feature: String, maxVersions: Int? = nil, ttl: TimeSpan?? = nil) throws
     -> FeatureDefinition
   {
-    try writeTransaction("updateRetention") { txn in
+    let (before, after) = try writeTransaction("updateRetention") { txn in
       let catalog = try catalog(txn)
       let f = try catalog.feature(feature)
       var d = f.definition
@@ -150,8 +156,10 @@ extension FeatureStore {
       if let ttl { d.ttl = ttl }
       try Self.validateSettings(d)
       try storeDefinition(d, id: f.id, catalog: catalog, txn)
-      return d
+      return (f.definition, d)
     }
+    if let ttl = after.ttl, ttl != before.ttl { try indexExpiries(of: feature) }
+    return after
   }
 
   /// The definition of `name`, or nil when it is not defined.
@@ -164,7 +172,17 @@ extension FeatureStore {
     try readTransaction { txn in try catalog(txn).byName.values.map(\.definition).sorted { $0.name < $1.name } }
   }
 
-  private func storeDefinition(
+  /// Raises the vacuum horizons of features (feature id → time).
+  func recordHorizons(_ horizons: [UInt64: Int64], catalog: Catalog, _ txn: borrowing WriteTransaction) throws {
+    for (id, time) in horizons {
+      let f = try catalog.feature(id: id)
+      var d = f.definition
+      d.vacuumHorizon = max(d.vacuumHorizon ?? Timestamp(microseconds: .min), Timestamp(microseconds: time))
+      try storeDefinition(d, id: id, catalog: catalog, txn)
+    }
+  }
+
+  func storeDefinition(
     _ d: FeatureDefinition, id: UInt64, catalog: Catalog, _ txn: borrowing WriteTransaction
   ) throws {
     let encoder = JSONEncoder()

@@ -23,14 +23,11 @@ struct ChainUpdate {
   var header = ChainRecord.Header()
   var pieces: [Piece] = []
   private var nextVersion: UInt64 = 1
-  /// Versions removed by pruning whose values live in the `values` table.
-  var removedExternal: [UInt64] = []
 
   /// Resets to the state of `old` (nil for a new chain), keeping allocated capacity.
   mutating func reset(old: UnsafeRawBufferPointer?, type: ValueType, epoch: Int64) throws(DecodeError) {
     header = ChainRecord.Header()
     pieces.removeAll(keepingCapacity: true)
-    removedExternal.removeAll(keepingCapacity: true)
     nextVersion = 1
     guard let old else { return }
     var reader = try ChainRecord.Reader(old, type: type, epoch: epoch)
@@ -59,33 +56,31 @@ struct ChainUpdate {
     return piece.version
   }
 
-  /// Removes the oldest active versions beyond `maxVersions` (0 = unlimited).
-  /// Returns the versions removed that were added in this batch.
-  mutating func prune(maxVersions: Int) -> [UInt64] {
+  /// Removes the oldest active versions beyond `maxVersions` (0 = unlimited); returns them.
+  mutating func prune(maxVersions: Int) -> [Piece] {
     guard maxVersions > 0 else { return [] }
     var active = pieces.reduce(0) { $0 + ($1.isRetracted ? 0 : 1) }
     guard active > maxVersions else { return [] }
-    var droppedNew: [UInt64] = []
+    var removed: [Piece] = []
     var i = pieces.count - 1
     while active > maxVersions, i >= 0 {
-      let p = pieces[i]
-      if !p.isRetracted {
-        if header.pruned == nil {
-          header.pruned = .first(p.eventTime)
-        } else {
-          header.pruned!.add(eventTime: p.eventTime)
-        }
-        if p.isNew {
-          droppedNew.append(p.version)
-        } else if p.isExternal {
-          removedExternal.append(p.version)
-        }
-        pieces.remove(at: i)
+      if !pieces[i].isRetracted {
+        let p = pieces.remove(at: i)
+        ChainRecord.RemovedRange.add(p.eventTime, to: &header.pruned)
+        removed.append(p)
         active -= 1
       }
       i -= 1
     }
-    return droppedNew
+    return removed
+  }
+
+  /// Removes version `version` as expired (vacuum); returns it, or nil when the chain lacks it.
+  mutating func vacuum(version: UInt64) -> Piece? {
+    guard let i = pieces.firstIndex(where: { $0.version == version }) else { return nil }
+    let p = pieces.remove(at: i)
+    ChainRecord.RemovedRange.add(p.eventTime, to: &header.vacuumed)
+    return p
   }
 
   /// Encodes the record into `out` (cleared first).

@@ -14,9 +14,13 @@ struct Tables: Sendable {
   let chains: Table
   /// (entity, feature, version) → value record too large to keep inline.
   let values: Table
+  /// (expiry time, entity, feature, version) → empty: versions in expiry order, for vacuum.
+  let expiry: Table
+
+  var all: [Table] { [meta, features, entities, entityNames, symbols, symbolNames, chains, values, expiry] }
 
   static let names = [
-    "meta", "features", "entities", "entity_names", "symbols", "symbol_names", "chains", "values",
+    "meta", "features", "entities", "entity_names", "symbols", "symbol_names", "chains", "values", "expiry",
   ]
 
   static func open(_ txn: borrowing WriteTransaction) throws -> Tables {
@@ -24,7 +28,7 @@ struct Tables: Sendable {
       meta: .open("meta", in: txn), features: .open("features", in: txn),
       entities: .open("entities", in: txn), entityNames: .open("entity_names", in: txn),
       symbols: .open("symbols", in: txn), symbolNames: .open("symbol_names", in: txn),
-      chains: .open("chains", in: txn), values: .open("values", in: txn))
+      chains: .open("chains", in: txn), values: .open("values", in: txn), expiry: .open("expiry", in: txn))
   }
 
   /// Opens the tables of an existing store without creating any (read-only stores).
@@ -38,6 +42,6 @@ struct Tables: Sendable {
     return try Tables(
       meta: t("meta"), features: t("features"), entities: t("entities"),
       entityNames: t("entity_names"), symbols: t("symbols"), symbolNames: t("symbol_names"),
-      chains: t("chains"), values: t("values"))
+      chains: t("chains"), values: t("values"), expiry: t("expiry"))
   }
 }

@@ -124,7 +124,7 @@ struct WriteContext {
       OrderedVarint.append(prepared[start].entity, to: &key)
       OrderedVarint.append(feature.id, to: &key)
       let group = prepared[start..<end]
-      let droppedNew = try key.withUnsafeBytes { k in
+      let pruned = try key.withUnsafeBytes { k in
         var placement: PutFlags = appending ? .append : []
         var old: UnsafeRawBufferPointer?
         if !appending {
@@ -148,19 +148,23 @@ struct WriteContext {
         for p in group {
           versions[p.index] = update.add(eventTime: p.eventTime, isExternal: p.isExternal, tail: p.tail)
         }
-        let droppedNew = update.prune(maxVersions: feature.maxVersions)
+        let pruned = update.prune(maxVersions: feature.maxVersions)
         // `old` points into the map: finish reading it before writing.
         update.encode(old: old, arena: arena.bytes, into: &record)
         try record.bytes.withUnsafeBytes { v in try cursor.put(key: k, value: v, flags: placement) }
-        return droppedNew
+        return pruned
       }
-      for version in update.removedExternal {
-        try store.tables.values.delete(txn, key: Keys.value(chain: key, version: version))
+      let retention = Retention(store: store, feature: feature, chainKey: key, entity: prepared[start].entity)
+      for p in pruned where !p.isNew {
+        try retention.forget(p, txn)
       }
       for p in group {
-        if let e = p.external, !droppedNew.contains(versions[p.index]) {
-          try store.tables.values.put(txn, key: Keys.value(chain: key, version: versions[p.index]), value: externalRecords[e])
+        let version = versions[p.index]
+        if pruned.contains(where: { $0.isNew && $0.version == version }) { continue }
+        if let e = p.external {
+          try store.tables.values.put(txn, key: Keys.value(chain: key, version: version), value: externalRecords[e])
         }
+        try retention.indexExpiry(version: version, eventTime: p.eventTime, txn)
       }
       start = end
     }

@@ -18,6 +18,9 @@ public struct FeatureDefinition: Hashable, Sendable, Codable {
   public var tags: [String]
   /// Set by the store when the feature is first defined.
   public internal(set) var createdAt: Timestamp
+  /// Set by vacuum: the latest expiry time of a version it removed. As-of reads at or before
+  /// it may need removed history (they say so rather than answer wrongly).
+  public internal(set) var vacuumHorizon: Timestamp?
 
   public init(
     _ name: String, type: ValueType, encoding: EmbeddingEncoding = .float32, maxVersions: Int = 10,

@@ -1,0 +1,84 @@
+import Foundation
+
+/// Figures for one feature.
+public struct FeatureStats: Hashable, Sendable {
+  public var name: String
+  /// Entities with at least one retained version.
+  public var entities = 0
+  /// Retained versions (active, retracted, tombstones).
+  public var versions = 0
+  /// Versions neither retracted nor expired.
+  public var active = 0
+  /// Versions past their TTL that vacuum has not removed yet.
+  public var expired = 0
+  /// Versions removed by max-version pruning and by vacuum.
+  public var pruned = 0
+  public var vacuumed = 0
+  /// Bytes of records (keys and values) in `chains` and `values`, before LMDB's page overhead.
+  public var bytes = 0
+}
+
+/// Figures for the whole store.
+public struct StoreStats: Hashable, Sendable {
+  /// Size of `data.mdb`.
+  public var fileBytes: Int
+  public var mapSize: Int
+  public var pageSize: Int
+  /// Pages written so far (the high-water mark).
+  public var usedPages: Int
+  /// Pages inside the file that hold no table data (reusable; compact drops them).
+  public var freePages: Int
+  public var entities: Int
+  public var features: [FeatureStats]
+}
+
+extension FeatureStore {
+  /// Store and per-feature figures; reads every chain (one read snapshot), so it takes time
+  /// proportional to the store.
+  public func stats(now: Timestamp = .now) throws -> StoreStats {
+    try readTransaction { txn in
+      let catalog = try catalog(txn)
+      var perFeature: [UInt64: FeatureStats] = [:]
+      for f in catalog.byID.values { perFeature[f.id] = FeatureStats(name: f.name) }
+      let cursor = try Cursor(tables.chains, txn)
+      var entry = try cursor.first()
+      while let (key, value) = entry {
+        guard let (_, featureID) = Keys.parseChain(key), let f = catalog.byID[featureID] else {
+          throw FeatureDBError.corruptStore(table: "chains", detail: "undecodable key or unknown feature")
+        }
+        var s = perFeature[featureID]!
+        var reader = try ChainRecord.Reader(value, type: f.type, epoch: epoch)
+        var any = false
+        while let e = try reader.next() {
+          any = true
+          s.versions += 1
+          let expired = f.ttl.map { Retention.expiry(e.eventTime, $0) < now.microseconds } ?? false
+          if expired { s.expired += 1 }
+          if !e.isRetracted && !expired { s.active += 1 }
+        }
+        if any { s.entities += 1 }
+        s.pruned += Int(reader.header.pruned?.count ?? 0)
+        s.vacuumed += Int(reader.header.vacuumed?.count ?? 0)
+        s.bytes += key.count + value.count
+        perFeature[featureID] = s
+        entry = try cursor.next()
+      }
+      let values = try Cursor(tables.values, txn)
+      entry = try values.first()
+      while let (key, value) = entry {
+        if let (_, featureID, _) = Keys.parseValue(key), perFeature[featureID] != nil {
+          perFeature[featureID]!.bytes += key.count + value.count
+        }
+        entry = try values.next()
+      }
+      let info = env.info()
+      let tablePages = try tables.all.reduce(0) { $0 + (try $1.pages(txn)) }
+      let used = info.lastPage + 1
+      let fileBytes = ((try? FileManager.default.attributesOfItem(atPath: path + "/data.mdb"))?[.size] as? Int) ?? 0
+      return StoreStats(
+        fileBytes: fileBytes, mapSize: info.mapSize, pageSize: info.pageSize, usedPages: used,
+        freePages: max(0, used - 2 - tablePages), entities: try tables.entities.count(txn),
+        features: perFeature.values.sorted { $0.name < $1.name })
+    }
+  }
+}

@@ -16,3 +16,6 @@ let scenarios = Scenarios(sizes: sizes)
 if wanted("write_batch", "storage", "latest_snapshot", "latest_call") { scenarios.writeAndRead() }
 if wanted("entity_vector") { scenarios.entityVector() }
 if wanted("as_of", "history10") { scenarios.history() }
+if wanted("write_batch_pruning") { scenarios.writePruning() }
+if wanted("vacuum") { scenarios.vacuum() }
+if wanted("compact") { scenarios.compact() }

@@ -54,9 +54,10 @@ extension FeatureStore {
   /// One transaction's worth of vacuum.
   private func vacuumPass(limit: Int, now: Int64, _ txn: borrowing WriteTransaction) throws -> VacuumResult {
     var result = VacuumResult()
-    typealias Entry = (key: [UInt8], entity: UInt64, feature: UInt64, version: UInt64)
+    typealias Entry = (entity: UInt64, feature: UInt64, version: UInt64)
     var entries: [Entry] = []
     do {
+      // Takes expired entries off the front of the index, deleting each through the cursor.
       let cursor = try Cursor(tables.expiry, txn)
       var next = try cursor.first()
       while let (key, _) = next, entries.count < limit {
@@ -64,12 +65,14 @@ extension FeatureStore {
           throw FeatureDBError.corruptStore(table: "expiry", detail: "undecodable key")
         }
         guard parsed.time < now else { break }  // valid through `time`, expired after it
-        entries.append((Array(key), parsed.entity, parsed.feature, parsed.version))
-        next = try cursor.next()
+        entries.append((parsed.entity, parsed.feature, parsed.version))
+        try cursor.deleteCurrent()
+        next = try cursor.next()  // after a delete, LMDB's next is the entry that followed
       }
-      result.done = next == nil || entries.count < limit
-      if let (key, _) = next, entries.count == limit, let parsed = Keys.parseExpiry(key) {
+      if let (key, _) = next, let parsed = Keys.parseExpiry(key) {
         result.done = parsed.time >= now
+      } else {
+        result.done = true
       }
     }
     result.examined = entries.count
@@ -78,6 +81,7 @@ extension FeatureStore {
     var horizons: [UInt64: Int64] = [:]
     var update = ChainUpdate()
     var record = ByteWriter(capacity: 4096)
+    let chains = try Cursor(tables.chains, txn)
     var start = 0
     while start < entries.count {
       var end = start + 1
@@ -86,25 +90,25 @@ extension FeatureStore {
       }
       let group = entries[start..<end]
       start = end
-      for e in group { try tables.expiry.delete(txn, key: e.key) }
-      guard let feature = catalog.byID[group.first!.feature] else { continue }
-      let key = Keys.chain(entity: group.first!.entity, feature: feature.id)
-      let retention = Retention(store: self, feature: feature, chainKey: key, entity: group.first!.entity)
-      guard let old = try tables.chains.get(txn, key: key) else { continue }
-      try old.withUnsafeBytes { buffer in
+      guard let feature = catalog.byID[group.first!.feature], let ttl = feature.ttl else { continue }
+      let entity = group.first!.entity
+      let key = Keys.chain(entity: entity, feature: feature.id)
+      let retention = Retention(store: self, feature: feature, chainKey: key, entity: entity)
+      try key.withUnsafeBytes { k in
+        guard let (_, buffer) = try chains.find(k) else { return }
         do {
           try update.reset(old: buffer, type: feature.type, epoch: epoch)
         } catch let error as DecodeError {
-          let name = (try? entityTable.name(group.first!.entity, txn)) ?? "#\(group.first!.entity)"
+          let name = (try? entityTable.name(entity, txn)) ?? "#\(entity)"
           throw FeatureDBError.corruptRecord(feature: feature.name, entity: name, version: nil, detail: error.description)
         }
         var changed = false
         for e in group {
-          guard let ttl = feature.ttl, let piece = update.pieces.first(where: { $0.version == e.version }) else { continue }
+          guard let piece = update.pieces.first(where: { $0.version == e.version }) else { continue }
           let expiry = Retention.expiry(piece.eventTime, ttl)
           if expiry < now {
             _ = update.vacuum(version: e.version)
-            try retention.forget(piece, txn)
+            if piece.isExternal { try retention.forgetValue(piece, txn) }
             horizons[feature.id] = max(horizons[feature.id] ?? .min, expiry)
             result.removed += 1
             changed = true
@@ -114,8 +118,9 @@ extension FeatureStore {
           }
         }
         guard changed else { return }
+        // `buffer` points into the map: encode before writing.
         update.encode(old: buffer, arena: [], into: &record)
-        try tables.chains.put(txn, key: key, value: record.bytes)
+        try record.bytes.withUnsafeBytes { v in try chains.put(key: k, value: v, flags: .current) }
       }
     }
     if !horizons.isEmpty {

@@ -7,12 +7,16 @@ struct Retention {
 
   /// Deletes what a removed (pruned or vacuumed) stored version left in other tables.
   func forget(_ piece: ChainUpdate.Piece, _ txn: borrowing WriteTransaction) throws {
-    if piece.isExternal {
-      try store.tables.values.delete(txn, key: Keys.value(chain: chainKey, version: piece.version))
-    }
+    try forgetValue(piece, txn)
     if let ttl = feature.ttl {
       try store.tables.expiry.delete(txn, key: expiryKey(piece.version, piece.eventTime, ttl))
     }
+  }
+
+  /// Deletes the value record of a removed version stored out of line.
+  func forgetValue(_ piece: ChainUpdate.Piece, _ txn: borrowing WriteTransaction) throws {
+    guard piece.isExternal else { return }
+    try store.tables.values.delete(txn, key: Keys.value(chain: chainKey, version: piece.version))
   }
 
   /// Adds a version to the expiry index when its feature has a TTL.

@@ -67,16 +67,17 @@ extension Scenarios {
     ])
   }
 
-  /// `compact`: a store of versions with half of them pruned, copied without free pages.
+  /// `compact`: a store of versions (10 per feature and entity) with half of them pruned, copied
+  /// into a new store.
   func compact() {
     let dir = temporaryDirectory("compact")
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let store = try! FeatureStore(path: dir + "/store", options: StoreOptions(durability: .noSync))
     let features = names("c.f", sizes.features)
-    let entities = names("user", sizes.entities / 2)
-    _ = try! fill(store, features: features, entities: entities, versions: 2) { v in Timestamp(microseconds: Int64(v) * 1_000_000) }
-    let versions = entities.count * features.count * 2
-    for f in features { try! store.updateRetention(f, maxVersions: 1) }
+    let entities = names("user", sizes.entities / 10)
+    _ = try! fill(store, features: features, entities: entities, versions: 10) { v in Timestamp(microseconds: Int64(v) * 1_000_000) }
+    let versions = entities.count * features.count * 10
+    for f in features { try! store.updateRetention(f, maxVersions: 5) }
     let pruned = try! store.prune().pruned
     var result: CompactResult?
     let timing = Samples.measure(1) { _ in result = try! store.compact(to: dir + "/copy") }

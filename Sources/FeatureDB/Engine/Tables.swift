@@ -19,10 +19,6 @@ struct Tables: Sendable {
 
   var all: [Table] { [meta, features, entities, entityNames, symbols, symbolNames, chains, values, expiry] }
 
-  static let names = [
-    "meta", "features", "entities", "entity_names", "symbols", "symbol_names", "chains", "values", "expiry",
-  ]
-
   static func open(_ txn: borrowing WriteTransaction) throws -> Tables {
     try Tables(
       meta: .open("meta", in: txn), features: .open("features", in: txn),

@@ -9,9 +9,14 @@ public struct CompactResult: Hashable, Sendable {
 }
 
 extension FeatureStore {
-  /// Copies the store to `directory` without free pages (LMDB's compacting copy) and reports the
-  /// sizes. `directory` must not exist or be empty; the copy runs in a read snapshot, so writers
-  /// may continue meanwhile. Open the copy with `FeatureStore(path: directory)`.
+  /// Copies the store to `directory` with no free pages and every page full, and reports the
+  /// sizes. Open the copy with `FeatureStore(path: directory)`.
+  ///
+  /// The copy is made from one read snapshot, so writers may continue meanwhile. Records are
+  /// appended in key order into a new store, which packs pages fully; LMDB's own compacting copy
+  /// (`mdb_env_copy2`) only drops free pages and keeps pages that pruning left half empty.
+  ///
+  /// - Throws: ``FeatureDBError/invalidArgument(_:)`` when `directory` exists and is not empty.
   @discardableResult
   public func compact(to directory: String) throws -> CompactResult {
     let fm = FileManager.default
@@ -28,10 +33,41 @@ extension FeatureStore {
         throw FeatureDBError.permissionDenied(path: directory, detail: "cannot create directory")
       }
     }
-    try lmdb("compact") { try env.copyCompacted(to: directory) }
-    func size(_ dir: String) -> Int {
-      ((try? fm.attributesOfItem(atPath: dir + "/data.mdb"))?[.size] as? Int) ?? 0
+    func size(_ dir: String) -> Int { ((try? fm.attributesOfItem(atPath: dir + "/data.mdb"))?[.size] as? Int) ?? 0 }
+    try lmdb("compact") {
+      var targetOptions = env.options
+      targetOptions.durability = .noSync
+      targetOptions.readOnly = false
+      targetOptions.mapSize = max(1 << 20, size(path) + size(path) / 8)
+      let target = try Environment(path: directory, options: targetOptions)
+      try env.read { source in
+        for table in tables.all { try copy(table, from: source, to: target) }
+      }
+      try target.sync()
     }
     return CompactResult(bytesBefore: size(path), bytesAfter: size(directory))
+  }
+
+  /// Appends every record of `table` to the same table in `target`, in bounded transactions.
+  private func copy(_ table: Table, from source: borrowing ReadTransaction, to target: Environment) throws {
+    let destination = try target.write { txn in try Table.open(table.name, in: txn) }
+    let cursor = try Cursor(table, source)
+    var entry = try cursor.first()
+    var chunk: [([UInt8], [UInt8])] = []
+    var bytes = 0
+    func flush() throws {
+      try target.write { txn in
+        for (k, v) in chunk { try destination.put(txn, key: k, value: v, flags: .append) }
+      }
+      chunk.removeAll(keepingCapacity: true)
+      bytes = 0
+    }
+    while let (key, value) = entry {
+      chunk.append((Array(key), Array(value)))
+      bytes += key.count + value.count
+      if chunk.count == 50_000 || bytes > 16 << 20 { try flush() }
+      entry = try cursor.next()
+    }
+    try flush()
   }
 }

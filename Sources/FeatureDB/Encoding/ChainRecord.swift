@@ -4,6 +4,7 @@
 /// Layout (see docs/format.md):
 /// ```
 /// header: u8 flags (bit0 nextVersion, bit1 pruned, bit2 vacuumed; others 0)
+///         u32le CRC-32C of every byte after it
 ///         [varint nextVersion] [removed range: pruned] [removed range: vacuumed]
 /// entry*: varint version, u8 entry flags, svarint writeTime−epoch, svarint eventTime−writeTime,
 ///         [varint producer] [varint run] [varint source] [varint len, extra], [inline value]
@@ -80,10 +81,15 @@ enum ChainRecord {
     let type: ValueType
     let epoch: Int64
 
-    init(_ buffer: UnsafeRawBufferPointer, type: ValueType, epoch: Int64) throws(DecodeError) {
+    /// - Parameter checksum: false only to salvage what a damaged record names (diagnostics).
+    init(_ buffer: UnsafeRawBufferPointer, type: ValueType, epoch: Int64, checksum: Bool = true) throws(DecodeError) {
       var r = ByteReader(buffer)
       let flags = try r.byte()
       guard flags & ~0b111 == 0 else { throw DecodeError("unknown chain flags \(flags)") }
+      let stored = try r.uint32LE()
+      if checksum, stored != CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[r.offset...])) {
+        throw DecodeError("checksum mismatch" + Self.salvagedVersions(buffer, type: type, epoch: epoch))
+      }
       var h = Header()
       if flags & 1 != 0 { h.nextVersion = try r.varint() }
       if flags & 2 != 0 { h.pruned = try Self.readRange(&r) }
@@ -99,6 +105,14 @@ enum ChainRecord {
     }
 
     var buffer: UnsafeRawBufferPointer { reader.buffer }
+
+    /// " (the record names versions A…B)" when a damaged record still parses, else "".
+    private static func salvagedVersions(_ buffer: UnsafeRawBufferPointer, type: ValueType, epoch: Int64) -> String {
+      guard var r = try? Reader(buffer, type: type, epoch: epoch, checksum: false), let all = try? r.all(),
+        let lo = all.map(\.version).min(), let hi = all.map(\.version).max()
+      else { return "" }
+      return lo == hi ? " (the record holds version \(lo))" : " (the record holds versions \(lo)…\(hi))"
+    }
 
     /// The next entry, or nil at the end of the record.
     mutating func next() throws(DecodeError) -> Entry? {
@@ -144,15 +158,24 @@ enum ChainRecord {
 
   // MARK: - Writing
 
+  /// Writes the header at the start of `w`, with a checksum placeholder that ``seal(_:)`` fills
+  /// once the entries follow.
   static func writeHeader(_ h: Header, to w: inout ByteWriter) {
     var flags: UInt8 = 0
     if h.nextVersion != nil { flags |= 1 }
     if h.pruned != nil { flags |= 2 }
     if h.vacuumed != nil { flags |= 4 }
     w.byte(flags)
+    w.uint32LE(0)
     if let v = h.nextVersion { w.varint(v) }
     if let r = h.pruned { writeRange(r, to: &w) }
     if let r = h.vacuumed { writeRange(r, to: &w) }
+  }
+
+  /// Stores the checksum of a complete record written with ``writeHeader(_:to:)``.
+  static func seal(_ w: inout ByteWriter) {
+    let crc = w.bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[5...])) }
+    w.bytes.withUnsafeMutableBytes { $0.storeBytes(of: crc.littleEndian, toByteOffset: 1, as: UInt32.self) }
   }
 
   private static func writeRange(_ r: RemovedRange, to w: inout ByteWriter) {

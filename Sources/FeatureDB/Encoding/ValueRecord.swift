@@ -1,13 +1,21 @@
 /// A value kept in the `values` table (too large to be inline in its chain entry):
-/// `u8 flags` (bit0: the rest is one zstd frame), then the payload or its zstd frame.
+/// `u8 flags` (bit0: the rest is one zstd frame), `u32le` CRC-32C of the rest, then the payload
+/// or its zstd frame.
 enum ValueRecord {
   static let compressed: UInt8 = 1
 
   static func encode(_ payload: [UInt8], zstd: Zstd) -> [UInt8] {
-    if let frame = zstd.compressIfSmaller(payload), frame.count + 1 < payload.count {
-      return [compressed] + frame
+    var w = ByteWriter(capacity: payload.count + 5)
+    if let frame = zstd.compressIfSmaller(payload), frame.count < payload.count {
+      w.byte(compressed)
+      w.uint32LE(CRC32C.checksum(frame))
+      w.append(frame)
+    } else {
+      w.byte(0)
+      w.uint32LE(CRC32C.checksum(payload))
+      w.append(payload)
     }
-    return [0] + payload
+    return w.bytes
   }
 
   /// The payload, decompressed when needed; at most `limit` bytes.
@@ -15,8 +23,11 @@ enum ValueRecord {
     _ record: UnsafeRawBufferPointer, zstd: Zstd, limit: Int,
     _ body: (UnsafeRawBufferPointer) throws -> R
   ) throws -> R {
-    guard let flags = record.first else { throw DecodeError("empty value record") }
-    let rest = UnsafeRawBufferPointer(rebasing: record[1...])
+    var r = ByteReader(record)
+    let flags = try r.byte()
+    let crc = try r.uint32LE()
+    let rest = UnsafeRawBufferPointer(rebasing: record[5...])
+    guard CRC32C.checksum(rest) == crc else { throw DecodeError("value record checksum mismatch") }
     switch flags {
     case 0: return try body(rest)
     case compressed: return try zstd.decompress(rest, limit: limit).withUnsafeBytes(body)

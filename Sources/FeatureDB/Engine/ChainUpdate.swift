@@ -98,5 +98,6 @@ struct ChainUpdate {
         out.append(UnsafeRawBufferPointer(rebasing: old[p.bytes]))
       }
     }
+    ChainRecord.seal(&out)
   }
 }

@@ -1,0 +1,246 @@
+/// One integrity problem found by ``FeatureStore/verify(maxProblems:progress:)``.
+public struct VerifyProblem: Hashable, Sendable, CustomStringConvertible {
+  /// The table holding the bad record.
+  public var table: String
+  /// Which record: feature, entity and version where known.
+  public var location: String
+  public var message: String
+  public var description: String { "\(table): \(location): \(message)" }
+}
+
+/// What ``FeatureStore/verify(maxProblems:progress:)`` found.
+public struct VerifyReport: Hashable, Sendable {
+  /// The first problems found (at most `maxProblems`).
+  public var problems: [VerifyProblem] = []
+  /// Every problem found, including those not listed.
+  public var problemCount = 0
+  /// Records checked.
+  public var records = 0
+  /// Expiry-index entries for versions already removed (harmless; vacuum drops them).
+  public var staleExpiryEntries = 0
+  public var isClean: Bool { problemCount == 0 }
+}
+
+extension FeatureStore {
+  /// Checks the whole store: decodes every record (checksums included) and checks every index
+  /// against the data — interned ids both ways, chains against the catalog, values and expiry
+  /// entries against their chains. Runs in one read snapshot with memory bounded by
+  /// `maxProblems`; `progress(done, total)` is called every 10,000 records.
+  public func verify(maxProblems: Int = 1000, progress: ((Int, Int) -> Void)? = nil) throws -> VerifyReport {
+    try readTransaction { txn in
+      var checker = Verifier(store: self, maxProblems: maxProblems, progress: progress)
+      try checker.run(txn)
+      return checker.report
+    }
+  }
+}
+
+/// The checks behind ``FeatureStore/verify(maxProblems:progress:)``.
+private struct Verifier {
+  let store: FeatureStore
+  let maxProblems: Int
+  let progress: ((Int, Int) -> Void)?
+  var report = VerifyReport()
+  var total = 0
+
+  init(store: FeatureStore, maxProblems: Int, progress: ((Int, Int) -> Void)?) {
+    self.store = store
+    self.maxProblems = maxProblems
+    self.progress = progress
+  }
+
+  mutating func problem(_ table: Table, _ location: String, _ message: String) {
+    report.problemCount += 1
+    if report.problems.count < maxProblems {
+      report.problems.append(VerifyProblem(table: table.name, location: location, message: message))
+    }
+  }
+
+  mutating func tick() {
+    report.records += 1
+    if report.records % 10_000 == 0 { progress?(report.records, total) }
+  }
+
+  mutating func run(_ txn: borrowing ReadTransaction) throws {
+    let t = store.tables
+    total = try t.all.reduce(0) { $0 + (try $1.count(txn)) }
+    let catalog: Catalog
+    do {
+      catalog = try store.catalog(txn)
+    } catch let error as FeatureDBError {
+      problem(t.features, "catalog", error.description)
+      return
+    }
+    try checkInterned(store.entityTable, txn)
+    try checkInterned(store.symbolTable, txn)
+    try checkChains(catalog, txn)
+    try checkValues(catalog, txn)
+    try checkExpiry(catalog, txn)
+    progress?(report.records, total)
+  }
+
+  /// Every name → id entry has the matching id → name entry, and the other way round.
+  mutating func checkInterned(_ table: InternTable, _ txn: borrowing ReadTransaction) throws {
+    for (forward, reverse, isForward) in [(table.forward, table.reverse, true), (table.reverse, table.forward, false)] {
+      let cursor = try Cursor(forward, txn)
+      var entry = try cursor.first()
+      while let (key, value) = entry {
+        tick()
+        let (name, idBytes) = isForward ? (key, value) : (value, key)
+        let label = "'\(String(decoding: name, as: UTF8.self))'"
+        var r = ByteReader(idBytes)
+        if (try? OrderedVarint.read(&r)) == nil || !r.isAtEnd {
+          problem(forward, label, "undecodable id")
+        } else if let back = try reverse.get(txn, key: Array(isForward ? idBytes : name)) {
+          if !back.elementsEqual(isForward ? name : idBytes) { problem(forward, label, "\(reverse.name) maps it elsewhere") }
+        } else {
+          problem(forward, label, "missing from \(reverse.name)")
+        }
+        entry = try cursor.next()
+      }
+    }
+  }
+
+  func entityName(_ id: UInt64, _ txn: borrowing ReadTransaction) -> String {
+    (try? store.entityTable.name(id, txn)) ?? "#\(id)"
+  }
+
+  mutating func checkChains(_ catalog: Catalog, _ txn: borrowing ReadTransaction) throws {
+    let t = store.tables
+    let cursor = try Cursor(t.chains, txn)
+    var entry = try cursor.first()
+    while let (key, value) = entry {
+      tick()
+      entry = try cursor.next()
+      guard let (entityID, featureID) = Keys.parseChain(key) else {
+        problem(t.chains, "key \(key.map { String($0) }.joined(separator: " "))", "undecodable key")
+        continue
+      }
+      let entity = entityName(entityID, txn)
+      guard let feature = catalog.byID[featureID] else {
+        problem(t.chains, "entity '\(entity)'", "unknown feature id \(featureID)")
+        continue
+      }
+      let location = "feature '\(feature.name)' entity '\(entity)'"
+      if (try store.entityTable.reverse.get(txn, key: OrderedVarint.encode(entityID))) == nil {
+        problem(t.chains, location, "entity number \(entityID) is not interned")
+      }
+      do {
+        var reader = try ChainRecord.Reader(value, type: feature.type, epoch: store.epoch)
+        var previous: ChainRecord.Entry?
+        var highest: UInt64 = 0
+        var seen: Set<UInt64> = []
+        while let e = try reader.next() {
+          let at = "\(location) version \(e.version)"
+          if !seen.insert(e.version).inserted { problem(t.chains, at, "version appears twice") }
+          if let p = previous, p.eventTime < e.eventTime || (p.eventTime == e.eventTime && p.version < e.version) {
+            problem(t.chains, at, "entries out of order")
+          }
+          highest = max(highest, e.version)
+          previous = e
+          try checkEntry(e, reader, feature, entityID, at, catalog, txn)
+        }
+        if let next = reader.header.nextVersion, next <= highest {
+          problem(t.chains, location, "next version \(next) is not above version \(highest)")
+        }
+      } catch let error as DecodeError {
+        problem(t.chains, location, error.description)
+      }
+    }
+  }
+
+  mutating func checkEntry(
+    _ e: ChainRecord.Entry, _ reader: ChainRecord.Reader, _ feature: Feature, _ entityID: UInt64, _ at: String,
+    _ catalog: Catalog, _ txn: borrowing ReadTransaction
+  ) throws {
+    let t = store.tables
+    for symbol in [e.producer, e.run, e.source] where symbol != 0 {
+      if (try t.symbolNames.get(txn, key: OrderedVarint.encode(symbol))) == nil {
+        problem(t.chains, at, "lineage symbol \(symbol) is not interned")
+      }
+    }
+    if let range = e.extra {
+      let extra = try LineageExtra.decode(UnsafeRawBufferPointer(rebasing: reader.buffer[range]))
+      for input in extra.inputs {
+        switch input {
+        case .version(let f, let en, _):
+          if catalog.byID[f] == nil { problem(t.chains, at, "lineage input names unknown feature id \(f)") }
+          if (try t.entityNames.get(txn, key: OrderedVarint.encode(en))) == nil {
+            problem(t.chains, at, "lineage input names entity number \(en), not interned")
+          }
+        case .raw(let s):
+          if (try t.symbolNames.get(txn, key: OrderedVarint.encode(s))) == nil {
+            problem(t.chains, at, "raw lineage input symbol \(s) is not interned")
+          }
+        }
+      }
+    }
+    let chainKey = Keys.chain(entity: entityID, feature: feature.id)
+    switch e.kind {
+    case .inline: _ = try reader.inlineValue(e)
+    case .tombstone: break
+    case .external:
+      if let record = try t.values.get(txn, key: Keys.value(chain: chainKey, version: e.version)) {
+        do {
+          try record.withUnsafeBytes { r in
+            _ = try ValueRecord.payload(r, zstd: store.zstd, limit: 1 << 30) { try ValueCodec.decode(feature.type, $0) }
+          }
+        } catch let error as DecodeError {
+          problem(t.values, at, error.description)
+        }
+      } else {
+        problem(t.values, at, "value record is missing")
+      }
+    }
+    if let ttl = feature.ttl {
+      let key = Keys.expiry(at: Retention.expiry(e.eventTime, ttl), entity: entityID, feature: feature.id, version: e.version)
+      if (try t.expiry.get(txn, key: key)) == nil { problem(t.expiry, at, "no expiry index entry for a version with a TTL") }
+    }
+  }
+
+  /// Every value record belongs to an entry stored out of line.
+  mutating func checkValues(_ catalog: Catalog, _ txn: borrowing ReadTransaction) throws {
+    let t = store.tables
+    let cursor = try Cursor(t.values, txn)
+    var entry = try cursor.first()
+    while let (key, _) = entry {
+      tick()
+      entry = try cursor.next()
+      guard let (entityID, featureID, version) = Keys.parseValue(key), let feature = catalog.byID[featureID] else {
+        problem(t.values, "key", "undecodable key or unknown feature")
+        continue
+      }
+      let at = "feature '\(feature.name)' entity '\(entityName(entityID, txn))' version \(version)"
+      if try !chainHas(feature, entityID, version, kind: .external, txn) { problem(t.values, at, "no chain entry refers to it") }
+    }
+  }
+
+  /// Every expiry entry decodes; entries of removed versions are counted as stale.
+  mutating func checkExpiry(_ catalog: Catalog, _ txn: borrowing ReadTransaction) throws {
+    let t = store.tables
+    let cursor = try Cursor(t.expiry, txn)
+    var entry = try cursor.first()
+    while let (key, _) = entry {
+      tick()
+      entry = try cursor.next()
+      guard let parsed = Keys.parseExpiry(key), let feature = catalog.byID[parsed.feature] else {
+        problem(t.expiry, "key", "undecodable key or unknown feature")
+        continue
+      }
+      if try !chainHas(feature, parsed.entity, parsed.version, kind: nil, txn) { report.staleExpiryEntries += 1 }
+    }
+  }
+
+  func chainHas(_ feature: Feature, _ entityID: UInt64, _ version: UInt64, kind: ChainRecord.Kind?, _ txn: borrowing ReadTransaction) throws -> Bool {
+    guard let record = try store.tables.chains.get(txn, key: Keys.chain(entity: entityID, feature: feature.id)) else {
+      return false
+    }
+    return record.withUnsafeBytes { buffer in
+      guard var reader = try? ChainRecord.Reader(buffer, type: feature.type, epoch: store.epoch) else { return true }
+      while let e = try? reader.next() {
+        if e.version == version { return kind == nil || e.kind == kind }
+      }
+      return false
+    }
+  }
+}

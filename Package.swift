@@ -10,7 +10,8 @@ let package = Package(
     .executable(name: "fdb-bench", targets: ["fdb-bench"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
   ],
   targets: [
     // Layer 1: the C libraries, from Debian's liblmdb-dev and libzstd-dev.
@@ -27,7 +28,10 @@ let package = Package(
     .executableTarget(name: "fdb-bench", dependencies: ["FeatureDB", "CLMDB"]),
     // A child process the tests start as a second writer or reader (multi-process and crash tests).
     .executableTarget(name: "fdb-test-child", dependencies: ["FeatureDB"], path: "Tests/Child"),
-    .testTarget(name: "FeatureDBTests", dependencies: ["FeatureDB", "CLMDB"]),
+    .testTarget(
+      name: "FeatureDBTests",
+      dependencies: ["FeatureDB", "CLMDB", .product(name: "PropertyBased", package: "swift-property-based")]
+    ),
   ],
   swiftLanguageModes: [.v6]
 )

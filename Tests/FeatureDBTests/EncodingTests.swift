@@ -70,14 +70,16 @@ import Testing
       (.bytes, .bytes([0, 255, 1])), (.embedding(dims: 3), .embedding([0.5, -1, 3.25])),
     ]
     for (type, value) in cases {
-      try ValueCodec.payload(value).withUnsafeBytes { (raw) throws in
-        #expect(try ValueCodec.decode(type, raw) == value)
+      let format = ValueFormat(type: type)
+      let canonical = try ValueCodec.canonical(value, format)
+      try canonical.withUnsafeBytes { (raw) throws in
+        #expect(try ValueCodec.decode(format, raw) == value)
       }
       var w = ByteWriter()
-      #expect(ValueCodec.writeInline(value, to: &w))
+      if !ValueCodec.writeInline(value, to: &w) { w.lengthPrefixed(canonical) }
       try w.bytes.withUnsafeBytes { (raw) throws in
         var r = ByteReader(raw)
-        #expect(try ValueCodec.readInline(type, &r) == value)
+        #expect(try ValueCodec.readInline(format, &r) == value)
         #expect(r.isAtEnd)
       }
     }
@@ -90,8 +92,8 @@ import Testing
       let bytes = (0..<Int.random(in: 0...40, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
       bytes.withUnsafeBytes { raw in
         for type in types {
-          _ = try? ValueCodec.decode(type, raw)
-          if var chain = try? ChainRecord.Reader(raw, type: type, epoch: 0) {
+          _ = try? ValueCodec.decode(ValueFormat(type: type), raw)
+          if var chain = try? ChainRecord.Reader(raw, format: ValueFormat(type: type), epoch: 0, checksum: false) {
             while let entry = try? chain.next() {
               #expect(entry.range.upperBound <= raw.count)
               _ = try? chain.inlineValue(entry)

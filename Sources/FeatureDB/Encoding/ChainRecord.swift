@@ -78,17 +78,17 @@ enum ChainRecord {
   struct Reader {
     private var reader: ByteReader
     let header: Header
-    let type: ValueType
+    let format: ValueFormat
     let epoch: Int64
 
     /// - Parameter checksum: false only to salvage what a damaged record names (diagnostics).
-    init(_ buffer: UnsafeRawBufferPointer, type: ValueType, epoch: Int64, checksum: Bool = true) throws(DecodeError) {
+    init(_ buffer: UnsafeRawBufferPointer, format: ValueFormat, epoch: Int64, checksum: Bool = true) throws(DecodeError) {
       var r = ByteReader(buffer)
       let flags = try r.byte()
       guard flags & ~0b111 == 0 else { throw DecodeError("unknown chain flags \(flags)") }
       let stored = try r.uint32LE()
       if checksum, stored != CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[r.offset...])) {
-        throw DecodeError("checksum mismatch" + Self.salvagedVersions(buffer, type: type, epoch: epoch))
+        throw DecodeError("checksum mismatch" + Self.salvagedVersions(buffer, format: format, epoch: epoch))
       }
       var h = Header()
       if flags & 1 != 0 { h.nextVersion = try r.varint() }
@@ -96,7 +96,7 @@ enum ChainRecord {
       if flags & 4 != 0 { h.vacuumed = try Self.readRange(&r) }
       self.header = h
       self.reader = r
-      self.type = type
+      self.format = format
       self.epoch = epoch
     }
 
@@ -107,8 +107,8 @@ enum ChainRecord {
     var buffer: UnsafeRawBufferPointer { reader.buffer }
 
     /// " (the record names versions A…B)" when a damaged record still parses, else "".
-    private static func salvagedVersions(_ buffer: UnsafeRawBufferPointer, type: ValueType, epoch: Int64) -> String {
-      guard var r = try? Reader(buffer, type: type, epoch: epoch, checksum: false), let all = try? r.all(),
+    private static func salvagedVersions(_ buffer: UnsafeRawBufferPointer, format: ValueFormat, epoch: Int64) -> String {
+      guard var r = try? Reader(buffer, format: format, epoch: epoch, checksum: false), let all = try? r.all(),
         let lo = all.map(\.version).min(), let hi = all.map(\.version).max()
       else { return "" }
       return lo == hi ? " (the record holds version \(lo))" : " (the record holds versions \(lo)…\(hi))"
@@ -137,7 +137,7 @@ enum ChainRecord {
         try reader.skip(n)
       }
       e.valueOffset = reader.offset
-      if e.kind == .inline { try ValueCodec.skipInline(type, &reader) }
+      if e.kind == .inline { try ValueCodec.skipInline(format.type, &reader) }
       e.range = start..<reader.offset
       return e
     }
@@ -145,7 +145,7 @@ enum ChainRecord {
     /// Decodes the inline value of `entry`.
     func inlineValue(_ entry: Entry) throws(DecodeError) -> FeatureValue {
       var r = ByteReader(reader.buffer, offset: entry.valueOffset)
-      return try ValueCodec.readInline(type, &r)
+      return try ValueCodec.readInline(format, &r)
     }
 
     /// All remaining entries.

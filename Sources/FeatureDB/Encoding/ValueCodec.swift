@@ -1,14 +1,22 @@
+/// How a feature's values are encoded: its type and, for embeddings, the encoding.
+struct ValueFormat: Hashable, Sendable {
+  var type: ValueType
+  var encoding: EmbeddingEncoding = .float32
+}
+
 /// Value bytes for each ``ValueType``, as stored inline in a chain entry or in the `values` table.
 ///
+/// Canonical bytes per type:
 /// - int: zigzag LEB128 varint
 /// - double: 8 bytes, IEEE 754 bit pattern, little-endian
 /// - bool: 1 byte, 0 or 1
 /// - string: UTF-8 bytes; bytes: the bytes
-/// - embedding (float32): `dims` × 4 bytes, little-endian IEEE 754 floats
+/// - embedding: ``EmbeddingCodec``'s canonical bytes for the feature's encoding
 ///
-/// Variable-length types are length-prefixed (varint) when stored inline.
+/// Inline, variable-length types are length-prefixed (varint). In the `values` table, an
+/// embedding is stored in ``EmbeddingStorage``'s form, anything else as its canonical bytes.
 enum ValueCodec {
-  /// Payloads up to this size are stored inline in the chain entry; larger ones in `values`.
+  /// Canonical bytes up to this size are stored inline in the chain entry; larger ones in `values`.
   static let inlineLimit = 64
 
   /// Whether values of `type` have a fixed inline encoding without a length prefix.
@@ -19,53 +27,42 @@ enum ValueCodec {
     }
   }
 
-  /// The payload bytes of `value` (no length prefix). `value` must already match `type`.
-  static func payload(_ value: FeatureValue) -> [UInt8] {
+  /// The canonical bytes of `value`, which must already match `format.type`.
+  static func canonical(_ value: FeatureValue, _ format: ValueFormat) throws(EmbeddingCodec.RangeError) -> [UInt8] {
     var w = ByteWriter(capacity: 16)
-    write(value, to: &w)
-    return w.bytes
-  }
-
-  /// Appends the payload bytes of `value` (no length prefix).
-  static func write(_ value: FeatureValue, to w: inout ByteWriter) {
     switch value {
     case .int(let v): w.signedVarint(v)
     case .double(let v): w.uint64LE(v.bitPattern)
     case .bool(let v): w.byte(v ? 1 : 0)
     case .string(let s): w.append(s.utf8)
     case .bytes(let b): w.append(b)
-    case .embedding(let v):
-      w.bytes.reserveCapacity(v.count * 4)
-      for f in v { w.uint32LE(f.bitPattern) }
+    case .embedding(let v): try EmbeddingCodec.encode(v, format.encoding, into: &w.bytes)
     }
+    return w.bytes
   }
 
-  /// Appends `value` as stored inline: fixed types bare, others length-prefixed.
-  /// Returns false (and appends nothing) when the payload is larger than ``inlineLimit``.
+  /// Appends a scalar, string or bytes value as stored inline. Returns false (appending
+  /// nothing) for embeddings and for values larger than ``inlineLimit``; those go through
+  /// ``canonical(_:_:)``.
   static func writeInline(_ value: FeatureValue, to w: inout ByteWriter) -> Bool {
     switch value {
-    case .int, .double, .bool:
-      write(value, to: &w)
-    case .string(let s) where s.utf8.count <= inlineLimit:
-      w.lengthPrefixed(s.utf8)
-    case .bytes(let b) where b.count <= inlineLimit:
-      w.lengthPrefixed(b)
-    case .embedding(let v) where v.count * 4 <= inlineLimit:
-      w.varint(UInt64(v.count * 4))
-      write(value, to: &w)
-    default:
-      return false
+    case .int(let v): w.signedVarint(v)
+    case .double(let v): w.uint64LE(v.bitPattern)
+    case .bool(let v): w.byte(v ? 1 : 0)
+    case .string(let s) where s.utf8.count <= inlineLimit: w.lengthPrefixed(s.utf8)
+    case .bytes(let b) where b.count <= inlineLimit: w.lengthPrefixed(b)
+    default: return false
     }
     return true
   }
 
-  /// Reads an inline value of `type` from `reader`.
-  static func readInline(_ type: ValueType, _ reader: inout ByteReader) throws(DecodeError) -> FeatureValue {
-    switch type {
+  /// Reads an inline value of `format` from `reader`.
+  static func readInline(_ format: ValueFormat, _ reader: inout ByteReader) throws(DecodeError) -> FeatureValue {
+    switch format.type {
     case .int: return .int(try reader.signedVarint())
     case .double: return .double(Double(bitPattern: try reader.uint64LE()))
     case .bool: return try bool(reader.byte())
-    default: return try decode(type, reader.lengthPrefixed())
+    default: return try decode(format, reader.lengthPrefixed())
     }
   }
 
@@ -79,34 +76,53 @@ enum ValueCodec {
     }
   }
 
-  /// Decodes a whole payload of `type`.
-  static func decode(_ type: ValueType, _ payload: UnsafeRawBufferPointer) throws(DecodeError) -> FeatureValue {
-    var r = ByteReader(payload)
+  /// Decodes canonical bytes of `format`.
+  static func decode(_ format: ValueFormat, _ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> FeatureValue {
+    var r = ByteReader(bytes)
     let value: FeatureValue
-    switch type {
+    switch format.type {
     case .int: value = .int(try r.signedVarint())
     case .double: value = .double(Double(bitPattern: try r.uint64LE()))
     case .bool: value = try bool(r.byte())
     case .string:
-      guard let s = String(validating: payload, as: UTF8.self) else {
+      guard let s = String(validating: bytes, as: UTF8.self) else {
         throw DecodeError("string value is not valid UTF-8")
       }
       return .string(s)
-    case .bytes: return .bytes(Array(payload))
+    case .bytes: return .bytes(Array(bytes))
     case .embedding(let dims):
-      guard payload.count == dims * 4 else {
-        throw DecodeError("embedding has \(payload.count) bytes, expected \(dims * 4)")
-      }
-      return .embedding(
-        [Float](unsafeUninitializedCapacity: dims) { out, n in
-          for i in 0..<dims {
-            out[i] = Float(bitPattern: UInt32(littleEndian: payload.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
-          }
+      var failure: DecodeError?
+      let v = [Float](unsafeUninitializedCapacity: dims) { out, n in
+        do throws(DecodeError) {
+          try EmbeddingCodec.decode(bytes, format.encoding, into: out)
           n = dims
-        })
+        } catch {
+          failure = error
+          n = 0
+        }
+      }
+      if let failure { throw failure }
+      return .embedding(v)
     }
-    guard r.isAtEnd else { throw DecodeError("\(r.remaining) trailing bytes after \(type) value") }
+    guard r.isAtEnd else { throw DecodeError("\(r.remaining) trailing bytes after \(format.type) value") }
     return value
+  }
+
+  /// Decodes a value as stored in the `values` table (after the record's own header).
+  static func decodeStored(_ format: ValueFormat, _ payload: UnsafeRawBufferPointer, zstd: Zstd) throws(DecodeError)
+    -> FeatureValue
+  {
+    guard case .embedding(let dims) = format.type else { return try decode(format, payload) }
+    let canonical = try EmbeddingStorage.unpack(payload, format.encoding, dims: dims, zstd: zstd)
+    var result: Result<FeatureValue, DecodeError> = .failure(DecodeError("unreachable"))
+    canonical.withUnsafeBytes { bytes in result = Result { () throws(DecodeError) in try decode(format, bytes) } }
+    return try result.get()
+  }
+
+  /// The stored form of canonical bytes in the `values` table.
+  static func stored(_ canonical: [UInt8], _ format: ValueFormat, zstd: Zstd) -> [UInt8] {
+    guard case .embedding = format.type else { return ValueRecord.encode(canonical, zstd: zstd) }
+    return ValueRecord.encode(EmbeddingStorage.pack(canonical, format.encoding, zstd: zstd), zstd: nil)
   }
 
   private static func bool(_ b: UInt8) throws(DecodeError) -> FeatureValue {

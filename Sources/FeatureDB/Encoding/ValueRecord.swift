@@ -4,9 +4,10 @@
 enum ValueRecord {
   static let compressed: UInt8 = 1
 
-  static func encode(_ payload: [UInt8], zstd: Zstd) -> [UInt8] {
+  /// The record of `payload`, compressed when `zstd` is given and that saves bytes.
+  static func encode(_ payload: [UInt8], zstd: Zstd?) -> [UInt8] {
     var w = ByteWriter(capacity: payload.count + 5)
-    if let frame = zstd.compressIfSmaller(payload), frame.count < payload.count {
+    if let frame = zstd?.compressIfSmaller(payload), frame.count < payload.count {
       w.byte(compressed)
       w.uint32LE(CRC32C.checksum(frame))
       w.append(frame)

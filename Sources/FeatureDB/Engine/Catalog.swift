@@ -7,6 +7,8 @@ final class Feature: Sendable {
   let definition: FeatureDefinition
   let name: String
   let type: ValueType
+  /// Type and embedding encoding: how values are encoded.
+  let format: ValueFormat
   let maxVersions: Int
   /// TTL in microseconds, nil when values never expire.
   let ttl: Int64?
@@ -16,6 +18,7 @@ final class Feature: Sendable {
     self.definition = definition
     name = definition.name
     type = definition.type
+    format = ValueFormat(type: definition.type, encoding: definition.encoding)
     maxVersions = definition.maxVersions
     ttl = definition.ttl?.microseconds
   }
@@ -129,6 +132,11 @@ extension FeatureStore {
           throw FeatureDBError.featureTypeConflict(
             feature: definition.name, existing: existing.type, requested: definition.type)
         }
+        if case .embedding = existing.type, existing.definition.encoding != definition.encoding {
+          throw FeatureDBError.invalidDefinition(
+            feature: definition.name,
+            reason: "it is stored as \(existing.definition.encoding.rawValue); the encoding cannot change to \(definition.encoding.rawValue)")
+        }
         return existing.definition
       }
       var d = definition
@@ -196,11 +204,8 @@ extension FeatureStore {
     func fail(_ reason: String) -> FeatureDBError { .invalidDefinition(feature: d.name, reason: reason) }
     if d.maxVersions < 0 { throw fail("maxVersions is \(d.maxVersions); it must be 0 (unlimited) or more") }
     if let ttl = d.ttl, ttl.microseconds <= 0 { throw fail("ttl must be positive, got \(ttl)") }
-    if case .embedding(let dims) = d.type {
-      if dims < 1 || dims > 65_536 { throw fail("embedding dims must be 1…65536, got \(dims)") }
-      if d.encoding != .float32 {
-        throw fail("embedding encoding \(d.encoding.rawValue) is not available in this version; use float32")
-      }
+    if case .embedding(let dims) = d.type, dims < 1 || dims > 65_536 {
+      throw fail("embedding dims must be 1…65536, got \(dims)")
     }
   }
 }

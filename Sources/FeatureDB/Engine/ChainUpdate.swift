@@ -25,12 +25,12 @@ struct ChainUpdate {
   private var nextVersion: UInt64 = 1
 
   /// Resets to the state of `old` (nil for a new chain), keeping allocated capacity.
-  mutating func reset(old: UnsafeRawBufferPointer?, type: ValueType, epoch: Int64) throws(DecodeError) {
+  mutating func reset(old: UnsafeRawBufferPointer?, format: ValueFormat, epoch: Int64) throws(DecodeError) {
     header = ChainRecord.Header()
     pieces.removeAll(keepingCapacity: true)
     nextVersion = 1
     guard let old else { return }
-    var reader = try ChainRecord.Reader(old, type: type, epoch: epoch)
+    var reader = try ChainRecord.Reader(old, format: format, epoch: epoch)
     var highest: UInt64 = 0
     while let e = try reader.next() {
       pieces.append(Piece(version: e.version, eventTime: e.eventTime, isRetracted: e.isRetracted,

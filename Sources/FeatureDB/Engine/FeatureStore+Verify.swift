@@ -126,7 +126,7 @@ private struct Verifier {
         problem(t.chains, location, "entity number \(entityID) is not interned")
       }
       do {
-        var reader = try ChainRecord.Reader(value, type: feature.type, epoch: store.epoch)
+        var reader = try ChainRecord.Reader(value, format: feature.format, epoch: store.epoch)
         var previous: ChainRecord.Entry?
         var highest: UInt64 = 0
         var seen: Set<UInt64> = []
@@ -183,7 +183,7 @@ private struct Verifier {
       if let record = try t.values.get(txn, key: Keys.value(chain: chainKey, version: e.version)) {
         do {
           try record.withUnsafeBytes { r in
-            _ = try ValueRecord.payload(r, zstd: store.zstd, limit: 1 << 30) { try ValueCodec.decode(feature.type, $0) }
+            _ = try ValueRecord.payload(r, zstd: store.zstd, limit: 1 << 30) { try ValueCodec.decodeStored(feature.format, $0, zstd: store.zstd) }
           }
         } catch let error as DecodeError {
           problem(t.values, at, error.description)
@@ -236,7 +236,7 @@ private struct Verifier {
       return false
     }
     return record.withUnsafeBytes { buffer in
-      guard var reader = try? ChainRecord.Reader(buffer, type: feature.type, epoch: store.epoch) else { return true }
+      guard var reader = try? ChainRecord.Reader(buffer, format: feature.format, epoch: store.epoch) else { return true }
       while let e = try? reader.next() {
         if e.version == version { return kind == nil || e.kind == kind }
       }

@@ -101,7 +101,7 @@ extension Snapshot {
           if let e = entry, !e.key.elementsEqual(k) { entry = nil }
           if entry == nil { entry = try cursor.find(k) }
           positioned = entry != nil
-          let chain = try entry.map { try ChainRecord.Reader($0.value, type: f.type, epoch: store.epoch) }
+          let chain = try entry.map { try ChainRecord.Reader($0.value, format: f.format, epoch: store.epoch) }
           return try select(chain, f, entity, entityID, query) { hit in try hit.flatMap { try value(of: $0) } }
         }
       }

@@ -85,7 +85,7 @@ public struct Snapshot: Transaction, ~Copyable {
       try key.withUnsafeBytes { k in
         try store.tables.chains.withValue(self, key: k) { buffer in
           guard let buffer else { return try body(nil) }
-          return try body(try ChainRecord.Reader(buffer, type: feature.type, epoch: store.epoch))
+          return try body(try ChainRecord.Reader(buffer, format: feature.format, epoch: store.epoch))
         }
       }
     }
@@ -123,7 +123,7 @@ public struct Snapshot: Transaction, ~Copyable {
   /// The value of a hit (nil for a tombstone).
   func value(of hit: Hit) throws -> FeatureValue? {
     let (entry, feature) = (hit.entry, hit.feature)
-    return try corruptionNamed(feature, hit.entity, version: entry.version) {
+    return try corruptionNamed(feature, hit.entity, version: entry.version) { () -> FeatureValue? in
       switch entry.kind {
       case .tombstone: return nil
       case .inline: return try hit.reader.inlineValue(entry)
@@ -133,7 +133,7 @@ public struct Snapshot: Transaction, ~Copyable {
           try store.tables.values.withValue(self, key: k) { record in
             guard let record else { throw DecodeError("value record is missing") }
             return try ValueRecord.payload(record, zstd: store.zstd, limit: 1 << 30) { payload in
-              try ValueCodec.decode(feature.type, payload)
+              try ValueCodec.decodeStored(feature.format, payload, zstd: store.zstd)
             }
           }
         }

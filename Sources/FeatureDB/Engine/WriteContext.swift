@@ -87,9 +87,21 @@ struct WriteContext {
         kind: kind, writeTime: writeTime, eventTime: eventTime, lineage: lineage, epoch: store.epoch, to: &arena)
       var external: Int?
       if let value, !ValueCodec.writeInline(value, to: &arena) {
-        arena.bytes[start] = (arena.bytes[start] & ~ChainRecord.Flag.kindMask) | ChainRecord.Kind.external.rawValue
-        external = externalRecords.count
-        externalRecords.append(ValueRecord.encode(ValueCodec.payload(value), zstd: store.zstd))
+        let canonical: [UInt8]
+        do {
+          canonical = try ValueCodec.canonical(value, feature.format)
+        } catch {
+          throw FeatureDBError.invalidValue(
+            feature: feature.name, entity: op.entity,
+            reason: "embedding component \(error.component) is \(error.value), outside \(error.limit)")
+        }
+        if canonical.count <= ValueCodec.inlineLimit {
+          arena.lengthPrefixed(canonical)
+        } else {
+          arena.bytes[start] = (arena.bytes[start] & ~ChainRecord.Flag.kindMask) | ChainRecord.Kind.external.rawValue
+          external = externalRecords.count
+          externalRecords.append(ValueCodec.stored(canonical, feature.format, zstd: store.zstd))
+        }
       }
       prepared.append(
         Prepared(index: i, entity: entityID, feature: feature.id, eventTime: eventTime,
@@ -139,7 +151,7 @@ struct WriteContext {
           }
         }
         do {
-          try update.reset(old: old, type: feature.type, epoch: store.epoch)
+          try update.reset(old: old, format: feature.format, epoch: store.epoch)
         } catch let error as DecodeError {
           throw FeatureDBError.corruptRecord(
             feature: feature.name, entity: batch.operations[group.first!.index].entity, version: nil,

@@ -19,7 +19,7 @@ extension FeatureStore {
       result.chains += 1
       let f = visit.feature
       guard f.maxVersions > 0 else { return nil }
-      try update.reset(old: visit.record, type: f.type, epoch: epoch)
+      try update.reset(old: visit.record, format: f.format, epoch: epoch)
       let removed = update.prune(maxVersions: f.maxVersions)
       guard !removed.isEmpty else { return nil }
       let retention = Retention(store: self, feature: f, chainKey: visit.key, entity: visit.entity)
@@ -35,7 +35,7 @@ extension FeatureStore {
   func indexExpiries(of feature: String) throws {
     try rewriteChains(of: feature) { visit, txn in
       let retention = Retention(store: self, feature: visit.feature, chainKey: visit.key, entity: visit.entity)
-      var reader = try ChainRecord.Reader(visit.record, type: visit.feature.type, epoch: epoch)
+      var reader = try ChainRecord.Reader(visit.record, format: visit.feature.format, epoch: epoch)
       while let e = try reader.next() { try retention.indexExpiry(version: e.version, eventTime: e.eventTime, txn) }
       return nil
     }

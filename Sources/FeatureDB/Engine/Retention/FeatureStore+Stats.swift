@@ -47,7 +47,7 @@ extension FeatureStore {
           throw FeatureDBError.corruptStore(table: "chains", detail: "undecodable key or unknown feature")
         }
         var s = perFeature[featureID]!
-        var reader = try ChainRecord.Reader(value, type: f.type, epoch: epoch)
+        var reader = try ChainRecord.Reader(value, format: f.format, epoch: epoch)
         var any = false
         while let e = try reader.next() {
           any = true

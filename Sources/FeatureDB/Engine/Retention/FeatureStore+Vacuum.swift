@@ -97,7 +97,7 @@ extension FeatureStore {
       try key.withUnsafeBytes { k in
         guard let (_, buffer) = try chains.find(k) else { return }
         do {
-          try update.reset(old: buffer, type: feature.type, epoch: epoch)
+          try update.reset(old: buffer, format: feature.format, epoch: epoch)
         } catch let error as DecodeError {
           let name = (try? entityTable.name(entity, txn)) ?? "#\(entity)"
           throw FeatureDBError.corruptRecord(feature: feature.name, entity: name, version: nil, detail: error.description)

@@ -1,0 +1,69 @@
+/// An embedding as stored, before decoding: the encoding's canonical bytes (see docs/encoding.md).
+public struct EncodedEmbedding: Hashable, Sendable {
+  public var encoding: EmbeddingEncoding
+  public var dims: Int
+  /// float32: 4 × dims bytes; float16/bfloat16: 2 × dims; int8: f32 min, f32 scale, dims codes.
+  public var bytes: [UInt8]
+
+  /// The decoded vector.
+  public func decoded() throws -> [Float] {
+    var out = [Float](repeating: 0, count: dims)
+    try out.withUnsafeMutableBufferPointer { try decode(into: $0) }
+    return out
+  }
+
+  /// Decodes into `buffer`, which must hold exactly `dims` floats; allocates nothing.
+  public func decode(into buffer: UnsafeMutableBufferPointer<Float>) throws {
+    guard buffer.count == dims else {
+      throw FeatureDBError.invalidArgument("the buffer holds \(buffer.count) floats; the embedding has \(dims)")
+    }
+    try bytes.withUnsafeBytes { try EmbeddingCodec.decode($0, encoding, into: buffer) }
+  }
+}
+
+extension Snapshot {
+  /// The latest embedding of `feature` without decoding it (nil when there is none).
+  public func latestEncodedEmbedding(_ feature: String, _ entity: String) throws -> EncodedEmbedding? {
+    let f = try catalog.feature(feature)
+    guard case .embedding(let dims) = f.type else {
+      throw FeatureDBError.invalidArgument("feature '\(feature)' is \(f.type), not an embedding")
+    }
+    return try resolve(f, entity, Query(upper: .max, reference: now.microseconds)) { hit in
+      guard let hit, let bytes = try canonicalBytes(of: hit) else { return nil }
+      return EncodedEmbedding(encoding: f.definition.encoding, dims: dims, bytes: bytes)
+    }
+  }
+
+  /// Decodes the latest embedding of `feature` into `buffer` (exactly dims floats), allocating
+  /// nothing for float32 and inline values. Returns false when there is none.
+  public func latestEmbedding(_ feature: String, _ entity: String, into buffer: UnsafeMutableBufferPointer<Float>) throws
+    -> Bool
+  {
+    guard let encoded = try latestEncodedEmbedding(feature, entity) else { return false }
+    try encoded.decode(into: buffer)
+    return true
+  }
+
+  /// The canonical value bytes of a hit (nil for a tombstone).
+  func canonicalBytes(of hit: Hit) throws -> [UInt8]? {
+    let (entry, feature) = (hit.entry, hit.feature)
+    return try corruptionNamed(feature, hit.entity, version: entry.version) { () -> [UInt8]? in
+      switch entry.kind {
+      case .tombstone: return nil
+      case .inline:
+        var r = ByteReader(hit.reader.buffer, offset: entry.valueOffset)
+        return Array(try r.lengthPrefixed())
+      case .external:
+        guard case .embedding(let dims) = feature.type else { return nil }
+        let key = Keys.value(chain: Keys.chain(entity: hit.entityID, feature: feature.id), version: entry.version)
+        return try store.tables.values.get(self, key: key).map { record in
+          try record.withUnsafeBytes { r in
+            try ValueRecord.payload(r, zstd: store.zstd, limit: 1 << 30) { payload in
+              try EmbeddingStorage.unpack(payload, feature.definition.encoding, dims: dims, zstd: store.zstd)
+            }
+          }
+        } ?? { throw DecodeError("value record is missing") }()
+      }
+    }
+  }
+}

@@ -19,3 +19,6 @@ if wanted("as_of", "history10") { scenarios.history() }
 if wanted("write_batch_pruning") { scenarios.writePruning() }
 if wanted("vacuum") { scenarios.vacuum() }
 if wanted("compact") { scenarios.compact() }
+if wanted("embedding", "embedding_float32", "embedding_float16", "embedding_bfloat16", "embedding_int8") {
+  scenarios.embeddings()
+}

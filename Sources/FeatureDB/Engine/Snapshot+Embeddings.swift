@@ -5,6 +5,27 @@ public struct EncodedEmbedding: Hashable, Sendable {
   /// float32: 4 × dims bytes; float16/bfloat16: 2 × dims; int8: f32 min, f32 scale, dims codes.
   public var bytes: [UInt8]
 
+  /// Encodes `vector` (finite components) in `encoding`.
+  ///
+  /// - Throws: ``FeatureDBError/invalidValue(feature:entity:reason:)`` (with empty feature and
+  ///   entity) naming the first component outside the encoding's range.
+  public init(_ vector: [Float], encoding: EmbeddingEncoding) throws {
+    var bytes: [UInt8] = []
+    do {
+      try EmbeddingCodec.encode(vector, encoding, into: &bytes)
+    } catch {
+      throw FeatureDBError.invalidValue(
+        feature: "", entity: "", reason: "embedding component \(error.component) is \(error.value), outside \(error.limit)")
+    }
+    self.init(encoding: encoding, dims: vector.count, bytes: bytes)
+  }
+
+  public init(encoding: EmbeddingEncoding, dims: Int, bytes: [UInt8]) {
+    self.encoding = encoding
+    self.dims = dims
+    self.bytes = bytes
+  }
+
   /// The decoded vector.
   public func decoded() throws -> [Float] {
     var out = [Float](repeating: 0, count: dims)

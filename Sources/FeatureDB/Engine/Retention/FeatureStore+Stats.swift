@@ -16,6 +16,8 @@ public struct FeatureStats: Hashable, Sendable {
   public var vacuumed = 0
   /// Bytes of records (keys and values) in `chains` and `values`, before LMDB's page overhead.
   public var bytes = 0
+  /// Bytes of the value records in `values` alone (values too large to keep inline).
+  public var valueBytes = 0
 }
 
 /// Figures for the whole store.
@@ -68,6 +70,7 @@ extension FeatureStore {
       while let (key, value) = entry {
         if let (_, featureID, _) = Keys.parseValue(key), perFeature[featureID] != nil {
           perFeature[featureID]!.bytes += key.count + value.count
+          perFeature[featureID]!.valueBytes += value.count
         }
         entry = try values.next()
       }

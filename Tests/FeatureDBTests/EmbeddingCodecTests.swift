@@ -89,7 +89,7 @@ import Testing
       await propertyCheck(count: 50, input: Self.vectors) { (v) throws in
         var canonical: [UInt8] = []
         try EmbeddingCodec.encode(v, encoding, into: &canonical)
-        let stored = EmbeddingStorage.pack(canonical, encoding, zstd: zstd)
+        let stored = EmbeddingStorage.pack(canonical, encoding, zstd: zstd).bytes
         #expect(stored.count <= canonical.count + 1)
         let back = try stored.withUnsafeBytes { try EmbeddingStorage.unpack($0, encoding, dims: v.count, zstd: zstd) }
         #expect(back == canonical)
@@ -105,7 +105,10 @@ import Testing
           _ = try? EmbeddingStorage.unpack(raw, encoding, dims: dims, zstd: zstd)
           var out = [Float](repeating: 0, count: dims)
           out.withUnsafeMutableBufferPointer { _ = try? EmbeddingCodec.decode(raw, encoding, into: $0) }
-          _ = try? ValueCodec.decodeStored(ValueFormat(type: .embedding(dims: dims), encoding: encoding), raw, zstd: zstd)
+          if let parsed = try? ValueRecord.parse(raw) {
+            _ = try? ValueCodec.storedCanonical(
+              ValueFormat(type: .embedding(dims: dims), encoding: encoding), parsed, zstd: zstd, dictionary: nil)
+          }
         }
       }
     }

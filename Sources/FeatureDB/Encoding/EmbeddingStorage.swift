@@ -57,16 +57,19 @@ enum EmbeddingStorage {
 
   static let escape: UInt32 = 7
 
-  /// The stored form of canonical bytes: the smaller of raw and the mode for the encoding.
-  static func pack(_ canonical: [UInt8], _ encoding: EmbeddingEncoding, zstd: Zstd) -> [UInt8] {
-    var packed: [UInt8]?
+  /// The stored form of canonical bytes: the smaller of raw and the mode for the encoding, and
+  /// whether it used `dictionary` (only int8 codes are zstd-compressed).
+  static func pack(_ canonical: [UInt8], _ encoding: EmbeddingEncoding, zstd: Zstd, dictionary: ZstdDictionary? = nil)
+    -> (bytes: [UInt8], usedDictionary: Bool)
+  {
     if let layout = FloatLayout.of(encoding) {
-      packed = packFloats(canonical, layout)
-    } else if let frame = zstd.compressIfSmaller(Array(canonical[8...])) {
-      packed = [2] + canonical[..<8] + frame
+      let packed = packFloats(canonical, layout)
+      return packed.count < canonical.count + 1 ? (packed, false) : ([0] + canonical, false)
     }
-    if let packed, packed.count < canonical.count + 1 { return packed }
-    return [0] + canonical
+    if let frame = zstd.compressIfSmaller(Array(canonical[8...]), dictionary: dictionary), frame.count < canonical.count - 8 {
+      return ([2] + canonical[..<8] + frame, dictionary != nil)
+    }
+    return ([0] + canonical, false)
   }
 
   private static func packFloats(_ canonical: [UInt8], _ layout: FloatLayout) -> [UInt8] {
@@ -97,7 +100,8 @@ enum EmbeddingStorage {
 
   /// The canonical bytes of a stored form.
   static func unpack(
-    _ stored: UnsafeRawBufferPointer, _ encoding: EmbeddingEncoding, dims: Int, zstd: Zstd
+    _ stored: UnsafeRawBufferPointer, _ encoding: EmbeddingEncoding, dims: Int, zstd: Zstd,
+    dictionary: ZstdDictionary? = nil
   ) throws(DecodeError) -> [UInt8] {
     var r = ByteReader(stored)
     let size = EmbeddingCodec.size(encoding, dims: dims)
@@ -110,7 +114,7 @@ enum EmbeddingStorage {
       return try unpackFloats(&r, layout, dims: dims, size: size)
     case (2, nil):
       let header = Array(try r.bytes(8))
-      let codes = try zstd.decompress(try r.bytes(r.remaining), limit: dims)
+      let codes = try zstd.decompress(try r.bytes(r.remaining), limit: dims, dictionary: dictionary)
       guard codes.count == dims else { throw DecodeError("embedding has \(codes.count) codes, expected \(dims)") }
       return header + codes
     case (let mode, _):

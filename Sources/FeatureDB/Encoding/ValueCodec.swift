@@ -108,21 +108,30 @@ enum ValueCodec {
     return value
   }
 
-  /// Decodes a value as stored in the `values` table (after the record's own header).
-  static func decodeStored(_ format: ValueFormat, _ payload: UnsafeRawBufferPointer, zstd: Zstd) throws(DecodeError)
-    -> FeatureValue
+  /// The canonical bytes of a value record.
+  static func storedCanonical(_ format: ValueFormat, _ record: ValueRecord.Parsed, zstd: Zstd, dictionary: ZstdDictionary?)
+    throws(DecodeError) -> [UInt8]
   {
-    guard case .embedding(let dims) = format.type else { return try decode(format, payload) }
-    let canonical = try EmbeddingStorage.unpack(payload, format.encoding, dims: dims, zstd: zstd)
-    var result: Result<FeatureValue, DecodeError> = .failure(DecodeError("unreachable"))
-    canonical.withUnsafeBytes { bytes in result = Result { () throws(DecodeError) in try decode(format, bytes) } }
-    return try result.get()
+    if record.dictionary != nil, dictionary == nil { throw DecodeError("dictionary \(record.dictionary!) is missing") }
+    if case .embedding(let dims) = format.type {
+      guard !record.isCompressed else { throw DecodeError("embedding record flagged as one zstd frame") }
+      return try EmbeddingStorage.unpack(record.body, format.encoding, dims: dims, zstd: zstd, dictionary: dictionary)
+    }
+    guard record.isCompressed else { return Array(record.body) }
+    return try zstd.decompress(record.body, limit: 1 << 30, dictionary: dictionary)
   }
 
-  /// The stored form of canonical bytes in the `values` table.
-  static func stored(_ canonical: [UInt8], _ format: ValueFormat, zstd: Zstd) -> [UInt8] {
-    guard case .embedding = format.type else { return ValueRecord.encode(canonical, zstd: zstd) }
-    return ValueRecord.encode(EmbeddingStorage.pack(canonical, format.encoding, zstd: zstd), zstd: nil)
+  /// The value record of canonical bytes (`values` table), compressed where that pays,
+  /// with `dictionary` when given.
+  static func stored(_ canonical: [UInt8], _ format: ValueFormat, zstd: Zstd, dictionary: ZstdDictionary?) -> [UInt8] {
+    if case .embedding = format.type {
+      let (packed, usedDictionary) = EmbeddingStorage.pack(canonical, format.encoding, zstd: zstd, dictionary: dictionary)
+      return ValueRecord.encode(body: packed, isCompressed: false, dictionary: usedDictionary ? dictionary?.id : nil)
+    }
+    if let frame = zstd.compressIfSmaller(canonical, dictionary: dictionary) {
+      return ValueRecord.encode(body: frame, isCompressed: true, dictionary: dictionary?.id)
+    }
+    return ValueRecord.encode(body: canonical, isCompressed: false, dictionary: nil)
   }
 
   private static func bool(_ b: UInt8) throws(DecodeError) -> FeatureValue {

@@ -56,6 +56,7 @@ struct StoredDefinition: Codable {
   var tags: [String]
   var createdAtMicroseconds: Int64
   var vacuumHorizonMicroseconds: Int64?
+  var dictionary: UInt64?
 
   init(_ d: FeatureDefinition) {
     name = d.name
@@ -68,6 +69,7 @@ struct StoredDefinition: Codable {
     tags = d.tags
     createdAtMicroseconds = d.createdAt.microseconds
     vacuumHorizonMicroseconds = d.vacuumHorizon?.microseconds
+    dictionary = d.dictionary
   }
 
   func definition() throws -> FeatureDefinition {
@@ -80,6 +82,7 @@ struct StoredDefinition: Codable {
       tags: tags)
     d.createdAt = Timestamp(microseconds: createdAtMicroseconds)
     d.vacuumHorizon = vacuumHorizonMicroseconds.map(Timestamp.init(microseconds:))
+    d.dictionary = dictionary
     return d
   }
 }

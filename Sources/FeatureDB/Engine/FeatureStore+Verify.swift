@@ -182,9 +182,8 @@ private struct Verifier {
     case .external:
       if let record = try t.values.get(txn, key: Keys.value(chain: chainKey, version: e.version)) {
         do {
-          try record.withUnsafeBytes { r in
-            _ = try ValueRecord.payload(r, zstd: store.zstd, limit: 1 << 30) { try ValueCodec.decodeStored(feature.format, $0, zstd: store.zstd) }
-          }
+          let canonical = try record.withUnsafeBytes { try store.storedCanonical($0, feature, txn) }
+          _ = try canonical.withUnsafeBytes { try ValueCodec.decode(feature.format, $0) }
         } catch let error as DecodeError {
           problem(t.values, at, error.description)
         }

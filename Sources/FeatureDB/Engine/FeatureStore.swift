@@ -33,6 +33,7 @@ public final class FeatureStore: Sendable {
   let catalogCache = Mutex<Catalog?>(nil)
   let entityCache = InternCache()
   let symbolCache = InternCache()
+  let dictionaryCache = Mutex<[UInt64: ZstdDictionary]>([:])
 
   /// The format version this build writes and the newest it reads.
   public static let formatVersion: UInt32 = 1

@@ -78,11 +78,7 @@ extension Snapshot {
         guard case .embedding(let dims) = feature.type else { return nil }
         let key = Keys.value(chain: Keys.chain(entity: hit.entityID, feature: feature.id), version: entry.version)
         return try store.tables.values.get(self, key: key).map { record in
-          try record.withUnsafeBytes { r in
-            try ValueRecord.payload(r, zstd: store.zstd, limit: 1 << 30) { payload in
-              try EmbeddingStorage.unpack(payload, feature.definition.encoding, dims: dims, zstd: store.zstd)
-            }
-          }
+          try record.withUnsafeBytes { try store.storedCanonical($0, feature, self) }
         } ?? { throw DecodeError("value record is missing") }()
       }
     }

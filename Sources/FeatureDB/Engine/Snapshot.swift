@@ -132,9 +132,8 @@ public struct Snapshot: Transaction, ~Copyable {
         return try key.withUnsafeBytes { k in
           try store.tables.values.withValue(self, key: k) { record in
             guard let record else { throw DecodeError("value record is missing") }
-            return try ValueRecord.payload(record, zstd: store.zstd, limit: 1 << 30) { payload in
-              try ValueCodec.decodeStored(feature.format, payload, zstd: store.zstd)
-            }
+            let canonical = try store.storedCanonical(record, feature, self)
+            return try canonical.withUnsafeBytes { try ValueCodec.decode(feature.format, $0) }
           }
         }
       }

@@ -16,15 +16,18 @@ struct Tables: Sendable {
   let values: Table
   /// (expiry time, entity, feature, version) → empty: versions in expiry order, for vacuum.
   let expiry: Table
+  /// Dictionary number → zstd dictionary bytes.
+  let dicts: Table
 
-  var all: [Table] { [meta, features, entities, entityNames, symbols, symbolNames, chains, values, expiry] }
+  var all: [Table] { [meta, features, entities, entityNames, symbols, symbolNames, chains, values, expiry, dicts] }
 
   static func open(_ txn: borrowing WriteTransaction) throws -> Tables {
     try Tables(
       meta: .open("meta", in: txn), features: .open("features", in: txn),
       entities: .open("entities", in: txn), entityNames: .open("entity_names", in: txn),
       symbols: .open("symbols", in: txn), symbolNames: .open("symbol_names", in: txn),
-      chains: .open("chains", in: txn), values: .open("values", in: txn), expiry: .open("expiry", in: txn))
+      chains: .open("chains", in: txn), values: .open("values", in: txn), expiry: .open("expiry", in: txn),
+      dicts: .open("dicts", in: txn))
   }
 
   /// Opens the tables of an existing store without creating any (read-only stores).
@@ -38,6 +41,6 @@ struct Tables: Sendable {
     return try Tables(
       meta: t("meta"), features: t("features"), entities: t("entities"),
       entityNames: t("entity_names"), symbols: t("symbols"), symbolNames: t("symbol_names"),
-      chains: t("chains"), values: t("values"), expiry: t("expiry"))
+      chains: t("chains"), values: t("values"), expiry: t("expiry"), dicts: t("dicts"))
   }
 }

@@ -100,7 +100,12 @@ struct WriteContext {
         } else {
           arena.bytes[start] = (arena.bytes[start] & ~ChainRecord.Flag.kindMask) | ChainRecord.Kind.external.rawValue
           external = externalRecords.count
-          externalRecords.append(ValueCodec.stored(canonical, feature.format, zstd: store.zstd))
+          let dictionary = try feature.definition.dictionary.map { id in
+            do { return try store.dictionary(id, txn) } catch let error as DecodeError {
+              throw FeatureDBError.corruptStore(table: "dicts", detail: error.description)
+            }
+          }
+          externalRecords.append(ValueCodec.stored(canonical, feature.format, zstd: store.zstd, dictionary: dictionary))
         }
       }
       prepared.append(

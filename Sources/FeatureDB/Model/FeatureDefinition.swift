@@ -21,6 +21,9 @@ public struct FeatureDefinition: Hashable, Sendable, Codable {
   /// Set by vacuum: the latest expiry time of a version it removed. As-of reads at or before
   /// it may need removed history (they say so rather than answer wrongly).
   public internal(set) var vacuumHorizon: Timestamp?
+  /// Set by ``FeatureStore/trainDictionary(feature:maxSamples:capacity:)``: the zstd dictionary
+  /// new values are compressed with.
+  public internal(set) var dictionary: UInt64?
 
   public init(
     _ name: String, type: ValueType, encoding: EmbeddingEncoding = .float32, maxVersions: Int = 10,

@@ -95,3 +95,46 @@ extension Scenarios {
     }
   }
 }
+
+extension Scenarios {
+  /// `dictionary`: bytes per value record for small JSON strings and int8 embeddings, without and
+  /// with a trained dictionary.
+  func dictionary() {
+    func json(_ i: Int) -> String {
+      #"{"user_id":"u\#(i)","country":"\#(["DE", "FR", "US", "BR"][i % 4])","plan":"\#(["free", "pro", "team"][i % 3])","#
+        + #""devices":[\#(i % 5),\#(i % 7)],"last_seen":"2026-11-\#(10 + i % 18)T10:\#(i % 60):00Z","flags":{"beta":\#(i % 2 == 0)}}"#
+    }
+    let count = sizes.vectorEntities
+    let vectors = unitVectors(count, dims: 384, seed: 21)
+    for (name, definition) in [("json", FeatureDefinition("d", type: .string)),
+                               ("int8", FeatureDefinition("d", type: .embedding(dims: 384), encoding: .int8))] {
+      let dir = temporaryDirectory("dictionary-\(name)")
+      defer { try? FileManager.default.removeItem(atPath: dir) }
+      let store = try! FeatureStore(path: dir + "/store", options: StoreOptions(durability: .noSync))
+      try! store.define(definition)
+      func writeAll(_ prefix: String) -> Int {
+        let before = try! store.stats().features[0].valueBytes
+        for start in stride(from: 0, to: count, by: 1000) {
+          try! store.write { b in
+            for i in start..<min(start + 1000, count) {
+              if name == "json" { b.put("d", "\(prefix)\(i)", json(i)) } else { b.put("d", "\(prefix)\(i)", vectors[i]) }
+            }
+          }
+        }
+        return try! store.stats().features[0].valueBytes - before
+      }
+      let plain = writeAll("a")
+      let trained = try! store.trainDictionary(feature: "d")
+      let withDictionary = writeAll("b")
+      var rng = SplitMix(state: 3)
+      let reads = try! store.read { snap in
+        try Samples.measure(sizes.reads / 20) { _ in _ = try snap.latest("d", "b\(Int.random(in: 0..<count, using: &rng))") }
+      }
+      report("dictionary_\(name)", reads, extra: [
+        "values": count, "bytes_per_value": round3(Double(plain) / Double(count)),
+        "bytes_per_value_with_dictionary": round3(Double(withDictionary) / Double(count)),
+        "dictionary_bytes": trained.bytes, "unit": "p50/p99: latest of a dictionary-compressed value",
+      ])
+    }
+  }
+}

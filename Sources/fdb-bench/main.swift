@@ -22,3 +22,4 @@ if wanted("compact") { scenarios.compact() }
 if wanted("embedding", "embedding_float32", "embedding_float16", "embedding_bfloat16", "embedding_int8") {
   scenarios.embeddings()
 }
+if wanted("dictionary", "dictionary_json", "dictionary_int8") { scenarios.dictionary() }

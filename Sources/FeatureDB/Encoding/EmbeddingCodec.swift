@@ -59,8 +59,19 @@ enum EmbeddingCodec {
           o.storeBytes(of: scale.bitPattern.littleEndian, toByteOffset: 4, as: UInt32.self)
           let inverse = scale == 0 ? 0 : 1 / scale
           for i in 0..<x.count {
-            let q = ((x[i] - lo) * inverse).rounded()
-            o[8 + i] = UInt8(max(0, min(255, q)))
+            // The nearest code by the decoder's own arithmetic (lo + q × scale in Float): the
+            // estimate or a neighbour, so float rounding never costs more than the bound.
+            let estimate = max(0, min(255, ((x[i] - lo) * inverse).rounded()))
+            var best = estimate
+            var bestError = abs(x[i] - (lo + estimate * scale))
+            for candidate in [estimate - 1, estimate + 1] where candidate >= 0 && candidate <= 255 {
+              let error = abs(x[i] - (lo + candidate * scale))
+              if error < bestError {
+                best = candidate
+                bestError = error
+              }
+            }
+            o[8 + i] = UInt8(best)
           }
         }
       }

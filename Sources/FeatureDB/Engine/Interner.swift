@@ -17,6 +17,7 @@ struct InternTable {
 
   /// The id of `name`, or nil when it was never interned.
   func lookup(_ name: String, _ txn: borrowing some Transaction & ~Copyable) throws -> UInt64? {
+    if name.isEmpty { return nil }  // never interned, and not a valid LMDB key
     if let id = cache.get(name) { return id }
     var utf8 = name
     let id = try utf8.withUTF8 { key in

@@ -192,6 +192,12 @@ struct WriteContext {
 
   /// The value, checked against the feature (an `int` given for a `double` feature is converted).
   private func checked(_ value: FeatureValue, _ feature: Feature, _ entity: String) throws -> FeatureValue {
+    try Self.checked(value, feature, entity)
+  }
+
+  /// The value, checked against the feature's type, dims and NaN rule (the encoding's range is
+  /// checked when the value is encoded).
+  static func checked(_ value: FeatureValue, _ feature: Feature, _ entity: String) throws -> FeatureValue {
     switch (feature.type, value) {
     case (.int, .int), (.double, .double), (.bool, .bool), (.string, .string), (.bytes, .bytes):
       return value

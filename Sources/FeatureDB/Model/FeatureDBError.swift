@@ -38,6 +38,10 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
   case storage(operation: String, code: LMDBError)
   /// An argument is not acceptable (described in the message).
   case invalidArgument(String)
+  /// A CSV input is malformed or holds a bad value; names file, line and column.
+  case badCSV(CSVError)
+  /// An export needs history that pruning or vacuum removed, in this many cells.
+  case exportNeedsRemovedHistory(cells: Int)
 
   public var description: String {
     switch self {
@@ -68,6 +72,9 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
     case .corruptStore(let table, let detail): "corrupt store: table '\(table)': \(detail)"
     case .storage(let op, let code): "storage error in \(op): \(code) (\(code.rawValue))"
     case .invalidArgument(let message): message
+    case .badCSV(let error): error.description
+    case .exportNeedsRemovedHistory(let cells):
+      "\(cells) cells need history that pruning or vacuum removed; nothing was written (pass --allow-missing-history / allowMissingHistory to write them empty)"
     }
   }
 }

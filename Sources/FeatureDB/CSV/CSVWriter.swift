@@ -1,0 +1,55 @@
+import Foundation
+
+/// Writes RFC 4180 CSV to a file descriptor through a buffer: comma-separated, LF line ends, a
+/// field quoted only when it holds a comma, quote, CR or LF (quotes doubled inside).
+struct CSVWriter {
+  private let fd: Int32
+  private var buffer: [UInt8] = []
+  private let capacity = 1 << 18
+
+  init(fd: Int32) {
+    self.fd = fd
+    buffer.reserveCapacity(capacity + 4096)
+  }
+
+  mutating func write<S: Sequence<String>>(record fields: S) throws {
+    var first = true
+    for field in fields {
+      if !first { buffer.append(UInt8(ascii: ",")) }
+      first = false
+      append(field)
+    }
+    buffer.append(UInt8(ascii: "\n"))
+    if buffer.count >= capacity { try flush() }
+  }
+
+  private mutating func append(_ field: String) {
+    var needsQuotes = false
+    for c in field.utf8 where c == UInt8(ascii: ",") || c == UInt8(ascii: "\"") || c == 10 || c == 13 {
+      needsQuotes = true
+      break
+    }
+    guard needsQuotes else {
+      buffer.append(contentsOf: field.utf8)
+      return
+    }
+    buffer.append(UInt8(ascii: "\""))
+    for c in field.utf8 {
+      if c == UInt8(ascii: "\"") { buffer.append(c) }
+      buffer.append(c)
+    }
+    buffer.append(UInt8(ascii: "\""))
+  }
+
+  mutating func flush() throws {
+    var offset = 0
+    while offset < buffer.count {
+      let n = buffer.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+      guard n > 0 else {
+        throw FeatureDBError.invalidArgument("writing the CSV output failed: \(String(cString: strerror(errno)))")
+      }
+      offset += n
+    }
+    buffer.removeAll(keepingCapacity: true)
+  }
+}

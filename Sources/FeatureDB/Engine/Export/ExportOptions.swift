@@ -1,0 +1,50 @@
+/// How embeddings appear in CSV: one cell holding a JSON array, or one column per component.
+public enum EmbeddingCSVFormat: String, Sendable, CaseIterable {
+  /// One cell `[0.1,0.2,…]`.
+  case json
+  /// Columns `NAME_0` … `NAME_{d-1}`.
+  case columns
+}
+
+/// Settings shared by both export forms.
+public struct ExportOptions: Sendable {
+  /// Features to export, in column order.
+  public var features: [String]
+  /// Snapshot exports: the event time T every cell is read as of (default: now).
+  public var eventTime: Timestamp?
+  /// Read what the store knew at write time W (default: when the export starts). The same W
+  /// later gives a byte-identical file, whatever was written since.
+  public var writeTime: Timestamp?
+  public var embeddingFormat: EmbeddingCSVFormat
+  /// Write cells whose history was pruned or vacuumed as empty (and count them) instead of failing.
+  public var allowMissingHistory: Bool
+  /// Called with (bytes or rows done, total) as the export proceeds, about every 64 KB of input or
+  /// 10,000 rows.
+  public var progress: (@Sendable (Int, Int) -> Void)?
+
+  public init(
+    features: [String], eventTime: Timestamp? = nil, writeTime: Timestamp? = nil,
+    embeddingFormat: EmbeddingCSVFormat = .json, allowMissingHistory: Bool = false,
+    progress: (@Sendable (Int, Int) -> Void)? = nil
+  ) {
+    self.features = features
+    self.eventTime = eventTime
+    self.writeTime = writeTime
+    self.embeddingFormat = embeddingFormat
+    self.allowMissingHistory = allowMissingHistory
+    self.progress = progress
+  }
+}
+
+/// What an export wrote.
+public struct ExportSummary: Hashable, Sendable, Codable {
+  public var rows: Int
+  /// Feature cells written (empty ones included).
+  public var cells: Int
+  /// Cells written empty because pruning or vacuum removed the history they needed.
+  public var missingHistoryCells: Int
+  /// The write time W the export read as of.
+  public var writeTime: Timestamp
+  /// The event time T (snapshot exports); nil for point-in-time exports (each row has its own).
+  public var eventTime: Timestamp?
+}

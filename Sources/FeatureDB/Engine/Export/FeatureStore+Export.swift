@@ -1,0 +1,206 @@
+import Foundation
+
+extension FeatureStore {
+  // MARK: - Snapshot export
+
+  /// Writes one row per entity (`entity_id`, then the features in the order given) with each
+  /// cell the value ``Snapshot/asOf(_:_:eventTime:writeTime:)`` returns at T and W; entities that
+  /// have none of the features are left out; rows are ordered by entity id (UTF-8 byte order).
+  ///
+  /// - Parameters:
+  ///   - path: the CSV file to write (whole or not at all); nil for standard output.
+  ///   - entityPrefix: only entities whose id starts with it.
+  /// - Throws: ``FeatureDBError/exportNeedsRemovedHistory(cells:)`` unless
+  ///   `options.allowMissingHistory`.
+  @discardableResult
+  public func exportSnapshot(to path: String?, entityPrefix: String? = nil, options: ExportOptions) throws -> ExportSummary {
+    let writeTime = options.writeTime ?? .now
+    let eventTime = options.eventTime ?? writeTime
+    return try exporting(to: path, options) { snap, writer, features in
+      var summary = ExportSummary(rows: 0, cells: 0, missingHistoryCells: 0, writeTime: writeTime, eventTime: eventTime)
+      try writer.write(record: ["entity_id"] + header(features, options.embeddingFormat))
+      let query = try snap.query(eventTime: eventTime, writeTime: writeTime)
+      let prefix = Array((entityPrefix ?? "").utf8)
+      let total = try tables.entities.count(snap)
+      let entities = try Cursor(tables.entities, snap)
+      var entry = prefix.isEmpty ? try entities.first() : try prefix.withUnsafeBytes { try entities.seek($0) }
+      while let (key, value) = entry, key.starts(with: prefix) {
+        let entity = String(decoding: key, as: UTF8.self)
+        var r = ByteReader(value)
+        guard let entityID = try? OrderedVarint.read(&r) else {
+          throw FeatureDBError.corruptStore(table: "entities", detail: "bad id for '\(entity)'")
+        }
+        entry = try entities.next()
+        let row = try snap.cells(features, entity: entity, entityID: entityID, query, options)
+        guard row.present else { continue }
+        try writer.write(record: [entity] + row.cells)
+        summary.rows += 1
+        summary.cells += features.count
+        summary.missingHistoryCells += row.missingHistory
+        if summary.rows % 10_000 == 0 { options.progress?(summary.rows, total) }
+      }
+      return summary
+    }
+  }
+
+  // MARK: - Point-in-time export
+
+  /// For every row of the entity-rows CSV, each feature's value as of that row's timestamp (the
+  /// point-in-time rule, TTL included) and write time W: the input rows in input order with every
+  /// column passed through, then one column per feature. Rows with no value keep their place with
+  /// empty cells; duplicate rows stay duplicated.
+  ///
+  /// - Parameters:
+  ///   - entityRows: the input CSV (header row required).
+  ///   - path: the CSV file to write (whole or not at all); nil for standard output.
+  /// - Throws: ``FeatureDBError/badCSV(_:)`` naming line and column for malformed input.
+  @discardableResult
+  public func exportPointInTime(
+    entityRows: String, entityColumn: String = "entity_id", timestampColumn: String = "event_timestamp",
+    to path: String?, options: ExportOptions
+  ) throws -> ExportSummary {
+    let writeTime = options.writeTime ?? .now
+    let input = open(entityRows, O_RDONLY | O_CLOEXEC)
+    guard input >= 0 else {
+      throw FeatureDBError.invalidArgument("cannot read \(entityRows): \(String(cString: strerror(errno)))")
+    }
+    defer { close(input) }
+    let total = Int((try? FileManager.default.attributesOfItem(atPath: entityRows)[.size] as? Int) ?? 0)
+    let name = (entityRows as NSString).lastPathComponent
+    return try exporting(to: path, options) { snap, writer, features in
+      var summary = ExportSummary(rows: 0, cells: 0, missingHistoryCells: 0, writeTime: writeTime, eventTime: nil)
+      var reader = CSVReader(fd: input, name: name)
+      let (header, entityIndex, timeIndex) = try readHeader(&reader, name, required: [entityColumn, timestampColumn])
+      try writer.write(record: header + self.header(features, options.embeddingFormat))
+      while let row = try csv({ () throws(CSVError) in try reader.next() }) {
+        guard row.count == header.count else {
+          throw FeatureDBError.badCSV(
+            CSVError(file: name, line: reader.line, column: nil, message: "\(row.count) fields, the header has \(header.count)"))
+        }
+        guard let time = Timestamp(csv: row[timeIndex!]) else {
+          throw FeatureDBError.badCSV(
+            CSVError(file: name, line: reader.line, column: timeIndex! + 1, message: "'\(row[timeIndex!])' is not an ISO-8601 time"))
+        }
+        let query = try snap.query(eventTime: time, writeTime: writeTime)
+        let entity = row[entityIndex!]
+        let entityID = entity.isEmpty ? nil : try entityTable.lookup(entity, snap)
+        let cells = try snap.cells(features, entity: entity, entityID: entityID, query, options)
+        try writer.write(record: row + cells.cells)
+        summary.rows += 1
+        summary.cells += features.count
+        summary.missingHistoryCells += cells.missingHistory
+        if summary.rows % 10_000 == 0 { options.progress?(Int(lseek(input, 0, SEEK_CUR)), total) }
+      }
+      return summary
+    }
+  }
+
+  // MARK: - Shared
+
+  /// Runs an export in one read snapshot into an all-or-nothing output.
+  private func exporting(
+    to path: String?, _ options: ExportOptions,
+    _ body: (borrowing Snapshot, inout CSVWriter, [Feature]) throws -> ExportSummary
+  ) throws -> ExportSummary {
+    guard !options.features.isEmpty else { throw FeatureDBError.invalidArgument("no features to export") }
+    let output = try OutputFile(path)
+    do {
+      var writer = CSVWriter(fd: output.fd)
+      let summary = try read { snap in
+        let features = try options.features.map { try snap.catalog.feature($0) }
+        if let duplicate = Dictionary(grouping: options.features, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
+          throw FeatureDBError.invalidArgument("feature '\(duplicate)' is listed twice")
+        }
+        return try body(snap, &writer, features)
+      }
+      if summary.missingHistoryCells > 0, !options.allowMissingHistory {
+        throw FeatureDBError.exportNeedsRemovedHistory(cells: summary.missingHistoryCells)
+      }
+      try writer.flush()
+      try output.commit()
+      return summary
+    } catch {
+      output.discard()
+      throw error
+    }
+  }
+
+  /// Column names of the features: the name, or NAME_0 … for embeddings as columns.
+  func header(_ features: [Feature], _ format: EmbeddingCSVFormat) -> [String] {
+    features.flatMap { f -> [String] in
+      if case .embedding(let dims) = f.type, format == .columns { return (0..<dims).map { "\(f.name)_\($0)" } }
+      return [f.name]
+    }
+  }
+
+  /// Reads the header row: its names, and the index of each required column.
+  func readHeader(_ reader: inout CSVReader, _ name: String, required: [String?]) throws -> ([String], Int?, Int?) {
+    guard let header = try csv({ () throws(CSVError) in try reader.next() }) else {
+      throw FeatureDBError.badCSV(CSVError(file: name, line: 1, column: nil, message: "the file is empty; a header row is needed"))
+    }
+    var seen: Set<String> = []
+    for (i, column) in header.enumerated() where !seen.insert(column).inserted {
+      throw FeatureDBError.badCSV(CSVError(file: name, line: 1, column: i + 1, message: "column '\(column)' appears twice"))
+    }
+    let indices = try required.map { column -> Int? in
+      guard let column else { return nil }
+      guard let i = header.firstIndex(of: column) else {
+        throw FeatureDBError.badCSV(
+          CSVError(file: name, line: 1, column: nil, message: "no column '\(column)' (columns: \(header.joined(separator: ", ")))"))
+      }
+      return i
+    }
+    return (header, indices[0], indices.count > 1 ? indices[1] : nil)
+  }
+
+  /// Runs a CSV read, turning its errors into ``FeatureDBError/badCSV(_:)``.
+  func csv<R>(_ body: () throws(CSVError) -> R) throws -> R {
+    do { return try body() } catch { throw FeatureDBError.badCSV(error) }
+  }
+}
+
+extension Snapshot {
+  /// The cells of one export row and how many of them lack removed history.
+  func cells(
+    _ features: [Feature], entity: String, entityID: UInt64?, _ query: Query, _ options: ExportOptions
+  ) throws -> (cells: [String], present: Bool, missingHistory: Int) {
+    var cells: [String] = []
+    cells.reserveCapacity(features.count)
+    var present = false
+    var missing = 0
+    for f in features {
+      var value: FeatureValue?
+      if let entityID {
+        do {
+          value = try withChain(f, entityID: entityID, entity: entity) { chain in
+            if chain != nil { present = true }
+            return try select(chain, f, entity, entityID, query) { hit in try hit.flatMap { try self.value(of: $0) } }
+          }
+        } catch FeatureDBError.historyPruned, FeatureDBError.historyVacuumed {
+          missing += 1
+        }
+      }
+      if case .embedding(let dims) = f.type, options.embeddingFormat == .columns {
+        let v = value?.embedding
+        if let v { cells += v.map { String($0) } } else { cells += repeatElement("", count: dims) }
+      } else {
+        cells.append(value.map(CSVValue.format) ?? "")
+      }
+    }
+    return (cells, present, missing)
+  }
+}
+
+extension Timestamp {
+  /// A CSV time: ISO-8601 with `Z` or an offset, or without one (taken as UTC, as pandas writes
+  /// naive timestamps).
+  init?(csv text: String) {
+    if let t = Timestamp(iso8601: text) {
+      self = t
+    } else if let t = Timestamp(iso8601: text + "Z") {
+      self = t
+    } else {
+      return nil
+    }
+  }
+}

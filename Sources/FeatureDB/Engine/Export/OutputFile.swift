@@ -1,0 +1,48 @@
+import Foundation
+
+/// An output that appears whole or not at all: written to a temporary file beside the target and
+/// renamed over it on success. With no path, standard output.
+struct OutputFile {
+  let path: String?
+  let fd: Int32
+  private let temporary: String?
+
+  init(_ path: String?) throws {
+    self.path = path
+    guard let path else {
+      fd = STDOUT_FILENO
+      temporary = nil
+      return
+    }
+    let directory = (path as NSString).deletingLastPathComponent
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: directory.isEmpty ? "." : directory, isDirectory: &isDir), isDir.boolValue
+    else {
+      throw FeatureDBError.invalidArgument("cannot write \(path): the directory \(directory) does not exist")
+    }
+    let temp = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
+    let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else {
+      throw FeatureDBError.invalidArgument("cannot write \(path): \(String(cString: strerror(errno)))")
+    }
+    self.fd = fd
+    temporary = temp
+  }
+
+  /// Makes the output visible under its name.
+  func commit() throws {
+    guard let temporary, let path else { return }
+    guard fsync(fd) == 0, close(fd) == 0, rename(temporary, path) == 0 else {
+      let reason = String(cString: strerror(errno))
+      unlink(temporary)
+      throw FeatureDBError.invalidArgument("cannot write \(path): \(reason)")
+    }
+  }
+
+  /// Removes the partial output.
+  func discard() {
+    guard let temporary else { return }
+    close(fd)
+    unlink(temporary)
+  }
+}

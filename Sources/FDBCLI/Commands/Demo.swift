@@ -41,7 +41,7 @@ struct Demo: ParsableCommand {
     let store = try global.openStore(.create)
     for d in Self.definitions { try store.define(d) }
     let now = Timestamp.now
-    let run = "demo-\(now.microseconds / 1_000_000)"
+    let run = "demo-\(now.iso8601)"
     let eventTime = now - .hours(1)
     let ids = (1...users).map { "user\($0)" }
     let segments = ["new", "casual", "loyal", "churning"]
@@ -59,7 +59,7 @@ struct Demo: ParsableCommand {
           (0..<8).map { _ in (Float.random(in: -1...1, using: &rng) * 1000).rounded() / 1000 })
       }
     }
-    let before = eventTime - .seconds(1)
+    let before = eventTime - TimeSpan(microseconds: 1)
     let (latest, history, earlier) = try store.read { s in
       (
         try s.latest("user.spend_7d", "user1"), try s.history("user.spend_7d", "user1"),
@@ -99,7 +99,7 @@ struct Demo: ParsableCommand {
     output.line("  fdb history user.spend_7d user1")
     output.line()
     output.line(
-      "As of one second before this run's event time: \(earlier.map { Display.text($0) } ?? "no value (nothing was known then)")"
+      "As of just before this run's event time (the previous run's value): \(earlier.map { Display.text($0) } ?? "none yet")"
     )
     output.line("  fdb get user.spend_7d user1 --as-of \(before)")
     output.line()

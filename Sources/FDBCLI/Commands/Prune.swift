@@ -30,10 +30,11 @@ struct Prune: ParsableCommand {
         ("feature", Display.json(feature)), ("chains", .int(result.chains)),
         ("pruned", .int(result.pruned)),
       ]))
-    let scope = feature.map { "feature \($0)" } ?? "every feature"
+    let scope = feature ?? "every feature"
+    let checked = Display.count(result.chains, "feature-entity pair") + " checked"
     output.note(
       result.pruned == 0
-        ? "nothing to prune in \(scope): \(result.chains) values checked, all within max versions"
-        : "pruned \(result.pruned) versions in \(scope) (\(result.chains) values checked)")
+        ? "nothing to prune in \(scope): every value is within max versions (\(checked))"
+        : "pruned \(Display.count(result.pruned, "version")) of \(scope) (\(checked))")
   }
 }

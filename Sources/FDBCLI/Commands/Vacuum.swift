@@ -50,7 +50,7 @@ struct Vacuum: ParsableCommand {
       return
     }
     output.note(
-      "\(dryRun ? "would remove" : "removed") \(result.removed) expired versions (\(result.examined) index entries examined)"
+      "\(dryRun ? "would remove" : "removed") \(Display.count(result.removed, "expired version")) (\(Display.count(result.examined, "index entry", plural: "index entries")) examined)"
     )
     for (feature, horizon) in result.horizons.sorted(by: { $0.key < $1.key }) {
       output.note("  \(feature): vacuum horizon \(horizon)")

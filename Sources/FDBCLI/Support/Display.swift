@@ -39,6 +39,11 @@ enum Display {
     return "\(rounded) \(units[unit])"
   }
 
+  /// `1 version`, `2 versions`.
+  static func count(_ n: Int, _ noun: String, plural: String? = nil) -> String {
+    "\(n) \(n == 1 ? noun : plural ?? noun + "s")"
+  }
+
   /// `-` for an empty or missing text (table cells).
   static func dash(_ text: String?) -> String {
     guard let text, !text.isEmpty else { return "-" }

@@ -94,7 +94,8 @@ public struct FDB: ParsableCommand {
     for (i, a) in arguments.enumerated() {
       if a == "--" { return nil }
       let previous = i > 0 ? arguments[i - 1] : ""
-      guard a.count > 1, a.hasPrefix("-"), !previous.hasPrefix("--") || previous.contains("=") else {
+      guard a.count > 1, a.hasPrefix("-"), !previous.hasPrefix("--") || previous.contains("=")
+      else {
         continue
       }
       let rest = a.dropFirst().lowercased()

@@ -5,17 +5,25 @@ import Testing
 @Suite struct ErrorTests {
   @Test func runtimeErrorsExitOne() throws {
     let cli = CLI()
-    for command in [["get", "f", "e"], ["history", "f", "e"], ["features"], ["stats"], ["put", "f", "e", "1"], ["vacuum"]] {
+    for command in [
+      ["get", "f", "e"], ["history", "f", "e"], ["features"], ["stats"], ["put", "f", "e", "1"],
+      ["vacuum"],
+    ] {
       let message = try cli.fails(1, command)
       #expect(message.contains("no store at ./features.fdb"), "\(command): \(message)")
     }
     #expect(!FileManager.default.fileExists(atPath: cli.store))  // no command created it
     try Data("not a store".utf8).write(to: URL(fileURLWithPath: cli.dir.child("file.fdb")))
-    #expect(try cli.fails(1, ["get", "f", "e", "--db", "file.fdb"]).contains("file.fdb is not a FeatureDB store"))
+    #expect(
+      try cli.fails(1, ["get", "f", "e", "--db", "file.fdb"]).contains(
+        "file.fdb is not a FeatureDB store"))
     #expect(try cli.fails(1, ["init", "--db", "file.fdb"]).contains("not a FeatureDB store"))
-    try FileManager.default.createDirectory(atPath: cli.dir.child("empty"), withIntermediateDirectories: false)
-    #expect(try cli.fails(1, ["define", "f", "--type", "int", "--db", "empty"]).contains("no data.mdb"))
-    try Data(repeating: 7, count: 8192).write(to: URL(fileURLWithPath: cli.dir.child("empty/data.mdb")))
+    try FileManager.default.createDirectory(
+      atPath: cli.dir.child("empty"), withIntermediateDirectories: false)
+    #expect(
+      try cli.fails(1, ["define", "f", "--type", "int", "--db", "empty"]).contains("no data.mdb"))
+    try Data(repeating: 7, count: 8192).write(
+      to: URL(fileURLWithPath: cli.dir.child("empty/data.mdb")))
     #expect(try cli.fails(1, ["stats", "--db", "empty"]).contains("not a FeatureDB store"))
   }
 
@@ -32,21 +40,28 @@ import Testing
       let message = try cli.fails(2, arguments)
       #expect(!message.contains("USAGE"), "\(arguments): \(message)")
     }
-    #expect(try cli.fails(2, ["get", "f"]) == "fdb: error: missing ENTITY: fdb get FEATURE ENTITY, or fdb get ENTITY --all (see 'fdb help get')")
-    #expect(try cli.fails(2, ["get", "f", "e", "--as-of", "yesterday"]).contains("invalid time 'yesterday' for --as-of"))
+    #expect(
+      try cli.fails(2, ["get", "f"])
+        == "fdb: error: missing ENTITY: fdb get FEATURE ENTITY, or fdb get ENTITY --all (see 'fdb help get')"
+    )
+    #expect(
+      try cli.fails(2, ["get", "f", "e", "--as-of", "yesterday"]).contains(
+        "invalid time 'yesterday' for --as-of"))
   }
 
   @Test func notFoundExitsThree() throws {
     let cli = try CLI().initialized([("f", "int")])
     #expect(try cli.fails(3, ["get", "nope", "e"]) == "fdb: error: unknown feature 'nope'")
-    #expect(try cli.fails(3, ["get", "f", "e"]) == "fdb: error: feature 'f' entity 'e' has no value")
+    #expect(
+      try cli.fails(3, ["get", "f", "e"]) == "fdb: error: feature 'f' entity 'e' has no value")
     #expect(try cli.fails(3, ["history", "nope", "e"]) == "fdb: error: unknown feature 'nope'")
     #expect(try cli.fails(3, ["get", "e", "--all"]).contains("no values"))
     // An expired value is no value.
     try cli.ok(["define", "t", "--type", "int", "--ttl", "1m"])
     try cli.ok(["put", "t", "e", "1", "--event-time", "2026-01-01T00:00:00Z"])
     try cli.fails(3, ["get", "t", "e"])
-    #expect(try cli.ok(["get", "t", "e", "--as-of", "2026-01-01T00:01:00Z", "--quiet"]).stdout == "1\n")
+    #expect(
+      try cli.ok(["get", "t", "e", "--as-of", "2026-01-01T00:01:00Z", "--quiet"]).stdout == "1\n")
     try cli.fails(3, ["get", "t", "e", "--as-of", "2026-01-01T00:01:00.000001Z"])
   }
 

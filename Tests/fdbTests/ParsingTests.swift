@@ -41,7 +41,9 @@ import Testing
 
   @Test func timesOutsideTheValidRangeAreRejected() {
     for text in ["-9999999999d", "+9999999999d", "-106751991167d", "0000-01-01T00:00:00Z"] {
-      #expect(throws: CLIError.self) { try TimeArgument.time(text, now: now, option: "--event-time") }
+      #expect(throws: CLIError.self) {
+        try TimeArgument.time(text, now: now, option: "--event-time")
+      }
     }
   }
 
@@ -82,7 +84,8 @@ import Testing
     ("1.0", ValueType.int), ("9223372036854775808", .int), ("", .int), ("abc", .double),
     ("yes", .bool), ("True", .bool), ("1", .bool), ("00ff", .bytes), ("0x0", .bytes),
     ("0xzz", .bytes), ("0x\u{0660}1", .bytes), ("[1,2]", .embedding(dims: 3)),
-    ("1,2,3", .embedding(dims: 3)), ("[1,,3]", .embedding(dims: 3)), ("[1,nan,3]", .embedding(dims: 3)),
+    ("1,2,3", .embedding(dims: 3)), ("[1,,3]", .embedding(dims: 3)),
+    ("[1,nan,3]", .embedding(dims: 3)),
     ("[1,1e50,3]", .embedding(dims: 3)), ("[]", .embedding(dims: 1)), ("[", .embedding(dims: 1)),
   ])
   func badValuesAreUsageErrorsNamingFeatureAndType(_ text: String, _ type: ValueType) {
@@ -116,7 +119,9 @@ import Testing
     }
   }
 
-  @Test(arguments: ["", "raw:", "f:u1", "f@1", ":u1@1", "f:@1", "f:u1@", "f:u1@0", "f:u1@x", "f:u1@-1"])
+  @Test(arguments: [
+    "", "raw:", "f:u1", "f@1", ":u1@1", "f:@1", "f:u1@", "f:u1@0", "f:u1@x", "f:u1@-1",
+  ])
   func malformedInputsAreUsageErrors(_ text: String) {
     #expect(throws: CLIError.self) { try LineageArgument.input(text) }
   }
@@ -124,8 +129,12 @@ import Testing
 
 @Suite struct GlobalOptionTests {
   @Test func globalsBeforeTheCommandMoveAfterIt() {
-    #expect(GlobalOptions.hoist(["--db", "x", "--json", "get", "f", "e"]) == ["get", "--db", "x", "--json", "f", "e"])
-    #expect(GlobalOptions.hoist(["--db=x", "--quiet", "put", "f"]) == ["put", "--db=x", "--quiet", "f"])
+    #expect(
+      GlobalOptions.hoist(["--db", "x", "--json", "get", "f", "e"]) == [
+        "get", "--db", "x", "--json", "f", "e",
+      ])
+    #expect(
+      GlobalOptions.hoist(["--db=x", "--quiet", "put", "f"]) == ["put", "--db=x", "--quiet", "f"])
     #expect(GlobalOptions.hoist(["get", "f", "e", "--db", "x"]) == ["get", "f", "e", "--db", "x"])
     // A value that looks like a command name stays the value of --db.
     #expect(GlobalOptions.hoist(["--db", "get", "stats"]) == ["stats", "--db", "get"])
@@ -139,7 +148,8 @@ import Testing
   }
 
   @Test func parsedCommandsSeeHoistedGlobals() throws {
-    let command = try FDB.parseAsRoot(GlobalOptions.hoist(["--db", "/tmp/s", "--json", "get", "f", "e"]))
+    let command = try FDB.parseAsRoot(
+      GlobalOptions.hoist(["--db", "/tmp/s", "--json", "get", "f", "e"]))
     let get = try #require(command as? Get)
     #expect(get.global.path == "/tmp/s" && get.global.json && !get.global.quiet)
     #expect(get.first == "f" && get.second == "e")
@@ -156,10 +166,14 @@ import Testing
 @Suite struct ExitCodeTests {
   @Test func engineErrorsMapToDocumentedStatuses() {
     #expect(ExitStatus(FeatureDBError.unknownFeature("x")) == .notFound)
-    #expect(ExitStatus(FeatureDBError.historyPruned(feature: "f", entity: "e", removed: 1)) == .notFound)
-    #expect(ExitStatus(FeatureDBError.historyVacuumed(feature: "f", entity: "e", removed: 1)) == .notFound)
+    #expect(
+      ExitStatus(FeatureDBError.historyPruned(feature: "f", entity: "e", removed: 1)) == .notFound)
+    #expect(
+      ExitStatus(FeatureDBError.historyVacuumed(feature: "f", entity: "e", removed: 1)) == .notFound
+    )
     #expect(ExitStatus(FeatureDBError.invalidFeatureName("x y", reason: "space")) == .usage)
-    #expect(ExitStatus(FeatureDBError.invalidValue(feature: "f", entity: "e", reason: "NaN")) == .usage)
+    #expect(
+      ExitStatus(FeatureDBError.invalidValue(feature: "f", entity: "e", reason: "NaN")) == .usage)
     #expect(ExitStatus(FeatureDBError.notAStore(path: "p", reason: "r")) == .failure)
     #expect(ExitStatus(FeatureDBError.corruptStore(table: "t", detail: "d")) == .failure)
     #expect(ExitStatus(FeatureDBError.readOnly(path: "p")) == .failure)
@@ -178,20 +192,27 @@ import Testing
   }
 
   @Test func tablesAlignAndColourOnlyWhenAsked() {
-    var table = Table([.init(title: "NAME"), .init(title: "N", rightAligned: true), .init(title: "LAST")])
+    var table = Table([
+      .init(title: "NAME"), .init(title: "N", rightAligned: true), .init(title: "LAST"),
+    ])
     table.append(["a", "100", "x"])
     table.append([Table.Cell("long-name", .bold), "7", "y"])
-    #expect(table.render(color: false) == ["NAME         N  LAST", "a          100  x", "long-name    7  y"])
+    #expect(
+      table.render(color: false) == [
+        "NAME         N  LAST", "a          100  x", "long-name    7  y",
+      ])
     #expect(table.render(color: true)[2].contains("\u{1B}[1m"))
     #expect(!table.render(color: false).joined().contains("\u{1B}"))
   }
 
   @Test func progressLineShowsRateAndETA() {
-    let line = Progress.line("vacuum", done: 2500, total: 10000, elapsed: 2, unit: .items("versions"))
+    let line = Progress.line(
+      "vacuum", done: 2500, total: 10000, elapsed: 2, unit: .items("versions"))
     #expect(line == "vacuum  2500/10000 versions  25%  1.3k versions/s  ETA 6s")
     let bytes = Progress.line("compact", done: 1 << 20, total: 4 << 20, elapsed: 1, unit: .bytes)
     #expect(bytes == "compact  1.0 MiB / 4.0 MiB  25%  1.0 MiB/s  ETA 3s")
-    #expect(Progress.line("x", done: 5, total: nil, elapsed: 0, unit: .items("v")) == "x  5 v  0 v/s")
+    #expect(
+      Progress.line("x", done: 5, total: nil, elapsed: 0, unit: .items("v")) == "x  5 v  0 v/s")
     #expect(Progress.duration(125) == "2m05s")
   }
 

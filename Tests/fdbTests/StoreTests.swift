@@ -9,7 +9,8 @@ import Testing
     try cli.ok(["init", "--db=b.fdb"])
     try cli.ok(["init"], environment: ["FDB_PATH": cli.dir.child("c.fdb")])
     for store in ["a.fdb", "b.fdb", "c.fdb"] {
-      #expect(FileManager.default.fileExists(atPath: cli.dir.child(store + "/data.mdb")), "\(store)")
+      #expect(
+        FileManager.default.fileExists(atPath: cli.dir.child(store + "/data.mdb")), "\(store)")
     }
     #expect(!FileManager.default.fileExists(atPath: cli.store))
     try cli.ok(["define", "f", "--type", "string", "--db", "a.fdb"])
@@ -18,12 +19,19 @@ import Testing
     try cli.ok(["put", "f", "e", "in-b"], environment: ["FDB_PATH": "b.fdb"])
     #expect(try cli.ok(["--db", "a.fdb", "get", "f", "e", "--quiet"]).stdout == "in-a\n")
     #expect(try cli.ok(["get", "f", "e", "--quiet", "--db", "a.fdb"]).stdout == "in-a\n")
-    #expect(try cli.ok(["--quiet", "get", "f", "e"], environment: ["FDB_PATH": "b.fdb"]).stdout == "in-b\n")
+    #expect(
+      try cli.ok(["--quiet", "get", "f", "e"], environment: ["FDB_PATH": "b.fdb"]).stdout
+        == "in-b\n")
     // --db wins over FDB_PATH, in either position.
-    #expect(try cli.ok(["--db", "a.fdb", "get", "f", "e", "--quiet"], environment: ["FDB_PATH": "b.fdb"]).stdout == "in-a\n")
-    #expect(try cli.ok(["get", "f", "e", "--quiet", "--db", "a.fdb"], environment: ["FDB_PATH": "b.fdb"]).stdout == "in-a\n")
+    #expect(
+      try cli.ok(["--db", "a.fdb", "get", "f", "e", "--quiet"], environment: ["FDB_PATH": "b.fdb"])
+        .stdout == "in-a\n")
+    #expect(
+      try cli.ok(["get", "f", "e", "--quiet", "--db", "a.fdb"], environment: ["FDB_PATH": "b.fdb"])
+        .stdout == "in-a\n")
     // Global --json before the command.
-    #expect(try cli.ok(["--json", "--db", "a.fdb", "get", "f", "e"]).json["value"] as? String == "in-a")
+    #expect(
+      try cli.ok(["--json", "--db", "a.fdb", "get", "f", "e"]).json["value"] as? String == "in-a")
     // The default is ./features.fdb in the working directory.
     try cli.ok(["init"])
     #expect(FileManager.default.fileExists(atPath: cli.store + "/data.mdb"))
@@ -39,8 +47,10 @@ import Testing
     let before = try fingerprint(data)
     Thread.sleep(forTimeInterval: 0.02)  // a rewrite would show in the modification time
     let reads: [[String]] = [
-      ["get", "f", "e"], ["get", "e", "--all"], ["get", "f", "e", "--as-of", "-1d"], ["history", "f", "e"],
-      ["features"], ["describe", "t"], ["stats"], ["compact", "copy"], ["get", "t", "e"], ["get", "nope", "e"],
+      ["get", "f", "e"], ["get", "e", "--all"], ["get", "f", "e", "--as-of", "-1d"],
+      ["history", "f", "e"],
+      ["features"], ["describe", "t"], ["stats"], ["compact", "copy"], ["get", "t", "e"],
+      ["get", "nope", "e"],
       ["history", "t", "nobody"],
     ]
     for arguments in reads {
@@ -56,7 +66,8 @@ import Testing
     let cli = try CLI().initialized([("child.counter", "int")])
     try cli.ok(["put", "child.counter", "e0", "0"])
     // fdb-test-child writes the values 1…N to e0…e9, one batch per value.
-    let writer = try cli.start(["write", cli.store, "2000"], executable: productPath("fdb-test-child"))
+    let writer = try cli.start(
+      ["write", cli.store, "2000"], executable: productPath("fdb-test-child"))
     var seen: [Int] = []
     var duringWrites = 0
     while writer.process.isRunning {

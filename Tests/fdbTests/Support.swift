@@ -29,7 +29,9 @@ struct Outcome: CustomStringConvertible {
   var stdout: String
   var stderr: String
 
-  var lines: [String] { stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) }
+  var lines: [String] {
+    stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+  }
 
   /// stdout parsed as one JSON object.
   var json: [String: Any] {
@@ -60,7 +62,9 @@ final class CLI: Sendable {
   }
 
   /// Starts `fdb` without waiting for it.
-  func start(_ arguments: [String], environment: [String: String] = [:], executable: String = CLI.binary)
+  func start(
+    _ arguments: [String], environment: [String: String] = [:], executable: String = CLI.binary
+  )
     throws -> Running
   {
     let process = Process()
@@ -83,12 +87,19 @@ final class CLI: Sendable {
 
   /// Runs `fdb` and requires success; returns what it printed.
   @discardableResult
-  func ok(_ arguments: [String], environment: [String: String] = [:], sourceLocation: SourceLocation = #_sourceLocation)
+  func ok(
+    _ arguments: [String], environment: [String: String] = [:],
+    sourceLocation: SourceLocation = #_sourceLocation
+  )
     throws -> Outcome
   {
     let outcome = try run(arguments, environment: environment)
-    #expect(outcome.status == 0, "fdb \(arguments.joined(separator: " "))\n\(outcome)", sourceLocation: sourceLocation)
-    #expect(outcome.stderr.isEmpty, "fdb \(arguments.joined(separator: " "))\n\(outcome)", sourceLocation: sourceLocation)
+    #expect(
+      outcome.status == 0, "fdb \(arguments.joined(separator: " "))\n\(outcome)",
+      sourceLocation: sourceLocation)
+    #expect(
+      outcome.stderr.isEmpty, "fdb \(arguments.joined(separator: " "))\n\(outcome)",
+      sourceLocation: sourceLocation)
     return outcome
   }
 
@@ -103,7 +114,9 @@ final class CLI: Sendable {
     #expect(outcome.status == status, "\(context)", sourceLocation: sourceLocation)
     #expect(outcome.stdout.isEmpty, "\(context)", sourceLocation: sourceLocation)
     let lines = outcome.stderr.split(separator: "\n", omittingEmptySubsequences: false)
-    #expect(lines.count == 2 && lines[1].isEmpty, "one line expected: \(context)", sourceLocation: sourceLocation)
+    #expect(
+      lines.count == 2 && lines[1].isEmpty, "one line expected: \(context)",
+      sourceLocation: sourceLocation)
     #expect(outcome.stderr.hasPrefix("fdb: error: "), "\(context)", sourceLocation: sourceLocation)
     return String(lines.first ?? "")
   }

@@ -43,13 +43,16 @@ import Testing
   }
 
   @Test func jsonValuesHaveTheirJSONTypes() throws {
-    let cli = try CLI().initialized([("i", "int"), ("b", "bool"), ("x", "bytes"), ("v", "embedding:2")])
+    let cli = try CLI().initialized([
+      ("i", "int"), ("b", "bool"), ("x", "bytes"), ("v", "embedding:2"),
+    ])
     try cli.ok(["put", "i", "e", "5"])
     try cli.ok(["put", "b", "e", "false"])
     try cli.ok(["put", "x", "e", "0xbeef"])
     try cli.ok(["put", "v", "e", "[0.25,1]"])
     let rows = try cli.ok(["get", "e", "--all", "--json"]).jsonLines
-    let values = Dictionary(uniqueKeysWithValues: rows.map { ($0["feature"] as? String ?? "", $0["value"]) })
+    let values = Dictionary(
+      uniqueKeysWithValues: rows.map { ($0["feature"] as? String ?? "", $0["value"]) })
     #expect(values["i"] as? Int == 5)
     #expect(values["b"] as? Bool == false)
     #expect(values["x"] as? String == "0xbeef")
@@ -62,12 +65,18 @@ import Testing
     let firstWrite = try cli.ok(["get", "f", "e", "--json"]).json["writeTime"] as? String ?? ""
     try cli.ok(["put", "f", "e", "2", "--event-time", "2026-01-03T00:00:00Z"])
     #expect(try cli.ok(["get", "f", "e", "--quiet"]).stdout == "2\n")
-    #expect(try cli.ok(["get", "f", "e", "--as-of", "2026-01-02T00:00:00Z", "--quiet"]).stdout == "1\n")
-    #expect(try cli.ok(["get", "f", "e", "--as-of=2026-01-03T00:00:00Z", "--quiet"]).stdout == "2\n")
+    #expect(
+      try cli.ok(["get", "f", "e", "--as-of", "2026-01-02T00:00:00Z", "--quiet"]).stdout == "1\n")
+    #expect(
+      try cli.ok(["get", "f", "e", "--as-of=2026-01-03T00:00:00Z", "--quiet"]).stdout == "2\n")
     #expect(try cli.ok(["get", "f", "e", "--as-of-write", firstWrite, "--quiet"]).stdout == "1\n")
-    #expect(try cli.ok(["get", "f", "e", "--as-of", "now", "--as-of-write", "now", "--quiet"]).stdout == "2\n")
+    #expect(
+      try cli.ok(["get", "f", "e", "--as-of", "now", "--as-of-write", "now", "--quiet"]).stdout
+        == "2\n")
     let none = try cli.fails(3, ["get", "f", "e", "--as-of", "2025-12-31T00:00:00Z"])
-    #expect(none == "fdb: error: feature 'f' entity 'e' has no value as of event time 2025-12-31T00:00:00Z")
+    #expect(
+      none
+        == "fdb: error: feature 'f' entity 'e' has no value as of event time 2025-12-31T00:00:00Z")
     // Relative times count back from now: the versions above are far in the past or future.
     #expect(try cli.ok(["get", "f", "e", "--as-of", "-1d", "--quiet"]).stdout == "2\n")
   }
@@ -78,22 +87,30 @@ import Testing
     try cli.ok(["put", "b.name", "u/1 x", "Ada\nLovelace", "--event-time", "2026-01-05T10:30:00Z"])
     try cli.ok(["put", "b.name", "other", "Bob"])
     let lines = try cli.ok(["get", "u/1 x", "--all"]).lines
-    #expect(lines == [
-      "FEATURE  TYPE    VERSION  EVENT-TIME            VALUE",
-      "a.age    int           1  2026-01-05T10:30:00Z  30",
-      "b.name   string        1  2026-01-05T10:30:00Z  Ada\\nLovelace",
-    ])
+    #expect(
+      lines == [
+        "FEATURE  TYPE    VERSION  EVENT-TIME            VALUE",
+        "a.age    int           1  2026-01-05T10:30:00Z  30",
+        "b.name   string        1  2026-01-05T10:30:00Z  Ada\\nLovelace",
+      ])
     let json = try cli.ok(["get", "u/1 x", "--all", "--json"]).jsonLines
     #expect(json.map { $0["feature"] as? String } == ["a.age", "b.name"])
     #expect(json[1]["value"] as? String == "Ada\nLovelace")
-    #expect(try cli.fails(3, ["get", "nobody", "--all"]) == "fdb: error: entity 'nobody' has no values")
+    #expect(
+      try cli.fails(3, ["get", "nobody", "--all"]) == "fdb: error: entity 'nobody' has no values")
     try cli.fails(2, ["get", "a.age", "u/1 x", "--all"])
   }
 
   @Test func historyListsVersionsNewestFirstWithLineage() throws {
     let cli = try CLI().initialized([("f", "string")])
-    try cli.ok(["put", "f", "e", "one", "--event-time", "2026-01-01T00:00:00Z", "--run", "r1", "--producer", "p@1"])
-    try cli.ok(["put", "f", "e", "two", "--event-time", "2026-01-02T00:00:00Z", "--run", "r2", "--input", "raw:x"])
+    try cli.ok([
+      "put", "f", "e", "one", "--event-time", "2026-01-01T00:00:00Z", "--run", "r1", "--producer",
+      "p@1",
+    ])
+    try cli.ok([
+      "put", "f", "e", "two", "--event-time", "2026-01-02T00:00:00Z", "--run", "r2", "--input",
+      "raw:x",
+    ])
     try cli.ok(["delete", "f", "e", "--event-time", "2026-01-03T00:00:00Z", "--note", "gone"])
     let lines = try cli.ok(["history", "f", "e"]).lines
     #expect(lines.count == 4)
@@ -116,17 +133,21 @@ import Testing
     #expect(json[0]["deleted"] as? Bool == true && json[0]["value"] is NSNull)
     #expect(json[1]["run"] as? String == "r2" && json[2]["producer"] as? String == "p@1")
     #expect(try cli.ok(["history", "f", "e", "--limit", "1", "--json"]).jsonLines.count == 1)
-    #expect(try cli.fails(3, ["history", "f", "nobody"]) == "fdb: error: feature 'f' entity 'nobody' has no versions")
+    #expect(
+      try cli.fails(3, ["history", "f", "nobody"])
+        == "fdb: error: feature 'f' entity 'nobody' has no versions")
   }
 
   @Test func deleteWritesATombstoneAndKeepsHistory() throws {
     let cli = try CLI().initialized([("f", "int")])
     try cli.ok(["put", "f", "e", "1", "--event-time", "2026-01-01T00:00:00Z"])
-    let deleted = try cli.ok(["delete", "f", "e", "--event-time", "2026-01-02T00:00:00Z", "--json"]).json
+    let deleted = try cli.ok(["delete", "f", "e", "--event-time", "2026-01-02T00:00:00Z", "--json"])
+      .json
     #expect(deleted["version"] as? Int == 2 && deleted["deleted"] as? Bool == true)
     let gone = try cli.fails(3, ["get", "f", "e"])
     #expect(gone.contains("deleted by version 2"))
-    #expect(try cli.ok(["get", "f", "e", "--as-of", "2026-01-01T12:00:00Z", "--quiet"]).stdout == "1\n")
+    #expect(
+      try cli.ok(["get", "f", "e", "--as-of", "2026-01-01T12:00:00Z", "--quiet"]).stdout == "1\n")
     #expect(try cli.fails(3, ["delete", "f", "nobody"]).contains("nothing to delete"))
     #expect(try cli.fails(3, ["delete", "nope", "e"]) == "fdb: error: unknown feature 'nope'")
     #expect(try cli.ok(["delete", "f", "e", "--quiet"]).stdout.isEmpty)
@@ -134,9 +155,12 @@ import Testing
 
   @Test func putRejectsBadValuesAndLeavesTheStoreUnchanged() throws {
     let cli = try CLI().initialized([("i", "int"), ("v", "embedding:2")])
-    #expect(try cli.fails(2, ["put", "i", "e", "1.5"]).contains("invalid value '1.5' for feature 'i' (int)"))
+    #expect(
+      try cli.fails(2, ["put", "i", "e", "1.5"]).contains(
+        "invalid value '1.5' for feature 'i' (int)"))
     #expect(try cli.fails(2, ["put", "v", "e", "[1,2,3]"]).contains("got 3"))
-    #expect(try cli.fails(2, ["put", "i", "e", "1", "--event-time", "tomorrow"]).contains("--event-time"))
+    #expect(
+      try cli.fails(2, ["put", "i", "e", "1", "--event-time", "tomorrow"]).contains("--event-time"))
     #expect(try cli.fails(2, ["put", "i", "e", "1", "--input", "i:e"]).contains("--input"))
     #expect(try cli.fails(2, ["put", "i", "", "1"]).contains("entity"))
     #expect(try cli.fails(3, ["put", "nope", "e", "1"]) == "fdb: error: unknown feature 'nope'")

@@ -30,17 +30,15 @@ struct Compact: ParsableCommand {
     let target = outDir + "/data.mdb"
     let result = try Progress.measuring(
       "compact", total: Self.fileSize(global.path + "/data.mdb"), unit: .bytes, output: output,
-      measure: { Self.fileSize(target) }
-    ) {
-      try store.compact(to: outDir)
-    }
+      measure: { Self.fileSize(target) }, during: { try store.compact(to: outDir) })
     output.document(
       .object([
         ("source", .string(global.path)), ("target", .string(outDir)),
         ("bytesBefore", .int(result.bytesBefore)), ("bytesAfter", .int(result.bytesAfter)),
       ]))
     let saved =
-      result.bytesBefore > 0 ? 100 - Int((Double(result.bytesAfter) * 100 / Double(result.bytesBefore)).rounded()) : 0
+      result.bytesBefore > 0
+      ? 100 - Int((Double(result.bytesAfter) * 100 / Double(result.bytesBefore)).rounded()) : 0
     output.note(
       "compacted \(global.path) (\(Display.bytes(result.bytesBefore))) into \(outDir) (\(Display.bytes(result.bytesAfter))): \(saved)% smaller"
     )

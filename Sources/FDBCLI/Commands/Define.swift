@@ -23,7 +23,8 @@ struct Define: ParsableCommand {
   @Argument(help: "Feature name: letters, digits, _ . - (e.g. user.spend_7d).")
   var name: String
 
-  @Option(help: ArgumentHelp("int, double, bool, string, bytes or embedding:DIMS.", valueName: "type"))
+  @Option(
+    help: ArgumentHelp("int, double, bool, string, bytes or embedding:DIMS.", valueName: "type"))
   var type: String
 
   @Option(
@@ -33,7 +34,8 @@ struct Define: ParsableCommand {
   var encoding: String?
 
   @Option(
-    help: ArgumentHelp("Versions kept per entity; 0 keeps every version (default 10).", valueName: "n"))
+    help: ArgumentHelp(
+      "Versions kept per entity; 0 keeps every version (default 10).", valueName: "n"))
   var maxVersions: Int?
 
   @Option(
@@ -42,7 +44,9 @@ struct Define: ParsableCommand {
       valueName: "duration"))
   var ttl: String?
 
-  @Option(name: .customLong("description"), help: ArgumentHelp("What the feature means.", valueName: "text"))
+  @Option(
+    name: .customLong("description"),
+    help: ArgumentHelp("What the feature means.", valueName: "text"))
   var about: String?
 
   @Option(help: ArgumentHelp("Who owns the feature.", valueName: "owner"))
@@ -113,7 +117,8 @@ struct Define: ParsableCommand {
     }
     guard let parsed = EmbeddingEncoding(rawValue: encoding) else {
       throw CLIError.usage(
-        "unknown encoding '\(encoding)' for --encoding: expected float32, float16, bfloat16 or int8")
+        "unknown encoding '\(encoding)' for --encoding: expected float32, float16, bfloat16 or int8"
+      )
     }
     return parsed
   }

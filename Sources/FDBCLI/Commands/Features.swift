@@ -24,7 +24,8 @@ struct Features: ParsableCommand {
     let output = global.output
     var table = Table([
       .init(title: "NAME"), .init(title: "TYPE"), .init(title: "ENTITIES", rightAligned: true),
-      .init(title: "VERSIONS", rightAligned: true), .init(title: "MAX-VERSIONS", rightAligned: true),
+      .init(title: "VERSIONS", rightAligned: true),
+      .init(title: "MAX-VERSIONS", rightAligned: true),
       .init(title: "TTL"), .init(title: "OWNER"), .init(title: "DESCRIPTION"),
     ])
     for d in definitions {

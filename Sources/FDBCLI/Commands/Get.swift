@@ -128,7 +128,8 @@ struct Get: ParsableCommand {
       output.jsonLine(Display.json(v, ttl: definitions[v.feature]?.ttl, now: now))
       table.append([
         .init(v.feature, .bold), .init(definitions[v.feature]?.type.description ?? "?"),
-        .init(String(v.version)), .init(v.eventTime.iso8601), .init(Display.text(v.value, limit: 60)),
+        .init(String(v.version)), .init(v.eventTime.iso8601),
+        .init(Display.text(v.value, limit: 60)),
       ])
     }
     output.table(table)

@@ -25,7 +25,10 @@ struct Stats: ParsableCommand {
         ("mapSize", .int(stats.mapSize)), ("pageSize", .int(stats.pageSize)),
         ("usedPages", .int(stats.usedPages)), ("freePages", .int(stats.freePages)),
         ("entities", .int(stats.entities)),
-        ("features", .array(stats.features.map { .object([("name", .string($0.name))] + Display.json($0)) })),
+        (
+          "features",
+          .array(stats.features.map { .object([("name", .string($0.name))] + Display.json($0)) })
+        ),
       ]))
     output.fields([
       ("store", global.path),

@@ -43,7 +43,10 @@ struct Vacuum: ParsableCommand {
       .object([
         ("dryRun", .bool(dryRun)), ("removed", .int(result.removed)),
         ("examined", .int(result.examined)), ("done", .bool(result.done)),
-        ("horizons", .object(result.horizons.sorted { $0.key < $1.key }.map { ($0, .string($1.iso8601)) })),
+        (
+          "horizons",
+          .object(result.horizons.sorted { $0.key < $1.key }.map { ($0, .string($1.iso8601)) })
+        ),
       ]))
     if result.removed == 0 && result.done {
       output.note("nothing to vacuum: no expired versions")

@@ -11,7 +11,8 @@ enum Display {
       case "\n": text += "\\n"
       case "\t": text += "\\t"
       case "\r": text += "\\r"
-      case let c where c.value < 0x20 || c.value == 0x7f: text += "\\u{\(String(c.value, radix: 16))}"
+      case let c where c.value < 0x20 || c.value == 0x7f:
+        text += "\\u{\(String(c.value, radix: 16))}"
       default: text.unicodeScalars.append(scalar)
       }
     }
@@ -96,7 +97,9 @@ enum Display {
 
   /// A definition's settings as JSON fields.
   static func json(_ d: FeatureDefinition) -> [(String, JSON)] {
-    var fields: [(String, JSON)] = [("name", .string(d.name)), ("type", .string(d.type.description))]
+    var fields: [(String, JSON)] = [
+      ("name", .string(d.name)), ("type", .string(d.type.description)),
+    ]
     if case .embedding = d.type { fields.append(("encoding", .string(d.encoding.rawValue))) }
     return fields + [
       ("maxVersions", .int(d.maxVersions)),

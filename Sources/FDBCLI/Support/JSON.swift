@@ -51,7 +51,10 @@ public enum JSON: Sendable {
     case .number(let v): out += v
     case .string(let v): JSON.escape(v, into: &out)
     case .array(let items):
-      guard !items.isEmpty else { return out += "[]" }
+      guard !items.isEmpty else {
+        out += "[]"
+        return
+      }
       out += "["
       for (i, item) in items.enumerated() {
         if i > 0 { out += "," }
@@ -61,7 +64,10 @@ public enum JSON: Sendable {
       newline(level)
       out += "]"
     case .object(let fields):
-      guard !fields.isEmpty else { return out += "{}" }
+      guard !fields.isEmpty else {
+        out += "{}"
+        return
+      }
       out += "{"
       for (i, (key, value)) in fields.enumerated() {
         if i > 0 { out += "," }

@@ -19,7 +19,9 @@ struct WriteOptions: ParsableArguments {
   @Option(help: ArgumentHelp("Id of the job run that wrote it.", valueName: "id"))
   var run: String?
 
-  @Option(help: ArgumentHelp("Where the input came from (a file, a table, a topic).", valueName: "source"))
+  @Option(
+    help: ArgumentHelp("Where the input came from (a file, a table, a topic).", valueName: "source")
+  )
   var source: String?
 
   @Option(

@@ -34,7 +34,7 @@ import Testing
       ["get", "f", "e", "--as-of", "yesterday"], ["get", "f", "e", "--as-of-write", "2026-02-30"],
       ["history", "f", "e", "--limit", "0"], ["history", "f", "e", "--limit", "ten"],
       ["put", "f", "e", "ten"], ["define", "g", "--type", "decimal"], ["get", "f", "e", "extra"],
-      ["--db"],
+      ["--db"], ["get", "f", "e", "--db", ""], ["compact", ""],
     ]
     for arguments in cases {
       let message = try cli.fails(2, arguments)

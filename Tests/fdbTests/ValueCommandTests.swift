@@ -98,6 +98,12 @@ import Testing
     #expect(json[1]["value"] as? String == "Ada\nLovelace")
     #expect(
       try cli.fails(3, ["get", "nobody", "--all"]) == "fdb: error: entity 'nobody' has no values")
+    for empty in [
+      ["get", "", "--all"], ["get", "a.age", ""], ["history", "a.age", ""],
+      ["delete", "a.age", ""],
+    ] {
+      #expect(try cli.fails(2, empty) == "fdb: error: invalid entity id '': it is empty")
+    }
     try cli.fails(2, ["get", "a.age", "u/1 x", "--all"])
   }
 

@@ -20,6 +20,10 @@ struct Compact: ParsableCommand {
   @Argument(help: "A new or empty directory for the copy.")
   var outDir: String
 
+  func validate() throws {
+    if outDir.isEmpty { throw ValidationError("OUT_DIR is empty; give a new or empty directory") }
+  }
+
   func run() throws {
     let parent = URL(fileURLWithPath: outDir).deletingLastPathComponent().path
     guard FileManager.default.fileExists(atPath: parent) else {

@@ -27,6 +27,7 @@ struct Delete: ParsableCommand {
   func run() throws {
     let eventTime = try write.eventTime(now: .now)
     let lineage = try write.lineage()
+    let entity = try ValueArgument.entity(entity)
     let store = try global.openStore(.write)
     guard try !store.history(feature, entity, limit: 1).isEmpty else {
       throw CLIError.notFound(

@@ -59,9 +59,9 @@ struct Get: ParsableCommand {
 
   func run() throws {
     if all {
-      try readAll(entity: first)
+      try readAll(entity: ValueArgument.entity(first))
     } else {
-      try readOne(feature: first, entity: second ?? "")
+      try readOne(feature: first, entity: ValueArgument.entity(second ?? ""))
     }
   }
 

@@ -31,6 +31,7 @@ struct History: ParsableCommand {
   }
 
   func run() throws {
+    let entity = try ValueArgument.entity(entity)
     let store = try global.openStore(.read)
     guard let definition = try store.feature(feature) else {
       throw FeatureDBError.unknownFeature(feature)

@@ -35,6 +35,7 @@ struct Put: ParsableCommand {
   func run() throws {
     let eventTime = try write.eventTime(now: .now)
     let lineage = try write.lineage()
+    let entity = try ValueArgument.entity(entity)
     let store = try global.openStore(.write)
     guard let definition = try store.feature(feature) else {
       throw FeatureDBError.unknownFeature(feature)

@@ -15,6 +15,7 @@ extension GlobalOptions {
   /// Opens the store at ``path`` for `access`; a missing store is a one-line error.
   func openStore(_ access: StoreAccess) throws -> FeatureStore {
     let path = self.path
+    guard !path.isEmpty else { throw CLIError.usage("--db is empty; give a store directory") }
     if access != .create {
       let fm = FileManager.default
       var isDirectory: ObjCBool = false

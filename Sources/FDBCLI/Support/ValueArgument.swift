@@ -44,6 +44,12 @@ public enum ValueArgument {
     }
   }
 
+  /// An entity id: any non-empty text (the engine checks the length).
+  public static func entity(_ text: String) throws(CLIError) -> String {
+    guard !text.isEmpty else { throw .usage("invalid entity id '': it is empty") }
+    return text
+  }
+
   /// `0x00ff` → [0x00, 0xff]; nil unless `0x` (or `0X`) and an even number of hex digits.
   static func hexBytes(_ text: String) -> [UInt8]? {
     let utf8 = Array(text.utf8)

@@ -13,8 +13,8 @@ struct Define: ParsableCommand {
 
       Examples:
         fdb define user.spend_7d --type double --max-versions 5 --ttl 30d
-        fdb define user.segment --type string --description "marketing segment" --owner growth
-        fdb define user.embedding --type embedding:384 --encoding float16 --tag profile
+        fdb define user.segment --type string --description "segment" --owner growth
+        fdb define user.embedding --type embedding:384 --tag profile
         fdb define user.spend_7d --type double --ttl none      # drop the TTL
       """)
 

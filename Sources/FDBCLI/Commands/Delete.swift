@@ -11,7 +11,7 @@ struct Delete: ParsableCommand {
 
       Examples:
         fdb delete user.segment u1
-        fdb delete user.segment u1 --event-time 2026-01-05T00:00:00Z --note "GDPR request 17"
+        fdb delete user.segment u1 --event-time 2026-01-05T00:00:00Z --note "GDPR"
       """)
 
   @OptionGroup var global: GlobalOptions

@@ -19,11 +19,13 @@ let package = Package(
     .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
     // Layers 2-4: storage wrapper, encoding and the engine.
     .target(name: "FeatureDB", dependencies: ["CLMDB", "CZstd"]),
-    // Layer 6: the command-line tool.
-    .executableTarget(
-      name: "fdb",
+    // Layer 6: the command-line tool. FDBCLI holds every command and the argument parsers (a
+    // library, so unit tests and fuzz targets can call them); `fdb` is its one-line main.
+    .target(
+      name: "FDBCLI",
       dependencies: ["FeatureDB", .product(name: "ArgumentParser", package: "swift-argument-parser")]
     ),
+    .executableTarget(name: "fdb", dependencies: ["FDBCLI"]),
     // Benchmarks against raw LMDB (run with `swift run -c release fdb-bench`).
     .executableTarget(name: "fdb-bench", dependencies: ["FeatureDB", "CLMDB"]),
     // A child process the tests start as a second writer or reader (multi-process and crash tests).
@@ -32,6 +34,8 @@ let package = Package(
       name: "FeatureDBTests",
       dependencies: ["FeatureDB", "CLMDB", .product(name: "PropertyBased", package: "swift-property-based")]
     ),
+    // Parser unit tests and end-to-end tests of the built `fdb` binary.
+    .testTarget(name: "fdbTests", dependencies: ["FDBCLI", "FeatureDB"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,34 @@
+import FeatureDB
+import Foundation
+
+/// How a command uses the store.
+enum StoreAccess {
+  /// Read only: the store must exist and is opened read-only, so nothing can change it.
+  case read
+  /// Read and write: the store must exist (a typo in `--db` must not create a new store).
+  case write
+  /// Read and write, creating the store when the directory does not exist (`init`, `demo`).
+  case create
+}
+
+extension GlobalOptions {
+  /// Opens the store at ``path`` for `access`; a missing store is a one-line error.
+  func openStore(_ access: StoreAccess) throws -> FeatureStore {
+    let path = self.path
+    guard !path.isEmpty else { throw CLIError.usage("--db is empty; give a store directory") }
+    if access != .create {
+      let fm = FileManager.default
+      var isDirectory: ObjCBool = false
+      if !fm.fileExists(atPath: path, isDirectory: &isDirectory) {
+        throw CLIError.failure(
+          "no store at \(path) (create one with 'fdb init', or pass --db PATH or set FDB_PATH)")
+      }
+      if isDirectory.boolValue, !fm.fileExists(atPath: path + "/data.mdb") {
+        throw CLIError.failure(
+          "\(path) is not a FeatureDB store: no data.mdb in the directory (create one with 'fdb init')"
+        )
+      }
+    }
+    return try FeatureStore(path: path, options: StoreOptions(readOnly: access == .read))
+  }
+}

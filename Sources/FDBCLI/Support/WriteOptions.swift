@@ -1,0 +1,81 @@
+import ArgumentParser
+import FeatureDB
+
+/// Options of commands that write versions (`put`, `delete`): event time and lineage.
+struct WriteOptions: ParsableArguments {
+  @Option(
+    name: .long, parsing: .unconditional,
+    help: ArgumentHelp(
+      "When the value was true in the world (ISO-8601 UTC or -2h…; default: now).",
+      valueName: "time"))
+  var eventTime: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Code that made the value, as name@version (e.g. spend.extract@1.2.0).",
+      valueName: "producer"))
+  var producer: String?
+
+  @Option(help: ArgumentHelp("Id of the job run that wrote it.", valueName: "id"))
+  var run: String?
+
+  @Option(
+    help: ArgumentHelp("Where the input came from (a file, a table, a topic).", valueName: "source")
+  )
+  var source: String?
+
+  @Option(
+    name: .customLong("input"),
+    help: ArgumentHelp(
+      "A parent version FEATURE:ENTITY@VERSION, or a raw input id as raw:ID (repeatable).",
+      valueName: "input"))
+  var inputs: [String] = []
+
+  @Option(help: ArgumentHelp("A free-text note kept with the version.", valueName: "text"))
+  var note: String?
+
+  /// The lineage the options describe.
+  func lineage() throws(CLIError) -> Lineage {
+    var parsed: [LineageInput] = []
+    for text in inputs { parsed.append(try LineageArgument.input(text)) }
+    return Lineage(producer: producer, run: run, source: source, inputs: parsed, note: note)
+  }
+
+  /// The event time, or nil for "now" as the engine decides it (the commit time).
+  func eventTime(now: Timestamp) throws(CLIError) -> Timestamp? {
+    try eventTime.map { text throws(CLIError) in
+      try TimeArgument.time(text, now: now, option: "--event-time")
+    }
+  }
+}
+
+/// Parsing of lineage inputs (`--input`). Pure functions.
+public enum LineageArgument {
+  /// `FEATURE:ENTITY@VERSION` → a stored version (the entity may hold `:` and `@`; the last `@`
+  /// starts the version); `raw:ID` → a raw input id such as an event id.
+  public static func input(_ text: String) throws(CLIError) -> LineageInput {
+    let bad = CLIError.usage(
+      "invalid input '\(text)' for --input: expected FEATURE:ENTITY@VERSION or raw:ID")
+    if text.hasPrefix("raw:") {
+      let id = String(text.dropFirst(4))
+      guard !id.isEmpty else { throw bad }
+      return .raw(id)
+    }
+    guard let colon = text.firstIndex(of: ":"), let at = text.lastIndex(of: "@"), colon < at
+    else { throw bad }
+    let feature = String(text[..<colon])
+    let entity = String(text[text.index(after: colon)..<at])
+    guard !feature.isEmpty, !entity.isEmpty, let version = UInt64(text[text.index(after: at)...]),
+      version > 0
+    else { throw bad }
+    return .version(feature, entity, version)
+  }
+
+  /// The form `input(_:)` parses: `feature:entity@version` or `raw:id`.
+  public static func text(_ input: LineageInput) -> String {
+    switch input {
+    case .version: input.description
+    case .raw(let id): "raw:" + id
+    }
+  }
+}

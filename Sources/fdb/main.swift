@@ -1,0 +1,3 @@
+import FDBCLI
+
+FDB.execute()

@@ -32,6 +32,10 @@ public struct FDB: ParsableCommand {
       Prune.self,
       Vacuum.self,
       Compact.self,
+      Verify.self,
+      TrainDict.self,
+      Export.self,
+      Import.self,
       Demo.self,
     ]
   )

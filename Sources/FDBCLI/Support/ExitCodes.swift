@@ -38,10 +38,10 @@ extension ExitStatus {
   /// The one place that decides how each engine error exits.
   public init(_ error: FeatureDBError) {
     switch error {
-    case .unknownFeature, .historyPruned, .historyVacuumed:
+    case .unknownFeature, .historyPruned, .historyVacuumed, .exportNeedsRemovedHistory:
       self = .notFound
     case .invalidFeatureName, .featureTypeConflict, .invalidDefinition, .invalidEntity,
-      .typeMismatch, .invalidValue, .timeOutOfRange, .invalidArgument:
+      .typeMismatch, .invalidValue, .timeOutOfRange, .invalidArgument, .badCSV:
       self = .usage
     case .notAStore, .newerFormat, .permissionDenied, .readOnly, .storeFull, .corruptRecord,
       .corruptStore, .storage:

@@ -9,7 +9,9 @@ import Synchronization
 /// for step in steps { progress.update(done) }
 /// progress.finish()
 /// ```
-final class Progress {
+/// Safety of `@unchecked Sendable`: an instance is driven by one thread at a time (the command's,
+/// or the library call it passed a progress callback to, which calls back synchronously).
+final class Progress: @unchecked Sendable {
   enum Unit: Sendable {
     /// Counted things, named (`versions`).
     case items(String)

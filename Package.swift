@@ -17,8 +17,10 @@ let package = Package(
     // Layer 1: the C libraries, from Debian's liblmdb-dev and libzstd-dev.
     .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
     .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+    // CRC-32C with the processor's crc32 instruction, which Swift cannot reach.
+    .target(name: "CChecksum"),
     // Layers 2-4: storage wrapper, encoding and the engine.
-    .target(name: "FeatureDB", dependencies: ["CLMDB", "CZstd"]),
+    .target(name: "FeatureDB", dependencies: ["CLMDB", "CZstd", "CChecksum"]),
     // Layer 6: the command-line tool. FDBCLI holds every command and the argument parsers (a
     // library, so unit tests and fuzz targets can call them); `fdb` is its one-line main.
     .target(

@@ -78,8 +78,8 @@ func temporaryDirectory(_ name: String) -> String {
   return path
 }
 
-/// Bytes of the store's data file that hold pages (not the sparse tail).
-func usedBytes(_ directory: String) -> Int {
-  let attrs = try? FileManager.default.attributesOfItem(atPath: directory + "/data.mdb")
+/// Size of a store's data file (or, with `file`, of the file at `path`).
+func usedBytes(_ path: String, file: Bool = false) -> Int {
+  let attrs = try? FileManager.default.attributesOfItem(atPath: file ? path : path + "/data.mdb")
   return (attrs?[.size] as? Int) ?? 0
 }

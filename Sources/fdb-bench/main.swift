@@ -4,6 +4,10 @@ import FeatureDB
 import Foundation
 
 let arguments = CommandLine.arguments.dropFirst()
+if let first = arguments.first, first.hasPrefix("--child-export") {
+  childExport(Array(arguments))
+  exit(0)
+}
 let quick = arguments.contains("--quick")
 let only = arguments.firstIndex(of: "--scenario").flatMap { i in
   arguments.index(after: i) < arguments.endIndex ? arguments[arguments.index(after: i)] : nil
@@ -23,3 +27,6 @@ if wanted("embedding", "embedding_float32", "embedding_float16", "embedding_bflo
   scenarios.embeddings()
 }
 if wanted("dictionary", "dictionary_json", "dictionary_int8") { scenarios.dictionary() }
+if wanted("export_snapshot") { scenarios.exportSnapshot() }
+if wanted("export_pit") { scenarios.exportPointInTime() }
+if wanted("import") { scenarios.importCSV() }

@@ -75,7 +75,7 @@ extension Snapshot {
         var r = ByteReader(hit.reader.buffer, offset: entry.valueOffset)
         return Array(try r.lengthPrefixed())
       case .external:
-        guard case .embedding(let dims) = feature.type else { return nil }
+        guard case .embedding = feature.type else { return nil }
         let key = Keys.value(chain: Keys.chain(entity: hit.entityID, feature: feature.id), version: entry.version)
         return try store.tables.values.get(self, key: key).map { record in
           try record.withUnsafeBytes { try store.storedCanonical($0, feature, self) }

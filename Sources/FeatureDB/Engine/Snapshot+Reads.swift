@@ -86,22 +86,12 @@ extension Snapshot {
     guard let entityID = try store.entityTable.lookup(entity, self) else { return fs.map { _ in nil } }
     let query = Query(upper: .max, reference: now.microseconds)
     var out = [FeatureValue?](repeating: nil, count: fs.count)
-    let cursor = try Cursor(store.tables.chains, self)
-    var key: [UInt8] = []
-    var positioned = false
+    var walker = try ChainWalker(store, self)
     for i in fs.indices.sorted(by: { fs[$0].id < fs[$1].id }) {
       let f = fs[i]
-      key.removeAll(keepingCapacity: true)
-      OrderedVarint.append(entityID, to: &key)
-      OrderedVarint.append(f.id, to: &key)
       out[i] = try corruptionNamed(f, entity) {
-        try key.withUnsafeBytes { k in
-          // Requested features are often neighbours: try the next key before searching.
-          var entry = positioned ? try cursor.next() : nil
-          if let e = entry, !e.key.elementsEqual(k) { entry = nil }
-          if entry == nil { entry = try cursor.find(k) }
-          positioned = entry != nil
-          let chain = try entry.map { try ChainRecord.Reader($0.value, format: f.format, epoch: store.epoch) }
+        try walker.withChain(entity: entityID, feature: f.id) { record in
+          let chain = try record.map { try ChainRecord.Reader($0, format: f.format, epoch: store.epoch) }
           return try select(chain, f, entity, entityID, query) { hit in try hit.flatMap { try value(of: $0) } }
         }
       }

@@ -21,6 +21,7 @@ extension FeatureStore {
       try writer.write(record: ["entity_id"] + header(features, options.embeddingFormat))
       let query = try snap.query(eventTime: eventTime, writeTime: writeTime)
       let prefix = Array((entityPrefix ?? "").utf8)
+      var rows = try ExportRowReader(snap, features, options)
       let total = try tables.entities.count(snap)
       let entities = try Cursor(tables.entities, snap)
       var entry = prefix.isEmpty ? try entities.first() : try prefix.withUnsafeBytes { try entities.seek($0) }
@@ -31,7 +32,7 @@ extension FeatureStore {
           throw FeatureDBError.corruptStore(table: "entities", detail: "bad id for '\(entity)'")
         }
         entry = try entities.next()
-        let row = try snap.cells(features, entity: entity, entityID: entityID, query, options)
+        let row = try rows.cells(snap, entity: entity, entityID: entityID, query)
         guard row.present else { continue }
         try writer.write(record: [entity] + row.cells)
         summary.rows += 1
@@ -70,6 +71,7 @@ extension FeatureStore {
     return try exporting(to: path, options) { snap, writer, features in
       var summary = ExportSummary(rows: 0, cells: 0, missingHistoryCells: 0, writeTime: writeTime, eventTime: nil)
       var reader = CSVReader(fd: input, name: name)
+      var rows = try ExportRowReader(snap, features, options)
       let (header, entityIndex, timeIndex) = try readHeader(&reader, name, required: [entityColumn, timestampColumn])
       try writer.write(record: header + self.header(features, options.embeddingFormat))
       while let row = try csv({ () throws(CSVError) in try reader.next() }) {
@@ -84,7 +86,7 @@ extension FeatureStore {
         let query = try snap.query(eventTime: time, writeTime: writeTime)
         let entity = row[entityIndex!]
         let entityID = entity.isEmpty ? nil : try entityTable.lookup(entity, snap)
-        let cells = try snap.cells(features, entity: entity, entityID: entityID, query, options)
+        let cells = try rows.cells(snap, entity: entity, entityID: entityID, query)
         try writer.write(record: row + cells.cells)
         summary.rows += 1
         summary.cells += features.count
@@ -159,30 +161,51 @@ extension FeatureStore {
   }
 }
 
-extension Snapshot {
-  /// The cells of one export row and how many of them lack removed history.
-  func cells(
-    _ features: [Feature], entity: String, entityID: UInt64?, _ query: Query, _ options: ExportOptions
-  ) throws -> (cells: [String], present: Bool, missingHistory: Int) {
-    var cells: [String] = []
-    cells.reserveCapacity(features.count)
+/// Reads the cells of export rows: one chain walker, features in id order.
+struct ExportRowReader: ~Copyable {
+  let features: [Feature]
+  let options: ExportOptions
+  /// Feature indices in id order (adjacent chains).
+  private let order: [Int]
+  private var walker: ChainWalker
+
+  init(_ snap: borrowing Snapshot, _ features: [Feature], _ options: ExportOptions) throws {
+    self.features = features
+    self.options = options
+    order = features.indices.sorted { features[$0].id < features[$1].id }
+    walker = try ChainWalker(snap.store, snap)
+  }
+
+  /// The cells of one row, whether the entity has any of the features, and how many cells lack
+  /// removed history.
+  mutating func cells(_ snap: borrowing Snapshot, entity: String, entityID: UInt64?, _ query: Snapshot.Query) throws
+    -> (cells: [String], present: Bool, missingHistory: Int)
+  {
+    var values = [FeatureValue?](repeating: nil, count: features.count)
     var present = false
     var missing = 0
-    for f in features {
-      var value: FeatureValue?
-      if let entityID {
+    if let entityID {
+      for i in order {
+        let f = features[i]
         do {
-          value = try withChain(f, entityID: entityID, entity: entity) { chain in
-            if chain != nil { present = true }
-            return try select(chain, f, entity, entityID, query) { hit in try hit.flatMap { try self.value(of: $0) } }
+          values[i] = try snap.corruptionNamed(f, entity) {
+            try walker.withChain(entity: entityID, feature: f.id) { record in
+              guard let record else { return nil }
+              present = true
+              let chain = try ChainRecord.Reader(record, format: f.format, epoch: snap.store.epoch)
+              return try snap.select(chain, f, entity, entityID, query) { hit in try hit.flatMap { try snap.value(of: $0) } }
+            }
           }
         } catch FeatureDBError.historyPruned, FeatureDBError.historyVacuumed {
           missing += 1
         }
       }
+    }
+    var cells: [String] = []
+    cells.reserveCapacity(features.count)
+    for (f, value) in zip(features, values) {
       if case .embedding(let dims) = f.type, options.embeddingFormat == .columns {
-        let v = value?.embedding
-        if let v { cells += v.map { String($0) } } else { cells += repeatElement("", count: dims) }
+        if let v = value?.embedding { cells += v.map { String($0) } } else { cells += repeatElement("", count: dims) }
       } else {
         cells.append(value.map(CSVValue.format) ?? "")
       }

@@ -71,6 +71,8 @@ private struct Verifier {
       problem(t.features, "catalog", error.description)
       return
     }
+    // The catalog and metadata were checked by loading them above.
+    report.records += try t.meta.count(txn) + t.features.count(txn) + t.dicts.count(txn)
     try checkInterned(store.entityTable, txn)
     try checkInterned(store.symbolTable, txn)
     try checkChains(catalog, txn)

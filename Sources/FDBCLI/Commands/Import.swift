@@ -76,7 +76,7 @@ struct Import: ParsableCommand {
       ]))
     for d in summary.defined { output.note("defined \(d.name) (\(d.type))") }
     output.note(
-      "imported \(Display.count(summary.rows, "row")) (\(Display.count(summary.cells, "version"))) from \(file) as run \(summary.run)\(summary.rejected > 0 ? "; \(summary.rejected) bad rows written to \(skipBadRows!)" : "")"
+      "imported \(Display.count(summary.rows, "row")) (\(Display.count(summary.cells, "version"))) from \(file) as run \(summary.run)\(summary.rejected > 0 ? "; \(Display.count(summary.rejected, "bad row")) written to \(skipBadRows!)" : "")"
     )
   }
 }

@@ -45,26 +45,28 @@ struct WriteContext {
     prepared.reserveCapacity(batch.operations.count)
     let batchLineage = try encode(batch.lineage, txn, entities: &entities, symbols: &symbols)
     var lineages: [Lineage: EncodedLineage] = [:]
-    var features: [String: Feature] = [:]
-    // Batches usually repeat the entity and feature of the previous write: compare before hashing.
-    var last: (feature: Feature, entity: String, entityID: UInt64)?
+    // A batch names few features: comparing with the ones seen so far (equal strings usually
+    // share storage, so == is a pointer check) beats hashing every name.
+    var seen: [Feature] = []
+    // Batches usually repeat the entity of the previous write.
+    var lastEntity = ""
+    var lastEntityID: UInt64 = 0
     for (i, op) in batch.operations.enumerated() {
       let feature: Feature
-      if let l = last, l.feature.name == op.feature {
-        feature = l.feature
-      } else if let f = features[op.feature] {
+      if seen.count <= 32, let f = seen.first(where: { $0.name == op.feature }) {
         feature = f
       } else {
         feature = try catalog.feature(op.feature)
-        features[op.feature] = feature
+        if seen.count <= 32 { seen.append(feature) }
       }
       let entityID: UInt64
-      if let l = last, l.entity == op.entity {
-        entityID = l.entityID
+      if !lastEntity.isEmpty, lastEntity == op.entity {
+        entityID = lastEntityID
       } else {
         entityID = try entities.id(op.entity, txn)
+        lastEntity = op.entity
+        lastEntityID = entityID
       }
-      last = (feature, op.entity, entityID)
       var lineage = batchLineage
       if let own = op.lineage {
         if let cached = lineages[own] {

@@ -77,14 +77,14 @@ import Testing
 
   @Test func aPathThatIsAFile() throws {
     let file = dir.child("file")
-    FileManager.default.createFile(atPath: file, contents: Data("hello".utf8))
+    #expect(FileManager.default.createFile(atPath: file, contents: Data("hello".utf8)))
     expectError(.notAStore(path: file, reason: "it is a file, not a store directory")) { _ = try FeatureStore(path: file) }
   }
 
   @Test func aDirectoryWithOtherFiles() throws {
     let other = dir.child("other")
     try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: false)
-    FileManager.default.createFile(atPath: other + "/notes.txt", contents: Data("x".utf8))
+    #expect(FileManager.default.createFile(atPath: other + "/notes.txt", contents: Data("x".utf8)))
     expectError(.notAStore(path: other, reason: "the directory holds other files and no data.mdb")) {
       _ = try FeatureStore(path: other)
     }
@@ -94,14 +94,14 @@ import Testing
   @Test func aGarbageDataFile() throws {
     let bad = dir.child("bad")
     try FileManager.default.createDirectory(atPath: bad, withIntermediateDirectories: false)
-    FileManager.default.createFile(atPath: bad + "/data.mdb", contents: Data(repeating: 0xAB, count: 16384))
+    #expect(FileManager.default.createFile(atPath: bad + "/data.mdb", contents: Data(repeating: 0xAB, count: 16384)))
     expectError(.notAStore(path: bad, reason: "data.mdb is not an LMDB file")) { _ = try FeatureStore(path: bad) }
   }
 
   @Test func aTruncatedDataFile() throws {
     let bad = dir.child("truncated")
     try FileManager.default.createDirectory(atPath: bad, withIntermediateDirectories: false)
-    FileManager.default.createFile(atPath: bad + "/data.mdb", contents: Data(repeating: 0, count: 100))
+    #expect(FileManager.default.createFile(atPath: bad + "/data.mdb", contents: Data(repeating: 0, count: 100)))
     let error = thrownError { _ = try FeatureStore(path: bad) }
     guard case .notAStore(let path, _) = error else {
       Issue.record("got \(String(describing: error))")

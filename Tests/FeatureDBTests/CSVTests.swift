@@ -6,7 +6,7 @@ import Testing
 /// Writes `text` to a new file in `dir` and returns its path.
 func writeFile(_ dir: TemporaryDirectory, _ name: String, _ text: String) -> String {
   let path = dir.child(name)
-  FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+  #expect(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
   return path
 }
 
@@ -16,7 +16,7 @@ func readFile(_ path: String) -> String { (try? String(contentsOfFile: path, enc
   func records(_ bytes: [UInt8]) throws(CSVError) -> [[String]] {
     let dir = TemporaryDirectory()
     let path = dir.child("in.csv")
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
     let fd = open(path, O_RDONLY)
     defer { close(fd) }
     var reader = CSVReader(fd: fd, name: "in.csv")

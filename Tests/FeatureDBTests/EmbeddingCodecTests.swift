@@ -115,7 +115,7 @@ import Testing
     // A zstd frame that claims a huge size is refused before allocating.
     var lying: [UInt8] = [1, 0x28, 0xB5, 0x2F, 0xFD, 0x80, 0, 0, 0, 0x40]
     lying += [UInt8](repeating: 0, count: 16)
-    lying.withUnsafeBytes { raw in
+    _ = lying.withUnsafeBytes { raw in
       #expect(throws: DecodeError.self) { _ = try EmbeddingStorage.unpack(raw, .float16, dims: 4, zstd: zstd) }
     }
   }

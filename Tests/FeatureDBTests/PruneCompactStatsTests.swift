@@ -73,7 +73,7 @@ import Testing
     let (db, dir) = try makeStore()
     let target = dir.child("busy")
     try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: false)
-    FileManager.default.createFile(atPath: target + "/x", contents: Data())
+    #expect(FileManager.default.createFile(atPath: target + "/x", contents: Data()))
     expectError(.invalidArgument("\(target) is not empty; compact writes into a new or empty directory")) {
       try db.compact(to: target)
     }

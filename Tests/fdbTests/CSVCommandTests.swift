@@ -4,7 +4,7 @@ import Testing
 @Suite struct CSVCommandTests {
   func write(_ cli: CLI, _ name: String, _ text: String) -> String {
     let path = cli.dir.child(name)
-    FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+    #expect(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
     return path
   }
 

@@ -28,7 +28,7 @@ extension FeatureStore {
   /// `maxProblems`; `progress(done, total)` is called every 10,000 records.
   public func verify(maxProblems: Int = 1000, progress: ((Int, Int) -> Void)? = nil) throws -> VerifyReport {
     try readTransaction { txn in
-      var checker = Verifier(store: self, maxProblems: maxProblems, progress: progress)
+      let checker = Verifier(store: self, maxProblems: maxProblems, progress: progress)
       try checker.run(txn)
       return checker.report
     }
@@ -36,7 +36,7 @@ extension FeatureStore {
 }
 
 /// The checks behind ``FeatureStore/verify(maxProblems:progress:)``.
-private struct Verifier {
+private final class Verifier {
   let store: FeatureStore
   let maxProblems: Int
   let progress: ((Int, Int) -> Void)?
@@ -49,19 +49,29 @@ private struct Verifier {
     self.progress = progress
   }
 
-  mutating func problem(_ table: Table, _ location: String, _ message: String) {
+  func problem(_ table: Table, _ location: String, _ message: String) {
     report.problemCount += 1
     if report.problems.count < maxProblems {
       report.problems.append(VerifyProblem(table: table.name, location: location, message: message))
     }
   }
 
-  mutating func tick() {
-    report.records += 1
-    if report.records % 10_000 == 0 { progress?(report.records, total) }
+  /// Visits every record of `table` in key order, counting it for progress.
+  func scan(
+    _ table: Table, _ txn: borrowing ReadTransaction,
+    _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Void
+  ) throws {
+    let cursor = try Cursor(table, txn)
+    var entry = try cursor.first()
+    while let (key, value) = entry {
+      report.records += 1
+      if report.records % 10_000 == 0 { progress?(report.records, total) }
+      try body(key, value)
+      entry = try cursor.next()
+    }
   }
 
-  mutating func run(_ txn: borrowing ReadTransaction) throws {
+  func run(_ txn: borrowing ReadTransaction) throws {
     let t = store.tables
     total = try t.all.reduce(0) { $0 + (try $1.count(txn)) }
     let catalog: Catalog
@@ -82,12 +92,9 @@ private struct Verifier {
   }
 
   /// Every name → id entry has the matching id → name entry, and the other way round.
-  mutating func checkInterned(_ table: InternTable, _ txn: borrowing ReadTransaction) throws {
+  func checkInterned(_ table: InternTable, _ txn: borrowing ReadTransaction) throws {
     for (forward, reverse, isForward) in [(table.forward, table.reverse, true), (table.reverse, table.forward, false)] {
-      let cursor = try Cursor(forward, txn)
-      var entry = try cursor.first()
-      while let (key, value) = entry {
-        tick()
+      try scan(forward, txn) { key, value in
         let (name, idBytes) = isForward ? (key, value) : (value, key)
         let label = "'\(String(decoding: name, as: UTF8.self))'"
         var r = ByteReader(idBytes)
@@ -98,7 +105,6 @@ private struct Verifier {
         } else {
           problem(forward, label, "missing from \(reverse.name)")
         }
-        entry = try cursor.next()
       }
     }
   }
@@ -107,21 +113,17 @@ private struct Verifier {
     (try? store.entityTable.name(id, txn)) ?? "#\(id)"
   }
 
-  mutating func checkChains(_ catalog: Catalog, _ txn: borrowing ReadTransaction) throws {
+  func checkChains(_ catalog: Catalog, _ txn: borrowing ReadTransaction) throws {
     let t = store.tables
-    let cursor = try Cursor(t.chains, txn)
-    var entry = try cursor.first()
-    while let (key, value) = entry {
-      tick()
-      entry = try cursor.next()
+    try scan(t.chains, txn) { key, value in
       guard let (entityID, featureID) = Keys.parseChain(key) else {
         problem(t.chains, "key \(key.map { String($0) }.joined(separator: " "))", "undecodable key")
-        continue
+        return
       }
       let entity = entityName(entityID, txn)
       guard let feature = catalog.byID[featureID] else {
         problem(t.chains, "entity '\(entity)'", "unknown feature id \(featureID)")
-        continue
+        return
       }
       let location = "feature '\(feature.name)' entity '\(entity)'"
       if (try store.entityTable.reverse.get(txn, key: OrderedVarint.encode(entityID))) == nil {
@@ -151,7 +153,7 @@ private struct Verifier {
     }
   }
 
-  mutating func checkEntry(
+  func checkEntry(
     _ e: ChainRecord.Entry, _ reader: ChainRecord.Reader, _ feature: Feature, _ entityID: UInt64, _ at: String,
     _ catalog: Catalog, _ txn: borrowing ReadTransaction
   ) throws {
@@ -200,16 +202,12 @@ private struct Verifier {
   }
 
   /// Every value record belongs to an entry stored out of line.
-  mutating func checkValues(_ catalog: Catalog, _ txn: borrowing ReadTransaction) throws {
+  func checkValues(_ catalog: Catalog, _ txn: borrowing ReadTransaction) throws {
     let t = store.tables
-    let cursor = try Cursor(t.values, txn)
-    var entry = try cursor.first()
-    while let (key, _) = entry {
-      tick()
-      entry = try cursor.next()
+    try scan(t.values, txn) { key, _ in
       guard let (entityID, featureID, version) = Keys.parseValue(key), let feature = catalog.byID[featureID] else {
         problem(t.values, "key", "undecodable key or unknown feature")
-        continue
+        return
       }
       let at = "feature '\(feature.name)' entity '\(entityName(entityID, txn))' version \(version)"
       if try !chainHas(feature, entityID, version, kind: .external, txn) { problem(t.values, at, "no chain entry refers to it") }
@@ -217,16 +215,12 @@ private struct Verifier {
   }
 
   /// Every expiry entry decodes; entries of removed versions are counted as stale.
-  mutating func checkExpiry(_ catalog: Catalog, _ txn: borrowing ReadTransaction) throws {
+  func checkExpiry(_ catalog: Catalog, _ txn: borrowing ReadTransaction) throws {
     let t = store.tables
-    let cursor = try Cursor(t.expiry, txn)
-    var entry = try cursor.first()
-    while let (key, _) = entry {
-      tick()
-      entry = try cursor.next()
+    try scan(t.expiry, txn) { key, _ in
       guard let parsed = Keys.parseExpiry(key), let feature = catalog.byID[parsed.feature] else {
         problem(t.expiry, "key", "undecodable key or unknown feature")
-        continue
+        return
       }
       if try !chainHas(feature, parsed.entity, parsed.version, kind: nil, txn) { report.staleExpiryEntries += 1 }
     }

@@ -37,6 +37,15 @@ import Testing
     #expect(reason.contains("401 bytes"))
   }
 
+  @Test func overlongKeysAreRejectedOrNeverFound() throws {
+    let long = String(repeating: "é", count: 300)  // 600 UTF-8 bytes: beyond LMDB's key limit
+    #expect(try db.latest("num", long) == nil)
+    #expect(try db.history("num", long).isEmpty)
+    let error = thrownError { try db.put("num", "e", 1.0, lineage: Lineage(source: long)) }
+    #expect(error.map { "\($0)".contains("600 bytes long; the limit is 400") } == true)
+    #expect(try db.latest("num", "e") == nil)
+  }
+
   @Test func badEmbeddings() {
     expectError(.invalidValue(feature: "vec", entity: "e", reason: "embedding has 2 dims, the feature has 3")) {
       try db.put("vec", "e", [Float]([1, 2]))

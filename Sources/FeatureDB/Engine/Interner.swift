@@ -1,4 +1,5 @@
-/// Longest entity id accepted, in UTF-8 bytes (LMDB keys are at most 511 bytes).
+/// Longest entity id or lineage string accepted, in UTF-8 bytes (they are LMDB keys, at most
+/// 511 bytes).
 let maxEntityLength = 400
 
 func validateEntity(_ entity: String) throws {
@@ -17,7 +18,8 @@ struct InternTable {
 
   /// The id of `name`, or nil when it was never interned.
   func lookup(_ name: String, _ txn: borrowing some Transaction & ~Copyable) throws -> UInt64? {
-    if name.isEmpty { return nil }  // never interned, and not a valid LMDB key
+    // Never interned, and not a valid LMDB key.
+    if name.isEmpty || name.utf8.count > maxEntityLength { return nil }
     if let id = cache.get(name) { return id }
     var utf8 = name
     let id = try utf8.withUTF8 { key in

@@ -229,6 +229,10 @@ struct WriteContext {
   ) throws -> EncodedLineage {
     func symbol(_ s: String?) throws -> UInt64 {
       guard let s, !s.isEmpty else { return 0 }
+      guard s.utf8.count <= maxEntityLength else {
+        throw FeatureDBError.invalidArgument(
+          "lineage string '\(s.prefix(40))…' is \(s.utf8.count) bytes long; the limit is \(maxEntityLength)")
+      }
       return try symbols.id(s, txn)
     }
     var encoded = EncodedLineage(

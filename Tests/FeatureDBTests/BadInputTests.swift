@@ -46,6 +46,16 @@ import Testing
     #expect(try db.latest("num", "e") == nil)
   }
 
+  @Test func badArgumentsAreTypedErrors() throws {
+    expectError(.invalidArgument("history limit must be 0 or more, got -1")) { _ = try db.history("num", "e", limit: -1) }
+    let wrong = EncodedEmbedding(encoding: .float16, dims: 4, bytes: [1, 2, 3])
+    let error = thrownError { _ = try wrong.decoded() }
+    #expect(error.map { "\($0)".hasPrefix("cannot decode the float16 embedding") } == true)
+    expectError(.invalidArgument("a dictionary needs capacity ≥ 256 bytes and ≥ 8 samples, got 0 and 20000")) {
+      try db.trainDictionary(feature: "num", capacity: 0)
+    }
+  }
+
   @Test func badEmbeddings() {
     expectError(.invalidValue(feature: "vec", entity: "e", reason: "embedding has 2 dims, the feature has 3")) {
       try db.put("vec", "e", [Float]([1, 2]))

@@ -20,6 +20,10 @@ extension FeatureStore {
   public func trainDictionary(feature name: String, maxSamples: Int = 20_000, capacity: Int = 16 * 1024) throws
     -> DictionaryResult
   {
+    guard capacity >= 256, maxSamples >= 8 else {
+      throw FeatureDBError.invalidArgument(
+        "a dictionary needs capacity ≥ 256 bytes and ≥ 8 samples, got \(capacity) and \(maxSamples)")
+    }
     let samples = try readTransaction { txn -> [[UInt8]] in
       let feature = try catalog(txn).feature(name)
       if case .embedding = feature.type, feature.format.encoding != .int8 {

@@ -38,7 +38,11 @@ public struct EncodedEmbedding: Hashable, Sendable {
     guard buffer.count == dims else {
       throw FeatureDBError.invalidArgument("the buffer holds \(buffer.count) floats; the embedding has \(dims)")
     }
-    try bytes.withUnsafeBytes { try EmbeddingCodec.decode($0, encoding, into: buffer) }
+    do {
+      try bytes.withUnsafeBytes { try EmbeddingCodec.decode($0, encoding, into: buffer) }
+    } catch let error as DecodeError {
+      throw FeatureDBError.invalidArgument("cannot decode the \(encoding.rawValue) embedding: \(error.description)")
+    }
   }
 }
 

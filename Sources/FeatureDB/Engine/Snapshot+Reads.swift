@@ -66,6 +66,7 @@ extension Snapshot {
 
   /// Every retained version, newest (highest version) first, with lineage and status.
   public func history(_ feature: String, _ entity: String, limit: Int? = nil) throws -> [Version] {
+    if let limit, limit < 0 { throw FeatureDBError.invalidArgument("history limit must be 0 or more, got \(limit)") }
     let f = try catalog.feature(feature)
     guard let entityID = try store.entityTable.lookup(entity, self) else { return [] }
     return try withChain(f, entityID: entityID, entity: entity) { reader in

@@ -1,5 +1,8 @@
 /// Longest entity id accepted, in UTF-8 bytes (LMDB keys are at most 511 bytes).
 let maxEntityLength = 400
+/// Longest lineage string (producer, run, source, raw input id) accepted, in UTF-8 bytes: like
+/// entity ids they are interned, so each is a whole LMDB key.
+let maxSymbolLength = 400
 
 func validateEntity(_ entity: String) throws {
   if entity.isEmpty { throw FeatureDBError.invalidEntity(entity, reason: "it is empty") }

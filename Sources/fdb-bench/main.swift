@@ -23,3 +23,4 @@ if wanted("embedding", "embedding_float32", "embedding_float16", "embedding_bflo
   scenarios.embeddings()
 }
 if wanted("dictionary", "dictionary_json", "dictionary_int8") { scenarios.dictionary() }
+if wanted("multiprocess", "multiprocess-writer", "multiprocess-reader") { scenarios.multiprocess(only: only, quick: quick) }

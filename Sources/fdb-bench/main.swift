@@ -30,3 +30,4 @@ if wanted("dictionary", "dictionary_json", "dictionary_int8") { scenarios.dictio
 if wanted("export_snapshot") { scenarios.exportSnapshot() }
 if wanted("export_pit") { scenarios.exportPointInTime() }
 if wanted("import") { scenarios.importCSV() }
+if wanted("multiprocess", "multiprocess-writer", "multiprocess-reader") { scenarios.multiprocess(only: only, quick: quick) }

@@ -45,7 +45,7 @@ import Testing
     try db.trainDictionary(feature: "profile")
     try db.put("profile", "x", Self.json(1))
     let reopened = try FeatureStore(path: db.path)
-    try reopened.env.write { txn in try reopened.tables.dicts.delete(txn, key: OrderedVarint.encode(1)) }
+    _ = try reopened.env.write { txn in try reopened.tables.dicts.delete(txn, key: OrderedVarint.encode(1)) }
     let error = thrownError { _ = try reopened.latest("profile", "x") }
     guard case .corruptRecord(let f, let e, let v, let detail) = error else {
       Issue.record("got \(String(describing: error))")

@@ -68,8 +68,34 @@ extension FeatureStore {
     try lmdb("read") { try env.read(body) }
   }
 
+  /// Runs `body` in a write transaction (replayed from the start if the map grows).
+  ///
+  /// When the map is full at its maximum size, LMDB may still hold free pages it will not hand
+  /// out yet: pages freed by a transaction are reused only from the second transaction after it
+  /// (the last committed snapshot must stay intact). After a vacuum or prune that freed space in
+  /// a full store, every later write would fail and, failing, never commit the transaction that
+  /// releases those pages. So a write that finds the store full commits one minimal transaction
+  /// (``settle()``) and is retried once before ``FeatureDBError/storeFull(path:mapSize:)`` is
+  /// thrown.
   func writeTransaction<R>(_ operation: String, _ body: (borrowing WriteTransaction) throws -> R) throws -> R {
     guard !options.readOnly else { throw FeatureDBError.readOnly(path: path) }
-    return try lmdb(operation) { try env.write(body) }
+    do {
+      return try lmdb(operation) { try env.write(body) }
+    } catch FeatureDBError.storeFull(let path, let mapSize) {
+      guard settle() else { throw FeatureDBError.storeFull(path: path, mapSize: mapSize) }
+      return try lmdb(operation) { try env.write(body) }
+    }
+  }
+
+  /// Commits a transaction that changes nothing but still counts (it rewrites meta `magic` with
+  /// the same bytes, which dirties one page), so pages freed by the last commit become reusable.
+  /// False when even that does not fit.
+  private func settle() -> Bool {
+    do {
+      try env.write { txn in try MetaStore(table: tables.meta).set(txn, .magic, MetaStore.magic) }
+      return true
+    } catch {
+      return false
+    }
   }
 }

@@ -1,6 +1,8 @@
-/// Longest entity id or lineage string accepted, in UTF-8 bytes (they are LMDB keys, at most
-/// 511 bytes).
+/// Longest entity id accepted, in UTF-8 bytes: interned ids are whole LMDB keys (at most 511).
 let maxEntityLength = 400
+/// Longest lineage string (producer, run, source, raw input id) accepted, in UTF-8 bytes: like
+/// entity ids they are interned, so each is a whole LMDB key.
+let maxSymbolLength = 400
 
 func validateEntity(_ entity: String) throws {
   if entity.isEmpty { throw FeatureDBError.invalidEntity(entity, reason: "it is empty") }
@@ -19,7 +21,7 @@ struct InternTable {
   /// The id of `name`, or nil when it was never interned.
   func lookup(_ name: String, _ txn: borrowing some Transaction & ~Copyable) throws -> UInt64? {
     // Never interned, and not a valid LMDB key.
-    if name.isEmpty || name.utf8.count > maxEntityLength { return nil }
+    if name.isEmpty || name.utf8.count > max(maxEntityLength, maxSymbolLength) { return nil }
     if let id = cache.get(name) { return id }
     var utf8 = name
     let id = try utf8.withUTF8 { key in

@@ -227,16 +227,17 @@ struct WriteContext {
     _ lineage: Lineage, _ txn: borrowing WriteTransaction, entities: inout PendingInterns,
     symbols: inout PendingInterns
   ) throws -> EncodedLineage {
-    func symbol(_ s: String?) throws -> UInt64 {
+    func symbol(_ s: String?, _ what: String) throws -> UInt64 {
       guard let s, !s.isEmpty else { return 0 }
-      guard s.utf8.count <= maxEntityLength else {
+      if s.utf8.count > maxSymbolLength {
         throw FeatureDBError.invalidArgument(
-          "lineage string '\(s.prefix(40))…' is \(s.utf8.count) bytes long; the limit is \(maxEntityLength)")
+          "lineage \(what) '\(s.prefix(40))…' is \(s.utf8.count) bytes long; the limit is \(maxSymbolLength)")
       }
       return try symbols.id(s, txn)
     }
     var encoded = EncodedLineage(
-      producer: try symbol(lineage.producer), run: try symbol(lineage.run), source: try symbol(lineage.source))
+      producer: try symbol(lineage.producer, "producer"), run: try symbol(lineage.run, "run"),
+      source: try symbol(lineage.source, "source"))
     var inputs: [LineageExtra.Input] = []
     for input in lineage.inputs {
       switch input {
@@ -244,7 +245,7 @@ struct WriteContext {
         try validateEntity(e)
         inputs.append(.version(feature: try catalog.feature(f).id, entity: try entities.id(e, txn), version: v))
       case .raw(let id):
-        inputs.append(.raw(symbol: try symbol(id)))
+        inputs.append(.raw(symbol: try symbol(id, "input id")))
       }
     }
     let extra = LineageExtra(inputs: inputs, note: lineage.note ?? "")

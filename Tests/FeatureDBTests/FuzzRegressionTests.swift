@@ -33,4 +33,11 @@ import Testing
       }
     }
   }
+
+  /// `time`: `+15m` parsed as a duration (the sign went to `Int64.init`), so `fdb` took `++15m`
+  /// as a time.
+  @Test(arguments: ["+15m", "+0s", "-0s", "+7d"])
+  func durationsAreOnlyDigitsAndAUnit(_ text: String) {
+    #expect(TimeSpan(parsing: text) == nil)
+  }
 }

@@ -40,4 +40,35 @@ import Testing
   func durationsAreOnlyDigitsAndAUnit(_ text: String) {
     #expect(TimeSpan(parsing: text) == nil)
   }
+
+  /// `csv`: a first field starting with U+FEFF was written unquoted, and reading the file back
+  /// took it for a byte-order mark and dropped it.
+  @Test func aLeadingByteOrderMarkCharacterSurvivesWritingAndReadingBack() throws {
+    let input: [UInt8] = [
+      0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF, 0x69, 0x74, 0x79, 0x2C, 0x76, 0x61, 0x6C, 0x75, 0x00,
+      0x02, 0x00,
+      0x65, 0x6E, 0x74, 0x69, 0x0D, 0x29, 0x0A,
+    ]
+    let dir = TemporaryDirectory()
+    let records = try readRecords(input, dir)
+    #expect(records == [["\u{FEFF}ity", "valu\0\u{02}\0enti\r)"]])
+    let path = dir.child("out.csv")
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    var writer = CSVWriter(fd: fd)
+    for record in records { try writer.write(record: record) }
+    try writer.flush()
+    close(fd)
+    #expect(try readRecords(Array(FileManager.default.contents(atPath: path)!), dir) == records)
+  }
+
+  func readRecords(_ bytes: [UInt8], _ dir: TemporaryDirectory) throws -> [[String]] {
+    let path = dir.child("in.csv")
+    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    let fd = open(path, O_RDONLY)
+    defer { close(fd) }
+    var reader = CSVReader(fd: fd, name: "in.csv")
+    var out: [[String]] = []
+    while let r = try reader.next() { out.append(r) }
+    return out
+  }
 }

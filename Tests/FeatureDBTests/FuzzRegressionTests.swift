@@ -71,4 +71,28 @@ import Testing
     while let r = try reader.next() { out.append(r) }
     return out
   }
+
+  /// `embedding`: int8 quantization of vectors whose components are all below ~1e-36. 1/scale
+  /// overflowed to infinity, so every component got code 255 (the first vector); and a subnormal
+  /// scale is rounded to a multiple of 2⁻¹⁴⁹, which the codes multiply (the second).
+  @Test(
+    arguments: [
+      [0x0124_000F, 0x40, 0, 0, 0, 0, 0, 0],
+      [0x5600, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    ] as [[UInt32]])
+  func int8KeepsItsErrorBoundOnTinyVectors(_ bits: [UInt32]) throws {
+    let x = bits.map(Float.init(bitPattern:))
+    var canonical: [UInt8] = []
+    try EmbeddingCodec.encode(x, .int8, into: &canonical)
+    var y = [Float](repeating: .nan, count: x.count)
+    try canonical.withUnsafeBytes { c in
+      try y.withUnsafeMutableBufferPointer { try EmbeddingCodec.decode(c, .int8, into: $0) }
+    }
+    let (lo, hi) = (Double(x.min()!), Double(x.max()!))
+    // docs/encoding.md: (max − min)/510 + 1 ulp of the largest component, + 2⁻¹⁴² for a subnormal scale.
+    let bound = (hi - lo) / 510 + Double(x.map(abs).max()!.ulp) + 0x1p-142
+    for (a, b) in zip(x, y) {
+      #expect(abs(Double(a) - Double(b)) <= bound, "\(a) read back as \(b)")
+    }
+  }
 }

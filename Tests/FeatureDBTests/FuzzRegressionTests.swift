@@ -95,4 +95,25 @@ import Testing
       #expect(abs(Double(a) - Double(b)) <= bound, "\(a) read back as \(b)")
     }
   }
+
+  /// `chain_record`: a chain whose entry claims version 2⁶⁴−1 (checksum valid) made the write
+  /// path compute the next version by overflowing, which traps.
+  @Test func aChainWithAVersionNumberBeyond2To63IsACorruptRecordForWrites() throws {
+    // flags (pruned range), checksum, pruned range, then an entry: version 2⁶⁴−1, a retracted tombstone.
+    var record: [UInt8] = [0x02, 0, 0, 0, 0, 0x67, 0x65, 0x00]
+    record += [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0x05, 0x1A, 0x0E]
+    let crc = record.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[5...])) }
+    record.withUnsafeMutableBytes {
+      $0.storeBytes(of: crc.littleEndian, toByteOffset: 1, as: UInt32.self)
+    }
+    let epoch = Timestamp(iso8601: "2026-01-01T00:00:00Z")!.microseconds
+    try record.withUnsafeBytes { raw in
+      var reader = try ChainRecord.Reader(raw, format: ValueFormat(type: .int), epoch: epoch)
+      #expect(try reader.all().map(\.version) == [UInt64.max])
+      var update = ChainUpdate()
+      #expect(throws: DecodeError.self) {
+        try update.reset(old: raw, format: ValueFormat(type: .int), epoch: epoch)
+      }
+    }
+  }
 }

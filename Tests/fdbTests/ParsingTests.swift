@@ -27,7 +27,7 @@ import Testing
 
   @Test(arguments: [
     "", "yesterday", "2026-01-05T10:30:00", "2026-13-01", "2026-02-30T00:00:00Z", "-2", "-h",
-    "--2h", "- 2h", "2h", "now-2h", "-1.5h", "-2x", "2026-01-05T10:30:00Zjunk",
+    "--2h", "++2h", "-+2h", "- 2h", "2h", "now-2h", "-1.5h", "-2x", "2026-01-05T10:30:00Zjunk",
   ])
   func badTimesAreUsageErrorsNamingTheOption(_ text: String) {
     do {
@@ -53,7 +53,7 @@ import Testing
     #expect(try TimeArgument.duration("24h", option: "--ttl") == .hours(24))
     #expect(try TimeArgument.duration("7d", option: "--ttl") == .days(7))
     #expect(try TimeArgument.duration("0s", option: "--x", allowZero: true) == .seconds(0))
-    for bad in ["0s", "7", "d", "-7d", "1.5h", "7 d", "7D", "99999999999999999d", ""] {
+    for bad in ["0s", "7", "d", "-7d", "+7d", "1.5h", "7 d", "7D", "99999999999999999d", ""] {
       #expect(throws: CLIError.self, "\(bad)") { try TimeArgument.duration(bad, option: "--ttl") }
     }
   }

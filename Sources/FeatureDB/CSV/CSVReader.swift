@@ -6,6 +6,7 @@ import Foundation
 struct CSVReader {
   let name: String
   private let fd: Int32
+  private let chunkSize: Int
   private var buffer: [UInt8] = []
   /// Where `read` puts bytes before they join `buffer`.
   private var chunk: [UInt8] = []
@@ -17,10 +18,12 @@ struct CSVReader {
   private(set) var line = 0
   private var first = true
 
-  /// Reads from `fd` (not closed by the reader); `name` appears in errors.
-  init(fd: Int32, name: String) {
+  /// Reads from `fd` (not closed by the reader) `chunkSize` bytes at a time; `name` appears in
+  /// errors.
+  init(fd: Int32, name: String, chunkSize: Int = 1 << 16) {
     self.fd = fd
     self.name = name
+    self.chunkSize = chunkSize
   }
 
   private mutating func refill() throws(CSVError) -> Bool {
@@ -29,7 +32,7 @@ struct CSVReader {
       buffer.removeFirst(position)
       position = 0
     }
-    if chunk.isEmpty { chunk = [UInt8](repeating: 0, count: 1 << 16) }
+    if chunk.isEmpty { chunk = [UInt8](repeating: 0, count: chunkSize) }
     let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
     guard n >= 0 else {
       throw CSVError(file: name, line: currentLine, column: nil, message: "read failed: \(String(cString: strerror(errno)))")

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Writes RFC 4180 CSV to a file descriptor through a buffer: comma-separated, LF line ends, a
-/// field quoted only when it holds a comma, quote, CR or LF (quotes doubled inside).
+/// field quoted only when it holds a comma, quote, CR or LF (quotes doubled inside), or starts
+/// with U+FEFF (a reader would take it for a byte-order mark at the start of the file).
 struct CSVWriter {
   private let fd: Int32
   private var buffer: [UInt8] = []
@@ -24,7 +25,7 @@ struct CSVWriter {
   }
 
   private mutating func append(_ field: String) {
-    var needsQuotes = false
+    var needsQuotes = field.utf8.starts(with: [0xEF, 0xBB, 0xBF])
     for c in field.utf8 where c == UInt8(ascii: ",") || c == UInt8(ascii: "\"") || c == 10 || c == 13 {
       needsQuotes = true
       break

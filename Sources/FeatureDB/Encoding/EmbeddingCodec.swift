@@ -57,11 +57,13 @@ enum EmbeddingCodec {
           if !scale.isFinite { failure = RangeError(component: 0, value: hi - lo, limit: "int8's span (max − min ≤ 3.4e38)") }
           o.storeBytes(of: (x.isEmpty ? 0 : lo).bitPattern.littleEndian, toByteOffset: 0, as: UInt32.self)
           o.storeBytes(of: scale.bitPattern.littleEndian, toByteOffset: 4, as: UInt32.self)
+          // 1 / scale overflows when scale is subnormal (components all below ~1e-36): divide then.
           let inverse = scale == 0 ? 0 : 1 / scale
+          let divide = !inverse.isFinite
           for i in 0..<x.count {
             // The nearest code by the decoder's own arithmetic (lo + q × scale in Float): the
             // estimate or a neighbour, so float rounding never costs more than the bound.
-            let estimate = max(0, min(255, ((x[i] - lo) * inverse).rounded()))
+            let estimate = max(0, min(255, (divide ? (x[i] - lo) / scale : (x[i] - lo) * inverse).rounded()))
             var best = estimate
             var bestError = abs(x[i] - (lo + estimate * scale))
             for candidate in [estimate - 1, estimate + 1] where candidate >= 0 && candidate <= 255 {

@@ -32,17 +32,27 @@ enum OrderedVarint {
     return out
   }
 
-  /// Decodes one value from `reader`.
+  /// Decodes one value from `reader`. Only the encoding ``append(_:to:)`` writes is accepted
+  /// (the shortest), so a number has one key and keys sort as their numbers.
   static func read(_ reader: inout ByteReader) throws(DecodeError) -> UInt64 {
+    let start = reader.offset
     let a0 = try reader.byte()
+    let v: UInt64
+    let canonical: Bool
     switch a0 {
     case 0...240: return UInt64(a0)
-    case 241...248: return 240 + 256 * UInt64(a0 - 241) + UInt64(try reader.byte())
+    case 241...248:
+      v = 240 + 256 * UInt64(a0 - 241) + UInt64(try reader.byte())
+      canonical = v > 240
     case 249: return 2288 + (UInt64(try reader.byte()) << 8) + UInt64(try reader.byte())
     default:
-      var v: UInt64 = 0
-      for _ in 0..<Int(a0 - 247) { v = (v << 8) | UInt64(try reader.byte()) }
-      return v
+      let n = Int(a0 - 247)
+      var x: UInt64 = 0
+      for _ in 0..<n { x = (x << 8) | UInt64(try reader.byte()) }
+      v = x
+      canonical = v > 67823 && (64 - v.leadingZeroBitCount + 7) / 8 == n
     }
+    guard canonical else { throw DecodeError("ordered varint at byte \(start) is not in its shortest form") }
+    return v
   }
 }

@@ -37,7 +37,14 @@ struct ChainUpdate {
                           isExternal: e.kind == .external, isNew: false, bytes: e.range))
       highest = max(highest, e.version)
     }
-    header = reader.header
+    // No store writes 2⁶³ versions of one value: larger numbers come from a damaged record, and
+    // adding versions to them would overflow.
+    let limit: UInt64 = 1 << 63
+    let h = reader.header
+    guard highest < limit, h.nextVersion ?? 0 < limit, h.pruned?.count ?? 0 < limit, h.vacuumed?.count ?? 0 < limit else {
+      throw DecodeError("version number or removed count beyond 2^63")
+    }
+    header = h
     nextVersion = max(header.nextVersion ?? 0, highest + 1)
   }
 

@@ -145,7 +145,7 @@ public struct TimeSpan: Hashable, Comparable, Sendable, Codable, CustomStringCon
                                     ("h", 3_600_000_000), ("d", 86_400_000_000), ("w", 604_800_000_000)]
     for (suffix, size) in units where text.hasSuffix(suffix) {
       let digits = text.dropLast(suffix.count)
-      guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let n = Int64(digits), n >= 0 else { continue }
+      guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let n = Int64(digits) else { continue }
       let (v, overflow) = n.multipliedReportingOverflow(by: size)
       guard !overflow else { return nil }
       self.microseconds = v

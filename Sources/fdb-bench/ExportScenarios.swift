@@ -11,13 +11,17 @@ extension Scenarios {
     let features = names("x.f", sizes.features)
     let entities = sizes.entities * 10
     _ = try! fill(store, features: features, entities: names("user", entities))
-    let child = runChild(["--child-export-snapshot", dir + "/store", dir + "/out.csv", features.joined(separator: ",")])
-    let cells = entities * features.count
-    report("export_snapshot", nil, extra: [
-      "entities": entities, "cells": cells, "cells_per_s": Int(Double(cells) / child.seconds),
-      "seconds": round3(child.seconds), "peak_rss_mb": child.peakMB,
-      "csv_mb": round3(Double(usedBytes(dir + "/out.csv", file: true)) / 1e6),
+    let child = runChild([
+      "--child-export-snapshot", dir + "/store", dir + "/out.csv", features.joined(separator: ","),
     ])
+    let cells = entities * features.count
+    report(
+      "export_snapshot", nil,
+      extra: [
+        "entities": entities, "cells": cells, "cells_per_s": Int(Double(cells) / child.seconds),
+        "seconds": round3(child.seconds), "peak_rss_mb": child.peakMB,
+        "csv_mb": round3(Double(usedBytes(dir + "/out.csv", file: true)) / 1e6),
+      ])
   }
 
   /// `export_pit`: entity rows × 10 features, each (feature, entity) with 10 versions.
@@ -28,7 +32,9 @@ extension Scenarios {
     let features = names("p.f", sizes.features)
     let entities = names("user", sizes.entities)
     let base = Timestamp(iso8601: "2026-01-01T00:00:00Z")!
-    _ = try! fill(store, features: features, entities: entities, versions: 10) { v in base + .hours(Int64(v)) }
+    _ = try! fill(store, features: features, entities: entities, versions: 10) { v in
+      base + .hours(Int64(v))
+    }
     let rows = sizes.entities * 10
     var rng = SplitMix(state: 77)
     var text = "entity_id,event_timestamp,label\n"
@@ -38,12 +44,18 @@ extension Scenarios {
       text += "\(entities[Int.random(in: 0..<entities.count, using: &rng)]),\(t.iso8601),\(i % 2)\n"
     }
     _ = FileManager.default.createFile(atPath: dir + "/rows.csv", contents: Data(text.utf8))
-    let child = runChild(["--child-export-pit", dir + "/store", dir + "/rows.csv", dir + "/out.csv", features.joined(separator: ",")])
-    let cells = rows * features.count
-    report("export_pit", nil, extra: [
-      "rows": rows, "cells": cells, "cells_per_s": Int(Double(cells) / child.seconds), "seconds": round3(child.seconds),
-      "peak_rss_mb": child.peakMB, "versions_per_pair": 10,
+    let child = runChild([
+      "--child-export-pit", dir + "/store", dir + "/rows.csv", dir + "/out.csv",
+      features.joined(separator: ","),
     ])
+    let cells = rows * features.count
+    report(
+      "export_pit", nil,
+      extra: [
+        "rows": rows, "cells": cells, "cells_per_s": Int(Double(cells) / child.seconds),
+        "seconds": round3(child.seconds),
+        "peak_rss_mb": child.peakMB, "versions_per_pair": 10,
+      ])
   }
 
   /// `import`: rows × 10 double columns with lineage into an empty store.
@@ -64,13 +76,18 @@ extension Scenarios {
     for f in features { try! store.define(FeatureDefinition(f, type: .double)) }
     var summary: ImportSummary?
     let timing = Samples.measure(1) { _ in
-      summary = try! store.importCSV(dir + "/in.csv", options: ImportOptions(entityColumn: "entity_id", timestampColumn: "ts", run: "bench"))
+      summary = try! store.importCSV(
+        dir + "/in.csv",
+        options: ImportOptions(entityColumn: "entity_id", timestampColumn: "ts", run: "bench"))
     }
     let seconds = Double(timing.wall) / 1e9
-    report("import", nil, extra: [
-      "rows": summary!.rows, "cells": summary!.cells, "cells_per_s": Int(Double(summary!.cells) / seconds),
-      "seconds": round3(seconds), "lineage": "producer, run, source FILE:LINE",
-    ])
+    report(
+      "import", nil,
+      extra: [
+        "rows": summary!.rows, "cells": summary!.cells,
+        "cells_per_s": Int(Double(summary!.cells) / seconds),
+        "seconds": round3(seconds), "lineage": "producer, run, source FILE:LINE",
+      ])
   }
 
   /// Runs this executable again with `arguments`; returns its time and peak memory.

@@ -15,7 +15,9 @@ struct Samples {
   var operations = 0
 
   /// Times `count` calls of `op`, each individually.
-  static func measure(_ count: Int, opsPerCall: Int = 1, _ op: (Int) throws -> Void) rethrows -> Samples {
+  static func measure(_ count: Int, opsPerCall: Int = 1, _ op: (Int) throws -> Void) rethrows
+    -> Samples
+  {
     var s = Samples()
     s.latencies.reserveCapacity(count)
     let start = nanos()
@@ -39,7 +41,9 @@ struct Samples {
 }
 
 /// One JSON line per scenario.
-func report(_ scenario: String, _ ours: Samples?, baseline: Samples? = nil, extra: [String: Any] = [:]) {
+func report(
+  _ scenario: String, _ ours: Samples?, baseline: Samples? = nil, extra: [String: Any] = [:]
+) {
   var fields: [String: Any] = ["scenario": scenario]
   if let ours {
     fields["ops_per_s"] = Int(ours.opsPerSecond)

@@ -40,14 +40,17 @@ enum MultiProcessLoad {
   static func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
   static func json(_ fields: [String: Any]) -> String {
-    String(decoding: try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self)
+    String(
+      decoding: try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]),
+      as: UTF8.self)
   }
 
   /// Sleeps until the monotonic clock reaches `deadline` (ns).
   static func sleep(until deadline: UInt64) {
     let now = nanos()
     guard deadline > now else { return }
-    var request = timespec(tv_sec: Int((deadline - now) / 1_000_000_000), tv_nsec: Int((deadline - now) % 1_000_000_000))
+    var request = timespec(
+      tv_sec: Int((deadline - now) / 1_000_000_000), tv_nsec: Int((deadline - now) % 1_000_000_000))
     var remaining = timespec()
     while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
   }
@@ -56,7 +59,8 @@ enum MultiProcessLoad {
   /// (the parent sends it once every worker is ready), and return the store and run window.
   static func begin() -> (FeatureStore, start: UInt64, end: UInt64) {
     guard let path = option("path"), let seconds = option("seconds").flatMap(Double.init) else {
-      FileHandle.standardError.write(Data("multiprocess worker: --path and --seconds are required\n".utf8))
+      FileHandle.standardError.write(
+        Data("multiprocess worker: --path and --seconds are required\n".utf8))
       exit(2)
     }
     let store = try! FeatureStore(path: path)
@@ -80,7 +84,9 @@ enum MultiProcessLoad {
       do {
         let written = try store.write { batch in
           batch.lineage = Lineage(producer: "bench.multiprocess@1", run: "mp")
-          for e in entities { for (f, name) in features.enumerated() { batch.put(name, e, value(k, feature: f)) } }
+          for e in entities {
+            for (f, name) in features.enumerated() { batch.put(name, e, value(k, feature: f)) }
+          }
         }.count
         versions += written
         k += 1
@@ -90,13 +96,21 @@ enum MultiProcessLoad {
       }
     }
     let elapsed = Double(nanos() - start) / 1e9
-    say(json(["role": "writer", "versions": versions, "batches": k - 1, "errors": errors, "seconds": elapsed]))
+    say(
+      json([
+        "role": "writer", "versions": versions, "batches": k - 1, "errors": errors,
+        "seconds": elapsed,
+      ]))
   }
 
   static func reader() {
     let (store, start, end) = begin()
     var rng = SplitMix(state: UInt64(getpid()))
-    var reads = 0, snapshots = 0, violations = 0, errors = 0, highest = 0
+    var reads = 0
+    var snapshots = 0
+    var violations = 0
+    var errors = 0
+    var highest = 0
     while nanos() < end {
       let first = Int.random(in: 0...(entities.count - window), using: &rng)
       do {
@@ -128,10 +142,12 @@ enum MultiProcessLoad {
       }
     }
     let elapsed = Double(nanos() - start) / 1e9
-    say(json([
-      "role": "reader", "reads": reads, "snapshots": snapshots, "violations": violations, "errors": errors,
-      "highest": highest, "seconds": elapsed,
-    ]))
+    say(
+      json([
+        "role": "reader", "reads": reads, "snapshots": snapshots, "violations": violations,
+        "errors": errors,
+        "highest": highest, "seconds": elapsed,
+      ]))
   }
 
   // MARK: - The parent
@@ -144,7 +160,9 @@ enum MultiProcessLoad {
     private var buffer: [UInt8] = []
 
     init(_ role: String, _ arguments: [String]) {
-      let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+      let me =
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        ?? CommandLine.arguments[0]
       process.executableURL = URL(fileURLWithPath: me)
       process.arguments = ["--scenario", "multiprocess-\(role)"] + arguments
       process.standardInput = input
@@ -201,18 +219,23 @@ enum MultiProcessLoad {
     func sum(_ key: String) -> Int { results.reduce(0) { $0 + ($1[key] as? Int ?? 0) } }
     let readSeconds = results.compactMap { $0["seconds"] as? Double }.max() ?? seconds
     let writeSeconds = written["seconds"] as? Double ?? seconds
-    report("multiprocess", nil, extra: [
-      "readers": readers, "seconds": seconds,
-      "reads_per_s": Int(Double(sum("reads")) / readSeconds),
-      "snapshots_per_s": Int(Double(sum("snapshots")) / readSeconds),
-      "reader_reads_per_s": results.map { Int(Double($0["reads"] as? Int ?? 0) / ($0["seconds"] as? Double ?? seconds)) },
-      "writer_versions_per_s": Int(Double(written["versions"] as? Int ?? 0) / writeSeconds),
-      "writer_batches": written["batches"] as? Int ?? 0,
-      "writer_rate_target": Int(rate) ?? 0,
-      "violations": sum("violations"),
-      "errors": sum("errors") + (written["errors"] as? Int ?? 0),
-      "durability": Durability.durable.rawValue,
-      "unit": "reads = latest() calls, 128 per read snapshot; writer batches of 8,000 versions, maxVersions 3",
-    ])
+    report(
+      "multiprocess", nil,
+      extra: [
+        "readers": readers, "seconds": seconds,
+        "reads_per_s": Int(Double(sum("reads")) / readSeconds),
+        "snapshots_per_s": Int(Double(sum("snapshots")) / readSeconds),
+        "reader_reads_per_s": results.map {
+          Int(Double($0["reads"] as? Int ?? 0) / ($0["seconds"] as? Double ?? seconds))
+        },
+        "writer_versions_per_s": Int(Double(written["versions"] as? Int ?? 0) / writeSeconds),
+        "writer_batches": written["batches"] as? Int ?? 0,
+        "writer_rate_target": Int(rate) ?? 0,
+        "violations": sum("violations"),
+        "errors": sum("errors") + (written["errors"] as? Int ?? 0),
+        "durability": Durability.durable.rawValue,
+        "unit":
+          "reads = latest() calls, 128 per read snapshot; writer batches of 8,000 versions, maxVersions 3",
+      ])
   }
 }

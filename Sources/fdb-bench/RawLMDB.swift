@@ -15,11 +15,12 @@ final class RawLMDB {
     env = e!
     mdb_env_set_mapsize(env, 1 << 34)
     mdb_env_set_maxdbs(env, 4)
-    let sync: Int32 = switch durability {
-    case .durable: 0
-    case .noMetaSync: MDB_NOMETASYNC
-    case .noSync: MDB_NOSYNC
-    }
+    let sync: Int32 =
+      switch durability {
+      case .durable: 0
+      case .noMetaSync: MDB_NOMETASYNC
+      case .noSync: MDB_NOSYNC
+      }
     precondition(mdb_env_open(env, path, UInt32(MDB_NOTLS | sync), 0o600) == 0)
     var txn: OpaquePointer?
     mdb_txn_begin(env, nil, 0, &txn)
@@ -33,7 +34,9 @@ final class RawLMDB {
     var k = [UInt8](repeating: 0, count: 16)
     for i in 0..<8 { k[i] = UInt8(truncatingIfNeeded: UInt64(entity) >> (56 - 8 * UInt64(i))) }
     for i in 0..<4 { k[8 + i] = UInt8(truncatingIfNeeded: UInt32(feature) >> (24 - 8 * UInt32(i))) }
-    for i in 0..<4 { k[12 + i] = UInt8(truncatingIfNeeded: UInt32(version) >> (24 - 8 * UInt32(i))) }
+    for i in 0..<4 {
+      k[12 + i] = UInt8(truncatingIfNeeded: UInt32(version) >> (24 - 8 * UInt32(i)))
+    }
     return k
   }
 

@@ -23,11 +23,15 @@ if wanted("as_of", "history10") { scenarios.history() }
 if wanted("write_batch_pruning") { scenarios.writePruning() }
 if wanted("vacuum") { scenarios.vacuum() }
 if wanted("compact") { scenarios.compact() }
-if wanted("embedding", "embedding_float32", "embedding_float16", "embedding_bfloat16", "embedding_int8") {
+if wanted(
+  "embedding", "embedding_float32", "embedding_float16", "embedding_bfloat16", "embedding_int8")
+{
   scenarios.embeddings()
 }
 if wanted("dictionary", "dictionary_json", "dictionary_int8") { scenarios.dictionary() }
 if wanted("export_snapshot") { scenarios.exportSnapshot() }
 if wanted("export_pit") { scenarios.exportPointInTime() }
 if wanted("import") { scenarios.importCSV() }
-if wanted("multiprocess", "multiprocess-writer", "multiprocess-reader") { scenarios.multiprocess(only: only, quick: quick) }
+if wanted("multiprocess", "multiprocess-writer", "multiprocess-reader") {
+  scenarios.multiprocess(only: only, quick: quick)
+}

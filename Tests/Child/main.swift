@@ -64,7 +64,8 @@ enum CrashWorkload {
   static func lineage(_ k: Int) -> Lineage {
     Lineage(
       producer: "crash.child@1.0", run: "run-\(k)", source: "crash-child",
-      inputs: k > 1 ? [.raw("event-\(k)"), .version("crash.log", "b\(k - 1)", 1)] : [.raw("event-\(k)")],
+      inputs: k > 1
+        ? [.raw("event-\(k)"), .version("crash.log", "b\(k - 1)", 1)] : [.raw("event-\(k)")],
       note: "batch \(k)")
   }
 }
@@ -99,7 +100,9 @@ do {
     print(v.map(\.description) ?? "nil")
 
   case "crash-write":
-    guard args.count >= 5, let first = Int(args[4]), first >= 1 else { fail("usage: crash-write PATH DURABILITY FIRST [COUNT]") }
+    guard args.count >= 5, let first = Int(args[4]), first >= 1 else {
+      fail("usage: crash-write PATH DURABILITY FIRST [COUNT]")
+    }
     let count = args.count > 5 ? Int(args[5]) : nil
     let store = try FeatureStore(path: path, options: StoreOptions(durability: durability(args[3])))
     for d in CrashWorkload.definitions { try store.define(d) }
@@ -130,11 +133,15 @@ do {
     let store = try FeatureStore(path: path, options: StoreOptions(durability: durability(args[3])))
     say("importing")
     let summary = try store.importCSV(
-      args[4], options: ImportOptions(timestampColumn: "event_time", run: args[5], producer: "crash.import@1"))
+      args[4],
+      options: ImportOptions(
+        timestampColumn: "event_time", run: args[5], producer: "crash.import@1"))
     say("imported \(summary.rows)")
 
   case "load-write":
-    guard args.count == 4, let duration = Double(args[3]) else { fail("usage: load-write PATH SECONDS") }
+    guard args.count == 4, let duration = Double(args[3]) else {
+      fail("usage: load-write PATH SECONDS")
+    }
     let store = try FeatureStore(path: path)
     var k = (try store.latest("load.f0", "l0", as: Int.self) ?? 0) + 1
     let entities = (0..<LoadWorkload.entityCount).map { "l\($0)" }
@@ -146,7 +153,9 @@ do {
       let n = try store.write { batch in
         batch.lineage = Lineage(producer: "load.writer@1", run: "load")
         for e in entities {
-          for (f, name) in LoadWorkload.features.enumerated() { batch.put(name, e, LoadWorkload.value(k, feature: f)) }
+          for (f, name) in LoadWorkload.features.enumerated() {
+            batch.put(name, e, LoadWorkload.value(k, feature: f))
+          }
         }
       }.count
       batches += 1
@@ -156,14 +165,20 @@ do {
     say("done batches=\(batches) versions=\(versions) last=\(k - 1)")
 
   case "load-read":
-    guard args.count == 4, let duration = Double(args[3]) else { fail("usage: load-read PATH SECONDS") }
+    guard args.count == 4, let duration = Double(args[3]) else {
+      fail("usage: load-read PATH SECONDS")
+    }
     let store = try FeatureStore(path: path)
     let entities = (0..<LoadWorkload.entityCount).map { "l\($0)" }
     let window = 16
     say("ready")
     var rng = SystemRandomNumberGenerator()
     let end = seconds() + duration
-    var reads = 0, snapshots = 0, violations = 0, errors = 0, highest = 0
+    var reads = 0
+    var snapshots = 0
+    var violations = 0
+    var errors = 0
+    var highest = 0
     while seconds() < end && !orphaned() {
       let start = Int.random(in: 0...(entities.count - window), using: &rng)
       do {
@@ -195,7 +210,9 @@ do {
         // Snapshots of one process never go back in time.
         if !ok || k < highest {
           violations += 1
-          if violations <= 3 { FileHandle.standardError.write(Data("violation at batch \(k) (seen \(highest))\n".utf8)) }
+          if violations <= 3 {
+            FileHandle.standardError.write(Data("violation at batch \(k) (seen \(highest))\n".utf8))
+          }
         }
         highest = max(highest, k)
       } catch {
@@ -203,7 +220,9 @@ do {
         if errors <= 3 { FileHandle.standardError.write(Data("read error: \(error)\n".utf8)) }
       }
     }
-    say("done reads=\(reads) snapshots=\(snapshots) violations=\(violations) errors=\(errors) highest=\(highest)")
+    say(
+      "done reads=\(reads) snapshots=\(snapshots) violations=\(violations) errors=\(errors) highest=\(highest)"
+    )
 
   case "hold-read":
     guard args.count == 5 else { fail("usage: hold-read PATH FEATURE ENTITY") }

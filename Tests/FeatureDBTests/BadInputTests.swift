@@ -20,8 +20,12 @@ import Testing
   }
 
   @Test func wrongType() {
-    expectError(.typeMismatch(feature: "num", entity: "e", expected: .double, got: .string)) { try db.put("num", "e", "x") }
-    expectError(.typeMismatch(feature: "vec", entity: "e", expected: .embedding(dims: 3), got: .bool)) {
+    expectError(.typeMismatch(feature: "num", entity: "e", expected: .double, got: .string)) {
+      try db.put("num", "e", "x")
+    }
+    expectError(
+      .typeMismatch(feature: "vec", entity: "e", expected: .embedding(dims: 3), got: .bool)
+    ) {
       try db.put("vec", "e", true)
     }
   }
@@ -47,20 +51,30 @@ import Testing
   }
 
   @Test func badArgumentsAreTypedErrors() throws {
-    expectError(.invalidArgument("history limit must be 0 or more, got -1")) { _ = try db.history("num", "e", limit: -1) }
+    expectError(.invalidArgument("history limit must be 0 or more, got -1")) {
+      _ = try db.history("num", "e", limit: -1)
+    }
     let wrong = EncodedEmbedding(encoding: .float16, dims: 4, bytes: [1, 2, 3])
     let error = thrownError { _ = try wrong.decoded() }
     #expect(error.map { "\($0)".hasPrefix("cannot decode the float16 embedding") } == true)
-    expectError(.invalidArgument("a dictionary needs capacity ≥ 256 bytes and ≥ 8 samples, got 0 and 20000")) {
+    expectError(
+      .invalidArgument("a dictionary needs capacity ≥ 256 bytes and ≥ 8 samples, got 0 and 20000")
+    ) {
       try db.trainDictionary(feature: "num", capacity: 0)
     }
   }
 
   @Test func badEmbeddings() {
-    expectError(.invalidValue(feature: "vec", entity: "e", reason: "embedding has 2 dims, the feature has 3")) {
+    expectError(
+      .invalidValue(feature: "vec", entity: "e", reason: "embedding has 2 dims, the feature has 3")
+    ) {
       try db.put("vec", "e", [Float]([1, 2]))
     }
-    expectError(.invalidValue(feature: "vec", entity: "e", reason: "embedding component 1 is nan; NaN and ±Inf are not allowed")) {
+    expectError(
+      .invalidValue(
+        feature: "vec", entity: "e",
+        reason: "embedding component 1 is nan; NaN and ±Inf are not allowed")
+    ) {
       try db.put("vec", "e", [Float]([1, .nan, 2]))
     }
     let error = thrownError { try db.put("vec", "e", [Float]([1, 2, .infinity])) }
@@ -69,7 +83,9 @@ import Testing
 
   @Test func outOfRangeTimes() {
     let tooLate = Timestamp.max + TimeSpan(microseconds: 1)
-    expectError(.timeOutOfRange("event time of 'num' entity 'e'", tooLate)) { try db.put("num", "e", 1.0, eventTime: tooLate) }
+    expectError(.timeOutOfRange("event time of 'num' entity 'e'", tooLate)) {
+      try db.put("num", "e", 1.0, eventTime: tooLate)
+    }
     expectError(.timeOutOfRange("as-of event time", Timestamp.min - .seconds(1))) {
       _ = try db.asOf("num", "e", eventTime: Timestamp.min - .seconds(1))
     }
@@ -97,14 +113,17 @@ import Testing
   @Test func aPathThatIsAFile() throws {
     let file = dir.child("file")
     #expect(FileManager.default.createFile(atPath: file, contents: Data("hello".utf8)))
-    expectError(.notAStore(path: file, reason: "it is a file, not a store directory")) { _ = try FeatureStore(path: file) }
+    expectError(.notAStore(path: file, reason: "it is a file, not a store directory")) {
+      _ = try FeatureStore(path: file)
+    }
   }
 
   @Test func aDirectoryWithOtherFiles() throws {
     let other = dir.child("other")
     try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: false)
     #expect(FileManager.default.createFile(atPath: other + "/notes.txt", contents: Data("x".utf8)))
-    expectError(.notAStore(path: other, reason: "the directory holds other files and no data.mdb")) {
+    expectError(.notAStore(path: other, reason: "the directory holds other files and no data.mdb"))
+    {
       _ = try FeatureStore(path: other)
     }
     #expect(!FileManager.default.fileExists(atPath: other + "/data.mdb"))
@@ -113,14 +132,20 @@ import Testing
   @Test func aGarbageDataFile() throws {
     let bad = dir.child("bad")
     try FileManager.default.createDirectory(atPath: bad, withIntermediateDirectories: false)
-    #expect(FileManager.default.createFile(atPath: bad + "/data.mdb", contents: Data(repeating: 0xAB, count: 16384)))
-    expectError(.notAStore(path: bad, reason: "data.mdb is not an LMDB file")) { _ = try FeatureStore(path: bad) }
+    #expect(
+      FileManager.default.createFile(
+        atPath: bad + "/data.mdb", contents: Data(repeating: 0xAB, count: 16384)))
+    expectError(.notAStore(path: bad, reason: "data.mdb is not an LMDB file")) {
+      _ = try FeatureStore(path: bad)
+    }
   }
 
   @Test func aTruncatedDataFile() throws {
     let bad = dir.child("truncated")
     try FileManager.default.createDirectory(atPath: bad, withIntermediateDirectories: false)
-    #expect(FileManager.default.createFile(atPath: bad + "/data.mdb", contents: Data(repeating: 0, count: 100)))
+    #expect(
+      FileManager.default.createFile(
+        atPath: bad + "/data.mdb", contents: Data(repeating: 0, count: 100)))
     let error = thrownError { _ = try FeatureStore(path: bad) }
     guard case .notAStore(let path, _) = error else {
       Issue.record("got \(String(describing: error))")
@@ -142,7 +167,9 @@ import Testing
     mdb_dbi_open(txn, "theirs", UInt32(MDB_CREATE), &dbi)
     mdb_txn_commit(txn)
     mdb_env_close(env)
-    expectError(.notAStore(path: foreign, reason: "an LMDB environment of another program")) { _ = try FeatureStore(path: foreign) }
+    expectError(.notAStore(path: foreign, reason: "an LMDB environment of another program")) {
+      _ = try FeatureStore(path: foreign)
+    }
   }
 
   @Test func aStoreFromANewerFormat() throws {
@@ -164,7 +191,9 @@ import Testing
     try FileManager.default.createDirectory(atPath: ro, withIntermediateDirectories: false)
     try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: ro)
     defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: ro) }
-    expectError(.permissionDenied(path: ro, detail: "the directory is read-only")) { _ = try FeatureStore(path: ro) }
+    expectError(.permissionDenied(path: ro, detail: "the directory is read-only")) {
+      _ = try FeatureStore(path: ro)
+    }
   }
 
   @Test func writesToAReadOnlyStore() throws {
@@ -184,9 +213,12 @@ import Testing
 
   @Test func errorMessagesNameWhatAndWhere() {
     #expect(FeatureDBError.unknownFeature("user.x").description == "unknown feature 'user.x'")
-    #expect(FeatureDBError.typeMismatch(feature: "f", entity: "e", expected: .int, got: .string).description
-      == "feature 'f' entity 'e': expected a value of type int, got string")
-    #expect(FeatureDBError.corruptRecord(feature: "f", entity: "e", version: 3, detail: "bad").description
-      == "corrupt record: feature 'f' entity 'e' version 3: bad")
+    #expect(
+      FeatureDBError.typeMismatch(feature: "f", entity: "e", expected: .int, got: .string)
+        .description
+        == "feature 'f' entity 'e': expected a value of type int, got string")
+    #expect(
+      FeatureDBError.corruptRecord(feature: "f", entity: "e", version: 3, detail: "bad").description
+        == "corrupt record: feature 'f' entity 'e' version 3: bad")
   }
 }

@@ -10,7 +10,9 @@ func writeFile(_ dir: TemporaryDirectory, _ name: String, _ text: String) -> Str
   return path
 }
 
-func readFile(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+func readFile(_ path: String) -> String {
+  (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+}
 
 @Suite struct CSVReaderTests {
   func records(_ bytes: [UInt8]) throws(CSVError) -> [[String]] {
@@ -38,16 +40,27 @@ func readFile(_ path: String) -> String { (try? String(contentsOfFile: path, enc
   }
 
   @Test func namesLineAndColumnOfErrors() {
-    #expect(throws: CSVError(file: "in.csv", line: 2, column: 2, message: "unterminated quoted field")) {
+    #expect(
+      throws: CSVError(file: "in.csv", line: 2, column: 2, message: "unterminated quoted field")
+    ) {
       try records("a,b\n1,\"open\n\n")
     }
-    #expect(throws: CSVError(file: "in.csv", line: 1, column: 1, message: "a quote inside an unquoted field (quote the whole field and double the quote)")) {
+    #expect(
+      throws: CSVError(
+        file: "in.csv", line: 1, column: 1,
+        message: "a quote inside an unquoted field (quote the whole field and double the quote)")
+    ) {
       try records("ab\"c\n")
     }
-    #expect(throws: CSVError(file: "in.csv", line: 3, column: 2, message: "the field is not valid UTF-8")) {
+    #expect(
+      throws: CSVError(file: "in.csv", line: 3, column: 2, message: "the field is not valid UTF-8")
+    ) {
       try records([UInt8]("a,b\n1,2\n3,".utf8) + [0xFF, 0xFE] + [10])
     }
-    #expect(throws: CSVError(file: "in.csv", line: 1, column: 1, message: "text after the closing quote of a field")) {
+    #expect(
+      throws: CSVError(
+        file: "in.csv", line: 1, column: 1, message: "text after the closing quote of a field")
+    ) {
       try records("\"a\"b\n")
     }
   }
@@ -56,7 +69,9 @@ func readFile(_ path: String) -> String { (try? String(contentsOfFile: path, enc
     var rng = SystemRandomNumberGenerator()
     let alphabet: [UInt8] = Array("a,\"\r\n\u{00e9}".utf8) + [0xFF, 0x00]
     for _ in 0..<500 {
-      let bytes = (0..<Int.random(in: 0...60, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }
+      let bytes = (0..<Int.random(in: 0...60, using: &rng)).map { _ in
+        alphabet.randomElement(using: &rng)!
+      }
       _ = try? records(bytes)
     }
   }
@@ -81,34 +96,42 @@ func readFile(_ path: String) -> String { (try? String(contentsOfFile: path, enc
     }
   }
 
-  func options(_ features: [String], _ format: EmbeddingCSVFormat = .json, eventTime: Timestamp? = nil,
-               writeTime: Timestamp? = nil, allowMissing: Bool = false) -> ExportOptions {
-    ExportOptions(features: features, eventTime: eventTime, writeTime: writeTime, embeddingFormat: format,
-                  allowMissingHistory: allowMissing)
+  func options(
+    _ features: [String], _ format: EmbeddingCSVFormat = .json, eventTime: Timestamp? = nil,
+    writeTime: Timestamp? = nil, allowMissing: Bool = false
+  ) -> ExportOptions {
+    ExportOptions(
+      features: features, eventTime: eventTime, writeTime: writeTime, embeddingFormat: format,
+      allowMissingHistory: allowMissing)
   }
 
   @Test func snapshotHasOneRowPerEntity() throws {
     let out = dir.child("snap.csv")
-    let summary = try db.exportSnapshot(to: out, options: options(["spend", "segment", "vec"], eventTime: t(3)))
+    let summary = try db.exportSnapshot(
+      to: out, options: options(["spend", "segment", "vec"], eventTime: t(3)))
     #expect(summary.rows == 3 && summary.cells == 9 && summary.eventTime == t(3))
-    #expect(readFile(out) == #"""
-      entity_id,spend,segment,vec
-      u1,3.0,"a, ""quoted""
-      value","[0.5,-1.0]"
-      u2,0.1,,
-      u3,,c,
+    #expect(
+      readFile(out) == #"""
+        entity_id,spend,segment,vec
+        u1,3.0,"a, ""quoted""
+        value","[0.5,-1.0]"
+        u2,0.1,,
+        u3,,c,
 
-      """#)
+        """#)
   }
 
   @Test func snapshotAsOfAnEarlierTimeAndAPrefix() throws {
     let out = dir.child("snap.csv")
-    try db.exportSnapshot(to: out, entityPrefix: "u1", options: options(["spend", "vec"], .columns, eventTime: t(2)))
+    try db.exportSnapshot(
+      to: out, entityPrefix: "u1", options: options(["spend", "vec"], .columns, eventTime: t(2)))
     #expect(readFile(out) == "entity_id,spend,vec_0,vec_1\nu1,1.0,0.5,-1.0\n")
   }
 
   @Test func pointInTimeFollowsTheAsOfRuleAndPassesColumnsThrough() throws {
-    let rows = writeFile(dir, "rows.csv", #"""
+    let rows = writeFile(
+      dir, "rows.csv",
+      #"""
       entity_id,event_timestamp,label,comment
       u1,2026-01-01T03:00:00Z,1,exact time
       u1,2026-01-01T00:30:00Z,0,"before any value, of spend"
@@ -120,23 +143,25 @@ func readFile(_ path: String) -> String { (try? String(contentsOfFile: path, enc
 
       """#)
     let out = dir.child("pit.csv")
-    let summary = try db.exportPointInTime(entityRows: rows, to: out, options: options(["spend", "segment"]))
+    let summary = try db.exportPointInTime(
+      entityRows: rows, to: out, options: options(["spend", "segment"]))
     #expect(summary.rows == 7)
-    #expect(readFile(out) == #"""
-      entity_id,event_timestamp,label,comment,spend,segment
-      u1,2026-01-01T03:00:00Z,1,exact time,3.0,"a, ""quoted""
-      value"
-      u1,2026-01-01T00:30:00Z,0,"before any value, of spend",,"a, ""quoted""
-      value"
-      u1,2026-01-01T02:59:59Z,1,"""quoted""",1.0,"a, ""quoted""
-      value"
-      u1,2026-01-01T03:00:00Z,1,exact time,3.0,"a, ""quoted""
-      value"
-      u2,2026-01-01T03:00:00Z,0,ttl edge: valid through 03:00,0.1,
-      u2,2026-01-01T03:00:00.000001Z,0,one tick after,,
-      nobody,2026-01-01 05:00:00,0,"naive time, unknown entity",,
+    #expect(
+      readFile(out) == #"""
+        entity_id,event_timestamp,label,comment,spend,segment
+        u1,2026-01-01T03:00:00Z,1,exact time,3.0,"a, ""quoted""
+        value"
+        u1,2026-01-01T00:30:00Z,0,"before any value, of spend",,"a, ""quoted""
+        value"
+        u1,2026-01-01T02:59:59Z,1,"""quoted""",1.0,"a, ""quoted""
+        value"
+        u1,2026-01-01T03:00:00Z,1,exact time,3.0,"a, ""quoted""
+        value"
+        u2,2026-01-01T03:00:00Z,0,ttl edge: valid through 03:00,0.1,
+        u2,2026-01-01T03:00:00.000001Z,0,one tick after,,
+        nobody,2026-01-01 05:00:00,0,"naive time, unknown entity",,
 
-      """#)
+        """#)
   }
 
   @Test func tiesGoToTheLaterWrite() throws {
@@ -150,15 +175,22 @@ func readFile(_ path: String) -> String { (try? String(contentsOfFile: path, enc
 
   @Test func theSameWriteTimeGivesAByteIdenticalFile() throws {
     let w = Timestamp.now
-    let rows = writeFile(dir, "rows.csv", "entity_id,event_timestamp\nu1,2026-01-01T09:00:00Z\nu2,2026-01-01T01:00:00Z\n")
-    let first = dir.child("a.csv"), second = dir.child("b.csv")
-    try db.exportPointInTime(entityRows: rows, to: first, options: options(["spend", "segment"], writeTime: w))
-    try db.exportSnapshot(to: first + ".snap", options: options(["spend", "segment"], eventTime: t(9), writeTime: w))
+    let rows = writeFile(
+      dir, "rows.csv",
+      "entity_id,event_timestamp\nu1,2026-01-01T09:00:00Z\nu2,2026-01-01T01:00:00Z\n")
+    let first = dir.child("a.csv")
+    let second = dir.child("b.csv")
+    try db.exportPointInTime(
+      entityRows: rows, to: first, options: options(["spend", "segment"], writeTime: w))
+    try db.exportSnapshot(
+      to: first + ".snap", options: options(["spend", "segment"], eventTime: t(9), writeTime: w))
     // Later writes, including corrections of the past.
     try db.put("spend", "u1", 99.0, eventTime: t(8))
     try db.put("segment", "u2", "late", eventTime: t(0))
-    try db.exportPointInTime(entityRows: rows, to: second, options: options(["spend", "segment"], writeTime: w))
-    try db.exportSnapshot(to: second + ".snap", options: options(["spend", "segment"], eventTime: t(9), writeTime: w))
+    try db.exportPointInTime(
+      entityRows: rows, to: second, options: options(["spend", "segment"], writeTime: w))
+    try db.exportSnapshot(
+      to: second + ".snap", options: options(["spend", "segment"], eventTime: t(9), writeTime: w))
     #expect(readFile(first) == readFile(second))
     #expect(readFile(first + ".snap") == readFile(second + ".snap"))
     // Without W the new values show.
@@ -170,41 +202,73 @@ func readFile(_ path: String) -> String { (try? String(contentsOfFile: path, enc
     try db.define(FeatureDefinition("few", type: .int, maxVersions: 1))
     try db.put("few", "u1", 1, eventTime: t(1))
     try db.put("few", "u1", 2, eventTime: t(5))
-    let rows = writeFile(dir, "rows.csv", "entity_id,event_timestamp\nu1,2026-01-01T02:00:00Z\nu1,2026-01-01T06:00:00Z\n")
+    let rows = writeFile(
+      dir, "rows.csv",
+      "entity_id,event_timestamp\nu1,2026-01-01T02:00:00Z\nu1,2026-01-01T06:00:00Z\n")
     let out = dir.child("pit.csv")
     expectError(.exportNeedsRemovedHistory(cells: 1)) {
       try db.exportPointInTime(entityRows: rows, to: out, options: options(["few"]))
     }
     #expect(!FileManager.default.fileExists(atPath: out))
-    let summary = try db.exportPointInTime(entityRows: rows, to: out, options: options(["few"], allowMissing: true))
+    let summary = try db.exportPointInTime(
+      entityRows: rows, to: out, options: options(["few"], allowMissing: true))
     #expect(summary.missingHistoryCells == 1)
-    #expect(readFile(out) == "entity_id,event_timestamp,few\nu1,2026-01-01T02:00:00Z,\nu1,2026-01-01T06:00:00Z,2\n")
+    #expect(
+      readFile(out)
+        == "entity_id,event_timestamp,few\nu1,2026-01-01T02:00:00Z,\nu1,2026-01-01T06:00:00Z,2\n")
   }
 
   @Test func badInputIsNamedAndNothingIsWritten() throws {
     let out = dir.child("out.csv")
     func check(_ text: String, _ expected: CSVError) {
       let rows = writeFile(dir, "rows.csv", text)
-      expectError(.badCSV(expected)) { try db.exportPointInTime(entityRows: rows, to: out, options: options(["spend"])) }
+      expectError(.badCSV(expected)) {
+        try db.exportPointInTime(entityRows: rows, to: out, options: options(["spend"]))
+      }
       #expect(!FileManager.default.fileExists(atPath: out))
     }
-    check("", CSVError(file: "rows.csv", line: 1, column: nil, message: "the file is empty; a header row is needed"))
-    check("entity_id,entity_id,event_timestamp\n", CSVError(file: "rows.csv", line: 1, column: 2, message: "column 'entity_id' appears twice"))
-    check("id,event_timestamp\n", CSVError(file: "rows.csv", line: 1, column: nil, message: "no column 'entity_id' (columns: id, event_timestamp)"))
-    check("entity_id,event_timestamp\nu1\n", CSVError(file: "rows.csv", line: 2, column: nil, message: "1 fields, the header has 2"))
-    check("entity_id,event_timestamp\nu1,yesterday\n", CSVError(file: "rows.csv", line: 2, column: 2, message: "'yesterday' is not an ISO-8601 time"))
-    check("entity_id,event_timestamp\n\"u1,2026\n", CSVError(file: "rows.csv", line: 2, column: 1, message: "unterminated quoted field"))
+    check(
+      "",
+      CSVError(
+        file: "rows.csv", line: 1, column: nil, message: "the file is empty; a header row is needed"
+      ))
+    check(
+      "entity_id,entity_id,event_timestamp\n",
+      CSVError(file: "rows.csv", line: 1, column: 2, message: "column 'entity_id' appears twice"))
+    check(
+      "id,event_timestamp\n",
+      CSVError(
+        file: "rows.csv", line: 1, column: nil,
+        message: "no column 'entity_id' (columns: id, event_timestamp)"))
+    check(
+      "entity_id,event_timestamp\nu1\n",
+      CSVError(file: "rows.csv", line: 2, column: nil, message: "1 fields, the header has 2"))
+    check(
+      "entity_id,event_timestamp\nu1,yesterday\n",
+      CSVError(file: "rows.csv", line: 2, column: 2, message: "'yesterday' is not an ISO-8601 time")
+    )
+    check(
+      "entity_id,event_timestamp\n\"u1,2026\n",
+      CSVError(file: "rows.csv", line: 2, column: 1, message: "unterminated quoted field"))
     let rows = writeFile(dir, "rows.csv", "entity_id,event_timestamp\n")
-    expectError(.invalidArgument("cannot write /nonexistent/dir/out.csv: the directory /nonexistent/dir does not exist")) {
-      try db.exportPointInTime(entityRows: rows, to: "/nonexistent/dir/out.csv", options: options(["spend"]))
+    expectError(
+      .invalidArgument(
+        "cannot write /nonexistent/dir/out.csv: the directory /nonexistent/dir does not exist")
+    ) {
+      try db.exportPointInTime(
+        entityRows: rows, to: "/nonexistent/dir/out.csv", options: options(["spend"]))
     }
-    expectError(.unknownFeature("nope")) { try db.exportSnapshot(to: out, options: options(["nope"])) }
+    expectError(.unknownFeature("nope")) {
+      try db.exportSnapshot(to: out, options: options(["nope"]))
+    }
   }
 
   @Test func pythonsCSVModuleReadsTheExactValues() throws {
     try db.define(FeatureDefinition("x", type: .double))
     let values: [Double] = [0.1, 1e-300, 123456789.125, -2.5e17, 1.0 / 3]
-    try db.write { b in for (i, v) in values.enumerated() { b.put("x", "e\(i)", v, eventTime: t(0)) } }
+    try db.write { b in
+      for (i, v) in values.enumerated() { b.put("x", "e\(i)", v, eventTime: t(0)) }
+    }
     let out = dir.child("x.csv")
     try db.exportSnapshot(to: out, options: options(["x", "segment"], eventTime: t(1)))
     let script = """

@@ -10,8 +10,9 @@ import Testing
     do {
       let db = try FeatureStore(path: path)
       let d = try db.define(
-        FeatureDefinition("user.login_frequency_1h", type: .double, maxVersions: 3, ttl: .hours(2),
-                          description: "logins per hour", owner: "growth", tags: ["login", "hourly"]))
+        FeatureDefinition(
+          "user.login_frequency_1h", type: .double, maxVersions: 3, ttl: .hours(2),
+          description: "logins per hour", owner: "growth", tags: ["login", "hourly"]))
       #expect(d.createdAt.microseconds > 0)
       try db.define(FeatureDefinition("user.embedding", type: .embedding(dims: 16)))
     }
@@ -30,8 +31,10 @@ import Testing
 
   @Test func redefiningWithTheSameTypeIsANoOp() throws {
     let (db, _dir) = try makeStore()
-    let first = try db.define(FeatureDefinition("f", type: .int, maxVersions: 2, description: "first"))
-    let again = try db.define(FeatureDefinition("f", type: .int, maxVersions: 7, description: "second"))
+    let first = try db.define(
+      FeatureDefinition("f", type: .int, maxVersions: 2, description: "first"))
+    let again = try db.define(
+      FeatureDefinition("f", type: .int, maxVersions: 7, description: "second"))
     #expect(again == first)
     #expect(try db.feature("f")?.maxVersions == 2)
     _ = _dir
@@ -46,7 +49,9 @@ import Testing
     _ = _dir
   }
 
-  @Test(arguments: ["", "has space", "slash/name", "ünïcode", "semi;colon", String(repeating: "x", count: 201)])
+  @Test(arguments: [
+    "", "has space", "slash/name", "ünïcode", "semi;colon", String(repeating: "x", count: 201),
+  ])
   func rejectsInvalidNames(_ name: String) throws {
     let (db, _dir) = try makeStore()
     let error = thrownError { try db.define(FeatureDefinition(name, type: .int)) }
@@ -61,8 +66,11 @@ import Testing
 
   @Test func rejectsInvalidSettings() throws {
     let (db, _dir) = try makeStore()
-    for def in [FeatureDefinition("a", type: .int, maxVersions: -1), FeatureDefinition("b", type: .int, ttl: .seconds(0)),
-                FeatureDefinition("c", type: .embedding(dims: 0))] {
+    for def in [
+      FeatureDefinition("a", type: .int, maxVersions: -1),
+      FeatureDefinition("b", type: .int, ttl: .seconds(0)),
+      FeatureDefinition("c", type: .embedding(dims: 0)),
+    ] {
       let error = thrownError { try db.define(def) }
       guard case .invalidDefinition(let name, _) = error else {
         Issue.record("\(def.name): got \(String(describing: error))")

@@ -161,7 +161,9 @@ final class ChildProcess {
 }
 
 /// `FDB_LONG=1` selects the long modes of the reliability tests.
-var longMode: Bool { ProcessInfo.processInfo.environment["FDB_LONG"].map { $0 != "" && $0 != "0" } ?? false }
+var longMode: Bool {
+  ProcessInfo.processInfo.environment["FDB_LONG"].map { $0 != "" && $0 != "0" } ?? false
+}
 
 /// An integer from the environment, or `fallback`.
 func environmentInt(_ name: String, _ fallback: Int) -> Int {

@@ -22,7 +22,8 @@ import Testing
 
   func chainKey(_ feature: String, _ entity: String) throws -> [UInt8] {
     try db.read { s in
-      Keys.chain(entity: try db.entityTable.lookup(entity, s)!, feature: try s.catalog.feature(feature).id)
+      Keys.chain(
+        entity: try db.entityTable.lookup(entity, s)!, feature: try s.catalog.feature(feature).id)
     }
   }
 
@@ -76,12 +77,18 @@ import Testing
   @Test func aFlippedByteInAValueRecordNamesTheVersion() throws {
     let key = Keys.value(chain: try chainKey("v", "a"), version: 1)
     try tamper(db.tables.values, key) { $0[$0.count / 2] ^= 0xFF }
-    expectError(.corruptRecord(feature: "v", entity: "a", version: 1, detail: "value record checksum mismatch")) {
+    expectError(
+      .corruptRecord(
+        feature: "v", entity: "a", version: 1, detail: "value record checksum mismatch")
+    ) {
       _ = try db.latest("v", "a")
     }
     #expect(try db.latest("v", "b", as: [Float].self)?.count == 32)
     let report = try db.verify()
-    #expect(report.problems.map(\.description) == ["values: feature 'v' entity 'a' version 1: value record checksum mismatch"])
+    #expect(
+      report.problems.map(\.description) == [
+        "values: feature 'v' entity 'a' version 1: value record checksum mismatch"
+      ])
   }
 
   @Test func verifyIsCleanOnAHealthyStoreAndFindsBrokenIndexes() throws {

@@ -19,7 +19,8 @@ enum CrashWorkload {
   static func lineage(_ k: Int) -> Lineage {
     Lineage(
       producer: "crash.child@1.0", run: "run-\(k)", source: "crash-child",
-      inputs: k > 1 ? [.raw("event-\(k)"), .version("crash.log", "b\(k - 1)", 1)] : [.raw("event-\(k)")],
+      inputs: k > 1
+        ? [.raw("event-\(k)"), .version("crash.log", "b\(k - 1)", 1)] : [.raw("event-\(k)")],
       note: "batch \(k)")
   }
 }
@@ -34,14 +35,17 @@ extension ReliabilityTests {
     /// child reported committed, the batch in flight wholly there or wholly absent, retention
     /// (pruning, TTL + vacuum) consistent, `verify` clean; and the next child resumes writing.
     @Test(arguments: [Durability.durable, .noSync])
-    func aKilledWriterLosesNothingCommittedAndLeavesNothingHalfWritten(_ durability: Durability) throws {
+    func aKilledWriterLosesNothingCommittedAndLeavesNothingHalfWritten(_ durability: Durability)
+      throws
+    {
       let dir = TemporaryDirectory()
       let path = dir.child("store")
       var present = 0  // batches in the store, as the last check found
       var inFlightLanded = 0  // kills after a commit that the child had not yet reported
       for cycle in 0..<Self.kills {
         let child = try ChildProcess(
-          productPath("fdb-test-child"), ["crash-write", path, durability.rawValue, String(present + 1)],
+          productPath("fdb-test-child"),
+          ["crash-write", path, durability.rawValue, String(present + 1)],
           stderrPath: dir.child("stderr"))
         defer { child.kill() }  // deinit reaps; this covers an early return
         guard child.readLine(startingWith: "ready") != nil else {
@@ -57,13 +61,15 @@ extension ReliabilityTests {
         let lastReported = reported ?? present
         let (found, problems) = try Self.check(path, durability, lastReported: lastReported)
         // One issue per broken cycle, and no more cycles on a store already found wrong.
-        try #require(problems.isEmpty, "\(durability), after kill \(cycle + 1): \(problems.prefix(10))")
+        try #require(
+          problems.isEmpty, "\(durability), after kill \(cycle + 1): \(problems.prefix(10))")
         if found == lastReported + 1 { inFlightLanded += 1 }
         present = found
       }
       // Writing resumes after the last kill, and a child that is not killed exits cleanly.
       let child = try ChildProcess(
-        productPath("fdb-test-child"), ["crash-write", path, durability.rawValue, String(present + 1), "12"],
+        productPath("fdb-test-child"),
+        ["crash-write", path, durability.rawValue, String(present + 1), "12"],
         stderrPath: dir.child("stderr"))
       child.readToEnd()
       #expect(child.exitCode == 0, "\(child.standardError)")
@@ -71,7 +77,9 @@ extension ReliabilityTests {
       let (found, problems) = try Self.check(path, durability, lastReported: present + 12)
       #expect(found == present + 12 && problems.isEmpty, "\(problems.prefix(10))")
       #expect(present > 0, "no batch was ever committed between kills")
-      print("crash test (\(durability)): \(Self.kills) kills, \(present) batches, \(inFlightLanded) kills after an unreported commit")
+      print(
+        "crash test (\(durability)): \(Self.kills) kills, \(present) batches, \(inFlightLanded) kills after an unreported commit"
+      )
     }
 
     static func committed(_ line: String) -> Int? {
@@ -80,9 +88,13 @@ extension ReliabilityTests {
 
     /// Reopens the store and checks it against the workload. Returns the number of batches in it
     /// and what is wrong (empty when all is well).
-    static func check(_ path: String, _ durability: Durability, lastReported: Int) throws -> (Int, [String]) {
+    static func check(_ path: String, _ durability: Durability, lastReported: Int) throws -> (
+      Int, [String]
+    ) {
       var problems: [String] = []
-      func expect(_ ok: Bool, _ problem: @autoclosure () -> String) { if !ok { problems.append(problem()) } }
+      func expect(_ ok: Bool, _ problem: @autoclosure () -> String) {
+        if !ok { problems.append(problem()) }
+      }
       func expectThrows(_ expected: FeatureDBError, _ body: () throws -> Void) {
         do {
           try body()
@@ -101,7 +113,9 @@ extension ReliabilityTests {
         p = 0  // killed before its first batch
       }
       // Every reported batch is there; the one in flight at the kill may be, nothing beyond it.
-      expect(p == lastReported || p == lastReported + 1, "\(p) batches in the store, \(lastReported) reported")
+      expect(
+        p == lastReported || p == lastReported + 1,
+        "\(p) batches in the store, \(lastReported) reported")
       guard p > 0 else { return (0, problems) }
       try db.read { snap in
         var ttlVersions: [UInt64]?
@@ -110,12 +124,21 @@ extension ReliabilityTests {
           for (feature, kept) in [("crash.int", 2), ("crash.emb", 3)] {
             let history = try snap.history(feature, e)
             let expected = Array((max(1, p - kept + 1)...p).reversed())
-            expect(history.map(\.version) == expected.map(UInt64.init), "\(feature) \(e): versions \(history.map(\.version))")
+            expect(
+              history.map(\.version) == expected.map(UInt64.init),
+              "\(feature) \(e): versions \(history.map(\.version))")
             for (v, k) in zip(history, expected) {
-              let value: FeatureValue = feature == "crash.int" ? .int(Int64(k)) : .embedding(CrashWorkload.embedding(k))
-              expect(v.value == value, "\(feature) \(e) v\(v.version): value \(v.value.map(\.description) ?? "nil")")
-              expect(v.lineage == CrashWorkload.lineage(k), "\(feature) \(e) v\(v.version): lineage \(v.lineage)")
-              expect(v.eventTime == CrashWorkload.eventTime(k), "\(feature) \(e) v\(v.version): event time \(v.eventTime)")
+              let value: FeatureValue =
+                feature == "crash.int" ? .int(Int64(k)) : .embedding(CrashWorkload.embedding(k))
+              expect(
+                v.value == value,
+                "\(feature) \(e) v\(v.version): value \(v.value.map(\.description) ?? "nil")")
+              expect(
+                v.lineage == CrashWorkload.lineage(k),
+                "\(feature) \(e) v\(v.version): lineage \(v.lineage)")
+              expect(
+                v.eventTime == CrashWorkload.eventTime(k),
+                "\(feature) \(e) v\(v.version): event time \(v.eventTime)")
             }
           }
           if p >= 3 {
@@ -128,21 +151,33 @@ extension ReliabilityTests {
           // (one vacuum transaction covers them all); what vacuum removed reads as vacuumed.
           let ttl = try snap.history("crash.ttl", e).map(\.version)
           let lowest = ttl.last ?? 0
-          expect(ttl.first == UInt64(p) && ttl == Array((lowest...UInt64(p)).reversed()), "crash.ttl \(e): versions \(ttl)")
-          expect(lowest <= UInt64(max(1, p - CrashWorkload.ttlSeconds)), "crash.ttl \(e): versions \(ttl)")
-          if let other = ttlVersions { expect(ttl == other, "crash.ttl \(e): versions \(ttl), other entities \(other)") }
+          expect(
+            ttl.first == UInt64(p) && ttl == Array((lowest...UInt64(p)).reversed()),
+            "crash.ttl \(e): versions \(ttl)")
+          expect(
+            lowest <= UInt64(max(1, p - CrashWorkload.ttlSeconds)),
+            "crash.ttl \(e): versions \(ttl)")
+          if let other = ttlVersions {
+            expect(ttl == other, "crash.ttl \(e): versions \(ttl), other entities \(other)")
+          }
           ttlVersions = ttl
           let current = try snap.asOf("crash.ttl", e, eventTime: CrashWorkload.eventTime(p))
-          expect(current == .double(Double(p) + 0.5), "crash.ttl \(e) at batch \(p): \(current.map(\.description) ?? "nil")")
+          expect(
+            current == .double(Double(p) + 0.5),
+            "crash.ttl \(e) at batch \(p): \(current.map(\.description) ?? "nil")")
           if lowest > 1 {
-            expectThrows(.historyVacuumed(feature: "crash.ttl", entity: e, removed: Int(lowest) - 1)) {
+            expectThrows(
+              .historyVacuumed(feature: "crash.ttl", entity: e, removed: Int(lowest) - 1)
+            ) {
               _ = try snap.asOf("crash.ttl", e, eventTime: CrashWorkload.eventTime(Int(lowest) - 1))
             }
           }
         }
         // Every batch ever committed left its own log pair: all of 1 … p, nothing after.
         var missing: [Int] = []
-        for k in 1...p where try snap.latest("crash.log", "b\(k)", as: Int.self) != k { missing.append(k) }
+        for k in 1...p where try snap.latest("crash.log", "b\(k)", as: Int.self) != k {
+          missing.append(k)
+        }
         expect(missing.isEmpty, "batches missing from the log: \(missing.prefix(20))")
         expect(try snap.latest("crash.log", "b\(p + 1)") == nil, "batch \(p + 1) is in the log")
       }
@@ -166,7 +201,8 @@ extension ReliabilityTests {
         var text = "entity_id,event_time,imp.cycle,imp.emb,imp.note\n"
         let time = (CrashWorkload.base + .seconds(Int64(cycle))).iso8601
         for r in 0..<rows {
-          text += "u\(r),\(time),\(cycle),\"[\(cycle),\(r),0.5,1,2,3,4,5]\",cycle \(cycle) row \(r)\n"
+          text +=
+            "u\(r),\(time),\(cycle),\"[\(cycle),\(r),0.5,1,2,3,4,5]\",cycle \(cycle) row \(r)\n"
         }
         try text.write(toFile: file, atomically: false, encoding: .utf8)
         return file
@@ -176,7 +212,8 @@ extension ReliabilityTests {
       func importing(_ cycle: Int, killAfter: Int?) throws -> (ChildProcess, Double) {
         let durability: Durability = cycle.isMultiple(of: 2) ? .durable : .noSync
         let child = try ChildProcess(
-          productPath("fdb-test-child"), ["import", path, durability.rawValue, try writeCSV(cycle), "import-cycle-\(cycle)"],
+          productPath("fdb-test-child"),
+          ["import", path, durability.rawValue, try writeCSV(cycle), "import-cycle-\(cycle)"],
           stderrPath: dir.child("stderr"))
         guard child.readLine(startingWith: "importing") != nil else { return (child, 0) }
         let start = Date()
@@ -195,14 +232,20 @@ extension ReliabilityTests {
         #expect(report.isClean, "\(context): \(report.problems)")
         return try db.read { snap in
           var counts: [Int?: Int] = [:]
-          for r in 0..<rows { counts[try snap.latest("imp.cycle", "u\(r)", as: Int.self), default: 0] += 1 }
+          for r in 0..<rows {
+            counts[try snap.latest("imp.cycle", "u\(r)", as: Int.self), default: 0] += 1
+          }
           let landed = counts[cycle] ?? 0
           let expected = landed > 0 ? cycle : (applied == 0 ? nil : applied)
           #expect(counts == [expected: rows], "\(context): rows by cycle \(counts)")
           if landed > 0 {
             let v = try snap.latestVersion("imp.emb", "u\(rows - 1)")
             #expect(v?.value == .embedding([Float(cycle), Float(rows - 1), 0.5, 1, 2, 3, 4, 5]))
-            #expect(v?.lineage == Lineage(producer: "crash.import@1", run: "import-cycle-\(cycle)", source: "import-\(cycle).csv:\(rows + 1)"))
+            #expect(
+              v?.lineage
+                == Lineage(
+                  producer: "crash.import@1", run: "import-cycle-\(cycle)",
+                  source: "import-\(cycle).csv:\(rows + 1)"))
             #expect(try snap.latest("imp.note", "u0", as: String.self) == "cycle \(cycle) row 0")
           }
           return landed
@@ -220,7 +263,9 @@ extension ReliabilityTests {
       for cycle in 2..<(2 + Self.importKills) {
         let (child, _) = try importing(cycle, killAfter: Int.random(in: 20...longest))
         let finished = child.lines.contains("imported \(rows)")
-        #expect(finished ? child.exitCode == 0 : child.terminatingSignal == SIGKILL, "cycle \(cycle): \(child.standardError)")
+        #expect(
+          finished ? child.exitCode == 0 : child.terminatingSignal == SIGKILL,
+          "cycle \(cycle): \(child.standardError)")
         let landed = try check(cycle, context: "import \(cycle)")
         if finished { #expect(landed == rows, "import \(cycle) reported success") }
         if landed == rows { applied = cycle } else { interrupted += 1 }
@@ -230,7 +275,9 @@ extension ReliabilityTests {
       let (child, _) = try importing(last, killAfter: nil)
       #expect(child.exitCode == 0, "\(child.standardError)")
       #expect(try check(last, context: "import \(last)") == rows)
-      print("import crash test: \(Self.importKills) kills, \(interrupted) imports cut off, \(Self.importKills - interrupted) landed")
+      print(
+        "import crash test: \(Self.importKills) kills, \(interrupted) imports cut off, \(Self.importKills - interrupted) landed"
+      )
     }
   }
 }

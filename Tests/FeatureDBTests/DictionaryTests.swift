@@ -45,7 +45,9 @@ import Testing
     try db.trainDictionary(feature: "profile")
     try db.put("profile", "x", Self.json(1))
     let reopened = try FeatureStore(path: db.path)
-    _ = try reopened.env.write { txn in try reopened.tables.dicts.delete(txn, key: OrderedVarint.encode(1)) }
+    _ = try reopened.env.write { txn in
+      try reopened.tables.dicts.delete(txn, key: OrderedVarint.encode(1))
+    }
     let error = thrownError { _ = try reopened.latest("profile", "x") }
     guard case .corruptRecord(let f, let e, let v, let detail) = error else {
       Issue.record("got \(String(describing: error))")
@@ -77,7 +79,10 @@ import Testing
     let (db, dir) = try makeStore()
     try db.define(FeatureDefinition("emb", type: .embedding(dims: 4), encoding: .float16))
     try db.define(FeatureDefinition("s", type: .string))
-    expectError(.invalidArgument("feature 'emb' stores float16 embeddings, which use no zstd: a dictionary cannot help")) {
+    expectError(
+      .invalidArgument(
+        "feature 'emb' stores float16 embeddings, which use no zstd: a dictionary cannot help")
+    ) {
       try db.trainDictionary(feature: "emb")
     }
     try db.put("s", "a", "short")

@@ -12,7 +12,9 @@ import Testing
     try EmbeddingCodec.encode(v, encoding, into: &bytes)
     #expect(bytes.count == EmbeddingCodec.size(encoding, dims: v.count))
     var out = [Float](repeating: .nan, count: v.count)
-    try bytes.withUnsafeBytes { raw in try out.withUnsafeMutableBufferPointer { try EmbeddingCodec.decode(raw, encoding, into: $0) } }
+    try bytes.withUnsafeBytes { raw in
+      try out.withUnsafeMutableBufferPointer { try EmbeddingCodec.decode(raw, encoding, into: $0) }
+    }
     return out
   }
 
@@ -20,15 +22,18 @@ import Testing
     await propertyCheck(input: Gen.float(in: -1e30...1e30).array(of: 0...600)) { (v) throws in
       #expect(try roundTrip(v, .float32) == v)
     }
-    #expect(try roundTrip([.leastNonzeroMagnitude, -0.0, .greatestFiniteMagnitude], .float32).map(\.bitPattern)
-      == [Float.leastNonzeroMagnitude, -0.0, .greatestFiniteMagnitude].map(\.bitPattern))
+    #expect(
+      try roundTrip([.leastNonzeroMagnitude, -0.0, .greatestFiniteMagnitude], .float32).map(
+        \.bitPattern)
+        == [Float.leastNonzeroMagnitude, -0.0, .greatestFiniteMagnitude].map(\.bitPattern))
   }
 
   @Test func halfToFloatIsExactForEveryBitPattern() {
     for bits in UInt16.min...UInt16.max {
       let reference = Float(Float16(bitPattern: bits))
       let ours = EmbeddingCodec.halfToFloat(bits)
-      #expect(ours.bitPattern == reference.bitPattern || (ours.isNaN && reference.isNaN), "bits \(bits)")
+      #expect(
+        ours.bitPattern == reference.bitPattern || (ours.isNaN && reference.isNaN), "bits \(bits)")
     }
   }
 
@@ -50,7 +55,9 @@ import Testing
         // The nearest bfloat16 neighbour: no other candidate is closer.
         let down = Float(bitPattern: x.bitPattern & 0xFFFF_0000)
         let up = Float(bitPattern: (x.bitPattern & 0xFFFF_0000) &+ 0x1_0000)
-        #expect(abs(Double(y) - Double(x)) <= min(abs(Double(down) - Double(x)), abs(Double(up) - Double(x))))
+        #expect(
+          abs(Double(y) - Double(x))
+            <= min(abs(Double(down) - Double(x)), abs(Double(up) - Double(x))))
       }
     }
     // A tie goes to the even neighbour.
@@ -70,7 +77,9 @@ import Testing
 
   @Test func outOfRangeComponentsAreNamed() {
     var bytes: [UInt8] = []
-    #expect(throws: EmbeddingCodec.RangeError.self) { try EmbeddingCodec.encode([1, 70_000], .float16, into: &bytes) }
+    #expect(throws: EmbeddingCodec.RangeError.self) {
+      try EmbeddingCodec.encode([1, 70_000], .float16, into: &bytes)
+    }
     do {
       try EmbeddingCodec.encode([1, 2, -1e6], .float16, into: &bytes)
     } catch {
@@ -91,7 +100,9 @@ import Testing
         try EmbeddingCodec.encode(v, encoding, into: &canonical)
         let stored = EmbeddingStorage.pack(canonical, encoding, zstd: zstd).bytes
         #expect(stored.count <= canonical.count + 1)
-        let back = try stored.withUnsafeBytes { try EmbeddingStorage.unpack($0, encoding, dims: v.count, zstd: zstd) }
+        let back = try stored.withUnsafeBytes {
+          try EmbeddingStorage.unpack($0, encoding, dims: v.count, zstd: zstd)
+        }
         #expect(back == canonical)
       }
     }
@@ -99,15 +110,19 @@ import Testing
 
   @Test func decodersSurviveRandomAndAdversarialBytes() async throws {
     let zstd = Zstd()
-    await propertyCheck(count: 400, input: Gen.uint8().array(of: 0...900), Gen.int(in: 1...300)) { (bytes, dims) throws in
+    await propertyCheck(count: 400, input: Gen.uint8().array(of: 0...900), Gen.int(in: 1...300)) {
+      (bytes, dims) throws in
       bytes.withUnsafeBytes { raw in
         for encoding in EmbeddingEncoding.allCases {
           _ = try? EmbeddingStorage.unpack(raw, encoding, dims: dims, zstd: zstd)
           var out = [Float](repeating: 0, count: dims)
-          out.withUnsafeMutableBufferPointer { _ = try? EmbeddingCodec.decode(raw, encoding, into: $0) }
+          out.withUnsafeMutableBufferPointer {
+            _ = try? EmbeddingCodec.decode(raw, encoding, into: $0)
+          }
           if let parsed = try? ValueRecord.parse(raw) {
             _ = try? ValueCodec.storedCanonical(
-              ValueFormat(type: .embedding(dims: dims), encoding: encoding), parsed, zstd: zstd, dictionary: nil)
+              ValueFormat(type: .embedding(dims: dims), encoding: encoding), parsed, zstd: zstd,
+              dictionary: nil)
           }
         }
       }
@@ -116,7 +131,9 @@ import Testing
     var lying: [UInt8] = [1, 0x28, 0xB5, 0x2F, 0xFD, 0x80, 0, 0, 0, 0x40]
     lying += [UInt8](repeating: 0, count: 16)
     _ = lying.withUnsafeBytes { raw in
-      #expect(throws: DecodeError.self) { _ = try EmbeddingStorage.unpack(raw, .float16, dims: 4, zstd: zstd) }
+      #expect(throws: DecodeError.self) {
+        _ = try EmbeddingStorage.unpack(raw, .float16, dims: 4, zstd: zstd)
+      }
     }
   }
 }
@@ -125,14 +142,18 @@ import Testing
   /// A unit-norm vector of `dims` Gaussian components.
   static func unitVector(_ dims: Int, _ rng: inout some RandomNumberGenerator) -> [Float] {
     let v = (0..<dims).map { _ in
-      Float(sqrt(-2 * log(Double.random(in: Double.ulpOfOne..<1, using: &rng))) * cos(2 * .pi * Double.random(in: 0..<1, using: &rng)))
+      Float(
+        sqrt(-2 * log(Double.random(in: Double.ulpOfOne..<1, using: &rng)))
+          * cos(2 * .pi * Double.random(in: 0..<1, using: &rng)))
     }
     let norm = sqrt(v.reduce(0) { $0 + $1 * $1 })
     return v.map { $0 / norm }
   }
 
   static func cosine(_ a: [Float], _ b: [Float]) -> Double {
-    var dot = 0.0, na = 0.0, nb = 0.0
+    var dot = 0.0
+    var na = 0.0
+    var nb = 0.0
     for (x, y) in zip(a, b) {
       dot += Double(x) * Double(y)
       na += Double(x) * Double(x)
@@ -152,12 +173,13 @@ import Testing
     try db.put("emb", "e", v)
     try db.put("small", "e", s)
     let back = try #require(try db.latest("emb", "e", as: [Float].self))
-    let minimum: Double = switch encoding {
-    case .float32: 1
-    case .float16: 0.99999
-    case .bfloat16: 0.99999
-    case .int8: 0.9999
-    }
+    let minimum: Double =
+      switch encoding {
+      case .float32: 1
+      case .float16: 0.99999
+      case .bfloat16: 0.99999
+      case .int8: 0.9999
+      }
     #expect(Self.cosine(v, back) >= minimum)
     if encoding == .float32 { #expect(back == v) }
     #expect(Self.cosine(s, try #require(try db.latest("small", "e", as: [Float].self))) >= minimum)
@@ -167,9 +189,16 @@ import Testing
     #expect(encoded.bytes.count == EmbeddingCodec.size(encoding, dims: 384))
     #expect(try encoded.decoded() == back)
     var buffer = [Float](repeating: 0, count: 384)
-    let found = try db.read { snap in try buffer.withUnsafeMutableBufferPointer { try snap.latestEmbedding("emb", "e", into: $0) } }
+    let found = try db.read { snap in
+      try buffer.withUnsafeMutableBufferPointer { try snap.latestEmbedding("emb", "e", into: $0) }
+    }
     #expect(found && buffer == back)
-    #expect(try db.read { snap in try buffer.withUnsafeMutableBufferPointer { try snap.latestEmbedding("emb", "nobody", into: $0) } } == false)
+    #expect(
+      try db.read { snap in
+        try buffer.withUnsafeMutableBufferPointer {
+          try snap.latestEmbedding("emb", "nobody", into: $0)
+        }
+      } == false)
     #expect(try db.verify().isClean)
     _ = dir
   }
@@ -177,7 +206,11 @@ import Testing
   @Test func aFloat16OverflowNamesTheComponent() throws {
     let (db, dir) = try makeStore()
     try db.define(FeatureDefinition("h", type: .embedding(dims: 3), encoding: .float16))
-    expectError(.invalidValue(feature: "h", entity: "e", reason: "embedding component 1 is 100000.0, outside float16's range ±65504")) {
+    expectError(
+      .invalidValue(
+        feature: "h", entity: "e",
+        reason: "embedding component 1 is 100000.0, outside float16's range ±65504")
+    ) {
       try db.put("h", "e", [Float]([1, 100_000, 2]))
     }
     #expect(try db.latest("h", "e") == nil)
@@ -187,7 +220,10 @@ import Testing
   @Test func theEncodingCannotChange() throws {
     let (db, dir) = try makeStore()
     try db.define(FeatureDefinition("h", type: .embedding(dims: 3), encoding: .int8))
-    expectError(.invalidDefinition(feature: "h", reason: "it is stored as int8; the encoding cannot change to float16")) {
+    expectError(
+      .invalidDefinition(
+        feature: "h", reason: "it is stored as int8; the encoding cannot change to float16")
+    ) {
       try db.define(FeatureDefinition("h", type: .embedding(dims: 3), encoding: .float16))
     }
     _ = dir

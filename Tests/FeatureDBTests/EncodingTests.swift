@@ -3,12 +3,17 @@ import Testing
 @testable import FeatureDB
 
 @Suite struct EncodingTests {
-  static let boundaries: [UInt64] = [0, 1, 240, 241, 2287, 2288, 67823, 67824, 1 << 24 - 1, 1 << 24, 1 << 32, 1 << 56, UInt64.max]
+  static let boundaries: [UInt64] = [
+    0, 1, 240, 241, 2287, 2288, 67823, 67824, 1 << 24 - 1, 1 << 24, 1 << 32, 1 << 56, UInt64.max,
+  ]
 
   @Test func orderedVarintRoundTripsAndSortsNumerically() throws {
     var rng = SystemRandomNumberGenerator()
     var values = Self.boundaries
-    for _ in 0..<5000 { values.append(UInt64.random(in: 0...UInt64.max, using: &rng) >> UInt64.random(in: 0...63, using: &rng)) }
+    for _ in 0..<5000 {
+      values.append(
+        UInt64.random(in: 0...UInt64.max, using: &rng) >> UInt64.random(in: 0...63, using: &rng))
+    }
     for v in values {
       let bytes = OrderedVarint.encode(v)
       try bytes.withUnsafeBytes { (raw) throws in
@@ -18,7 +23,8 @@ import Testing
       }
     }
     for _ in 0..<5000 {
-      let a = values.randomElement(using: &rng)!, b = values.randomElement(using: &rng)!
+      let a = values.randomElement(using: &rng)!
+      let b = values.randomElement(using: &rng)!
       #expect((a < b) == OrderedVarint.encode(a).lexicographicallyPrecedes(OrderedVarint.encode(b)))
     }
   }
@@ -65,7 +71,8 @@ import Testing
 
   @Test func valuesRoundTripThroughTheirCodec() throws {
     let cases: [(ValueType, FeatureValue)] = [
-      (.int, .int(-42)), (.int, .int(.max)), (.double, .double(0.1)), (.double, .double(-.infinity)),
+      (.int, .int(-42)), (.int, .int(.max)), (.double, .double(0.1)),
+      (.double, .double(-.infinity)),
       (.bool, .bool(true)), (.string, .string("héllo, 世界")), (.string, .string("")),
       (.bytes, .bytes([0, 255, 1])), (.embedding(dims: 3), .embedding([0.5, -1, 3.25])),
     ]
@@ -89,11 +96,15 @@ import Testing
     var rng = SystemRandomNumberGenerator()
     let types: [ValueType] = [.int, .double, .bool, .string, .bytes, .embedding(dims: 4)]
     for _ in 0..<3000 {
-      let bytes = (0..<Int.random(in: 0...40, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+      let bytes = (0..<Int.random(in: 0...40, using: &rng)).map { _ in
+        UInt8.random(in: 0...255, using: &rng)
+      }
       bytes.withUnsafeBytes { raw in
         for type in types {
           _ = try? ValueCodec.decode(ValueFormat(type: type), raw)
-          if var chain = try? ChainRecord.Reader(raw, format: ValueFormat(type: type), epoch: 0, checksum: false) {
+          if var chain = try? ChainRecord.Reader(
+            raw, format: ValueFormat(type: type), epoch: 0, checksum: false)
+          {
             while let entry = try? chain.next() {
               #expect(entry.range.upperBound <= raw.count)
               _ = try? chain.inlineValue(entry)
@@ -107,7 +118,11 @@ import Testing
   }
 
   @Test func lineageExtraRoundTrips() throws {
-    let extra = LineageExtra(inputs: [.version(feature: 3, entity: 70_000, version: 9), .raw(symbol: 12)], note: "backfill ✓")
-    try extra.encoded().withUnsafeBytes { (raw) throws in #expect(try LineageExtra.decode(raw) == extra) }
+    let extra = LineageExtra(
+      inputs: [.version(feature: 3, entity: 70_000, version: 9), .raw(symbol: 12)],
+      note: "backfill ✓")
+    try extra.encoded().withUnsafeBytes { (raw) throws in
+      #expect(try LineageExtra.decode(raw) == extra)
+    }
   }
 }

@@ -40,7 +40,9 @@ import Testing
   @Test func pointInTimeExportMatchesFeastsRule() throws {
     let (db, dir) = try makeStore()
     let ttls: [String: TimeSpan?] = ["a": .hours(3), "b": nil, "c": .minutes(30)]
-    for (name, ttl) in ttls { try db.define(FeatureDefinition(name, type: .double, maxVersions: 0, ttl: ttl)) }
+    for (name, ttl) in ttls {
+      try db.define(FeatureDefinition(name, type: .double, maxVersions: 0, ttl: ttl))
+    }
     var rng = SplitMix64(seed: 2026)
     var history = "feature,entity,event_us,created,ttl_us,value\n"
     var created = 0
@@ -62,17 +64,26 @@ import Testing
     }
     var rows = "entity_id,event_timestamp\n"
     for _ in 0..<400 {
-      let time = base + .minutes(Int64.random(in: -2..<52, using: &rng) * 15) + TimeSpan(microseconds: Int64.random(in: -1...1, using: &rng))
+      let time =
+        base + .minutes(Int64.random(in: -2..<52, using: &rng) * 15)
+        + TimeSpan(microseconds: Int64.random(in: -1...1, using: &rng))
       rows += "e\(Int.random(in: 0..<9, using: &rng)),\(time.iso8601WithFraction)\n"
     }
     let historyPath = writeFile(dir, "history.csv", history)
     let rowsPath = writeFile(dir, "rows.csv", rows)
-    let ours = dir.child("ours.csv"), theirs = dir.child("oracle.csv")
-    try db.exportPointInTime(entityRows: rowsPath, to: ours, options: ExportOptions(features: ["a", "b", "c"]))
-    let (status, _, error) = try run("/usr/bin/env", ["python3", "-c", Self.oracle, historyPath, rowsPath, theirs])
+    let ours = dir.child("ours.csv")
+    let theirs = dir.child("oracle.csv")
+    try db.exportPointInTime(
+      entityRows: rowsPath, to: ours, options: ExportOptions(features: ["a", "b", "c"]))
+    let (status, _, error) = try run(
+      "/usr/bin/env", ["python3", "-c", Self.oracle, historyPath, rowsPath, theirs])
     #expect(status == 0, "\(error)")
-    let ourLines = readFile(ours).split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
-    let oracleLines = readFile(theirs).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+    let ourLines = readFile(ours).split(separator: "\n").dropFirst().map {
+      $0.split(separator: ",", omittingEmptySubsequences: false)
+    }
+    let oracleLines = readFile(theirs).split(separator: "\n").map {
+      $0.split(separator: ",", omittingEmptySubsequences: false)
+    }
     #expect(ourLines.count == 400 && oracleLines.count == 400)
     var nonEmpty = 0
     for (i, (mine, expected)) in zip(ourLines, oracleLines).enumerated() {
@@ -105,6 +116,7 @@ extension Timestamp {
     let text = iso8601
     guard let dot = text.firstIndex(of: ".") else { return String(text.dropLast()) + ".000000Z" }
     let fraction = text[text.index(after: dot)..<text.index(before: text.endIndex)]
-    return String(text[..<dot]) + "." + fraction + String(repeating: "0", count: 6 - fraction.count) + "Z"
+    return String(text[..<dot]) + "." + fraction + String(repeating: "0", count: 6 - fraction.count)
+      + "Z"
   }
 }

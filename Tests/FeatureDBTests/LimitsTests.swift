@@ -15,7 +15,9 @@ import Testing
       z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
       z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
       z ^= z >> 31
-      for j in 0..<min(8, count - i) { out[i + j] = UInt8(truncatingIfNeeded: z >> (8 * UInt64(j))) }
+      for j in 0..<min(8, count - i) {
+        out[i + j] = UInt8(truncatingIfNeeded: z >> (8 * UInt64(j)))
+      }
     }
     return out
   }
@@ -29,7 +31,8 @@ import Testing
     let dir = TemporaryDirectory()
     let maxMap = 1 << 20
     let db = try FeatureStore(
-      path: dir.child("s"), options: StoreOptions(durability: .noSync, mapSize: 256 << 10, maxMapSize: maxMap))
+      path: dir.child("s"),
+      options: StoreOptions(durability: .noSync, mapSize: 256 << 10, maxMapSize: maxMap))
     try db.define(FeatureDefinition("blob", type: .bytes, maxVersions: 0, ttl: .hours(1)))
     let base = CrashWorkload.base
     /// Writes batches of 8 × 1,500 incompressible bytes (event time base + round hours) until the
@@ -40,7 +43,11 @@ import Testing
         do {
           try db.write { batch in
             batch.eventTime = base + .hours(Int64(round))
-            for i in 0..<8 { batch.put("blob", "e\(batches)-\(i)", Self.noise(1500, seed: UInt64(round << 32 | batches << 8 | i))) }
+            for i in 0..<8 {
+              batch.put(
+                "blob", "e\(batches)-\(i)",
+                Self.noise(1500, seed: UInt64(round << 32 | batches << 8 | i)))
+            }
           }
         } catch let error as FeatureDBError {
           return (batches, error)
@@ -58,9 +65,11 @@ import Testing
     #expect(written > 20, "only \(written) batches fit in \(maxMap) bytes")
     #expect(db.env.currentMapSize == maxMap)
     // Readable, and the batch that failed left nothing.
-    #expect(try db.asOf("blob", "e0-0", eventTime: base, as: [UInt8].self) == Self.noise(1500, seed: 0))
-    #expect(try db.asOf("blob", "e\(written - 1)-7", eventTime: base, as: [UInt8].self)
-      == Self.noise(1500, seed: UInt64((written - 1) << 8 | 7)))
+    #expect(
+      try db.asOf("blob", "e0-0", eventTime: base, as: [UInt8].self) == Self.noise(1500, seed: 0))
+    #expect(
+      try db.asOf("blob", "e\(written - 1)-7", eventTime: base, as: [UInt8].self)
+        == Self.noise(1500, seed: UInt64((written - 1) << 8 | 7)))
     #expect(try db.history("blob", "e\(written)-0").isEmpty)
     #expect(try db.verify().isClean)
     // Still full for another batch of the same size.
@@ -73,9 +82,13 @@ import Testing
 
     // The same volume again (new versions of the same pairs) fits in the same map.
     let (again, againError) = fill(round: 1, limit: written)
-    #expect(again == written, "after vacuum only \(again) of \(written) batches fit: \(String(describing: againError))")
+    #expect(
+      again == written,
+      "after vacuum only \(again) of \(written) batches fit: \(String(describing: againError))")
     #expect(db.env.currentMapSize == maxMap)
-    #expect(try db.asOf("blob", "e0-0", eventTime: base + .hours(1), as: [UInt8].self) == Self.noise(1500, seed: 1 << 32))
+    #expect(
+      try db.asOf("blob", "e0-0", eventTime: base + .hours(1), as: [UInt8].self)
+        == Self.noise(1500, seed: 1 << 32))
     #expect(throws: FeatureDBError.historyVacuumed(feature: "blob", entity: "e0-0", removed: 1)) {
       try db.asOf("blob", "e0-0", eventTime: base)
     }
@@ -98,7 +111,8 @@ import Testing
     ]
     for (i, e) in accepted.enumerated() {
       #expect(e.utf8.count == 400)
-      try db.put("f", e, i, lineage: Lineage(inputs: i > 0 ? [.version("f", accepted[i - 1], 1)] : []))
+      try db.put(
+        "f", e, i, lineage: Lineage(inputs: i > 0 ? [.version("f", accepted[i - 1], 1)] : []))
       #expect(try db.latest("f", e, as: Int.self) == i)
       let v = try #require(try db.history("f", e).first)
       #expect(v.entity == e && v.version == 1)
@@ -163,18 +177,25 @@ import Testing
     _ = dir
     try db.define(FeatureDefinition("f", type: .int))
     let s400 = String(repeating: "p", count: 400)
-    let full = Lineage(producer: s400, run: s400 + "", source: String(repeating: "s", count: 400), inputs: [.raw(s400)])
+    let full = Lineage(
+      producer: s400, run: s400 + "", source: String(repeating: "s", count: 400),
+      inputs: [.raw(s400)])
     try db.put("f", "e", 1, lineage: full)
     #expect(try db.history("f", "e").first?.lineage == full)
     // 401 bytes would still fit an LMDB key, 600 would not (MDB_BAD_VALSIZE): both get the same
     // error naming the string.
     for long in [String(repeating: "q", count: 401), String(repeating: "q", count: 600)] {
       let cases: [(Lineage, String)] = [
-        (Lineage(producer: long), "producer"), (Lineage(run: long), "run"), (Lineage(source: long), "source"),
+        (Lineage(producer: long), "producer"), (Lineage(run: long), "run"),
+        (Lineage(source: long), "source"),
         (Lineage(inputs: [.raw(long)]), "input id"),
       ]
       for (lineage, what) in cases {
-        expectError(.invalidArgument("lineage \(what) '\(long.prefix(40))…' is \(long.utf8.count) bytes long; the limit is 400")) {
+        expectError(
+          .invalidArgument(
+            "lineage \(what) '\(long.prefix(40))…' is \(long.utf8.count) bytes long; the limit is 400"
+          )
+        ) {
           try db.put("f", "e", 2, lineage: lineage)
         }
       }
@@ -236,10 +257,16 @@ import Testing
       case .int8: #expect(worst <= 2.0 / 255)
       }
     }
-    expectError(.invalidDefinition(feature: "wider", reason: "embedding dims must be 1…65536, got 65537")) {
+    expectError(
+      .invalidDefinition(feature: "wider", reason: "embedding dims must be 1…65536, got 65537")
+    ) {
       try db.define(FeatureDefinition("wider", type: .embedding(dims: dims + 1)))
     }
-    expectError(.invalidValue(feature: "emb.float32", entity: "e", reason: "embedding has 65537 dims, the feature has 65536")) {
+    expectError(
+      .invalidValue(
+        feature: "emb.float32", entity: "e",
+        reason: "embedding has 65537 dims, the feature has 65536")
+    ) {
       try db.put("emb.float32", "e", vector + [0])
     }
     #expect(try db.verify().isClean)

@@ -9,10 +9,12 @@ import Testing
 func readerSlots(_ env: Environment) -> [(pid: Int32, txnid: UInt64?)] {
   final class Text { var value = "" }
   let text = Text()
-  mdb_reader_list(env.handle, { message, context in
-    Unmanaged<Text>.fromOpaque(context!).takeUnretainedValue().value += String(cString: message!)
-    return 0
-  }, Unmanaged.passUnretained(text).toOpaque())
+  mdb_reader_list(
+    env.handle,
+    { message, context in
+      Unmanaged<Text>.fromOpaque(context!).takeUnretainedValue().value += String(cString: message!)
+      return 0
+    }, Unmanaged.passUnretained(text).toOpaque())
   return text.value.split(separator: "\n").compactMap { line in
     let fields = line.split(separator: " ")
     guard fields.count == 3, let pid = Int32(fields[0]) else { return nil }  // the header, "(no active readers)"
@@ -52,7 +54,8 @@ extension ReliabilityTests {
       }
       let child = productPath("fdb-test-child")
       func start(_ mode: String, _ name: String, _ duration: Int) throws -> ChildProcess {
-        let p = try ChildProcess(child, [mode, path, String(duration)], stderrPath: dir.child("stderr-\(name)"))
+        let p = try ChildProcess(
+          child, [mode, path, String(duration)], stderrPath: dir.child("stderr-\(name)"))
         #expect(p.readLine() == "ready", "\(name): \(p.standardError)")
         return p
       }
@@ -88,14 +91,20 @@ extension ReliabilityTests {
       // After the load: the last batch whole, the store clean, the killed reader's slot gone
       // (the replacement's open cleared it; clearing again finds nothing stale).
       let row: [Int?] = try db.read { s in
-        try (0..<200).flatMap { e in try Self.features.map { try s.latest($0, "l\(e)", as: Int.self) } }
+        try (0..<200).flatMap { e in
+          try Self.features.map { try s.latest($0, "l\(e)", as: Int.self) }
+        }
       }
-      let expected: [Int?] = (0..<200).flatMap { _ in (0..<8).map { f -> Int? in f == 7 ? -7 * last : last } }
+      let expected: [Int?] = (0..<200).flatMap { _ in
+        (0..<8).map { f -> Int? in f == 7 ? -7 * last : last }
+      }
       #expect(row == expected)
       #expect(try db.verify().isClean)
       #expect(db.env.clearStaleReaders() == 0)
       #expect(!readerSlots(db.env).contains { $0.pid == victim.pid })
-      print("load test (\(seconds) s, debug build): \(last) batches, \(written["versions"] ?? 0) versions; readers \(reads) reads in \(snapshots) snapshots, no violation")
+      print(
+        "load test (\(seconds) s, debug build): \(last) batches, \(written["versions"] ?? 0) versions; readers \(reads) reads in \(snapshots) snapshots, no violation"
+      )
     }
 
     /// A reader killed with SIGKILL while it holds a read transaction leaves a stale slot that
@@ -111,7 +120,8 @@ extension ReliabilityTests {
       try db.put("x", "e", 1)
       let child = productPath("fdb-test-child")
 
-      let holder = try ChildProcess(child, ["hold-read", path, "x", "e"], stderrPath: dir.child("stderr-1"))
+      let holder = try ChildProcess(
+        child, ["hold-read", path, "x", "e"], stderrPath: dir.child("stderr-1"))
       defer { holder.kill() }
       #expect(holder.readLine() == "holding 1", "\(holder.standardError)")
       let slot = readerSlots(db.env).first { $0.pid == holder.pid }
@@ -138,12 +148,18 @@ extension ReliabilityTests {
       #expect(!readerSlots(db.env).contains { $0.pid == holder.pid })
       _ = try rewrites(5)  // the first commits after clearing hand the backlog to the free list
       let reclaimed = try rewrites(40)
-      #expect(pinned >= 40 * 5, "a pinned snapshot keeps freed pages: the file grew by \(pinned) pages")
-      #expect(reclaimed * 4 < pinned, "after clearing, pages are reused: \(reclaimed) new pages vs \(pinned)")
-      print("stale reader: 40 rewrites grew the file by \(pinned) pages while pinned, \(reclaimed) after clearing")
+      #expect(
+        pinned >= 40 * 5, "a pinned snapshot keeps freed pages: the file grew by \(pinned) pages")
+      #expect(
+        reclaimed * 4 < pinned,
+        "after clearing, pages are reused: \(reclaimed) new pages vs \(pinned)")
+      print(
+        "stale reader: 40 rewrites grew the file by \(pinned) pages while pinned, \(reclaimed) after clearing"
+      )
 
       // Opening the store clears stale slots too: another process's open reclaims this one.
-      let holder2 = try ChildProcess(child, ["hold-read", path, "x", "e"], stderrPath: dir.child("stderr-2"))
+      let holder2 = try ChildProcess(
+        child, ["hold-read", path, "x", "e"], stderrPath: dir.child("stderr-2"))
       defer { holder2.kill() }
       #expect(holder2.readLine() == "holding 1", "\(holder2.standardError)")
       holder2.kill()
@@ -155,7 +171,8 @@ extension ReliabilityTests {
       #expect(db.env.clearStaleReaders() == 0)
 
       // A holder that is not killed ends its transaction when told to and exits cleanly.
-      let holder3 = try ChildProcess(child, ["hold-read", path, "x", "e"], stderrPath: dir.child("stderr-3"))
+      let holder3 = try ChildProcess(
+        child, ["hold-read", path, "x", "e"], stderrPath: dir.child("stderr-3"))
       defer { holder3.kill() }
       #expect(holder3.readLine() == "holding 1")
       holder3.closeStdin()

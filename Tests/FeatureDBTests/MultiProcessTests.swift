@@ -18,7 +18,9 @@ import Testing
     var seen: Set<Int> = []
     while child.isRunning {
       // Every batch writes the same value to e0…e9: a consistent snapshot shows one value.
-      let row = try db.read { s in try (0..<10).map { try s.latest("child.counter", "e\($0)", as: Int.self) } }
+      let row = try db.read { s in
+        try (0..<10).map { try s.latest("child.counter", "e\($0)", as: Int.self) }
+      }
       if let first = row[0] {
         #expect(row.allSatisfy { $0 == first })
         seen.insert(first)
@@ -28,7 +30,8 @@ import Testing
     }
     child.waitUntilExit()
     #expect(child.terminationStatus == 0)
-    let lines = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+    let lines = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      .split(separator: "\n")
     #expect(lines.last == "committed 200")
     #expect(try db.latest("child.counter", "e9", as: Int.self) == 200)
     #expect(try db.history("child.counter", "e0").count == 10)  // maxVersions default

@@ -21,7 +21,9 @@ import Testing
     #expect(result.pruned == 30 * 4)
     #expect(try db.history("f", "e7").map(\.version) == [6, 5])
     #expect(try db.history("g", "e7").count == 6)  // other features untouched
-    expectError(.historyPruned(feature: "f", entity: "e7", removed: 4)) { _ = try db.asOf("f", "e7", eventTime: t(2)) }
+    expectError(.historyPruned(feature: "f", entity: "e7", removed: 4)) {
+      _ = try db.asOf("f", "e7", eventTime: t(2))
+    }
     #expect(try db.prune("f").pruned == 0)  // idempotent
     #expect(try db.put("f", "e7", 9, eventTime: t(9)).version == 7)
     _ = dir
@@ -51,7 +53,8 @@ import Testing
       try db.write { b in
         for e in 0..<2000 {
           b.put("f", "e\(e)", Double(e * round), eventTime: t(Int64(round)))
-          b.put("s", "e\(e)", String(repeating: "x", count: 100 + round), eventTime: t(Int64(round)))
+          b.put(
+            "s", "e\(e)", String(repeating: "x", count: 100 + round), eventTime: t(Int64(round)))
         }
       }
     }
@@ -74,7 +77,9 @@ import Testing
     let target = dir.child("busy")
     try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: false)
     #expect(FileManager.default.createFile(atPath: target + "/x", contents: Data()))
-    expectError(.invalidArgument("\(target) is not empty; compact writes into a new or empty directory")) {
+    expectError(
+      .invalidArgument("\(target) is not empty; compact writes into a new or empty directory")
+    ) {
       try db.compact(to: target)
     }
   }

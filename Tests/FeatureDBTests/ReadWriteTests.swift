@@ -144,14 +144,23 @@ import Testing
   }
 
   @Test func historyIsNewestFirstWithLineage() throws {
-    try db.put("spend", "u", 1.0, eventTime: t(1), lineage: Lineage(producer: "p@1", run: "r1", source: "s.csv"))
+    try db.put(
+      "spend", "u", 1.0, eventTime: t(1),
+      lineage: Lineage(producer: "p@1", run: "r1", source: "s.csv"))
     try db.put("count", "u", 4)
-    try db.put("spend", "u", 2.0, eventTime: t(0),
-               lineage: Lineage(producer: "p@2", run: "r2", inputs: [.version("count", "u", 1), .raw("event-77")], note: "fix"))
+    try db.put(
+      "spend", "u", 2.0, eventTime: t(0),
+      lineage: Lineage(
+        producer: "p@2", run: "r2", inputs: [.version("count", "u", 1), .raw("event-77")],
+        note: "fix"))
     let h = try db.history("spend", "u")
     #expect(h.map(\.version) == [2, 1])
     #expect(h[0].value == .double(2) && h[0].eventTime == t(0) && h[0].status == .active)
-    #expect(h[0].lineage == Lineage(producer: "p@2", run: "r2", inputs: [.version("count", "u", 1), .raw("event-77")], note: "fix"))
+    #expect(
+      h[0].lineage
+        == Lineage(
+          producer: "p@2", run: "r2", inputs: [.version("count", "u", 1), .raw("event-77")],
+          note: "fix"))
     #expect(h[1].lineage == Lineage(producer: "p@1", run: "r1", source: "s.csv"))
     #expect(try db.history("spend", "u", limit: 1).map(\.version) == [2])
     #expect(try db.history("spend", "nobody").isEmpty)
@@ -170,12 +179,17 @@ import Testing
     #expect(b.lineage == Lineage(producer: "own@1") && b.eventTime == t(5))
   }
 
-  @Test(arguments: ["a/b", "x y", "a:b@1", "user\u{0}nul", "日本語", "🙂", "a,b\"c\nd", String(repeating: "k", count: 399)])
+  @Test(arguments: [
+    "a/b", "x y", "a:b@1", "user\u{0}nul", "日本語", "🙂", "a,b\"c\nd",
+    String(repeating: "k", count: 399),
+  ])
   func entityIdsNeverCollide(_ entity: String) throws {
     let neighbours = [entity + "x", String(entity.dropLast()), "a", "b", "x"]
     try db.write { b in
       b.put("name", entity, "target")
-      for (i, n) in neighbours.enumerated() where n != entity && !n.isEmpty { b.put("name", n, "other\(i)") }
+      for (i, n) in neighbours.enumerated() where n != entity && !n.isEmpty {
+        b.put("name", n, "other\(i)")
+      }
     }
     #expect(try db.latest("name", entity, as: String.self) == "target")
     let again = try FeatureStore(path: db.path, options: StoreOptions(readOnly: true))

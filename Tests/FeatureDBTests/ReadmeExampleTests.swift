@@ -12,7 +12,8 @@ import Testing
 
     // One transaction: all of it or nothing. Every write is a new version with lineage.
     try db.write { batch in
-      batch.lineage = Lineage(producer: "spend.extract@1.2.0", run: "run-2026-01-05", source: "orders.parquet")
+      batch.lineage = Lineage(
+        producer: "spend.extract@1.2.0", run: "run-2026-01-05", source: "orders.parquet")
       batch.put("user.spend_7d", "u1", 12.5)  // event time: now (or pass eventTime:)
       batch.put("user.segment", "u1", "loyal")
     }
@@ -20,7 +21,8 @@ import Testing
     let spend = try db.latest("user.spend_7d", "u1", as: Double.self)  // 12.5
     let dayAgo = try db.asOf("user.spend_7d", "u1", eventTime: .now - .days(1))  // nil: not known then
     for version in try db.history("user.spend_7d", "u1") {
-      print(version.version, version.value ?? "deleted", version.eventTime, version.lineage.run ?? "-")
+      print(
+        version.version, version.value ?? "deleted", version.eventTime, version.lineage.run ?? "-")
     }
 
     // Many reads in one consistent snapshot.

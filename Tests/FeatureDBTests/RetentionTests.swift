@@ -33,8 +33,12 @@ import Testing
     try db.put("f", "e", 1, eventTime: t(1))
     let w1 = try db.latestVersion("f", "e")!.writeTime
     try db.put("f", "e", 2, eventTime: t(2))
-    expectError(.historyPruned(feature: "f", entity: "e", removed: 1)) { _ = try db.asOf("f", "e", eventTime: t(1)) }
-    expectError(.historyPruned(feature: "f", entity: "e", removed: 1)) { _ = try db.asOf("f", "e", writeTime: w1) }
+    expectError(.historyPruned(feature: "f", entity: "e", removed: 1)) {
+      _ = try db.asOf("f", "e", eventTime: t(1))
+    }
+    expectError(.historyPruned(feature: "f", entity: "e", removed: 1)) {
+      _ = try db.asOf("f", "e", writeTime: w1)
+    }
     // Before the pruned version nothing existed: an honest nil.
     #expect(try db.asOf("f", "e", eventTime: t(0)) == nil)
     #expect(try db.asOf("f", "e", eventTime: t(2), as: Int.self) == 2)
@@ -49,7 +53,9 @@ import Testing
     try db.updateRetention("f", maxVersions: 10)
     try db.put("f", "e", 3, eventTime: t(3))
     // At t6 the answer would be the pruned t5 value, not t3.
-    expectError(.historyPruned(feature: "f", entity: "e", removed: 1)) { _ = try db.asOf("f", "e", eventTime: t(6)) }
+    expectError(.historyPruned(feature: "f", entity: "e", removed: 1)) {
+      _ = try db.asOf("f", "e", eventTime: t(6))
+    }
     #expect(try db.asOf("f", "e", eventTime: t(4), as: Int.self) == 3)
     _ = _dir
   }

@@ -7,7 +7,8 @@ import Testing
 @Suite struct StorageTests {
   @Test func theMapGrowsFromATinyInitialSize() throws {
     let dir = TemporaryDirectory()
-    let db = try FeatureStore(path: dir.child("s"), options: StoreOptions(durability: .noSync, mapSize: 64 * 1024))
+    let db = try FeatureStore(
+      path: dir.child("s"), options: StoreOptions(durability: .noSync, mapSize: 64 * 1024))
     try db.define(FeatureDefinition("s", type: .string))
     let initial = db.env.currentMapSize
     for batch in 0..<20 {
@@ -23,7 +24,8 @@ import Testing
   @Test func aFullStoreSaysSoAndStaysUsable() throws {
     let dir = TemporaryDirectory()
     let db = try FeatureStore(
-      path: dir.child("s"), options: StoreOptions(durability: .noSync, mapSize: 64 * 1024, maxMapSize: 256 * 1024))
+      path: dir.child("s"),
+      options: StoreOptions(durability: .noSync, mapSize: 64 * 1024, maxMapSize: 256 * 1024))
     try db.define(FeatureDefinition("b", type: .bytes))
     try db.put("b", "small", [UInt8](repeating: 1, count: 10))
     let error = thrownError {
@@ -41,7 +43,8 @@ import Testing
   @Test func readTransactionsCannotWrite() {
     // A compile-time property: `Table.put` takes a `WriteTransaction`, which a read closure never
     // receives. This test pins the types so a change that loosens them fails to compile here.
-    let put: (Table, borrowing WriteTransaction, [UInt8], [UInt8], PutFlags) throws -> Void = { t, txn, k, v, f in
+    let put: (Table, borrowing WriteTransaction, [UInt8], [UInt8], PutFlags) throws -> Void = {
+      t, txn, k, v, f in
       try t.put(txn, key: k, value: v, flags: f)
     }
     _ = put
@@ -50,13 +53,17 @@ import Testing
   }
 
   @Test func lmdbErrorsCoverEveryCode() {
-    let codes: [Int32] = [MDB_KEYEXIST, MDB_NOTFOUND, MDB_PAGE_NOTFOUND, MDB_CORRUPTED, MDB_PANIC, MDB_VERSION_MISMATCH,
-                          MDB_INVALID, MDB_MAP_FULL, MDB_DBS_FULL, MDB_READERS_FULL, MDB_TLS_FULL, MDB_TXN_FULL,
-                          MDB_CURSOR_FULL, MDB_PAGE_FULL, MDB_MAP_RESIZED, MDB_INCOMPATIBLE, MDB_BAD_RSLOT,
-                          MDB_BAD_TXN, MDB_BAD_VALSIZE, MDB_BAD_DBI]
-    let named: [LMDBError] = [.keyExists, .notFound, .pageNotFound, .corrupted, .panic, .versionMismatch, .invalid,
-                              .mapFull, .dbsFull, .readersFull, .tlsFull, .txnFull, .cursorFull, .pageFull,
-                              .mapResized, .incompatible, .badReaderSlot, .badTransaction, .badValueSize, .badTable]
+    let codes: [Int32] = [
+      MDB_KEYEXIST, MDB_NOTFOUND, MDB_PAGE_NOTFOUND, MDB_CORRUPTED, MDB_PANIC, MDB_VERSION_MISMATCH,
+      MDB_INVALID, MDB_MAP_FULL, MDB_DBS_FULL, MDB_READERS_FULL, MDB_TLS_FULL, MDB_TXN_FULL,
+      MDB_CURSOR_FULL, MDB_PAGE_FULL, MDB_MAP_RESIZED, MDB_INCOMPATIBLE, MDB_BAD_RSLOT,
+      MDB_BAD_TXN, MDB_BAD_VALSIZE, MDB_BAD_DBI,
+    ]
+    let named: [LMDBError] = [
+      .keyExists, .notFound, .pageNotFound, .corrupted, .panic, .versionMismatch, .invalid,
+      .mapFull, .dbsFull, .readersFull, .tlsFull, .txnFull, .cursorFull, .pageFull,
+      .mapResized, .incompatible, .badReaderSlot, .badTransaction, .badValueSize, .badTable,
+    ]
     #expect(named.map(\.rawValue) == codes)
     #expect(Set(named.map(\.description)).count == codes.count)
     #expect(LMDBError.mapFull.description.contains("MDB_MAP_FULL"))
@@ -85,7 +92,9 @@ import Testing
         group.addTask {
           var reads = 0
           for _ in 0..<2000 {
-            let (a, b) = try db.read { s in (try s.latest("a", "e", as: Int.self)!, try s.latest("b", "e", as: Int.self)!) }
+            let (a, b) = try db.read { s in
+              (try s.latest("a", "e", as: Int.self)!, try s.latest("b", "e", as: Int.self)!)
+            }
             #expect(a + b == 100)
             reads += 1
           }

@@ -16,14 +16,17 @@ final class TemporaryDirectory {
 }
 
 /// A new store in its own temporary directory.
-func makeStore(_ options: StoreOptions = StoreOptions(durability: .noSync)) throws -> (FeatureStore, TemporaryDirectory) {
+func makeStore(_ options: StoreOptions = StoreOptions(durability: .noSync)) throws -> (
+  FeatureStore, TemporaryDirectory
+) {
   let dir = TemporaryDirectory()
   return (try FeatureStore(path: dir.child("store.fdb"), options: options), dir)
 }
 
 /// `2026-01-01T00:00:00Z` plus `hours`.
 func t(_ hours: Int64, minutes: Int64 = 0, seconds: Int64 = 0) -> Timestamp {
-  Timestamp(iso8601: "2026-01-01T00:00:00Z")! + .hours(hours) + .minutes(minutes) + .seconds(seconds)
+  Timestamp(iso8601: "2026-01-01T00:00:00Z")! + .hours(hours) + .minutes(minutes)
+    + .seconds(seconds)
 }
 
 /// The built executable `name` next to the test bundle.
@@ -38,7 +41,9 @@ func productPath(_ name: String) -> String {
 
 /// Runs an executable to completion; returns (exit status, stdout, stderr).
 @discardableResult
-func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (Int32, String, String) {
+func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws
+  -> (Int32, String, String)
+{
   let process = Process()
   process.executableURL = URL(fileURLWithPath: executable)
   process.arguments = arguments
@@ -51,11 +56,17 @@ func run(_ executable: String, _ arguments: [String], environment: [String: Stri
   let outData = out.fileHandleForReading.readDataToEndOfFile()
   let errData = err.fileHandleForReading.readDataToEndOfFile()
   process.waitUntilExit()
-  return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+  return (
+    process.terminationStatus, String(decoding: outData, as: UTF8.self),
+    String(decoding: errData, as: UTF8.self)
+  )
 }
 
 /// Asserts that `body` throws exactly `expected`.
-func expectError(_ expected: FeatureDBError, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) {
+func expectError(
+  _ expected: FeatureDBError, sourceLocation: SourceLocation = #_sourceLocation,
+  _ body: () throws -> Void
+) {
   do {
     try body()
     Issue.record("expected \(expected), nothing was thrown", sourceLocation: sourceLocation)
@@ -67,7 +78,9 @@ func expectError(_ expected: FeatureDBError, sourceLocation: SourceLocation = #_
 }
 
 /// The error `body` throws as a FeatureDBError (records an issue otherwise).
-func thrownError(sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) -> FeatureDBError? {
+func thrownError(sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void)
+  -> FeatureDBError?
+{
   do {
     try body()
     Issue.record("expected an error, nothing was thrown", sourceLocation: sourceLocation)

@@ -13,8 +13,10 @@ import Testing
     #expect(Timestamp(iso8601: "2026-01-05")!.iso8601 == "2026-01-05T00:00:00Z")
   }
 
-  @Test(arguments: ["", "2026", "2026-13-01", "2026-02-30", "2026-01-05T25:00:00Z", "2026-01-05T10:30:00",
-                    "2026-01-05T10:30:00.Z", "2026-01-05T10:30:00Zjunk", "x026-01-05"])
+  @Test(arguments: [
+    "", "2026", "2026-13-01", "2026-02-30", "2026-01-05T25:00:00Z", "2026-01-05T10:30:00",
+    "2026-01-05T10:30:00.Z", "2026-01-05T10:30:00Zjunk", "x026-01-05",
+  ])
   func rejectsMalformedTimes(_ text: String) {
     #expect(Timestamp(iso8601: text) == nil)
   }
@@ -22,7 +24,9 @@ import Testing
   @Test func roundTripsAcrossTheValidRange() {
     var rng = SystemRandomNumberGenerator()
     for _ in 0..<2000 {
-      let ts = Timestamp(microseconds: Int64.random(in: Timestamp.min.microseconds...Timestamp.max.microseconds, using: &rng))
+      let ts = Timestamp(
+        microseconds: Int64.random(
+          in: Timestamp.min.microseconds...Timestamp.max.microseconds, using: &rng))
       #expect(Timestamp(iso8601: ts.iso8601) == ts)
     }
     #expect(Timestamp.min.iso8601 == "0001-01-01T00:00:00Z")
@@ -37,6 +41,8 @@ import Testing
     #expect(TimeSpan(parsing: "7d") == .days(7))
     #expect(TimeSpan(parsing: "7d")!.description == "7d")
     #expect(TimeSpan(parsing: "90s")!.description == "90s")
-    for bad in ["", "d", "-5m", "5", "5y", "1.5h", "99999999999999999d"] { #expect(TimeSpan(parsing: bad) == nil) }
+    for bad in ["", "d", "-5m", "5", "5y", "1.5h", "99999999999999999d"] {
+      #expect(TimeSpan(parsing: bad) == nil)
+    }
   }
 }

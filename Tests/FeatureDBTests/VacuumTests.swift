@@ -34,7 +34,9 @@ import Testing
     #expect(try valueRecords() == 0)
     #expect(try db.feature("f")?.vacuumHorizon == t(1))
     // History that vacuum removed is reported, not silently missing.
-    expectError(.historyVacuumed(feature: "f", entity: "e", removed: 1)) { _ = try db.asOf("f", "e", eventTime: t(0, minutes: 30)) }
+    expectError(.historyVacuumed(feature: "f", entity: "e", removed: 1)) {
+      _ = try db.asOf("f", "e", eventTime: t(0, minutes: 30))
+    }
     #expect(try db.asOf("f", "e", eventTime: t(5), as: Int.self) == 2)
     // Version numbers keep counting after a chain was emptied.
     #expect(try db.put("big", "e", [UInt8]([1]), eventTime: t(6)).version == 2)
@@ -45,7 +47,8 @@ import Testing
     #expect(try db.vacuum(now: t(1)).removed == 0)  // valid through t1 inclusive
     #expect(try db.vacuum(now: t(1)).examined == 0)
     #expect(try db.vacuum(now: t(2)).removed == 10)
-    #expect(try db.vacuum(now: t(2)) == VacuumResult(removed: 0, examined: 0, done: true, horizons: [:]))
+    #expect(
+      try db.vacuum(now: t(2)) == VacuumResult(removed: 0, examined: 0, done: true, horizons: [:]))
   }
 
   @Test func isBoundedAndResumable() throws {

@@ -31,13 +31,15 @@ struct Export: ParsableCommand {
 
   @OptionGroup var global: GlobalOptions
 
-  @Option(help: ArgumentHelp("Features to export, comma-separated, in column order.", valueName: "f1,f2"))
+  @Option(
+    help: ArgumentHelp("Features to export, comma-separated, in column order.", valueName: "f1,f2"))
   var features: String?
 
   @Flag(help: "Export every defined feature (by name).")
   var allFeatures = false
 
-  @Option(help: ArgumentHelp("Snapshot: only entities whose id starts with this.", valueName: "prefix"))
+  @Option(
+    help: ArgumentHelp("Snapshot: only entities whose id starts with this.", valueName: "prefix"))
   var entitiesLike: String?
 
   @Option(
@@ -47,7 +49,8 @@ struct Export: ParsableCommand {
 
   @Option(
     name: .customLong("as-of-write"), parsing: .unconditional,
-    help: ArgumentHelp("Read what the store held at this write time (default now).", valueName: "time"))
+    help: ArgumentHelp(
+      "Read what the store held at this write time (default now).", valueName: "time"))
   var asOfWrite: String?
 
   @Option(help: ArgumentHelp("Point-in-time: the entity rows CSV.", valueName: "rows.csv"))
@@ -59,13 +62,16 @@ struct Export: ParsableCommand {
   @Option(help: ArgumentHelp("Point-in-time: column of event times.", valueName: "column"))
   var timestampColumn = "event_timestamp"
 
-  @Option(help: ArgumentHelp("Embeddings as one JSON cell or NAME_0… columns.", valueName: "json|columns"))
+  @Option(
+    help: ArgumentHelp("Embeddings as one JSON cell or NAME_0… columns.", valueName: "json|columns")
+  )
   var embeddingFormat = "json"
 
   @Flag(help: "Write cells whose history was pruned or vacuumed empty, and count them.")
   var allowMissingHistory = false
 
-  @Option(help: ArgumentHelp("The CSV file to write (default: standard output).", valueName: "file"))
+  @Option(
+    help: ArgumentHelp("The CSV file to write (default: standard output).", valueName: "file"))
   var out: String?
 
   @Option(help: ArgumentHelp("Also write what was exported as JSON.", valueName: "file.json"))
@@ -79,26 +85,35 @@ struct Export: ParsableCommand {
       throw ValidationError("--embedding-format must be json or columns, got '\(embeddingFormat)'")
     }
     if entities != nil, asOf != nil || entitiesLike != nil {
-      throw ValidationError("--as-of and --entities-like are for snapshots; with --entities each row has its time")
+      throw ValidationError(
+        "--as-of and --entities-like are for snapshots; with --entities each row has its time")
     }
   }
 
   func run() throws {
     let store = try global.openStore(.read)
     let now = Timestamp.now
-    let names = allFeatures ? try store.features().map(\.name) : features!.split(separator: ",").map(String.init)
+    let names =
+      allFeatures
+      ? try store.features().map(\.name) : features!.split(separator: ",").map(String.init)
     var options = ExportOptions(
-      features: names, eventTime: try asOf.map { try TimeArgument.time($0, now: now, option: "--as-of") },
+      features: names,
+      eventTime: try asOf.map { try TimeArgument.time($0, now: now, option: "--as-of") },
       writeTime: try TimeArgument.time(asOfWrite ?? "now", now: now, option: "--as-of-write"),
-      embeddingFormat: EmbeddingCSVFormat(rawValue: embeddingFormat)!, allowMissingHistory: allowMissingHistory)
+      embeddingFormat: EmbeddingCSVFormat(rawValue: embeddingFormat)!,
+      allowMissingHistory: allowMissingHistory)
     // The summary goes to stderr when the CSV itself goes to stdout.
-    let output = out == nil ? Output(json: false, quiet: global.quiet || global.json, color: false) : global.output
-    let progress = Progress("export", total: nil, unit: entities == nil ? .items("rows") : .bytes, output: output)
+    let output =
+      out == nil
+      ? Output(json: false, quiet: global.quiet || global.json, color: false) : global.output
+    let progress = Progress(
+      "export", total: nil, unit: entities == nil ? .items("rows") : .bytes, output: output)
     options.progress = { done, _ in progress.update(done) }
     let summary: ExportSummary
     if let entities {
       summary = try store.exportPointInTime(
-        entityRows: entities, entityColumn: entityColumn, timestampColumn: timestampColumn, to: out, options: options)
+        entityRows: entities, entityColumn: entityColumn, timestampColumn: timestampColumn, to: out,
+        options: options)
     } else {
       summary = try store.exportSnapshot(to: out, entityPrefix: entitiesLike, options: options)
     }
@@ -106,11 +121,13 @@ struct Export: ParsableCommand {
     if let manifest { try writeManifest(manifest, store, names, summary) }
     let json = JSON.object([
       ("rows", .int(summary.rows)), ("cells", .int(summary.cells)),
-      ("missingHistoryCells", .int(summary.missingHistoryCells)), ("writeTime", .string(summary.writeTime.iso8601)),
+      ("missingHistoryCells", .int(summary.missingHistoryCells)),
+      ("writeTime", .string(summary.writeTime.iso8601)),
       ("eventTime", Display.json(summary.eventTime)), ("out", Display.json(out)),
     ])
     if out != nil { output.document(json) }
-    let note = "exported \(Display.count(summary.rows, "row")) × \(Display.count(names.count, "feature"))\(out.map { " to \($0)" } ?? "") as of write time \(summary.writeTime)\(summary.missingHistoryCells > 0 ? "; \(summary.missingHistoryCells) cells empty: history removed" : "")"
+    let note =
+      "exported \(Display.count(summary.rows, "row")) × \(Display.count(names.count, "feature"))\(out.map { " to \($0)" } ?? "") as of write time \(summary.writeTime)\(summary.missingHistoryCells > 0 ? "; \(summary.missingHistoryCells) cells empty: history removed" : "")"
     if out != nil {
       output.note(note)
     } else if !global.quiet, !global.json {
@@ -119,7 +136,9 @@ struct Export: ParsableCommand {
   }
 
   /// What was exported, to rebuild the same file later.
-  private func writeManifest(_ path: String, _ store: FeatureStore, _ names: [String], _ summary: ExportSummary) throws {
+  private func writeManifest(
+    _ path: String, _ store: FeatureStore, _ names: [String], _ summary: ExportSummary
+  ) throws {
     let definitions = try names.map { name -> JSON in
       guard let d = try store.feature(name) else { throw FeatureDBError.unknownFeature(name) }
       return .object(Display.json(d))
@@ -128,13 +147,17 @@ struct Export: ParsableCommand {
       ("kind", .string(entities == nil ? "snapshot" : "point-in-time")),
       ("store", .string(global.path)), ("storeId", .string(store.storeID)),
       ("features", .array(names.map { .string($0) })), ("definitions", .array(definitions)),
-      ("writeTime", .string(summary.writeTime.iso8601)), ("eventTime", Display.json(summary.eventTime)),
+      ("writeTime", .string(summary.writeTime.iso8601)),
+      ("eventTime", Display.json(summary.eventTime)),
       ("entityRows", Display.json(entities)), ("entitiesLike", Display.json(entitiesLike)),
-      ("embeddingFormat", .string(embeddingFormat)), ("rows", .int(summary.rows)), ("cells", .int(summary.cells)),
+      ("embeddingFormat", .string(embeddingFormat)), ("rows", .int(summary.rows)),
+      ("cells", .int(summary.cells)),
       ("missingHistoryCells", .int(summary.missingHistoryCells)), ("out", Display.json(out)),
       ("exportedAt", .string(Timestamp.now.iso8601)),
     ])
-    guard FileManager.default.createFile(atPath: path, contents: Data((document.pretty + "\n").utf8)) else {
+    guard
+      FileManager.default.createFile(atPath: path, contents: Data((document.pretty + "\n").utf8))
+    else {
       throw CLIError.failure("cannot write the manifest \(path)")
     }
   }

@@ -28,10 +28,13 @@ struct Import: ParsableCommand {
   @Option(help: ArgumentHelp("Column of entity ids.", valueName: "column"))
   var entityColumn: String
 
-  @Option(help: ArgumentHelp("Column of event times (default: the import time).", valueName: "column"))
+  @Option(
+    help: ArgumentHelp("Column of event times (default: the import time).", valueName: "column"))
   var timestampColumn: String?
 
-  @Option(help: ArgumentHelp("Features to load, comma-separated (default: every other column).", valueName: "f1,f2"))
+  @Option(
+    help: ArgumentHelp(
+      "Features to load, comma-separated (default: every other column).", valueName: "f1,f2"))
   var features: String?
 
   @Flag(help: "Load every column but the entity and timestamp columns (the default).")
@@ -49,11 +52,15 @@ struct Import: ParsableCommand {
   @Option(help: ArgumentHelp("Rows held in memory at once.", valueName: "n"))
   var batch = 10_000
 
-  @Option(help: ArgumentHelp("Skip bad rows, writing them here with line and reason.", valueName: "rejects.csv"))
+  @Option(
+    help: ArgumentHelp(
+      "Skip bad rows, writing them here with line and reason.", valueName: "rejects.csv"))
   var skipBadRows: String?
 
   func validate() throws {
-    if features != nil, allColumns { throw ValidationError("give --features or --all-columns, not both") }
+    if features != nil, allColumns {
+      throw ValidationError("give --features or --all-columns, not both")
+    }
     if batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch)") }
   }
 
@@ -65,14 +72,17 @@ struct Import: ParsableCommand {
       file,
       options: ImportOptions(
         entityColumn: entityColumn, timestampColumn: timestampColumn,
-        features: features.map { $0.split(separator: ",").map(String.init) }, defineMissing: defineMissing,
+        features: features.map { $0.split(separator: ",").map(String.init) },
+        defineMissing: defineMissing,
         run: runID, producer: producer, batchRows: batch, rejects: skipBadRows,
         progress: { done, _ in progress.update(done) }))
     progress.finish()
     output.document(
       .object([
-        ("rows", .int(summary.rows)), ("versions", .int(summary.cells)), ("rejected", .int(summary.rejected)),
-        ("run", .string(summary.run)), ("defined", .array(summary.defined.map { .string($0.name) })),
+        ("rows", .int(summary.rows)), ("versions", .int(summary.cells)),
+        ("rejected", .int(summary.rejected)),
+        ("run", .string(summary.run)),
+        ("defined", .array(summary.defined.map { .string($0.name) })),
       ]))
     for d in summary.defined { output.note("defined \(d.name) (\(d.type))") }
     output.note(

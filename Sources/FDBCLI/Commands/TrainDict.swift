@@ -37,8 +37,11 @@ struct TrainDict: ParsableCommand {
     let result = try store.trainDictionary(feature: feature, maxSamples: samples, capacity: size)
     let output = global.output
     output.document(
-      .object([("feature", .string(feature)), ("dictionary", .int(result.id)), ("bytes", .int(result.bytes)),
-               ("samples", .int(result.samples))]))
+      .object([
+        ("feature", .string(feature)), ("dictionary", .int(result.id)),
+        ("bytes", .int(result.bytes)),
+        ("samples", .int(result.samples)),
+      ]))
     output.note(
       "trained dictionary \(result.id) for \(feature): \(Display.bytes(result.bytes)) from \(Display.count(result.samples, "value")); new values use it"
     )

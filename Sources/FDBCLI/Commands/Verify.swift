@@ -23,7 +23,9 @@ struct Verify: ParsableCommand {
   var maxProblems = 100
 
   func validate() throws {
-    if maxProblems < 1 { throw ValidationError("--max-problems must be at least 1, got \(maxProblems)") }
+    if maxProblems < 1 {
+      throw ValidationError("--max-problems must be at least 1, got \(maxProblems)")
+    }
   }
 
   func run() throws {
@@ -41,13 +43,22 @@ struct Verify: ParsableCommand {
         ("clean", .bool(report.isClean)), ("records", .int(report.records)),
         ("problems", .int(report.problemCount)),
         ("staleExpiryEntries", .int(report.staleExpiryEntries)),
-        ("listed", .array(report.problems.map { p in
-          .object([("table", .string(p.table)), ("location", .string(p.location)), ("problem", .string(p.message))])
-        })),
+        (
+          "listed",
+          .array(
+            report.problems.map { p in
+              .object([
+                ("table", .string(p.table)), ("location", .string(p.location)),
+                ("problem", .string(p.message)),
+              ])
+            })
+        ),
       ]))
     for problem in report.problems { output.line(problem.description) }
     if report.isClean {
-      output.note("clean: \(Display.count(report.records, "record")) checked\(total > report.records ? " of \(total)" : "")")
+      output.note(
+        "clean: \(Display.count(report.records, "record")) checked\(total > report.records ? " of \(total)" : "")"
+      )
       return
     }
     output.note(

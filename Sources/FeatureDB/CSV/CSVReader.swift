@@ -35,7 +35,9 @@ struct CSVReader {
     if chunk.isEmpty { chunk = [UInt8](repeating: 0, count: chunkSize) }
     let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
     guard n >= 0 else {
-      throw CSVError(file: name, line: currentLine, column: nil, message: "read failed: \(String(cString: strerror(errno)))")
+      throw CSVError(
+        file: name, line: currentLine, column: nil,
+        message: "read failed: \(String(cString: strerror(errno)))")
     }
     buffer.append(contentsOf: chunk[0..<n])
     if n == 0 { atEOF = true }
@@ -71,7 +73,9 @@ struct CSVReader {
         position += 1
         while true {
           guard let c = try peek() else {
-            throw CSVError(file: name, line: line, column: fields.count + 1, message: "unterminated quoted field")
+            throw CSVError(
+              file: name, line: line, column: fields.count + 1, message: "unterminated quoted field"
+            )
           }
           position += 1
           if c == UInt8(ascii: "\"") {
@@ -112,21 +116,31 @@ struct CSVReader {
             endOfRecord = true
             break
           }
-          if quoted { throw CSVError(file: name, line: line, column: fields.count + 1, message: "stray carriage return after a quoted field") }
+          if quoted {
+            throw CSVError(
+              file: name, line: line, column: fields.count + 1,
+              message: "stray carriage return after a quoted field")
+          }
           field.append(c)
           continue
         }
         if quoted {
-          throw CSVError(file: name, line: line, column: fields.count + 1, message: "text after the closing quote of a field")
+          throw CSVError(
+            file: name, line: line, column: fields.count + 1,
+            message: "text after the closing quote of a field")
         }
         if c == UInt8(ascii: "\"") {
-          throw CSVError(file: name, line: line, column: fields.count + 1, message: "a quote inside an unquoted field (quote the whole field and double the quote)")
+          throw CSVError(
+            file: name, line: line, column: fields.count + 1,
+            message: "a quote inside an unquoted field (quote the whole field and double the quote)"
+          )
         }
         position += 1
         field.append(c)
       }
       guard let text = String(validating: field, as: UTF8.self) else {
-        throw CSVError(file: name, line: line, column: fields.count + 1, message: "the field is not valid UTF-8")
+        throw CSVError(
+          file: name, line: line, column: fields.count + 1, message: "the field is not valid UTF-8")
       }
       fields.append(text)
       if endOfRecord { return fields }

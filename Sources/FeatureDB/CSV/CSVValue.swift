@@ -35,11 +35,17 @@ enum CSVValue {
     case .string:
       return .string(text)
     case .bytes:
-      guard let bytes = hexBytes(text) else { throw Problem(reason: "'\(text)' is not hex bytes like 0x00ff") }
+      guard let bytes = hexBytes(text) else {
+        throw Problem(reason: "'\(text)' is not hex bytes like 0x00ff")
+      }
       return .bytes(bytes)
     case .embedding(let dims):
-      guard let v = floatArray(text) else { throw Problem(reason: "'\(text)' is not a JSON array of numbers") }
-      guard v.count == dims else { throw Problem(reason: "the embedding has \(v.count) numbers, the feature \(dims)") }
+      guard let v = floatArray(text) else {
+        throw Problem(reason: "'\(text)' is not a JSON array of numbers")
+      }
+      guard v.count == dims else {
+        throw Problem(reason: "the embedding has \(v.count) numbers, the feature \(dims)")
+      }
       return .embedding(v)
     }
   }
@@ -86,5 +92,7 @@ extension Substring {
 }
 
 extension String {
-  fileprivate func trimmingCharacters(in set: Character) -> Substring { Substring(self).trimmingCharacters(in: set) }
+  fileprivate func trimmingCharacters(in set: Character) -> Substring {
+    Substring(self).trimmingCharacters(in: set)
+  }
 }

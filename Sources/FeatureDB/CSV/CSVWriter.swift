@@ -26,7 +26,8 @@ struct CSVWriter {
 
   private mutating func append(_ field: String) {
     var needsQuotes = field.utf8.starts(with: [0xEF, 0xBB, 0xBF])
-    for c in field.utf8 where c == UInt8(ascii: ",") || c == UInt8(ascii: "\"") || c == 10 || c == 13 {
+    for c in field.utf8
+    where c == UInt8(ascii: ",") || c == UInt8(ascii: "\"") || c == 10 || c == 13 {
       needsQuotes = true
       break
     }
@@ -45,9 +46,12 @@ struct CSVWriter {
   mutating func flush() throws {
     var offset = 0
     while offset < buffer.count {
-      let n = buffer.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+      let n = buffer.withUnsafeBytes {
+        Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset)
+      }
       guard n > 0 else {
-        throw FeatureDBError.invalidArgument("writing the CSV output failed: \(String(cString: strerror(errno)))")
+        throw FeatureDBError.invalidArgument(
+          "writing the CSV output failed: \(String(cString: strerror(errno)))")
       }
       offset += n
     }

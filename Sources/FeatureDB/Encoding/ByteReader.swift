@@ -49,7 +49,9 @@ struct ByteReader {
   /// A varint that must fit in `Int` and be at most `limit`.
   mutating func count(limit: Int) throws(DecodeError) -> Int {
     let v = try varint()
-    guard v <= UInt64(limit) else { throw DecodeError("length \(v) exceeds \(limit) at byte \(offset)") }
+    guard v <= UInt64(limit) else {
+      throw DecodeError("length \(v) exceeds \(limit) at byte \(offset)")
+    }
     return Int(v)
   }
 

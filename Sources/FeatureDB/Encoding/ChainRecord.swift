@@ -82,13 +82,17 @@ enum ChainRecord {
     let epoch: Int64
 
     /// - Parameter checksum: false only to salvage what a damaged record names (diagnostics).
-    init(_ buffer: UnsafeRawBufferPointer, format: ValueFormat, epoch: Int64, checksum: Bool = true) throws(DecodeError) {
+    init(_ buffer: UnsafeRawBufferPointer, format: ValueFormat, epoch: Int64, checksum: Bool = true)
+      throws(DecodeError)
+    {
       var r = ByteReader(buffer)
       let flags = try r.byte()
       guard flags & ~0b111 == 0 else { throw DecodeError("unknown chain flags \(flags)") }
       let stored = try r.uint32LE()
-      if checksum, stored != CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[r.offset...])) {
-        throw DecodeError("checksum mismatch" + Self.salvagedVersions(buffer, format: format, epoch: epoch))
+      if checksum, stored != CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[r.offset...]))
+      {
+        throw DecodeError(
+          "checksum mismatch" + Self.salvagedVersions(buffer, format: format, epoch: epoch))
       }
       var h = Header()
       if flags & 1 != 0 { h.nextVersion = try r.varint() }
@@ -101,17 +105,23 @@ enum ChainRecord {
     }
 
     private static func readRange(_ r: inout ByteReader) throws(DecodeError) -> RemovedRange {
-      RemovedRange(count: try r.varint(), minEventTime: try r.signedVarint(), maxEventTime: try r.signedVarint())
+      RemovedRange(
+        count: try r.varint(), minEventTime: try r.signedVarint(),
+        maxEventTime: try r.signedVarint())
     }
 
     var buffer: UnsafeRawBufferPointer { reader.buffer }
 
     /// " (the record names versions A…B)" when a damaged record still parses, else "".
-    private static func salvagedVersions(_ buffer: UnsafeRawBufferPointer, format: ValueFormat, epoch: Int64) -> String {
-      guard var r = try? Reader(buffer, format: format, epoch: epoch, checksum: false), let all = try? r.all(),
+    private static func salvagedVersions(
+      _ buffer: UnsafeRawBufferPointer, format: ValueFormat, epoch: Int64
+    ) -> String {
+      guard var r = try? Reader(buffer, format: format, epoch: epoch, checksum: false),
+        let all = try? r.all(),
         let lo = all.map(\.version).min(), let hi = all.map(\.version).max()
       else { return "" }
-      return lo == hi ? " (the record holds version \(lo))" : " (the record holds versions \(lo)…\(hi))"
+      return lo == hi
+        ? " (the record holds version \(lo))" : " (the record holds versions \(lo)…\(hi))"
     }
 
     /// The next entry, or nil at the end of the record.
@@ -126,8 +136,9 @@ enum ChainRecord {
       let (writeTime, o1) = (try reader.signedVarint()).addingReportingOverflow(epoch)
       let (eventTime, o2) = (try reader.signedVarint()).addingReportingOverflow(writeTime)
       guard !o1, !o2 else { throw DecodeError("time overflow at byte \(start)") }
-      var e = Entry(range: start..<start, version: version, flags: flags, writeTime: writeTime,
-                    eventTime: eventTime, valueOffset: 0)
+      var e = Entry(
+        range: start..<start, version: version, flags: flags, writeTime: writeTime,
+        eventTime: eventTime, valueOffset: 0)
       if flags & Flag.producer != 0 { e.producer = try reader.varint() }
       if flags & Flag.run != 0 { e.run = try reader.varint() }
       if flags & Flag.source != 0 { e.source = try reader.varint() }
@@ -174,8 +185,12 @@ enum ChainRecord {
 
   /// Stores the checksum of a complete record written with ``writeHeader(_:to:)``.
   static func seal(_ w: inout ByteWriter) {
-    let crc = w.bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[5...])) }
-    w.bytes.withUnsafeMutableBytes { $0.storeBytes(of: crc.littleEndian, toByteOffset: 1, as: UInt32.self) }
+    let crc = w.bytes.withUnsafeBytes {
+      CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[5...]))
+    }
+    w.bytes.withUnsafeMutableBytes {
+      $0.storeBytes(of: crc.littleEndian, toByteOffset: 1, as: UInt32.self)
+    }
   }
 
   private static func writeRange(_ r: RemovedRange, to w: inout ByteWriter) {

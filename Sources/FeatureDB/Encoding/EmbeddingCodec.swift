@@ -27,7 +27,9 @@ enum EmbeddingCodec {
   }
 
   /// Appends the canonical bytes of `v` (finite components) to `out`.
-  static func encode(_ v: [Float], _ encoding: EmbeddingEncoding, into out: inout [UInt8]) throws(RangeError) {
+  static func encode(_ v: [Float], _ encoding: EmbeddingEncoding, into out: inout [UInt8])
+    throws(RangeError)
+  {
     let start = out.count
     out.append(contentsOf: repeatElement(0, count: size(encoding, dims: v.count)))
     var failure: RangeError?
@@ -36,11 +38,15 @@ enum EmbeddingCodec {
       v.withUnsafeBufferPointer { x in
         switch encoding {
         case .float32:
-          for i in 0..<x.count { o.storeBytes(of: x[i].bitPattern.littleEndian, toByteOffset: 4 * i, as: UInt32.self) }
+          for i in 0..<x.count {
+            o.storeBytes(of: x[i].bitPattern.littleEndian, toByteOffset: 4 * i, as: UInt32.self)
+          }
         case .float16:
           for i in 0..<x.count {
             let h = Float16(x[i])
-            if h.isInfinite, failure == nil { failure = RangeError(component: i, value: x[i], limit: "float16's range ±65504") }
+            if h.isInfinite, failure == nil {
+              failure = RangeError(component: i, value: x[i], limit: "float16's range ±65504")
+            }
             o.storeBytes(of: h.bitPattern.littleEndian, toByteOffset: 2 * i, as: UInt16.self)
           }
         case .bfloat16:
@@ -52,10 +58,16 @@ enum EmbeddingCodec {
             o.storeBytes(of: h.littleEndian, toByteOffset: 2 * i, as: UInt16.self)
           }
         case .int8:
-          let (lo, hi) = x.reduce((Float.infinity, -Float.infinity)) { (min($0.0, $1), max($0.1, $1)) }
+          let (lo, hi) = x.reduce((Float.infinity, -Float.infinity)) {
+            (min($0.0, $1), max($0.1, $1))
+          }
           let scale = x.isEmpty || hi == lo ? 0 : (hi - lo) / 255
-          if !scale.isFinite { failure = RangeError(component: 0, value: hi - lo, limit: "int8's span (max − min ≤ 3.4e38)") }
-          o.storeBytes(of: (x.isEmpty ? 0 : lo).bitPattern.littleEndian, toByteOffset: 0, as: UInt32.self)
+          if !scale.isFinite {
+            failure = RangeError(
+              component: 0, value: hi - lo, limit: "int8's span (max − min ≤ 3.4e38)")
+          }
+          o.storeBytes(
+            of: (x.isEmpty ? 0 : lo).bitPattern.littleEndian, toByteOffset: 0, as: UInt32.self)
           o.storeBytes(of: scale.bitPattern.littleEndian, toByteOffset: 4, as: UInt32.self)
           // 1 / scale overflows when scale is subnormal (components all below ~1e-36): divide then.
           let inverse = scale == 0 ? 0 : 1 / scale
@@ -63,7 +75,8 @@ enum EmbeddingCodec {
           for i in 0..<x.count {
             // The nearest code by the decoder's own arithmetic (lo + q × scale in Float): the
             // estimate or a neighbour, so float rounding never costs more than the bound.
-            let estimate = max(0, min(255, (divide ? (x[i] - lo) / scale : (x[i] - lo) * inverse).rounded()))
+            let estimate = max(
+              0, min(255, (divide ? (x[i] - lo) / scale : (x[i] - lo) * inverse).rounded()))
             var best = estimate
             var bestError = abs(x[i] - (lo + estimate * scale))
             for candidate in [estimate - 1, estimate + 1] where candidate >= 0 && candidate <= 255 {
@@ -90,28 +103,39 @@ enum EmbeddingCodec {
 
   /// Decodes canonical bytes into `out` (exactly `dims` floats).
   static func decode(
-    _ bytes: UnsafeRawBufferPointer, _ encoding: EmbeddingEncoding, into out: UnsafeMutableBufferPointer<Float>
+    _ bytes: UnsafeRawBufferPointer, _ encoding: EmbeddingEncoding,
+    into out: UnsafeMutableBufferPointer<Float>
   ) throws(DecodeError) {
     let dims = out.count
     guard bytes.count == size(encoding, dims: dims) else {
-      throw DecodeError("\(encoding.rawValue) embedding has \(bytes.count) bytes, expected \(size(encoding, dims: dims))")
+      throw DecodeError(
+        "\(encoding.rawValue) embedding has \(bytes.count) bytes, expected \(size(encoding, dims: dims))"
+      )
     }
     switch encoding {
     case .float32:
       for i in 0..<dims {
-        out[i] = Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
+        out[i] = Float(
+          bitPattern: UInt32(
+            littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
       }
     case .float16:
       for i in 0..<dims {
-        out[i] = halfToFloat(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
+        out[i] = halfToFloat(
+          UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
       }
     case .bfloat16:
       for i in 0..<dims {
-        out[i] = Float(bitPattern: UInt32(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16)
+        out[i] = Float(
+          bitPattern: UInt32(
+            UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16
+        )
       }
     case .int8:
-      let lo = Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt32.self)))
-      let scale = Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4, as: UInt32.self)))
+      let lo = Float(
+        bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt32.self)))
+      let scale = Float(
+        bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4, as: UInt32.self)))
       for i in 0..<dims { out[i] = lo + Float(bytes[8 + i]) * scale }
     }
   }

@@ -51,7 +51,8 @@ enum EmbeddingStorage {
     func join(_ exponent: UInt8, _ rest: UInt32) -> UInt32 {
       let lowMask: UInt32 = (1 << exponentShift) - 1
       let sign = rest >> exponentShift
-      return sign << (exponentShift + exponentBits) | UInt32(exponent) << exponentShift | (rest & lowMask)
+      return sign << (exponentShift + exponentBits) | UInt32(exponent) << exponentShift
+        | (rest & lowMask)
     }
   }
 
@@ -59,14 +60,19 @@ enum EmbeddingStorage {
 
   /// The stored form of canonical bytes: the smaller of raw and the mode for the encoding, and
   /// whether it used `dictionary` (only int8 codes are zstd-compressed).
-  static func pack(_ canonical: [UInt8], _ encoding: EmbeddingEncoding, zstd: Zstd, dictionary: ZstdDictionary? = nil)
+  static func pack(
+    _ canonical: [UInt8], _ encoding: EmbeddingEncoding, zstd: Zstd,
+    dictionary: ZstdDictionary? = nil
+  )
     -> (bytes: [UInt8], usedDictionary: Bool)
   {
     if let layout = FloatLayout.of(encoding) {
       let packed = packFloats(canonical, layout)
       return packed.count < canonical.count + 1 ? (packed, false) : ([0] + canonical, false)
     }
-    if let frame = zstd.compressIfSmaller(Array(canonical[8...]), dictionary: dictionary), frame.count < canonical.count - 8 {
+    if let frame = zstd.compressIfSmaller(Array(canonical[8...]), dictionary: dictionary),
+      frame.count < canonical.count - 8
+    {
       return ([2] + canonical[..<8] + frame, dictionary != nil)
     }
     return ([0] + canonical, false)
@@ -108,21 +114,27 @@ enum EmbeddingStorage {
     switch (try r.byte(), FloatLayout.of(encoding)) {
     case (0, _):
       let body = try r.bytes(r.remaining)
-      guard body.count == size else { throw DecodeError("embedding has \(body.count) bytes, expected \(size)") }
+      guard body.count == size else {
+        throw DecodeError("embedding has \(body.count) bytes, expected \(size)")
+      }
       return Array(body)
     case (1, let layout?):
       return try unpackFloats(&r, layout, dims: dims, size: size)
     case (2, nil):
       let header = Array(try r.bytes(8))
       let codes = try zstd.decompress(try r.bytes(r.remaining), limit: dims, dictionary: dictionary)
-      guard codes.count == dims else { throw DecodeError("embedding has \(codes.count) codes, expected \(dims)") }
+      guard codes.count == dims else {
+        throw DecodeError("embedding has \(codes.count) codes, expected \(dims)")
+      }
       return header + codes
     case (let mode, _):
       throw DecodeError("unknown embedding storage mode \(mode) for \(encoding.rawValue)")
     }
   }
 
-  private static func unpackFloats(_ r: inout ByteReader, _ layout: FloatLayout, dims: Int, size: Int) throws(DecodeError)
+  private static func unpackFloats(
+    _ r: inout ByteReader, _ layout: FloatLayout, dims: Int, size: Int
+  ) throws(DecodeError)
     -> [UInt8]
   {
     let top = try r.byte()
@@ -155,7 +167,9 @@ enum EmbeddingStorage {
     }
     let packed = try r.bytes(r.remaining)
     guard packed.count == (dims * layout.restBits + 7) / 8 else {
-      throw DecodeError("embedding mantissas take \(packed.count) bytes, expected \((dims * layout.restBits + 7) / 8)")
+      throw DecodeError(
+        "embedding mantissas take \(packed.count) bytes, expected \((dims * layout.restBits + 7) / 8)"
+      )
     }
     var out = [UInt8](repeating: 0, count: size)
     out.withUnsafeMutableBytes { o in
@@ -163,8 +177,11 @@ enum EmbeddingStorage {
         switch layout.restBits {
         case 24:  // float32: 3 whole bytes per element
           for i in 0..<dims {
-            let rest = UInt32(packed[3 * i]) | UInt32(packed[3 * i + 1]) << 8 | UInt32(packed[3 * i + 2]) << 16
-            o.storeBytes(of: layout.join(x[i], rest).littleEndian, toByteOffset: 4 * i, as: UInt32.self)
+            let rest =
+              UInt32(packed[3 * i]) | UInt32(packed[3 * i + 1]) << 8 | UInt32(packed[3 * i + 2])
+              << 16
+            o.storeBytes(
+              of: layout.join(x[i], rest).littleEndian, toByteOffset: 4 * i, as: UInt32.self)
           }
         case 8:  // bfloat16: 1 byte per element
           for i in 0..<dims {
@@ -178,8 +195,10 @@ enum EmbeddingStorage {
           padded.withUnsafeBytes { p in
             for i in 0..<dims {
               let bit = width * i
-              let window = UInt32(littleEndian: p.loadUnaligned(fromByteOffset: bit >> 3, as: UInt32.self))
-              let e = UInt16(truncatingIfNeeded: layout.join(x[i], (window >> UInt32(bit & 7)) & mask))
+              let window = UInt32(
+                littleEndian: p.loadUnaligned(fromByteOffset: bit >> 3, as: UInt32.self))
+              let e = UInt16(
+                truncatingIfNeeded: layout.join(x[i], (window >> UInt32(bit & 7)) & mask))
               o.storeBytes(of: e.littleEndian, toByteOffset: 2 * i, as: UInt16.self)
             }
           }

@@ -41,7 +41,9 @@ struct LineageExtra: Equatable {
     var inputs: [Input] = []
     for _ in 0..<n {
       switch try r.byte() {
-      case 0: inputs.append(.version(feature: try r.varint(), entity: try r.varint(), version: try r.varint()))
+      case 0:
+        inputs.append(
+          .version(feature: try r.varint(), entity: try r.varint(), version: try r.varint()))
       case 1: inputs.append(.raw(symbol: try r.varint()))
       case let k: throw DecodeError("unknown lineage input kind \(k)")
       }

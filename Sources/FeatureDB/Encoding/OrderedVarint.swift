@@ -22,7 +22,9 @@ enum OrderedVarint {
     default:
       let n = (64 - v.leadingZeroBitCount + 7) / 8  // 3…8 bytes
       out.append(UInt8(247 + n))
-      for i in stride(from: n - 1, through: 0, by: -1) { out.append(UInt8(truncatingIfNeeded: v >> (8 * i))) }
+      for i in stride(from: n - 1, through: 0, by: -1) {
+        out.append(UInt8(truncatingIfNeeded: v >> (8 * i)))
+      }
     }
   }
 
@@ -52,7 +54,9 @@ enum OrderedVarint {
       v = x
       canonical = v > 67823 && (64 - v.leadingZeroBitCount + 7) / 8 == n
     }
-    guard canonical else { throw DecodeError("ordered varint at byte \(start) is not in its shortest form") }
+    guard canonical else {
+      throw DecodeError("ordered varint at byte \(start) is not in its shortest form")
+    }
     return v
   }
 }

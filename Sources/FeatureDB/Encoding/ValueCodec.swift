@@ -28,7 +28,9 @@ enum ValueCodec {
   }
 
   /// The canonical bytes of `value`, which must already match `format.type`.
-  static func canonical(_ value: FeatureValue, _ format: ValueFormat) throws(EmbeddingCodec.RangeError) -> [UInt8] {
+  static func canonical(_ value: FeatureValue, _ format: ValueFormat) throws(EmbeddingCodec
+    .RangeError) -> [UInt8]
+  {
     var w = ByteWriter(capacity: 16)
     switch value {
     case .int(let v): w.signedVarint(v)
@@ -57,7 +59,9 @@ enum ValueCodec {
   }
 
   /// Reads an inline value of `format` from `reader`.
-  static func readInline(_ format: ValueFormat, _ reader: inout ByteReader) throws(DecodeError) -> FeatureValue {
+  static func readInline(_ format: ValueFormat, _ reader: inout ByteReader) throws(DecodeError)
+    -> FeatureValue
+  {
     switch format.type {
     case .int: return .int(try reader.signedVarint())
     case .double: return .double(Double(bitPattern: try reader.uint64LE()))
@@ -77,7 +81,9 @@ enum ValueCodec {
   }
 
   /// Decodes canonical bytes of `format`.
-  static func decode(_ format: ValueFormat, _ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> FeatureValue {
+  static func decode(_ format: ValueFormat, _ bytes: UnsafeRawBufferPointer) throws(DecodeError)
+    -> FeatureValue
+  {
     var r = ByteReader(bytes)
     let value: FeatureValue
     switch format.type {
@@ -104,18 +110,27 @@ enum ValueCodec {
       if let failure { throw failure }
       return .embedding(v)
     }
-    guard r.isAtEnd else { throw DecodeError("\(r.remaining) trailing bytes after \(format.type) value") }
+    guard r.isAtEnd else {
+      throw DecodeError("\(r.remaining) trailing bytes after \(format.type) value")
+    }
     return value
   }
 
   /// The canonical bytes of a value record.
-  static func storedCanonical(_ format: ValueFormat, _ record: ValueRecord.Parsed, zstd: Zstd, dictionary: ZstdDictionary?)
+  static func storedCanonical(
+    _ format: ValueFormat, _ record: ValueRecord.Parsed, zstd: Zstd, dictionary: ZstdDictionary?
+  )
     throws(DecodeError) -> [UInt8]
   {
-    if record.dictionary != nil, dictionary == nil { throw DecodeError("dictionary \(record.dictionary!) is missing") }
+    if record.dictionary != nil, dictionary == nil {
+      throw DecodeError("dictionary \(record.dictionary!) is missing")
+    }
     if case .embedding(let dims) = format.type {
-      guard !record.isCompressed else { throw DecodeError("embedding record flagged as one zstd frame") }
-      return try EmbeddingStorage.unpack(record.body, format.encoding, dims: dims, zstd: zstd, dictionary: dictionary)
+      guard !record.isCompressed else {
+        throw DecodeError("embedding record flagged as one zstd frame")
+      }
+      return try EmbeddingStorage.unpack(
+        record.body, format.encoding, dims: dims, zstd: zstd, dictionary: dictionary)
     }
     guard record.isCompressed else { return Array(record.body) }
     return try zstd.decompress(record.body, limit: 1 << 30, dictionary: dictionary)
@@ -123,10 +138,14 @@ enum ValueCodec {
 
   /// The value record of canonical bytes (`values` table), compressed where that pays,
   /// with `dictionary` when given.
-  static func stored(_ canonical: [UInt8], _ format: ValueFormat, zstd: Zstd, dictionary: ZstdDictionary?) -> [UInt8] {
+  static func stored(
+    _ canonical: [UInt8], _ format: ValueFormat, zstd: Zstd, dictionary: ZstdDictionary?
+  ) -> [UInt8] {
     if case .embedding = format.type {
-      let (packed, usedDictionary) = EmbeddingStorage.pack(canonical, format.encoding, zstd: zstd, dictionary: dictionary)
-      return ValueRecord.encode(body: packed, isCompressed: false, dictionary: usedDictionary ? dictionary?.id : nil)
+      let (packed, usedDictionary) = EmbeddingStorage.pack(
+        canonical, format.encoding, zstd: zstd, dictionary: dictionary)
+      return ValueRecord.encode(
+        body: packed, isCompressed: false, dictionary: usedDictionary ? dictionary?.id : nil)
     }
     if let frame = zstd.compressIfSmaller(canonical, dictionary: dictionary) {
       return ValueRecord.encode(body: frame, isCompressed: true, dictionary: dictionary?.id)

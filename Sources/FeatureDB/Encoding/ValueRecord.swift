@@ -24,20 +24,27 @@ enum ValueRecord {
     w.uint32LE(0)
     if let dictionary { w.varint(dictionary) }
     w.append(body)
-    let crc = w.bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[5...])) }
-    w.bytes.withUnsafeMutableBytes { $0.storeBytes(of: crc.littleEndian, toByteOffset: 1, as: UInt32.self) }
+    let crc = w.bytes.withUnsafeBytes {
+      CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[5...]))
+    }
+    w.bytes.withUnsafeMutableBytes {
+      $0.storeBytes(of: crc.littleEndian, toByteOffset: 1, as: UInt32.self)
+    }
     return w.bytes
   }
 
   static func parse(_ record: UnsafeRawBufferPointer) throws(DecodeError) -> Parsed {
     var r = ByteReader(record)
     let flags = try r.byte()
-    guard flags & ~(compressed | withDictionary) == 0 else { throw DecodeError("unknown value record flags \(flags)") }
+    guard flags & ~(compressed | withDictionary) == 0 else {
+      throw DecodeError("unknown value record flags \(flags)")
+    }
     let crc = try r.uint32LE()
     guard CRC32C.checksum(UnsafeRawBufferPointer(rebasing: record[5...])) == crc else {
       throw DecodeError("value record checksum mismatch")
     }
     let dictionary = flags & withDictionary != 0 ? try r.varint() : nil
-    return Parsed(isCompressed: flags & compressed != 0, dictionary: dictionary, body: try r.bytes(r.remaining))
+    return Parsed(
+      isCompressed: flags & compressed != 0, dictionary: dictionary, body: try r.bytes(r.remaining))
   }
 }

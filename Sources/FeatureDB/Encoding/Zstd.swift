@@ -56,7 +56,9 @@ final class Zstd: Sendable {
     if let dictionary { ZSTD_CCtx_refCDict(ctx.pointer, dictionary.compression) }
     var out = [UInt8](repeating: 0, count: bound)
     let n = out.withUnsafeMutableBytes { o in
-      input.withUnsafeBytes { i in ZSTD_compress2(ctx.pointer, o.baseAddress, bound, i.baseAddress, i.count) }
+      input.withUnsafeBytes { i in
+        ZSTD_compress2(ctx.pointer, o.baseAddress, bound, i.baseAddress, i.count)
+      }
     }
     guard ZSTD_isError(n) == 0, n < input.count else { return nil }
     out.removeLast(bound - n)
@@ -64,20 +66,25 @@ final class Zstd: Sendable {
   }
 
   /// Decompresses one frame whose content size is recorded, refusing sizes above `limit`.
-  func decompress(_ frame: UnsafeRawBufferPointer, limit: Int, dictionary: ZstdDictionary? = nil) throws(DecodeError)
+  func decompress(_ frame: UnsafeRawBufferPointer, limit: Int, dictionary: ZstdDictionary? = nil)
+    throws(DecodeError)
     -> [UInt8]
   {
     let size = ZSTD_getFrameContentSize(frame.baseAddress, frame.count)
     guard size != ZSTD_CONTENTSIZE_ERROR, size != ZSTD_CONTENTSIZE_UNKNOWN else {
       throw DecodeError("not a zstd frame with a known size")
     }
-    guard size <= UInt64(limit) else { throw DecodeError("zstd frame claims \(size) bytes, limit \(limit)") }
+    guard size <= UInt64(limit) else {
+      throw DecodeError("zstd frame claims \(size) bytes, limit \(limit)")
+    }
     let ctx = decompressors.withLock { $0.popLast() } ?? Context(pointer: ZSTD_createDCtx()!)
     defer { decompressors.withLock { $0.append(ctx) } }
     var out = [UInt8](repeating: 0, count: Int(size))
     let n = out.withUnsafeMutableBytes { o in
       if let dictionary {
-        ZSTD_decompress_usingDDict(ctx.pointer, o.baseAddress, o.count, frame.baseAddress, frame.count, dictionary.decompression)
+        ZSTD_decompress_usingDDict(
+          ctx.pointer, o.baseAddress, o.count, frame.baseAddress, frame.count,
+          dictionary.decompression)
       } else {
         ZSTD_decompressDCtx(ctx.pointer, o.baseAddress, o.count, frame.baseAddress, frame.count)
       }
@@ -85,7 +92,9 @@ final class Zstd: Sendable {
     guard ZSTD_isError(n) == 0 else {
       throw DecodeError("zstd: \(String(cString: ZSTD_getErrorName(n)))")
     }
-    guard n == Int(size) else { throw DecodeError("zstd frame decoded to \(n) bytes, expected \(size)") }
+    guard n == Int(size) else {
+      throw DecodeError("zstd frame decoded to \(n) bytes, expected \(size)")
+    }
     return out
   }
 
@@ -98,7 +107,8 @@ final class Zstd: Sendable {
     let n = dict.withUnsafeMutableBytes { d in
       flat.withUnsafeBytes { f in
         sizes.withUnsafeBufferPointer { s in
-          ZDICT_trainFromBuffer(d.baseAddress, capacity, f.baseAddress, s.baseAddress, UInt32(samples.count))
+          ZDICT_trainFromBuffer(
+            d.baseAddress, capacity, f.baseAddress, s.baseAddress, UInt32(samples.count))
         }
       }
     }

@@ -73,12 +73,15 @@ struct StoredDefinition: Codable {
   }
 
   func definition() throws -> FeatureDefinition {
-    guard let type = ValueType(parsing: type), let encoding = EmbeddingEncoding(rawValue: encoding) else {
-      throw FeatureDBError.corruptStore(table: "features", detail: "feature '\(name)' has type '\(type)', encoding '\(encoding)'")
+    guard let type = ValueType(parsing: type), let encoding = EmbeddingEncoding(rawValue: encoding)
+    else {
+      throw FeatureDBError.corruptStore(
+        table: "features", detail: "feature '\(name)' has type '\(type)', encoding '\(encoding)'")
     }
     var d = FeatureDefinition(
       name, type: type, encoding: encoding, maxVersions: maxVersions,
-      ttl: ttlMicroseconds.map(TimeSpan.init(microseconds:)), description: description, owner: owner,
+      ttl: ttlMicroseconds.map(TimeSpan.init(microseconds:)), description: description,
+      owner: owner,
       tags: tags)
     d.createdAt = Timestamp(microseconds: createdAtMicroseconds)
     d.vacuumHorizon = vacuumHorizonMicroseconds.map(Timestamp.init(microseconds:))
@@ -103,7 +106,8 @@ extension FeatureStore {
       guard let id = try? OrderedVarint.read(&r), r.isAtEnd,
         let stored = try? JSONDecoder().decode(StoredDefinition.self, from: Data(value))
       else {
-        throw FeatureDBError.corruptStore(table: "features", detail: "undecodable definition record")
+        throw FeatureDBError.corruptStore(
+          table: "features", detail: "undecodable definition record")
       }
       let f = Feature(id: id, definition: try stored.definition())
       byName[f.name] = f
@@ -138,7 +142,9 @@ extension FeatureStore {
         if case .embedding = existing.type, existing.definition.encoding != definition.encoding {
           throw FeatureDBError.invalidDefinition(
             feature: definition.name,
-            reason: "it is stored as \(existing.definition.encoding.rawValue); the encoding cannot change to \(definition.encoding.rawValue)")
+            reason:
+              "it is stored as \(existing.definition.encoding.rawValue); the encoding cannot change to \(definition.encoding.rawValue)"
+          )
         }
         return existing.definition
       }
@@ -156,7 +162,8 @@ extension FeatureStore {
   /// A new TTL is indexed for vacuum at once (a scan of the store in bounded transactions); call
   /// ``prune(_:)`` to apply a lower `maxVersions` to existing data now.
   @discardableResult
-  public func updateRetention(_ feature: String, maxVersions: Int? = nil, ttl: TimeSpan?? = nil) throws
+  public func updateRetention(_ feature: String, maxVersions: Int? = nil, ttl: TimeSpan?? = nil)
+    throws
     -> FeatureDefinition
   {
     let (before, after) = try writeTransaction("updateRetention") { txn in
@@ -180,15 +187,20 @@ extension FeatureStore {
 
   /// Every defined feature, by name.
   public func features() throws -> [FeatureDefinition] {
-    try readTransaction { txn in try catalog(txn).byName.values.map(\.definition).sorted { $0.name < $1.name } }
+    try readTransaction { txn in
+      try catalog(txn).byName.values.map(\.definition).sorted { $0.name < $1.name }
+    }
   }
 
   /// Raises the vacuum horizons of features (feature id → time).
-  func recordHorizons(_ horizons: [UInt64: Int64], catalog: Catalog, _ txn: borrowing WriteTransaction) throws {
+  func recordHorizons(
+    _ horizons: [UInt64: Int64], catalog: Catalog, _ txn: borrowing WriteTransaction
+  ) throws {
     for (id, time) in horizons {
       let f = try catalog.feature(id: id)
       var d = f.definition
-      d.vacuumHorizon = max(d.vacuumHorizon ?? Timestamp(microseconds: .min), Timestamp(microseconds: time))
+      d.vacuumHorizon = max(
+        d.vacuumHorizon ?? Timestamp(microseconds: .min), Timestamp(microseconds: time))
       try storeDefinition(d, id: id, catalog: catalog, txn)
     }
   }
@@ -204,8 +216,12 @@ extension FeatureStore {
   }
 
   private static func validateSettings(_ d: FeatureDefinition) throws {
-    func fail(_ reason: String) -> FeatureDBError { .invalidDefinition(feature: d.name, reason: reason) }
-    if d.maxVersions < 0 { throw fail("maxVersions is \(d.maxVersions); it must be 0 (unlimited) or more") }
+    func fail(_ reason: String) -> FeatureDBError {
+      .invalidDefinition(feature: d.name, reason: reason)
+    }
+    if d.maxVersions < 0 {
+      throw fail("maxVersions is \(d.maxVersions); it must be 0 (unlimited) or more")
+    }
     if let ttl = d.ttl, ttl.microseconds <= 0 { throw fail("ttl must be positive, got \(ttl)") }
     if case .embedding(let dims) = d.type, dims < 1 || dims > 65_536 {
       throw fail("embedding dims must be 1…65536, got \(dims)")

@@ -25,7 +25,9 @@ struct ChainUpdate {
   private var nextVersion: UInt64 = 1
 
   /// Resets to the state of `old` (nil for a new chain), keeping allocated capacity.
-  mutating func reset(old: UnsafeRawBufferPointer?, format: ValueFormat, epoch: Int64) throws(DecodeError) {
+  mutating func reset(old: UnsafeRawBufferPointer?, format: ValueFormat, epoch: Int64)
+    throws(DecodeError)
+  {
     header = ChainRecord.Header()
     pieces.removeAll(keepingCapacity: true)
     nextVersion = 1
@@ -33,15 +35,19 @@ struct ChainUpdate {
     var reader = try ChainRecord.Reader(old, format: format, epoch: epoch)
     var highest: UInt64 = 0
     while let e = try reader.next() {
-      pieces.append(Piece(version: e.version, eventTime: e.eventTime, isRetracted: e.isRetracted,
-                          isExternal: e.kind == .external, isNew: false, bytes: e.range))
+      pieces.append(
+        Piece(
+          version: e.version, eventTime: e.eventTime, isRetracted: e.isRetracted,
+          isExternal: e.kind == .external, isNew: false, bytes: e.range))
       highest = max(highest, e.version)
     }
     // No store writes 2⁶³ versions of one value: larger numbers come from a damaged record, and
     // adding versions to them would overflow.
     let limit: UInt64 = 1 << 63
     let h = reader.header
-    guard highest < limit, h.nextVersion ?? 0 < limit, h.pruned?.count ?? 0 < limit, h.vacuumed?.count ?? 0 < limit else {
+    guard highest < limit, h.nextVersion ?? 0 < limit, h.pruned?.count ?? 0 < limit,
+      h.vacuumed?.count ?? 0 < limit
+    else {
       throw DecodeError("version number or removed count beyond 2^63")
     }
     header = h
@@ -50,8 +56,9 @@ struct ChainUpdate {
 
   /// Adds a new version whose tail lies at `tail` in the arena; returns its version number.
   mutating func add(eventTime: Int64, isExternal: Bool, tail: Range<Int>) -> UInt64 {
-    let piece = Piece(version: nextVersion, eventTime: eventTime, isRetracted: false,
-                      isExternal: isExternal, isNew: true, bytes: tail)
+    let piece = Piece(
+      version: nextVersion, eventTime: eventTime, isRetracted: false,
+      isExternal: isExternal, isNew: true, bytes: tail)
     nextVersion += 1
     // New versions usually carry the newest event time: check the front first.
     if pieces.isEmpty || piece.sortsBefore(pieces[0]) {

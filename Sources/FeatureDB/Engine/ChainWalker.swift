@@ -12,7 +12,9 @@ struct ChainWalker: ~Copyable {
   }
 
   /// Lends the chain record of (entity, feature) to `body` (nil when there is none).
-  mutating func withChain<R>(entity: UInt64, feature: UInt64, _ body: (UnsafeRawBufferPointer?) throws -> R) throws -> R {
+  mutating func withChain<R>(
+    entity: UInt64, feature: UInt64, _ body: (UnsafeRawBufferPointer?) throws -> R
+  ) throws -> R {
     key.removeAll(keepingCapacity: true)
     OrderedVarint.append(entity, to: &key)
     OrderedVarint.append(feature, to: &key)

@@ -17,7 +17,9 @@ extension FeatureStore {
   }
 
   /// The latest value as `T` (`Double`, `Int`, `String`, `Bool`, `[Float]`, `[UInt8]`).
-  public func latest<T: FeatureValueConvertible>(_ feature: String, _ entity: String, as type: T.Type) throws -> T? {
+  public func latest<T: FeatureValueConvertible>(
+    _ feature: String, _ entity: String, as type: T.Type
+  ) throws -> T? {
     try read { try $0.latest(feature, entity, as: type) }
   }
 
@@ -27,7 +29,9 @@ extension FeatureStore {
   }
 
   /// Point-in-time and bi-temporal reads; see ``Snapshot/asOf(_:_:eventTime:writeTime:)``.
-  public func asOf(_ feature: String, _ entity: String, eventTime: Timestamp? = nil, writeTime: Timestamp? = nil) throws
+  public func asOf(
+    _ feature: String, _ entity: String, eventTime: Timestamp? = nil, writeTime: Timestamp? = nil
+  ) throws
     -> FeatureValue?
   {
     try read { try $0.asOf(feature, entity, eventTime: eventTime, writeTime: writeTime) }
@@ -35,7 +39,8 @@ extension FeatureStore {
 
   /// ``asOf(_:_:eventTime:writeTime:)`` as `T`.
   public func asOf<T: FeatureValueConvertible>(
-    _ feature: String, _ entity: String, eventTime: Timestamp? = nil, writeTime: Timestamp? = nil, as type: T.Type
+    _ feature: String, _ entity: String, eventTime: Timestamp? = nil, writeTime: Timestamp? = nil,
+    as type: T.Type
   ) throws -> T? {
     try read { try $0.asOf(feature, entity, eventTime: eventTime, writeTime: writeTime, as: type) }
   }
@@ -77,7 +82,9 @@ extension FeatureStore {
   /// releases those pages. So a write that finds the store full commits one minimal transaction
   /// (``settle()``) and is retried once before ``FeatureDBError/storeFull(path:mapSize:)`` is
   /// thrown.
-  func writeTransaction<R>(_ operation: String, _ body: (borrowing WriteTransaction) throws -> R) throws -> R {
+  func writeTransaction<R>(_ operation: String, _ body: (borrowing WriteTransaction) throws -> R)
+    throws -> R
+  {
     guard !options.readOnly else { throw FeatureDBError.readOnly(path: path) }
     do {
       return try lmdb(operation) { try env.write(body) }

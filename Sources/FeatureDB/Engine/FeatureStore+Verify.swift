@@ -26,7 +26,9 @@ extension FeatureStore {
   /// against the data — interned ids both ways, chains against the catalog, values and expiry
   /// entries against their chains. Runs in one read snapshot with memory bounded by
   /// `maxProblems`; `progress(done, total)` is called every 10,000 records.
-  public func verify(maxProblems: Int = 1000, progress: ((Int, Int) -> Void)? = nil) throws -> VerifyReport {
+  public func verify(maxProblems: Int = 1000, progress: ((Int, Int) -> Void)? = nil) throws
+    -> VerifyReport
+  {
     try readTransaction { txn in
       let checker = Verifier(store: self, maxProblems: maxProblems, progress: progress)
       try checker.run(txn)
@@ -93,7 +95,9 @@ private final class Verifier {
 
   /// Every name → id entry has the matching id → name entry, and the other way round.
   func checkInterned(_ table: InternTable, _ txn: borrowing ReadTransaction) throws {
-    for (forward, reverse, isForward) in [(table.forward, table.reverse, true), (table.reverse, table.forward, false)] {
+    for (forward, reverse, isForward) in [
+      (table.forward, table.reverse, true), (table.reverse, table.forward, false),
+    ] {
       try scan(forward, txn) { key, value in
         let (name, idBytes) = isForward ? (key, value) : (value, key)
         let label = "'\(String(decoding: name, as: UTF8.self))'"
@@ -101,7 +105,9 @@ private final class Verifier {
         if (try? OrderedVarint.read(&r)) == nil || !r.isAtEnd {
           problem(forward, label, "undecodable id")
         } else if let back = try reverse.get(txn, key: Array(isForward ? idBytes : name)) {
-          if !back.elementsEqual(isForward ? name : idBytes) { problem(forward, label, "\(reverse.name) maps it elsewhere") }
+          if !back.elementsEqual(isForward ? name : idBytes) {
+            problem(forward, label, "\(reverse.name) maps it elsewhere")
+          }
         } else {
           problem(forward, label, "missing from \(reverse.name)")
         }
@@ -137,7 +143,9 @@ private final class Verifier {
         while let e = try reader.next() {
           let at = "\(location) version \(e.version)"
           if !seen.insert(e.version).inserted { problem(t.chains, at, "version appears twice") }
-          if let p = previous, p.eventTime < e.eventTime || (p.eventTime == e.eventTime && p.version < e.version) {
+          if let p = previous,
+            p.eventTime < e.eventTime || (p.eventTime == e.eventTime && p.version < e.version)
+          {
             problem(t.chains, at, "entries out of order")
           }
           highest = max(highest, e.version)
@@ -154,7 +162,8 @@ private final class Verifier {
   }
 
   func checkEntry(
-    _ e: ChainRecord.Entry, _ reader: ChainRecord.Reader, _ feature: Feature, _ entityID: UInt64, _ at: String,
+    _ e: ChainRecord.Entry, _ reader: ChainRecord.Reader, _ feature: Feature, _ entityID: UInt64,
+    _ at: String,
     _ catalog: Catalog, _ txn: borrowing ReadTransaction
   ) throws {
     let t = store.tables
@@ -168,7 +177,9 @@ private final class Verifier {
       for input in extra.inputs {
         switch input {
         case .version(let f, let en, _):
-          if catalog.byID[f] == nil { problem(t.chains, at, "lineage input names unknown feature id \(f)") }
+          if catalog.byID[f] == nil {
+            problem(t.chains, at, "lineage input names unknown feature id \(f)")
+          }
           if (try t.entityNames.get(txn, key: OrderedVarint.encode(en))) == nil {
             problem(t.chains, at, "lineage input names entity number \(en), not interned")
           }
@@ -196,8 +207,12 @@ private final class Verifier {
       }
     }
     if let ttl = feature.ttl {
-      let key = Keys.expiry(at: Retention.expiry(e.eventTime, ttl), entity: entityID, feature: feature.id, version: e.version)
-      if (try t.expiry.get(txn, key: key)) == nil { problem(t.expiry, at, "no expiry index entry for a version with a TTL") }
+      let key = Keys.expiry(
+        at: Retention.expiry(e.eventTime, ttl), entity: entityID, feature: feature.id,
+        version: e.version)
+      if (try t.expiry.get(txn, key: key)) == nil {
+        problem(t.expiry, at, "no expiry index entry for a version with a TTL")
+      }
     }
   }
 
@@ -205,12 +220,16 @@ private final class Verifier {
   func checkValues(_ catalog: Catalog, _ txn: borrowing ReadTransaction) throws {
     let t = store.tables
     try scan(t.values, txn) { key, _ in
-      guard let (entityID, featureID, version) = Keys.parseValue(key), let feature = catalog.byID[featureID] else {
+      guard let (entityID, featureID, version) = Keys.parseValue(key),
+        let feature = catalog.byID[featureID]
+      else {
         problem(t.values, "key", "undecodable key or unknown feature")
         return
       }
       let at = "feature '\(feature.name)' entity '\(entityName(entityID, txn))' version \(version)"
-      if try !chainHas(feature, entityID, version, kind: .external, txn) { problem(t.values, at, "no chain entry refers to it") }
+      if try !chainHas(feature, entityID, version, kind: .external, txn) {
+        problem(t.values, at, "no chain entry refers to it")
+      }
     }
   }
 
@@ -222,16 +241,25 @@ private final class Verifier {
         problem(t.expiry, "key", "undecodable key or unknown feature")
         return
       }
-      if try !chainHas(feature, parsed.entity, parsed.version, kind: nil, txn) { report.staleExpiryEntries += 1 }
+      if try !chainHas(feature, parsed.entity, parsed.version, kind: nil, txn) {
+        report.staleExpiryEntries += 1
+      }
     }
   }
 
-  func chainHas(_ feature: Feature, _ entityID: UInt64, _ version: UInt64, kind: ChainRecord.Kind?, _ txn: borrowing ReadTransaction) throws -> Bool {
-    guard let record = try store.tables.chains.get(txn, key: Keys.chain(entity: entityID, feature: feature.id)) else {
+  func chainHas(
+    _ feature: Feature, _ entityID: UInt64, _ version: UInt64, kind: ChainRecord.Kind?,
+    _ txn: borrowing ReadTransaction
+  ) throws -> Bool {
+    guard
+      let record = try store.tables.chains.get(
+        txn, key: Keys.chain(entity: entityID, feature: feature.id))
+    else {
       return false
     }
     return record.withUnsafeBytes { buffer in
-      guard var reader = try? ChainRecord.Reader(buffer, format: feature.format, epoch: store.epoch) else { return true }
+      guard var reader = try? ChainRecord.Reader(buffer, format: feature.format, epoch: store.epoch)
+      else { return true }
       while let e = try? reader.next() {
         if e.version == version { return kind == nil || e.kind == kind }
       }

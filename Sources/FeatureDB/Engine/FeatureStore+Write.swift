@@ -27,7 +27,8 @@ extension FeatureStore {
   /// Writes one version from a Swift value; see ``write(_:)``.
   @discardableResult
   public func put<V: FeatureValueConvertible>(
-    _ feature: String, _ entity: String, _ value: V, eventTime: Timestamp? = nil, lineage: Lineage = .none
+    _ feature: String, _ entity: String, _ value: V, eventTime: Timestamp? = nil,
+    lineage: Lineage = .none
   ) throws -> VersionRef {
     try put(feature, entity, value.featureValue, eventTime: eventTime, lineage: lineage)
   }
@@ -55,7 +56,8 @@ extension FeatureStore {
     for op in batch.operations {
       try validateEntity(op.entity)
       for t in [op.eventTime, batch.eventTime].compactMap({ $0 }) where !t.isValid {
-        throw FeatureDBError.timeOutOfRange("event time of '\(op.feature)' entity '\(op.entity)'", t)
+        throw FeatureDBError.timeOutOfRange(
+          "event time of '\(op.feature)' entity '\(op.entity)'", t)
       }
     }
     var entities = PendingInterns(entityTable)
@@ -72,4 +74,3 @@ extension FeatureStore {
     return refs
   }
 }
-

@@ -45,7 +45,9 @@ public final class FeatureStore: Sendable {
   /// - Throws: ``FeatureDBError/notAStore(path:reason:)`` when `path` holds something else,
   ///   ``FeatureDBError/newerFormat(path:found:supported:)``,
   ///   ``FeatureDBError/permissionDenied(path:detail:)``.
-  public init(path: String = FeatureStore.defaultPath, options: StoreOptions = StoreOptions()) throws {
+  public init(path: String = FeatureStore.defaultPath, options: StoreOptions = StoreOptions())
+    throws
+  {
     self.path = path
     self.options = options
     try Self.prepareDirectory(path, options: options)
@@ -113,7 +115,8 @@ public final class FeatureStore: Sendable {
   private static func openError(_ error: LMDBError, path: String) -> FeatureDBError {
     switch error.rawValue {
     case MDB_INVALID: .notAStore(path: path, reason: "data.mdb is not an LMDB file")
-    case MDB_VERSION_MISMATCH: .notAStore(path: path, reason: "written by an incompatible LMDB version")
+    case MDB_VERSION_MISMATCH:
+      .notAStore(path: path, reason: "written by an incompatible LMDB version")
     case EACCES, EPERM, EROFS: .permissionDenied(path: path, detail: error.description)
     default: .storage(operation: "open", code: error)
     }
@@ -124,7 +127,9 @@ public final class FeatureStore: Sendable {
     var storeID: String
   }
 
-  private static func openTables(_ env: Environment, path: String, readOnly: Bool) throws -> (Tables, MetaInfo) {
+  private static func openTables(_ env: Environment, path: String, readOnly: Bool) throws -> (
+    Tables, MetaInfo
+  ) {
     func load(_ tables: Tables, _ txn: borrowing some Transaction & ~Copyable) throws -> MetaInfo {
       let meta = MetaStore(table: tables.meta)
       guard try meta.bytes(txn, .magic) == MetaStore.magic else {
@@ -154,7 +159,8 @@ public final class FeatureStore: Sendable {
           var main: MDB_dbi = 0
           try check(mdb_dbi_open(txn.handle, nil, 0, &main))
           guard try Table(dbi: main, name: "").count(txn) == 0 else {
-            throw FeatureDBError.notAStore(path: path, reason: "an LMDB environment of another program")
+            throw FeatureDBError.notAStore(
+              path: path, reason: "an LMDB environment of another program")
           }
           let tables = try Tables.open(txn)
           try MetaStore(table: tables.meta).initialize(txn)

@@ -8,7 +8,8 @@ func validateEntity(_ entity: String) throws {
   if entity.isEmpty { throw FeatureDBError.invalidEntity(entity, reason: "it is empty") }
   if entity.utf8.count > maxEntityLength {
     throw FeatureDBError.invalidEntity(
-      String(entity.prefix(40)) + "…", reason: "it is \(entity.utf8.count) bytes long; the limit is \(maxEntityLength)")
+      String(entity.prefix(40)) + "…",
+      reason: "it is \(entity.utf8.count) bytes long; the limit is \(maxEntityLength)")
   }
 }
 
@@ -82,10 +83,12 @@ struct PendingInterns {
     // Inserts the name with the next id, or finds its id, in one search.
     let existing = try utf8.withUTF8 { key in
       try idKey.withUnsafeBytes { value in
-        try table.forward.insertOrRead(txn, key: UnsafeRawBufferPointer(key), value: value) { stored in
+        try table.forward.insertOrRead(txn, key: UnsafeRawBufferPointer(key), value: value) {
+          stored in
           var r = ByteReader(stored)
           guard let id = try? OrderedVarint.read(&r), r.isAtEnd else {
-            throw FeatureDBError.corruptStore(table: table.forward.name, detail: "bad id for '\(name)'")
+            throw FeatureDBError.corruptStore(
+              table: table.forward.name, detail: "bad id for '\(name)'")
           }
           return id
         }

@@ -23,7 +23,8 @@ struct MetaStore {
       try table.withValue(txn, key: k) { v in
         guard let v else { return nil }
         guard v.count == 8 else {
-          throw FeatureDBError.corruptStore(table: "meta", detail: "\(key.rawValue) has \(v.count) bytes, expected 8")
+          throw FeatureDBError.corruptStore(
+            table: "meta", detail: "\(key.rawValue) has \(v.count) bytes, expected 8")
         }
         return UInt64(littleEndian: v.loadUnaligned(as: UInt64.self))
       }

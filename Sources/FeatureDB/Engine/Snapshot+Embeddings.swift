@@ -15,7 +15,8 @@ public struct EncodedEmbedding: Hashable, Sendable {
       try EmbeddingCodec.encode(vector, encoding, into: &bytes)
     } catch {
       throw FeatureDBError.invalidValue(
-        feature: "", entity: "", reason: "embedding component \(error.component) is \(error.value), outside \(error.limit)")
+        feature: "", entity: "",
+        reason: "embedding component \(error.component) is \(error.value), outside \(error.limit)")
     }
     self.init(encoding: encoding, dims: vector.count, bytes: bytes)
   }
@@ -36,19 +37,23 @@ public struct EncodedEmbedding: Hashable, Sendable {
   /// Decodes into `buffer`, which must hold exactly `dims` floats; allocates nothing.
   public func decode(into buffer: UnsafeMutableBufferPointer<Float>) throws {
     guard buffer.count == dims else {
-      throw FeatureDBError.invalidArgument("the buffer holds \(buffer.count) floats; the embedding has \(dims)")
+      throw FeatureDBError.invalidArgument(
+        "the buffer holds \(buffer.count) floats; the embedding has \(dims)")
     }
     do {
       try bytes.withUnsafeBytes { try EmbeddingCodec.decode($0, encoding, into: buffer) }
     } catch let error as DecodeError {
-      throw FeatureDBError.invalidArgument("cannot decode the \(encoding.rawValue) embedding: \(error.description)")
+      throw FeatureDBError.invalidArgument(
+        "cannot decode the \(encoding.rawValue) embedding: \(error.description)")
     }
   }
 }
 
 extension Snapshot {
   /// The latest embedding of `feature` without decoding it (nil when there is none).
-  public func latestEncodedEmbedding(_ feature: String, _ entity: String) throws -> EncodedEmbedding? {
+  public func latestEncodedEmbedding(_ feature: String, _ entity: String) throws
+    -> EncodedEmbedding?
+  {
     let f = try catalog.feature(feature)
     guard case .embedding(let dims) = f.type else {
       throw FeatureDBError.invalidArgument("feature '\(feature)' is \(f.type), not an embedding")
@@ -61,7 +66,9 @@ extension Snapshot {
 
   /// Decodes the latest embedding of `feature` into `buffer` (exactly dims floats), allocating
   /// nothing for float32 and inline values. Returns false when there is none.
-  public func latestEmbedding(_ feature: String, _ entity: String, into buffer: UnsafeMutableBufferPointer<Float>) throws
+  public func latestEmbedding(
+    _ feature: String, _ entity: String, into buffer: UnsafeMutableBufferPointer<Float>
+  ) throws
     -> Bool
   {
     guard let encoded = try latestEncodedEmbedding(feature, entity) else { return false }
@@ -80,7 +87,8 @@ extension Snapshot {
         return Array(try r.lengthPrefixed())
       case .external:
         guard case .embedding = feature.type else { return nil }
-        let key = Keys.value(chain: Keys.chain(entity: hit.entityID, feature: feature.id), version: entry.version)
+        let key = Keys.value(
+          chain: Keys.chain(entity: hit.entityID, feature: feature.id), version: entry.version)
         return try store.tables.values.get(self, key: key).map { record in
           try record.withUnsafeBytes { try store.storedCanonical($0, feature, self) }
         } ?? { throw DecodeError("value record is missing") }()

@@ -12,7 +12,9 @@ extension Snapshot {
 
   /// The latest value converted to `T`; throws ``FeatureDBError/typeMismatch(feature:entity:expected:got:)``
   /// when the feature's values are not `T`.
-  public func latest<T: FeatureValueConvertible>(_ feature: String, _ entity: String, as type: T.Type) throws -> T? {
+  public func latest<T: FeatureValueConvertible>(
+    _ feature: String, _ entity: String, as type: T.Type
+  ) throws -> T? {
     try convert(latest(feature, entity), feature, entity)
   }
 
@@ -36,7 +38,9 @@ extension Snapshot {
   /// - Throws: ``FeatureDBError/historyPruned(feature:entity:removed:)`` or
   ///   ``FeatureDBError/historyVacuumed(feature:entity:removed:)`` when the answer may be a version
   ///   that retention removed.
-  public func asOf(_ feature: String, _ entity: String, eventTime: Timestamp? = nil, writeTime: Timestamp? = nil) throws
+  public func asOf(
+    _ feature: String, _ entity: String, eventTime: Timestamp? = nil, writeTime: Timestamp? = nil
+  ) throws
     -> FeatureValue?
   {
     let f = try catalog.feature(feature)
@@ -47,13 +51,16 @@ extension Snapshot {
 
   /// ``asOf(_:_:eventTime:writeTime:)`` converted to `T`.
   public func asOf<T: FeatureValueConvertible>(
-    _ feature: String, _ entity: String, eventTime: Timestamp? = nil, writeTime: Timestamp? = nil, as type: T.Type
+    _ feature: String, _ entity: String, eventTime: Timestamp? = nil, writeTime: Timestamp? = nil,
+    as type: T.Type
   ) throws -> T? {
     try convert(asOf(feature, entity, eventTime: eventTime, writeTime: writeTime), feature, entity)
   }
 
   /// The version ``asOf(_:_:eventTime:writeTime:)`` selects, with metadata and lineage.
-  public func asOfVersion(_ feature: String, _ entity: String, eventTime: Timestamp? = nil, writeTime: Timestamp? = nil)
+  public func asOfVersion(
+    _ feature: String, _ entity: String, eventTime: Timestamp? = nil, writeTime: Timestamp? = nil
+  )
     throws -> Version?
   {
     let f = try catalog.feature(feature)
@@ -66,14 +73,17 @@ extension Snapshot {
 
   /// Every retained version, newest (highest version) first, with lineage and status.
   public func history(_ feature: String, _ entity: String, limit: Int? = nil) throws -> [Version] {
-    if let limit, limit < 0 { throw FeatureDBError.invalidArgument("history limit must be 0 or more, got \(limit)") }
+    if let limit, limit < 0 {
+      throw FeatureDBError.invalidArgument("history limit must be 0 or more, got \(limit)")
+    }
     let f = try catalog.feature(feature)
     guard let entityID = try store.entityTable.lookup(entity, self) else { return [] }
     return try withChain(f, entityID: entityID, entity: entity) { reader in
       guard var reader else { return [] }
       let entries = try reader.all().sorted { $0.version > $1.version }.prefix(limit ?? .max)
       return try entries.map { e in
-        try version(of: Hit(feature: f, entity: entity, entityID: entityID, reader: reader, entry: e))
+        try version(
+          of: Hit(feature: f, entity: entity, entityID: entityID, reader: reader, entry: e))
       }
     }
   }
@@ -84,7 +94,9 @@ extension Snapshot {
   /// once and its chains are read with one cursor in key order (they are adjacent on disk).
   public func latest(features: [String], entity: String) throws -> [FeatureValue?] {
     let fs = try features.map { try catalog.feature($0) }
-    guard let entityID = try store.entityTable.lookup(entity, self) else { return fs.map { _ in nil } }
+    guard let entityID = try store.entityTable.lookup(entity, self) else {
+      return fs.map { _ in nil }
+    }
     let query = Query(upper: .max, reference: now.microseconds)
     var out = [FeatureValue?](repeating: nil, count: fs.count)
     var walker = try ChainWalker(store, self)
@@ -92,8 +104,12 @@ extension Snapshot {
       let f = fs[i]
       out[i] = try corruptionNamed(f, entity) {
         try walker.withChain(entity: entityID, feature: f.id) { record in
-          let chain = try record.map { try ChainRecord.Reader($0, format: f.format, epoch: store.epoch) }
-          return try select(chain, f, entity, entityID, query) { hit in try hit.flatMap { try value(of: $0) } }
+          let chain = try record.map {
+            try ChainRecord.Reader($0, format: f.format, epoch: store.epoch)
+          }
+          return try select(chain, f, entity, entityID, query) { hit in
+            try hit.flatMap { try value(of: $0) }
+          }
         }
       }
     }
@@ -115,7 +131,8 @@ extension Snapshot {
     var entry = try prefix.withUnsafeBytes { try cursor.seek($0) }
     while let (key, _) = entry, key.starts(with: prefix) {
       guard let (_, featureID) = Keys.parseChain(key) else {
-        throw FeatureDBError.corruptStore(table: "chains", detail: "undecodable key for entity '\(entity)'")
+        throw FeatureDBError.corruptStore(
+          table: "chains", detail: "undecodable key for entity '\(entity)'")
       }
       featureIDs.append(featureID)
       entry = try cursor.next()
@@ -136,11 +153,14 @@ extension Snapshot {
     try FeatureRecordDecoder.decode(type, from: latestAll(entity: entity))
   }
 
-  private func convert<T: FeatureValueConvertible>(_ value: FeatureValue?, _ feature: String, _ entity: String) throws -> T? {
+  private func convert<T: FeatureValueConvertible>(
+    _ value: FeatureValue?, _ feature: String, _ entity: String
+  ) throws -> T? {
     guard let value else { return nil }
     guard let v = T(featureValue: value) else {
       throw FeatureDBError.invalidArgument(
-        "feature '\(feature)' entity '\(entity)' holds a \(value.type) value; it cannot be read as \(T.self)")
+        "feature '\(feature)' entity '\(entity)' holds a \(value.type) value; it cannot be read as \(T.self)"
+      )
     }
     return v
   }

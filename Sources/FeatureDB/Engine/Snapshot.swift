@@ -31,9 +31,11 @@ public struct Snapshot: Transaction, ~Copyable {
     if let t = eventTime, !t.isValid { throw FeatureDBError.timeOutOfRange("as-of event time", t) }
     if let w = writeTime, !w.isValid { throw FeatureDBError.timeOutOfRange("as-of write time", w) }
     if let t = eventTime {
-      return Query(upper: t.microseconds, reference: t.microseconds, writeTime: writeTime?.microseconds)
+      return Query(
+        upper: t.microseconds, reference: t.microseconds, writeTime: writeTime?.microseconds)
     }
-    return Query(upper: .max, reference: (writeTime ?? now).microseconds, writeTime: writeTime?.microseconds)
+    return Query(
+      upper: .max, reference: (writeTime ?? now).microseconds, writeTime: writeTime?.microseconds)
   }
 
   // MARK: - Finding the version
@@ -49,7 +51,9 @@ public struct Snapshot: Transaction, ~Copyable {
   }
 
   /// Finds the version `query` selects and lends it to `body` (nil: no version).
-  func resolve<R>(_ feature: Feature, _ entity: String, _ query: Query, _ body: (Hit?) throws -> R) throws -> R {
+  func resolve<R>(_ feature: Feature, _ entity: String, _ query: Query, _ body: (Hit?) throws -> R)
+    throws -> R
+  {
     guard let entityID = try store.entityTable.lookup(entity, self) else { return try body(nil) }
     return try withChain(feature, entityID: entityID, entity: entity) { reader in
       try select(reader, feature, entity, entityID, query, body)
@@ -58,7 +62,8 @@ public struct Snapshot: Transaction, ~Copyable {
 
   /// Picks the version `query` selects from a chain (nil: the pair has no chain).
   func select<R>(
-    _ chain: ChainRecord.Reader?, _ feature: Feature, _ entity: String, _ entityID: UInt64, _ query: Query,
+    _ chain: ChainRecord.Reader?, _ feature: Feature, _ entity: String, _ entityID: UInt64,
+    _ query: Query,
     _ body: (Hit?) throws -> R
   ) throws -> R {
     guard var reader = chain else { return try body(nil) }
@@ -71,8 +76,12 @@ public struct Snapshot: Transaction, ~Copyable {
     }
     let lowest = feature.ttl.map { query.reference &- $0 } ?? .min
     if let e = found, e.eventTime < lowest { found = nil }  // expired
-    try checkRemovedHistory(reader.header, found: found, query: query, lowest: lowest, feature, entity)
-    return try body(found.map { Hit(feature: feature, entity: entity, entityID: entityID, reader: reader, entry: $0) })
+    try checkRemovedHistory(
+      reader.header, found: found, query: query, lowest: lowest, feature, entity)
+    return try body(
+      found.map {
+        Hit(feature: feature, entity: entity, entityID: entityID, reader: reader, entry: $0)
+      })
   }
 
   /// Lends the chain record of (feature, entity) to `body`, mapping decode errors to
@@ -85,7 +94,8 @@ public struct Snapshot: Transaction, ~Copyable {
       try key.withUnsafeBytes { k in
         try store.tables.chains.withValue(self, key: k) { buffer in
           guard let buffer else { return try body(nil) }
-          return try body(try ChainRecord.Reader(buffer, format: feature.format, epoch: store.epoch))
+          return try body(
+            try ChainRecord.Reader(buffer, format: feature.format, epoch: store.epoch))
         }
       }
     }
@@ -103,18 +113,23 @@ public struct Snapshot: Transaction, ~Copyable {
       return r.maxEventTime >= lo && r.minEventTime <= query.upper
     }
     if overlaps(header.pruned) {
-      throw FeatureDBError.historyPruned(feature: feature.name, entity: entity, removed: Int(header.pruned!.count))
+      throw FeatureDBError.historyPruned(
+        feature: feature.name, entity: entity, removed: Int(header.pruned!.count))
     }
     if overlaps(header.vacuumed) {
-      throw FeatureDBError.historyVacuumed(feature: feature.name, entity: entity, removed: Int(header.vacuumed!.count))
+      throw FeatureDBError.historyVacuumed(
+        feature: feature.name, entity: entity, removed: Int(header.vacuumed!.count))
     }
   }
 
-  func corruptionNamed<R>(_ feature: Feature, _ entity: String, version: UInt64? = nil, _ body: () throws -> R) throws -> R {
+  func corruptionNamed<R>(
+    _ feature: Feature, _ entity: String, version: UInt64? = nil, _ body: () throws -> R
+  ) throws -> R {
     do {
       return try body()
     } catch let error as DecodeError {
-      throw FeatureDBError.corruptRecord(feature: feature.name, entity: entity, version: version, detail: error.description)
+      throw FeatureDBError.corruptRecord(
+        feature: feature.name, entity: entity, version: version, detail: error.description)
     }
   }
 
@@ -128,7 +143,8 @@ public struct Snapshot: Transaction, ~Copyable {
       case .tombstone: return nil
       case .inline: return try hit.reader.inlineValue(entry)
       case .external:
-        let key = Keys.value(chain: Keys.chain(entity: hit.entityID, feature: feature.id), version: entry.version)
+        let key = Keys.value(
+          chain: Keys.chain(entity: hit.entityID, feature: feature.id), version: entry.version)
         return try key.withUnsafeBytes { k in
           try store.tables.values.withValue(self, key: k) { record in
             guard let record else { throw DecodeError("value record is missing") }
@@ -146,7 +162,9 @@ public struct Snapshot: Transaction, ~Copyable {
     let value = try value(of: hit)
     let symbols = store.symbolTable
     func symbol(_ id: UInt64) throws -> String? { id == 0 ? nil : try symbols.name(id, self) }
-    var lineage = Lineage(producer: try symbol(entry.producer), run: try symbol(entry.run), source: try symbol(entry.source))
+    var lineage = Lineage(
+      producer: try symbol(entry.producer), run: try symbol(entry.run),
+      source: try symbol(entry.source))
     if let range = entry.extra {
       let extra = try corruptionNamed(feature, entity, version: entry.version) {
         try LineageExtra.decode(UnsafeRawBufferPointer(rebasing: hit.reader.buffer[range]))
@@ -155,14 +173,17 @@ public struct Snapshot: Transaction, ~Copyable {
       lineage.inputs = try extra.inputs.map { input in
         switch input {
         case .version(let f, let e, let v):
-          .version(feature: try catalog.feature(id: f).name, entity: try store.entityTable.name(e, self), version: v)
+          .version(
+            feature: try catalog.feature(id: f).name, entity: try store.entityTable.name(e, self),
+            version: v)
         case .raw(let s): .raw(try symbols.name(s, self))
         }
       }
     }
     return Version(
       feature: feature.name, entity: entity, version: entry.version,
-      eventTime: Timestamp(microseconds: entry.eventTime), writeTime: Timestamp(microseconds: entry.writeTime),
+      eventTime: Timestamp(microseconds: entry.eventTime),
+      writeTime: Timestamp(microseconds: entry.writeTime),
       value: value, lineage: lineage, status: entry.isRetracted ? .retracted : .active)
   }
 }

@@ -19,14 +19,17 @@ struct Tables: Sendable {
   /// Dictionary number → zstd dictionary bytes.
   let dicts: Table
 
-  var all: [Table] { [meta, features, entities, entityNames, symbols, symbolNames, chains, values, expiry, dicts] }
+  var all: [Table] {
+    [meta, features, entities, entityNames, symbols, symbolNames, chains, values, expiry, dicts]
+  }
 
   static func open(_ txn: borrowing WriteTransaction) throws -> Tables {
     try Tables(
       meta: .open("meta", in: txn), features: .open("features", in: txn),
       entities: .open("entities", in: txn), entityNames: .open("entity_names", in: txn),
       symbols: .open("symbols", in: txn), symbolNames: .open("symbol_names", in: txn),
-      chains: .open("chains", in: txn), values: .open("values", in: txn), expiry: .open("expiry", in: txn),
+      chains: .open("chains", in: txn), values: .open("values", in: txn),
+      expiry: .open("expiry", in: txn),
       dicts: .open("dicts", in: txn))
   }
 

@@ -36,19 +36,26 @@ public struct WriteBatch: Sendable {
     _ feature: String, _ entity: String, _ value: FeatureValue, eventTime: Timestamp? = nil,
     lineage: Lineage? = nil
   ) {
-    operations.append(Operation(feature: feature, entity: entity, value: value, eventTime: eventTime, lineage: lineage))
+    operations.append(
+      Operation(
+        feature: feature, entity: entity, value: value, eventTime: eventTime, lineage: lineage))
   }
 
   /// Writes a new version from a Swift value (`Double`, `Int`, `String`, `Bool`, `[Float]`, `[UInt8]`).
   public mutating func put<V: FeatureValueConvertible>(
-    _ feature: String, _ entity: String, _ value: V, eventTime: Timestamp? = nil, lineage: Lineage? = nil
+    _ feature: String, _ entity: String, _ value: V, eventTime: Timestamp? = nil,
+    lineage: Lineage? = nil
   ) {
     put(feature, entity, value.featureValue, eventTime: eventTime, lineage: lineage)
   }
 
   /// Writes a tombstone: reads at or after `eventTime` see no value.
-  public mutating func delete(_ feature: String, _ entity: String, eventTime: Timestamp? = nil, lineage: Lineage? = nil) {
-    operations.append(Operation(feature: feature, entity: entity, value: nil, eventTime: eventTime, lineage: lineage))
+  public mutating func delete(
+    _ feature: String, _ entity: String, eventTime: Timestamp? = nil, lineage: Lineage? = nil
+  ) {
+    operations.append(
+      Operation(
+        feature: feature, entity: entity, value: nil, eventTime: eventTime, lineage: lineage))
   }
 
   /// Writes every stored property of `object` as the feature of the same name for `entity`;

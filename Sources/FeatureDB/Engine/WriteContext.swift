@@ -86,7 +86,8 @@ struct WriteContext {
       }
       // The flags byte is written first and patched if the value turns out not to fit inline.
       ChainRecord.writeEntryTail(
-        kind: kind, writeTime: writeTime, eventTime: eventTime, lineage: lineage, epoch: store.epoch, to: &arena)
+        kind: kind, writeTime: writeTime, eventTime: eventTime, lineage: lineage,
+        epoch: store.epoch, to: &arena)
       var external: Int?
       if let value, !ValueCodec.writeInline(value, to: &arena) {
         let canonical: [UInt8]
@@ -95,24 +96,28 @@ struct WriteContext {
         } catch {
           throw FeatureDBError.invalidValue(
             feature: feature.name, entity: op.entity,
-            reason: "embedding component \(error.component) is \(error.value), outside \(error.limit)")
+            reason:
+              "embedding component \(error.component) is \(error.value), outside \(error.limit)")
         }
         if canonical.count <= ValueCodec.inlineLimit {
           arena.lengthPrefixed(canonical)
         } else {
-          arena.bytes[start] = (arena.bytes[start] & ~ChainRecord.Flag.kindMask) | ChainRecord.Kind.external.rawValue
+          arena.bytes[start] =
+            (arena.bytes[start] & ~ChainRecord.Flag.kindMask) | ChainRecord.Kind.external.rawValue
           external = externalRecords.count
           let dictionary = try feature.definition.dictionary.map { id in
             do { return try store.dictionary(id, txn) } catch let error as DecodeError {
               throw FeatureDBError.corruptStore(table: "dicts", detail: error.description)
             }
           }
-          externalRecords.append(ValueCodec.stored(canonical, feature.format, zstd: store.zstd, dictionary: dictionary))
+          externalRecords.append(
+            ValueCodec.stored(canonical, feature.format, zstd: store.zstd, dictionary: dictionary))
         }
       }
       prepared.append(
-        Prepared(index: i, entity: entityID, feature: feature.id, eventTime: eventTime,
-                 isExternal: external != nil, tail: start..<arena.bytes.count, external: external))
+        Prepared(
+          index: i, entity: entityID, feature: feature.id, eventTime: eventTime,
+          isExternal: external != nil, tail: start..<arena.bytes.count, external: external))
     }
     // Sorted by chain key, so consecutive writes land on the same leaf pages; stable for equal keys.
     if !zip(prepared, prepared.dropFirst()).allSatisfy({ $0.sortsBefore($1) }) {
@@ -161,11 +166,13 @@ struct WriteContext {
           try update.reset(old: old, format: feature.format, epoch: store.epoch)
         } catch let error as DecodeError {
           throw FeatureDBError.corruptRecord(
-            feature: feature.name, entity: batch.operations[group.first!.index].entity, version: nil,
+            feature: feature.name, entity: batch.operations[group.first!.index].entity,
+            version: nil,
             detail: error.description)
         }
         for p in group {
-          versions[p.index] = update.add(eventTime: p.eventTime, isExternal: p.isExternal, tail: p.tail)
+          versions[p.index] = update.add(
+            eventTime: p.eventTime, isExternal: p.isExternal, tail: p.tail)
         }
         let pruned = update.prune(maxVersions: feature.maxVersions)
         // `old` points into the map: finish reading it before writing.
@@ -173,7 +180,8 @@ struct WriteContext {
         try record.bytes.withUnsafeBytes { v in try cursor.put(key: k, value: v, flags: placement) }
         return pruned
       }
-      let retention = Retention(store: store, feature: feature, chainKey: key, entity: prepared[start].entity)
+      let retention = Retention(
+        store: store, feature: feature, chainKey: key, entity: prepared[start].entity)
       for p in pruned where !p.isNew {
         try retention.forget(p, txn)
       }
@@ -181,7 +189,8 @@ struct WriteContext {
         let version = versions[p.index]
         if pruned.contains(where: { $0.isNew && $0.version == version }) { continue }
         if let e = p.external {
-          try store.tables.values.put(txn, key: Keys.value(chain: key, version: version), value: externalRecords[e])
+          try store.tables.values.put(
+            txn, key: Keys.value(chain: key, version: version), value: externalRecords[e])
         }
         try retention.indexExpiry(version: version, eventTime: p.eventTime, txn)
       }
@@ -193,13 +202,17 @@ struct WriteContext {
   }
 
   /// The value, checked against the feature (an `int` given for a `double` feature is converted).
-  private func checked(_ value: FeatureValue, _ feature: Feature, _ entity: String) throws -> FeatureValue {
+  private func checked(_ value: FeatureValue, _ feature: Feature, _ entity: String) throws
+    -> FeatureValue
+  {
     try Self.checked(value, feature, entity)
   }
 
   /// The value, checked against the feature's type, dims and NaN rule (the encoding's range is
   /// checked when the value is encoded).
-  static func checked(_ value: FeatureValue, _ feature: Feature, _ entity: String) throws -> FeatureValue {
+  static func checked(_ value: FeatureValue, _ feature: Feature, _ entity: String) throws
+    -> FeatureValue
+  {
     switch (feature.type, value) {
     case (.int, .int), (.double, .double), (.bool, .bool), (.string, .string), (.bytes, .bytes):
       return value
@@ -208,7 +221,8 @@ struct WriteContext {
     case (.embedding(let dims), .embedding(let v)):
       guard v.count == dims else {
         throw FeatureDBError.invalidValue(
-          feature: feature.name, entity: entity, reason: "embedding has \(v.count) dims, the feature has \(dims)")
+          feature: feature.name, entity: entity,
+          reason: "embedding has \(v.count) dims, the feature has \(dims)")
       }
       if let bad = v.firstIndex(where: { !$0.isFinite }) {
         throw FeatureDBError.invalidValue(
@@ -231,7 +245,8 @@ struct WriteContext {
       guard let s, !s.isEmpty else { return 0 }
       if s.utf8.count > maxSymbolLength {
         throw FeatureDBError.invalidArgument(
-          "lineage \(what) '\(s.prefix(40))…' is \(s.utf8.count) bytes long; the limit is \(maxSymbolLength)")
+          "lineage \(what) '\(s.prefix(40))…' is \(s.utf8.count) bytes long; the limit is \(maxSymbolLength)"
+        )
       }
       return try symbols.id(s, txn)
     }
@@ -243,7 +258,8 @@ struct WriteContext {
       switch input {
       case .version(let f, let e, let v):
         try validateEntity(e)
-        inputs.append(.version(feature: try catalog.feature(f).id, entity: try entities.id(e, txn), version: v))
+        inputs.append(
+          .version(feature: try catalog.feature(f).id, entity: try entities.id(e, txn), version: v))
       case .raw(let id):
         inputs.append(.raw(symbol: try symbol(id, "input id")))
       }

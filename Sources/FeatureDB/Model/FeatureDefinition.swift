@@ -48,7 +48,8 @@ public struct FeatureDefinition: Hashable, Sendable, Codable {
     if name.isEmpty { return "is empty" }
     if name.utf8.count > maxNameLength { return "is longer than \(maxNameLength) bytes" }
     for c in name.unicodeScalars {
-      let ok = (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9")
+      let ok =
+        (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9")
         || c == "_" || c == "." || c == "-"
       if !ok { return "contains \"\(c)\" (allowed: letters, digits, _ . -)" }
     }

@@ -36,7 +36,8 @@ public enum LineageInput: Hashable, Sendable, Codable, CustomStringConvertible {
   /// A raw input id, such as an event id.
   case raw(String)
 
-  public static func version(_ feature: String, _ entity: String, _ version: UInt64) -> LineageInput {
+  public static func version(_ feature: String, _ entity: String, _ version: UInt64) -> LineageInput
+  {
     .version(feature: feature, entity: entity, version: version)
   }
 

@@ -132,8 +132,10 @@ public struct TimeSpan: Hashable, Comparable, Sendable, Codable, CustomStringCon
 
   /// The largest whole unit: `90s`, `15m`, `24h`, `7d`, or microseconds as `1500000us`.
   public var description: String {
-    for (unit, size) in [("d", Int64(86_400_000_000)), ("h", 3_600_000_000), ("m", 60_000_000),
-                         ("s", 1_000_000)] where microseconds % size == 0 {
+    for (unit, size) in [
+      ("d", Int64(86_400_000_000)), ("h", 3_600_000_000), ("m", 60_000_000),
+      ("s", 1_000_000),
+    ] where microseconds % size == 0 {
       return "\(microseconds / size)\(unit)"
     }
     return "\(microseconds)us"
@@ -141,11 +143,15 @@ public struct TimeSpan: Hashable, Comparable, Sendable, Codable, CustomStringCon
 
   /// Parses `90s`, `15m`, `24h`, `7d`, `500ms`, `250us`; nil for anything else.
   public init?(parsing text: String) {
-    let units: [(String, Int64)] = [("us", 1), ("ms", 1000), ("s", 1_000_000), ("m", 60_000_000),
-                                    ("h", 3_600_000_000), ("d", 86_400_000_000), ("w", 604_800_000_000)]
+    let units: [(String, Int64)] = [
+      ("us", 1), ("ms", 1000), ("s", 1_000_000), ("m", 60_000_000),
+      ("h", 3_600_000_000), ("d", 86_400_000_000), ("w", 604_800_000_000),
+    ]
     for (suffix, size) in units where text.hasSuffix(suffix) {
       let digits = text.dropLast(suffix.count)
-      guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let n = Int64(digits) else { continue }
+      guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+        let n = Int64(digits)
+      else { continue }
       let (v, overflow) = n.multipliedReportingOverflow(by: size)
       guard !overflow else { return nil }
       self.microseconds = v

@@ -23,8 +23,10 @@ struct Cursor: ~Copyable {
     let code = mdb_cursor_get(handle, &k, &v, op)
     if code == MDB_NOTFOUND { return nil }
     try check(code)
-    return (UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size),
-            UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
+    return (
+      UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size),
+      UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)
+    )
   }
 
   /// Positions at `key` exactly (`MDB_SET_KEY`).
@@ -38,7 +40,8 @@ struct Cursor: ~Copyable {
   func current() throws -> Entry? { try move(MDB_GET_CURRENT) }
 
   /// Writes through the cursor (`mdb_cursor_put`); afterwards the cursor is at the written key.
-  func put(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, flags: PutFlags = []) throws {
+  func put(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, flags: PutFlags = []) throws
+  {
     var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
     var v = MDB_val(
       mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))

@@ -83,7 +83,9 @@ struct Table: Sendable {
     var v = MDB_val(
       mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
     let code = mdb_put(txn.handle, dbi, &k, &v, UInt32(MDB_NOOVERWRITE))
-    if code == MDB_KEYEXIST { return try body(UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)) }
+    if code == MDB_KEYEXIST {
+      return try body(UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
+    }
     try check(code)
     return nil
   }

@@ -13,18 +13,22 @@ extension FeatureStore {
   /// - Throws: ``FeatureDBError/exportNeedsRemovedHistory(cells:)`` unless
   ///   `options.allowMissingHistory`.
   @discardableResult
-  public func exportSnapshot(to path: String?, entityPrefix: String? = nil, options: ExportOptions) throws -> ExportSummary {
+  public func exportSnapshot(to path: String?, entityPrefix: String? = nil, options: ExportOptions)
+    throws -> ExportSummary
+  {
     let writeTime = options.writeTime ?? .now
     let eventTime = options.eventTime ?? writeTime
     return try exporting(to: path, options) { snap, writer, features in
-      var summary = ExportSummary(rows: 0, cells: 0, missingHistoryCells: 0, writeTime: writeTime, eventTime: eventTime)
+      var summary = ExportSummary(
+        rows: 0, cells: 0, missingHistoryCells: 0, writeTime: writeTime, eventTime: eventTime)
       try writer.write(record: ["entity_id"] + header(features, options.embeddingFormat))
       let query = try snap.query(eventTime: eventTime, writeTime: writeTime)
       let prefix = Array((entityPrefix ?? "").utf8)
       var rows = try ExportRowReader(snap, features, options)
       let total = try tables.entities.count(snap)
       let entities = try Cursor(tables.entities, snap)
-      var entry = prefix.isEmpty ? try entities.first() : try prefix.withUnsafeBytes { try entities.seek($0) }
+      var entry =
+        prefix.isEmpty ? try entities.first() : try prefix.withUnsafeBytes { try entities.seek($0) }
       while let (key, value) = entry, key.starts(with: prefix) {
         let entity = String(decoding: key, as: UTF8.self)
         var r = ByteReader(value)
@@ -57,31 +61,40 @@ extension FeatureStore {
   /// - Throws: ``FeatureDBError/badCSV(_:)`` naming line and column for malformed input.
   @discardableResult
   public func exportPointInTime(
-    entityRows: String, entityColumn: String = "entity_id", timestampColumn: String = "event_timestamp",
+    entityRows: String, entityColumn: String = "entity_id",
+    timestampColumn: String = "event_timestamp",
     to path: String?, options: ExportOptions
   ) throws -> ExportSummary {
     let writeTime = options.writeTime ?? .now
     let input = open(entityRows, O_RDONLY | O_CLOEXEC)
     guard input >= 0 else {
-      throw FeatureDBError.invalidArgument("cannot read \(entityRows): \(String(cString: strerror(errno)))")
+      throw FeatureDBError.invalidArgument(
+        "cannot read \(entityRows): \(String(cString: strerror(errno)))")
     }
     defer { close(input) }
-    let total = Int((try? FileManager.default.attributesOfItem(atPath: entityRows)[.size] as? Int) ?? 0)
+    let total = Int(
+      (try? FileManager.default.attributesOfItem(atPath: entityRows)[.size] as? Int) ?? 0)
     let name = (entityRows as NSString).lastPathComponent
     return try exporting(to: path, options) { snap, writer, features in
-      var summary = ExportSummary(rows: 0, cells: 0, missingHistoryCells: 0, writeTime: writeTime, eventTime: nil)
+      var summary = ExportSummary(
+        rows: 0, cells: 0, missingHistoryCells: 0, writeTime: writeTime, eventTime: nil)
       var reader = CSVReader(fd: input, name: name)
       var rows = try ExportRowReader(snap, features, options)
-      let (header, entityIndex, timeIndex) = try readHeader(&reader, name, required: [entityColumn, timestampColumn])
+      let (header, entityIndex, timeIndex) = try readHeader(
+        &reader, name, required: [entityColumn, timestampColumn])
       try writer.write(record: header + self.header(features, options.embeddingFormat))
       while let row = try csv({ () throws(CSVError) in try reader.next() }) {
         guard row.count == header.count else {
           throw FeatureDBError.badCSV(
-            CSVError(file: name, line: reader.line, column: nil, message: "\(row.count) fields, the header has \(header.count)"))
+            CSVError(
+              file: name, line: reader.line, column: nil,
+              message: "\(row.count) fields, the header has \(header.count)"))
         }
         guard let time = Timestamp(csv: row[timeIndex!]) else {
           throw FeatureDBError.badCSV(
-            CSVError(file: name, line: reader.line, column: timeIndex! + 1, message: "'\(row[timeIndex!])' is not an ISO-8601 time"))
+            CSVError(
+              file: name, line: reader.line, column: timeIndex! + 1,
+              message: "'\(row[timeIndex!])' is not an ISO-8601 time"))
         }
         let query = try snap.query(eventTime: time, writeTime: writeTime)
         let entity = row[entityIndex!]
@@ -104,13 +117,17 @@ extension FeatureStore {
     to path: String?, _ options: ExportOptions,
     _ body: (borrowing Snapshot, inout CSVWriter, [Feature]) throws -> ExportSummary
   ) throws -> ExportSummary {
-    guard !options.features.isEmpty else { throw FeatureDBError.invalidArgument("no features to export") }
+    guard !options.features.isEmpty else {
+      throw FeatureDBError.invalidArgument("no features to export")
+    }
     let output = try OutputFile(path)
     do {
       var writer = CSVWriter(fd: output.fd)
       let summary = try read { snap in
         let features = try options.features.map { try snap.catalog.feature($0) }
-        if let duplicate = Dictionary(grouping: options.features, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
+        if let duplicate = Dictionary(grouping: options.features, by: { $0 }).first(where: {
+          $0.value.count > 1
+        })?.key {
           throw FeatureDBError.invalidArgument("feature '\(duplicate)' is listed twice")
         }
         return try body(snap, &writer, features)
@@ -130,25 +147,34 @@ extension FeatureStore {
   /// Column names of the features: the name, or NAME_0 … for embeddings as columns.
   func header(_ features: [Feature], _ format: EmbeddingCSVFormat) -> [String] {
     features.flatMap { f -> [String] in
-      if case .embedding(let dims) = f.type, format == .columns { return (0..<dims).map { "\(f.name)_\($0)" } }
+      if case .embedding(let dims) = f.type, format == .columns {
+        return (0..<dims).map { "\(f.name)_\($0)" }
+      }
       return [f.name]
     }
   }
 
   /// Reads the header row: its names, and the index of each required column.
-  func readHeader(_ reader: inout CSVReader, _ name: String, required: [String?]) throws -> ([String], Int?, Int?) {
+  func readHeader(_ reader: inout CSVReader, _ name: String, required: [String?]) throws -> (
+    [String], Int?, Int?
+  ) {
     guard let header = try csv({ () throws(CSVError) in try reader.next() }) else {
-      throw FeatureDBError.badCSV(CSVError(file: name, line: 1, column: nil, message: "the file is empty; a header row is needed"))
+      throw FeatureDBError.badCSV(
+        CSVError(
+          file: name, line: 1, column: nil, message: "the file is empty; a header row is needed"))
     }
     var seen: Set<String> = []
     for (i, column) in header.enumerated() where !seen.insert(column).inserted {
-      throw FeatureDBError.badCSV(CSVError(file: name, line: 1, column: i + 1, message: "column '\(column)' appears twice"))
+      throw FeatureDBError.badCSV(
+        CSVError(file: name, line: 1, column: i + 1, message: "column '\(column)' appears twice"))
     }
     let indices = try required.map { column -> Int? in
       guard let column else { return nil }
       guard let i = header.firstIndex(of: column) else {
         throw FeatureDBError.badCSV(
-          CSVError(file: name, line: 1, column: nil, message: "no column '\(column)' (columns: \(header.joined(separator: ", ")))"))
+          CSVError(
+            file: name, line: 1, column: nil,
+            message: "no column '\(column)' (columns: \(header.joined(separator: ", ")))"))
       }
       return i
     }
@@ -178,7 +204,9 @@ struct ExportRowReader: ~Copyable {
 
   /// The cells of one row, whether the entity has any of the features, and how many cells lack
   /// removed history.
-  mutating func cells(_ snap: borrowing Snapshot, entity: String, entityID: UInt64?, _ query: Snapshot.Query) throws
+  mutating func cells(
+    _ snap: borrowing Snapshot, entity: String, entityID: UInt64?, _ query: Snapshot.Query
+  ) throws
     -> (cells: [String], present: Bool, missingHistory: Int)
   {
     var values = [FeatureValue?](repeating: nil, count: features.count)
@@ -193,7 +221,9 @@ struct ExportRowReader: ~Copyable {
               guard let record else { return nil }
               present = true
               let chain = try ChainRecord.Reader(record, format: f.format, epoch: snap.store.epoch)
-              return try snap.select(chain, f, entity, entityID, query) { hit in try hit.flatMap { try snap.value(of: $0) } }
+              return try snap.select(chain, f, entity, entityID, query) { hit in
+                try hit.flatMap { try snap.value(of: $0) }
+              }
             }
           }
         } catch FeatureDBError.historyPruned, FeatureDBError.historyVacuumed {
@@ -205,7 +235,11 @@ struct ExportRowReader: ~Copyable {
     cells.reserveCapacity(features.count)
     for (f, value) in zip(features, values) {
       if case .embedding(let dims) = f.type, options.embeddingFormat == .columns {
-        if let v = value?.embedding { cells += v.map { String($0) } } else { cells += repeatElement("", count: dims) }
+        if let v = value?.embedding {
+          cells += v.map { String($0) }
+        } else {
+          cells += repeatElement("", count: dims)
+        }
       } else {
         cells.append(value.map(CSVValue.format) ?? "")
       }

@@ -11,7 +11,10 @@ extension FeatureStore {
   public func importCSV(_ path: String, options: ImportOptions) throws -> ImportSummary {
     let name = (path as NSString).lastPathComponent
     let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw FeatureDBError.invalidArgument("cannot read \(path): \(String(cString: strerror(errno)))") }
+    guard fd >= 0 else {
+      throw FeatureDBError.invalidArgument(
+        "cannot read \(path): \(String(cString: strerror(errno)))")
+    }
     defer { close(fd) }
     let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
     var summary = ImportSummary()
@@ -26,8 +29,14 @@ extension FeatureStore {
         entities = PendingInterns(entityTable)
         symbols = PendingInterns(symbolTable)
         var context = try WriteContext(store: self, txn: txn)
-        guard lseek(fd, 0, SEEK_SET) == 0 else { throw FeatureDBError.invalidArgument("cannot re-read \(path)") }
-        if let rejects { guard ftruncate(rejects.fd, 0) == 0, lseek(rejects.fd, 0, SEEK_SET) == 0 else { throw FeatureDBError.invalidArgument("cannot write the rejects file") } }
+        guard lseek(fd, 0, SEEK_SET) == 0 else {
+          throw FeatureDBError.invalidArgument("cannot re-read \(path)")
+        }
+        if let rejects {
+          guard ftruncate(rejects.fd, 0) == 0, lseek(rejects.fd, 0, SEEK_SET) == 0 else {
+            throw FeatureDBError.invalidArgument("cannot write the rejects file")
+          }
+        }
         var rejectWriter = rejects.map { CSVWriter(fd: $0.fd) }
         try rejectWriter?.write(record: ["line", "reason"] + plan.header)
         var reader = CSVReader(fd: fd, name: name)
@@ -36,8 +45,12 @@ extension FeatureStore {
         var batch = WriteBatch()
         while let row = try csv({ () throws(CSVError) in try reader.next() }) {
           do {
-            let ops = try plan.operations(row, line: reader.line, file: name, producer: options.producer, run: summary.run)
-            for op in ops { batch.put(op.feature, op.entity, op.value, eventTime: op.eventTime, lineage: op.lineage) }
+            let ops = try plan.operations(
+              row, line: reader.line, file: name, producer: options.producer, run: summary.run)
+            for op in ops {
+              batch.put(
+                op.feature, op.entity, op.value, eventTime: op.eventTime, lineage: op.lineage)
+            }
             counts.rows += 1
             counts.cells += ops.count
           } catch let error as CSVError {
@@ -50,9 +63,13 @@ extension FeatureStore {
             _ = try context.apply(batch, txn, entities: &entities, symbols: &symbols)
             batch.operations.removeAll(keepingCapacity: true)
           }
-          if (counts.rows + counts.rejected) % 10_000 == 0 { options.progress?(Int(lseek(fd, 0, SEEK_CUR)), size) }
+          if (counts.rows + counts.rejected) % 10_000 == 0 {
+            options.progress?(Int(lseek(fd, 0, SEEK_CUR)), size)
+          }
         }
-        if batch.count > 0 { _ = try context.apply(batch, txn, entities: &entities, symbols: &symbols) }
+        if batch.count > 0 {
+          _ = try context.apply(batch, txn, entities: &entities, symbols: &symbols)
+        }
         try rejectWriter?.flush()
         return counts
       }
@@ -71,15 +88,20 @@ extension FeatureStore {
 
   /// Reads the header, maps columns to features (defining missing ones when asked, from a first
   /// pass over the values).
-  private func importPlan(fd: Int32, name: String, _ options: ImportOptions, _ summary: inout ImportSummary) throws
+  private func importPlan(
+    fd: Int32, name: String, _ options: ImportOptions, _ summary: inout ImportSummary
+  ) throws
     -> ImportPlan
   {
     var reader = CSVReader(fd: fd, name: name)
-    let (header, entityIndex, timeIndex) = try readHeader(&reader, name, required: [options.entityColumn, options.timestampColumn])
+    let (header, entityIndex, timeIndex) = try readHeader(
+      &reader, name, required: [options.entityColumn, options.timestampColumn])
     var catalog = try readTransaction { try self.catalog($0) }
-    let wanted = options.features ?? header.enumerated().compactMap { i, column in
-      i == entityIndex || i == timeIndex ? nil : column
-    }
+    let wanted =
+      options.features
+      ?? header.enumerated().compactMap { i, column in
+        i == entityIndex || i == timeIndex ? nil : column
+      }
     // Columns of embeddings written as NAME_0 … NAME_{d-1}.
     func componentColumns(_ feature: String, _ dims: Int) -> [Int]? {
       let indices = (0..<dims).map { header.firstIndex(of: "\(feature)_\($0)") }
@@ -88,9 +110,12 @@ extension FeatureStore {
     let undefined = wanted.filter { catalog.byName[$0] == nil }
     if !undefined.isEmpty {
       guard options.defineMissing else {
-        throw FeatureDBError.badCSV(CSVError(
-          file: name, line: 1, column: header.firstIndex(of: undefined[0]).map { $0 + 1 },
-          message: "no feature '\(undefined[0])' is defined (define it, or import with --define-missing)"))
+        throw FeatureDBError.badCSV(
+          CSVError(
+            file: name, line: 1, column: header.firstIndex(of: undefined[0]).map { $0 + 1 },
+            message:
+              "no feature '\(undefined[0])' is defined (define it, or import with --define-missing)"
+          ))
       }
       for (feature, type) in try inferTypes(undefined, header: header, reader: &reader) {
         if let problem = FeatureDefinition.nameProblem(feature) {
@@ -108,14 +133,18 @@ extension FeatureStore {
       } else if case .embedding(let dims) = f.type, let columns = componentColumns(feature, dims) {
         targets.append(.init(feature: f, columns: columns))
       } else {
-        throw FeatureDBError.badCSV(CSVError(file: name, line: 1, column: nil, message: "no column for feature '\(feature)'"))
+        throw FeatureDBError.badCSV(
+          CSVError(file: name, line: 1, column: nil, message: "no column for feature '\(feature)'"))
       }
     }
-    return ImportPlan(header: header, entityIndex: entityIndex!, timeIndex: timeIndex, targets: targets)
+    return ImportPlan(
+      header: header, entityIndex: entityIndex!, timeIndex: timeIndex, targets: targets)
   }
 
   /// The type of each column's values: int, double, bool, embedding (JSON arrays), else string.
-  private func inferTypes(_ columns: [String], header: [String], reader: inout CSVReader) throws -> [(String, ValueType)] {
+  private func inferTypes(_ columns: [String], header: [String], reader: inout CSVReader) throws
+    -> [(String, ValueType)]
+  {
     var candidates = columns.map { _ in Set<String>(["int", "double", "bool", "embedding"]) }
     var dims = columns.map { _ in Int?.none }
     let indices = columns.map { header.firstIndex(of: $0)! }
@@ -165,16 +194,24 @@ struct ImportPlan {
   let targets: [Target]
 
   /// The writes of one row; throws a `CSVError` naming the line and column of a bad cell.
-  func operations(_ row: [String], line: Int, file: String, producer: String, run: String) throws -> [Operation] {
+  func operations(_ row: [String], line: Int, file: String, producer: String, run: String) throws
+    -> [Operation]
+  {
     func fail(_ column: Int?, _ message: String) -> CSVError {
       CSVError(file: file, line: line, column: column.map { $0 + 1 }, message: message)
     }
-    guard row.count == header.count else { throw fail(nil, "\(row.count) fields, the header has \(header.count)") }
+    guard row.count == header.count else {
+      throw fail(nil, "\(row.count) fields, the header has \(header.count)")
+    }
     let entity = row[entityIndex]
-    do { try validateEntity(entity) } catch let error as FeatureDBError { throw fail(entityIndex, error.description) }
+    do { try validateEntity(entity) } catch let error as FeatureDBError {
+      throw fail(entityIndex, error.description)
+    }
     var eventTime: Timestamp?
     if let t = timeIndex {
-      guard let time = Timestamp(csv: row[t]), time.isValid else { throw fail(t, "'\(row[t])' is not an ISO-8601 time") }
+      guard let time = Timestamp(csv: row[t]), time.isValid else {
+        throw fail(t, "'\(row[t])' is not an ISO-8601 time")
+      }
       eventTime = time
     }
     let lineage = Lineage(producer: producer, run: run, source: "\(file):\(line)")
@@ -185,13 +222,17 @@ struct ImportPlan {
       if target.columns.count == 1 {
         let text = row[target.columns[0]]
         if text.isEmpty { continue }
-        do { value = try CSVValue.parse(text, as: f.type) } catch { throw fail(target.columns[0], "feature '\(f.name)': \(error.reason)") }
+        do { value = try CSVValue.parse(text, as: f.type) } catch {
+          throw fail(target.columns[0], "feature '\(f.name)': \(error.reason)")
+        }
       } else {
         let texts = target.columns.map { row[$0] }
         if texts.allSatisfy(\.isEmpty) { continue }
         var components: [Float] = []
         for (text, column) in zip(texts, target.columns) {
-          guard let x = Float(text) else { throw fail(column, "feature '\(f.name)': '\(text)' is not a number") }
+          guard let x = Float(text) else {
+            throw fail(column, "feature '\(f.name)': '\(text)' is not a number")
+          }
           components.append(x)
         }
         value = .embedding(components)
@@ -202,9 +243,14 @@ struct ImportPlan {
       } catch let error as FeatureDBError {
         throw fail(target.columns[0], error.description)
       } catch let error as EmbeddingCodec.RangeError {
-        throw fail(target.columns[0], "feature '\(f.name)': component \(error.component) is \(error.value), outside \(error.limit)")
+        throw fail(
+          target.columns[0],
+          "feature '\(f.name)': component \(error.component) is \(error.value), outside \(error.limit)"
+        )
       }
-      ops.append(Operation(feature: f.name, entity: entity, value: value, eventTime: eventTime, lineage: lineage))
+      ops.append(
+        Operation(
+          feature: f.name, entity: entity, value: value, eventTime: eventTime, lineage: lineage))
     }
     return ops
   }

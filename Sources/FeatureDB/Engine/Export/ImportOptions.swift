@@ -24,7 +24,8 @@ public struct ImportOptions: Sendable {
 
   public init(
     entityColumn: String = "entity_id", timestampColumn: String? = nil, features: [String]? = nil,
-    defineMissing: Bool = false, run: String? = nil, producer: String = "fdb.import", batchRows: Int = 10_000,
+    defineMissing: Bool = false, run: String? = nil, producer: String = "fdb.import",
+    batchRows: Int = 10_000,
     rejects: String? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil
   ) {
     self.entityColumn = entityColumn

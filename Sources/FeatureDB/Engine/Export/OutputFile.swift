@@ -16,14 +16,20 @@ struct OutputFile {
     }
     let directory = (path as NSString).deletingLastPathComponent
     var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: directory.isEmpty ? "." : directory, isDirectory: &isDir), isDir.boolValue
+    guard
+      FileManager.default.fileExists(
+        atPath: directory.isEmpty ? "." : directory, isDirectory: &isDir), isDir.boolValue
     else {
-      throw FeatureDBError.invalidArgument("cannot write \(path): the directory \(directory) does not exist")
+      throw FeatureDBError.invalidArgument(
+        "cannot write \(path): the directory \(directory) does not exist")
     }
-    let temp = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
+    let temp =
+      (directory.isEmpty ? "." : directory)
+      + "/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
     let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else {
-      throw FeatureDBError.invalidArgument("cannot write \(path): \(String(cString: strerror(errno)))")
+      throw FeatureDBError.invalidArgument(
+        "cannot write \(path): \(String(cString: strerror(errno)))")
     }
     self.fd = fd
     temporary = temp

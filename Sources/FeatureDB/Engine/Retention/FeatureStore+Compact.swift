@@ -22,18 +22,25 @@ extension FeatureStore {
     let fm = FileManager.default
     var isDir: ObjCBool = false
     if fm.fileExists(atPath: directory, isDirectory: &isDir) {
-      guard isDir.boolValue else { throw FeatureDBError.invalidArgument("\(directory) exists and is not a directory") }
+      guard isDir.boolValue else {
+        throw FeatureDBError.invalidArgument("\(directory) exists and is not a directory")
+      }
       guard (try? fm.contentsOfDirectory(atPath: directory))?.isEmpty ?? false else {
-        throw FeatureDBError.invalidArgument("\(directory) is not empty; compact writes into a new or empty directory")
+        throw FeatureDBError.invalidArgument(
+          "\(directory) is not empty; compact writes into a new or empty directory")
       }
     } else {
       do {
-        try fm.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        try fm.createDirectory(
+          atPath: directory, withIntermediateDirectories: false,
+          attributes: [.posixPermissions: 0o700])
       } catch {
         throw FeatureDBError.permissionDenied(path: directory, detail: "cannot create directory")
       }
     }
-    func size(_ dir: String) -> Int { ((try? fm.attributesOfItem(atPath: dir + "/data.mdb"))?[.size] as? Int) ?? 0 }
+    func size(_ dir: String) -> Int {
+      ((try? fm.attributesOfItem(atPath: dir + "/data.mdb"))?[.size] as? Int) ?? 0
+    }
     try lmdb("compact") {
       var targetOptions = env.options
       targetOptions.durability = .noSync
@@ -49,7 +56,9 @@ extension FeatureStore {
   }
 
   /// Appends every record of `table` to the same table in `target`, in bounded transactions.
-  private func copy(_ table: Table, from source: borrowing ReadTransaction, to target: Environment) throws {
+  private func copy(_ table: Table, from source: borrowing ReadTransaction, to target: Environment)
+    throws
+  {
     let destination = try target.write { txn in try Table.open(table.name, in: txn) }
     let cursor = try Cursor(table, source)
     var entry = try cursor.first()

@@ -34,9 +34,12 @@ extension FeatureStore {
   /// Adds every stored version of `feature` to the expiry index under its current TTL.
   func indexExpiries(of feature: String) throws {
     try rewriteChains(of: feature) { visit, txn in
-      let retention = Retention(store: self, feature: visit.feature, chainKey: visit.key, entity: visit.entity)
+      let retention = Retention(
+        store: self, feature: visit.feature, chainKey: visit.key, entity: visit.entity)
       var reader = try ChainRecord.Reader(visit.record, format: visit.feature.format, epoch: epoch)
-      while let e = try reader.next() { try retention.indexExpiry(version: e.version, eventTime: e.eventTime, txn) }
+      while let e = try reader.next() {
+        try retention.indexExpiry(version: e.version, eventTime: e.eventTime, txn)
+      }
       return nil
     }
   }
@@ -63,7 +66,8 @@ extension FeatureStore {
         let catalog = try catalog(txn)
         let only = try featureName.map { try catalog.feature($0) }
         let cursor = try Cursor(tables.chains, txn)
-        var entry = try resume.map { r in try r.withUnsafeBytes { try cursor.seek($0) } } ?? cursor.first()
+        var entry =
+          try resume.map { r in try r.withUnsafeBytes { try cursor.seek($0) } } ?? cursor.first()
         var visited = 0
         while let (key, value) = entry {
           guard let (entity, featureID) = Keys.parseChain(key) else {
@@ -78,14 +82,18 @@ extension FeatureStore {
             let keyBytes = Array(key)
             let replacement: [UInt8]?
             do {
-              replacement = try visit(ChainVisit(key: keyBytes, entity: entity, feature: feature, record: value), txn)
+              replacement = try visit(
+                ChainVisit(key: keyBytes, entity: entity, feature: feature, record: value), txn)
             } catch let error as DecodeError {
               let name = (try? entityTable.name(entity, txn)) ?? "#\(entity)"
-              throw FeatureDBError.corruptRecord(feature: feature.name, entity: name, version: nil, detail: error.description)
+              throw FeatureDBError.corruptRecord(
+                feature: feature.name, entity: name, version: nil, detail: error.description)
             }
             if let replacement {
               try keyBytes.withUnsafeBytes { k in
-                try replacement.withUnsafeBytes { v in try cursor.put(key: k, value: v, flags: .current) }
+                try replacement.withUnsafeBytes { v in
+                  try cursor.put(key: k, value: v, flags: .current)
+                }
               }
             }
           }

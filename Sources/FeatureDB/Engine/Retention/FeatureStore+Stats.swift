@@ -46,7 +46,8 @@ extension FeatureStore {
       var entry = try cursor.first()
       while let (key, value) = entry {
         guard let (_, featureID) = Keys.parseChain(key), let f = catalog.byID[featureID] else {
-          throw FeatureDBError.corruptStore(table: "chains", detail: "undecodable key or unknown feature")
+          throw FeatureDBError.corruptStore(
+            table: "chains", detail: "undecodable key or unknown feature")
         }
         var s = perFeature[featureID]!
         var reader = try ChainRecord.Reader(value, format: f.format, epoch: epoch)
@@ -77,7 +78,9 @@ extension FeatureStore {
       let info = env.info()
       let tablePages = try tables.all.reduce(0) { $0 + (try $1.pages(txn)) }
       let used = info.lastPage + 1
-      let fileBytes = ((try? FileManager.default.attributesOfItem(atPath: path + "/data.mdb"))?[.size] as? Int) ?? 0
+      let fileBytes =
+        ((try? FileManager.default.attributesOfItem(atPath: path + "/data.mdb"))?[.size] as? Int)
+        ?? 0
       return StoreStats(
         fileBytes: fileBytes, mapSize: info.mapSize, pageSize: info.pageSize, usedPages: used,
         freePages: max(0, used - 2 - tablePages), entities: try tables.entities.count(txn),

@@ -24,7 +24,9 @@ extension FeatureStore {
   ///   - dryRun: count what would be removed and change nothing.
   ///   - now: the time that decides what has expired.
   @discardableResult
-  public func vacuum(limit: Int? = nil, dryRun: Bool = false, now: Timestamp = .now) throws -> VacuumResult {
+  public func vacuum(limit: Int? = nil, dryRun: Bool = false, now: Timestamp = .now) throws
+    -> VacuumResult
+  {
     var total = VacuumResult()
     var remaining = limit ?? .max
     while remaining > 0 {
@@ -52,7 +54,9 @@ extension FeatureStore {
   private struct DryRun: Error {}
 
   /// One transaction's worth of vacuum.
-  private func vacuumPass(limit: Int, now: Int64, _ txn: borrowing WriteTransaction) throws -> VacuumResult {
+  private func vacuumPass(limit: Int, now: Int64, _ txn: borrowing WriteTransaction) throws
+    -> VacuumResult
+  {
     var result = VacuumResult()
     typealias Entry = (entity: UInt64, feature: UInt64, version: UInt64)
     var entries: [Entry] = []
@@ -85,12 +89,16 @@ extension FeatureStore {
     var start = 0
     while start < entries.count {
       var end = start + 1
-      while end < entries.count, entries[end].entity == entries[start].entity, entries[end].feature == entries[start].feature {
+      while end < entries.count, entries[end].entity == entries[start].entity,
+        entries[end].feature == entries[start].feature
+      {
         end += 1
       }
       let group = entries[start..<end]
       start = end
-      guard let feature = catalog.byID[group.first!.feature], let ttl = feature.ttl else { continue }
+      guard let feature = catalog.byID[group.first!.feature], let ttl = feature.ttl else {
+        continue
+      }
       let entity = group.first!.entity
       let key = Keys.chain(entity: entity, feature: feature.id)
       let retention = Retention(store: self, feature: feature, chainKey: key, entity: entity)
@@ -100,11 +108,14 @@ extension FeatureStore {
           try update.reset(old: buffer, format: feature.format, epoch: epoch)
         } catch let error as DecodeError {
           let name = (try? entityTable.name(entity, txn)) ?? "#\(entity)"
-          throw FeatureDBError.corruptRecord(feature: feature.name, entity: name, version: nil, detail: error.description)
+          throw FeatureDBError.corruptRecord(
+            feature: feature.name, entity: name, version: nil, detail: error.description)
         }
         var changed = false
         for e in group {
-          guard let piece = update.pieces.first(where: { $0.version == e.version }) else { continue }
+          guard let piece = update.pieces.first(where: { $0.version == e.version }) else {
+            continue
+          }
           let expiry = Retention.expiry(piece.eventTime, ttl)
           if expiry < now {
             _ = update.vacuum(version: e.version)
@@ -125,7 +136,9 @@ extension FeatureStore {
     }
     if !horizons.isEmpty {
       try recordHorizons(horizons, catalog: catalog, txn)
-      for (id, h) in horizons { result.horizons[catalog.byID[id]!.name] = Timestamp(microseconds: h) }
+      for (id, h) in horizons {
+        result.horizons[catalog.byID[id]!.name] = Timestamp(microseconds: h)
+      }
     }
     return result
   }

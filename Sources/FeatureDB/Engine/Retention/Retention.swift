@@ -26,7 +26,8 @@ struct Retention {
   }
 
   func expiryKey(_ version: UInt64, _ eventTime: Int64, _ ttl: Int64) -> [UInt8] {
-    Keys.expiry(at: Self.expiry(eventTime, ttl), entity: entity, feature: feature.id, version: version)
+    Keys.expiry(
+      at: Self.expiry(eventTime, ttl), entity: entity, feature: feature.id, version: version)
   }
 
   /// `eventTime + ttl`, saturating: the last instant the version is visible.

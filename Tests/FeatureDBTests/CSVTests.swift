@@ -14,17 +14,21 @@ func readFile(_ path: String) -> String {
   (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
 }
 
+/// Every record `CSVReader` reads from `bytes` (through a file named in.csv in `dir`).
+func csvRecords(_ bytes: [UInt8], _ dir: TemporaryDirectory) throws(CSVError) -> [[String]] {
+  let path = dir.child("in.csv")
+  #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+  let fd = open(path, O_RDONLY)
+  defer { close(fd) }
+  var reader = CSVReader(fd: fd, name: "in.csv")
+  var out: [[String]] = []
+  while let r = try reader.next() { out.append(r) }
+  return out
+}
+
 @Suite struct CSVReaderTests {
   func records(_ bytes: [UInt8]) throws(CSVError) -> [[String]] {
-    let dir = TemporaryDirectory()
-    let path = dir.child("in.csv")
-    #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
-    let fd = open(path, O_RDONLY)
-    defer { close(fd) }
-    var reader = CSVReader(fd: fd, name: "in.csv")
-    var out: [[String]] = []
-    while let r = try reader.next() { out.append(r) }
-    return out
+    try csvRecords(bytes, TemporaryDirectory())
   }
 
   func records(_ text: String) throws(CSVError) -> [[String]] { try records(Array(text.utf8)) }

@@ -50,7 +50,7 @@ import Testing
       0x65, 0x6E, 0x74, 0x69, 0x0D, 0x29, 0x0A,
     ]
     let dir = TemporaryDirectory()
-    let records = try readRecords(input, dir)
+    let records = try csvRecords(input, dir)
     #expect(records == [["\u{FEFF}ity", "valu\0\u{02}\0enti\r)"]])
     let path = dir.child("out.csv")
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
@@ -58,18 +58,7 @@ import Testing
     for record in records { try writer.write(record: record) }
     try writer.flush()
     close(fd)
-    #expect(try readRecords(Array(FileManager.default.contents(atPath: path)!), dir) == records)
-  }
-
-  func readRecords(_ bytes: [UInt8], _ dir: TemporaryDirectory) throws -> [[String]] {
-    let path = dir.child("in.csv")
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
-    let fd = open(path, O_RDONLY)
-    defer { close(fd) }
-    var reader = CSVReader(fd: fd, name: "in.csv")
-    var out: [[String]] = []
-    while let r = try reader.next() { out.append(r) }
-    return out
+    #expect(try csvRecords(Array(FileManager.default.contents(atPath: path)!), dir) == records)
   }
 
   /// `embedding`: int8 quantization of vectors whose components are all below ~1e-36. 1/scale

@@ -1,3 +1,4 @@
+import Synchronization
 import FeatureDB
 import Foundation
 
@@ -19,7 +20,7 @@ extension Scenarios {
       "export_snapshot", nil,
       extra: [
         "entities": entities, "cells": cells, "cells_per_s": Int(Double(cells) / child.seconds),
-        "seconds": round3(child.seconds), "peak_rss_mb": child.peakMB,
+        "seconds": round3(child.seconds), "peak_rss_mb": round3(child.peakMB), "peak_anon_mb": round3(child.anonymousMB),
         "csv_mb": round3(Double(usedBytes(dir + "/out.csv", file: true)) / 1e6),
       ])
   }
@@ -54,7 +55,7 @@ extension Scenarios {
       extra: [
         "rows": rows, "cells": cells, "cells_per_s": Int(Double(cells) / child.seconds),
         "seconds": round3(child.seconds),
-        "peak_rss_mb": child.peakMB, "versions_per_pair": 10,
+        "peak_rss_mb": round3(child.peakMB), "peak_anon_mb": round3(child.anonymousMB), "versions_per_pair": 10,
       ])
   }
 
@@ -91,7 +92,7 @@ extension Scenarios {
   }
 
   /// Runs this executable again with `arguments`; returns its time and peak memory.
-  func runChild(_ arguments: [String]) -> (seconds: Double, peakMB: Double) {
+  func runChild(_ arguments: [String]) -> (seconds: Double, peakMB: Double, anonymousMB: Double) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
     process.arguments = arguments
@@ -101,23 +102,41 @@ extension Scenarios {
     let data = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     let fields = (try! JSONSerialization.jsonObject(with: data)) as! [String: Double]
-    return (fields["seconds"]!, fields["peak_rss_mb"]!)
+    return (fields["seconds"]!, fields["peak_rss_mb"]!, fields["peak_anon_mb"]!)
   }
 }
 
-/// The child side of the export scenarios: runs one export, prints its time and peak memory.
+/// The child side of the export scenarios: runs one export, prints its time and peak memory —
+/// all resident memory (which includes the store's pages mapped from the page cache) and the
+/// process's own anonymous memory (heap and stacks), sampled as the export proceeds.
 func childExport(_ arguments: [String]) {
   let start = nanos()
   let store = try! FeatureStore(path: arguments[1], options: StoreOptions(readOnly: true))
+  let peakAnonymous = Atomic<Int>(0)
+  let sample: @Sendable (Int, Int) -> Void = { _, _ in
+    let kb = anonymousKilobytes()
+    if kb > peakAnonymous.load(ordering: .relaxed) { peakAnonymous.store(kb, ordering: .relaxed) }
+  }
   if arguments[0] == "--child-export-snapshot" {
-    let options = ExportOptions(features: arguments[3].split(separator: ",").map(String.init))
+    let options = ExportOptions(features: arguments[3].split(separator: ",").map(String.init), progress: sample)
     try! store.exportSnapshot(to: arguments[2], options: options)
   } else {
-    let options = ExportOptions(features: arguments[4].split(separator: ",").map(String.init))
+    let options = ExportOptions(features: arguments[4].split(separator: ",").map(String.init), progress: sample)
     try! store.exportPointInTime(entityRows: arguments[2], to: arguments[3], options: options)
   }
+  sample(0, 0)
   let seconds = Double(nanos() - start) / 1e9
   var usage = rusage()
   getrusage(RUSAGE_SELF.rawValue, &usage)
-  print("{\"seconds\": \(seconds), \"peak_rss_mb\": \(Double(usage.ru_maxrss) / 1024)}")
+  print(
+    "{\"seconds\": \(seconds), \"peak_rss_mb\": \(Double(usage.ru_maxrss) / 1024), "
+      + "\"peak_anon_mb\": \(Double(peakAnonymous.load(ordering: .relaxed)) / 1024)}")
+}
+
+/// `RssAnon` of /proc/self/status, in KiB.
+func anonymousKilobytes() -> Int {
+  guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+    let line = status.split(separator: "\n").first(where: { $0.hasPrefix("RssAnon:") })
+  else { return 0 }
+  return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
 }

@@ -25,7 +25,18 @@ struct ByteReader {
     return buffer[offset]
   }
 
+  /// Unsigned LEB128 (at most 10 bytes, at most 64 bits).
+  @inline(__always)
   mutating func varint() throws(DecodeError) -> UInt64 {
+    // Most varints here are one byte: version numbers, ids, small deltas.
+    if offset < buffer.count, buffer[offset] < 0x80 {
+      offset += 1
+      return UInt64(buffer[offset - 1])
+    }
+    return try multiByteVarint()
+  }
+
+  private mutating func multiByteVarint() throws(DecodeError) -> UInt64 {
     var result: UInt64 = 0
     var shift: UInt64 = 0
     while true {
@@ -41,6 +52,7 @@ struct ByteReader {
     }
   }
 
+  @inline(__always)
   mutating func signedVarint() throws(DecodeError) -> Int64 {
     let z = try varint()
     return Int64(bitPattern: (z >> 1) ^ (0 &- (z & 1)))

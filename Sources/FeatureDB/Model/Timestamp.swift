@@ -63,7 +63,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
   /// Parses ISO-8601: `YYYY-MM-DDTHH:MM[:SS[.f…]]` followed by `Z` or `±HH:MM`, or a bare date
   /// `YYYY-MM-DD` (midnight UTC). Returns nil for anything else.
   public init?(iso8601 text: String) {
-    var p = Array(text.utf8)[...]
+    var p = Substring(text).utf8  // a view, no copy
     func number(_ digits: Int) -> Int64? {
       guard p.count >= digits else { return nil }
       var v: Int64 = 0

@@ -69,24 +69,15 @@ enum EmbeddingCodec {
           o.storeBytes(
             of: (x.isEmpty ? 0 : lo).bitPattern.littleEndian, toByteOffset: 0, as: UInt32.self)
           o.storeBytes(of: scale.bitPattern.littleEndian, toByteOffset: 4, as: UInt32.self)
-          // 1 / scale overflows when scale is subnormal (components all below ~1e-36): divide then.
-          let inverse = scale == 0 ? 0 : 1 / scale
-          let divide = !inverse.isFinite
+          // The grid point nearest to x in exact arithmetic, computed in Double so that neither
+          // float rounding nor a subnormal scale can pick a neighbour: the decoder's Float
+          // lo + q × scale then errs by at most scale / 2 plus its own rounding.
+          let low = Double(lo)
+          let inverse = scale == 0 ? 0 : 1 / Double(scale)
           for i in 0..<x.count {
-            // The nearest code by the decoder's own arithmetic (lo + q × scale in Float): the
-            // estimate or a neighbour, so float rounding never costs more than the bound.
-            let estimate = max(
-              0, min(255, (divide ? (x[i] - lo) / scale : (x[i] - lo) * inverse).rounded()))
-            var best = estimate
-            var bestError = abs(x[i] - (lo + estimate * scale))
-            for candidate in [estimate - 1, estimate + 1] where candidate >= 0 && candidate <= 255 {
-              let error = abs(x[i] - (lo + candidate * scale))
-              if error < bestError {
-                best = candidate
-                bestError = error
-              }
-            }
-            o[8 + i] = UInt8(best)
+            // x − lo ≥ 0, so truncating after adding ½ rounds (no call to round).
+            let q = Int32((Double(x[i]) - low) * inverse + 0.5)
+            o[8 + i] = UInt8(min(255, q))
           }
         }
       }

@@ -1,6 +1,6 @@
-import Synchronization
 import FeatureDB
 import Foundation
+import Synchronization
 
 extension Scenarios {
   /// `export_snapshot`: entities × 10 doubles to CSV, timed in a child process that also reports
@@ -20,7 +20,8 @@ extension Scenarios {
       "export_snapshot", nil,
       extra: [
         "entities": entities, "cells": cells, "cells_per_s": Int(Double(cells) / child.seconds),
-        "seconds": round3(child.seconds), "peak_rss_mb": round3(child.peakMB), "peak_anon_mb": round3(child.anonymousMB),
+        "seconds": round3(child.seconds), "peak_rss_mb": round3(child.peakMB),
+        "peak_anon_mb": round3(child.anonymousMB),
         "csv_mb": round3(Double(usedBytes(dir + "/out.csv", file: true)) / 1e6),
       ])
   }
@@ -55,7 +56,8 @@ extension Scenarios {
       extra: [
         "rows": rows, "cells": cells, "cells_per_s": Int(Double(cells) / child.seconds),
         "seconds": round3(child.seconds),
-        "peak_rss_mb": round3(child.peakMB), "peak_anon_mb": round3(child.anonymousMB), "versions_per_pair": 10,
+        "peak_rss_mb": round3(child.peakMB), "peak_anon_mb": round3(child.anonymousMB),
+        "versions_per_pair": 10,
       ])
   }
 
@@ -118,10 +120,12 @@ func childExport(_ arguments: [String]) {
     if kb > peakAnonymous.load(ordering: .relaxed) { peakAnonymous.store(kb, ordering: .relaxed) }
   }
   if arguments[0] == "--child-export-snapshot" {
-    let options = ExportOptions(features: arguments[3].split(separator: ",").map(String.init), progress: sample)
+    let options = ExportOptions(
+      features: arguments[3].split(separator: ",").map(String.init), progress: sample)
     try! store.exportSnapshot(to: arguments[2], options: options)
   } else {
-    let options = ExportOptions(features: arguments[4].split(separator: ",").map(String.init), progress: sample)
+    let options = ExportOptions(
+      features: arguments[4].split(separator: ",").map(String.init), progress: sample)
     try! store.exportPointInTime(entityRows: arguments[2], to: arguments[3], options: options)
   }
   sample(0, 0)

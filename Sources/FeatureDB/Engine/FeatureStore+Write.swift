@@ -60,17 +60,23 @@ extension FeatureStore {
           "event time of '\(op.feature)' entity '\(op.entity)'", t)
       }
     }
-    var entities = PendingInterns(entityTable)
-    var symbols = PendingInterns(symbolTable)
-    let refs = try writeTransaction("write") { txn in
-      // Runs again from the start if the map had to grow: reset everything it accumulates.
-      entities = PendingInterns(entityTable)
-      symbols = PendingInterns(symbolTable)
+    return try writing("write") { context, txn in try context.apply(batch, txn) }
+  }
+
+  /// Runs `body` with a new ``WriteContext`` in one write transaction — again from the start if
+  /// the map had to grow — and publishes the ids it interned once the transaction committed.
+  func writing<R>(
+    _ operation: String, _ body: (inout WriteContext, borrowing WriteTransaction) throws -> R
+  ) throws -> R {
+    var committed: WriteContext?
+    let result = try writeTransaction(operation) { txn in
       var context = try WriteContext(store: self, txn: txn)
-      return try context.apply(batch, txn, entities: &entities, symbols: &symbols)
+      let result = try body(&context, txn)
+      committed = context
+      return result
     }
-    entities.publish()
-    symbols.publish()
-    return refs
+    committed?.entities.publish()
+    committed?.symbols.publish()
+    return result
   }
 }

@@ -7,9 +7,15 @@ struct WriteContext {
   let store: FeatureStore
   let catalog: Catalog
   let writeTime: Int64
+  /// Entity ids and lineage strings interned in this transaction; they reach the caches only
+  /// after it commits (``FeatureStore/writing(_:_:)``).
+  var entities: PendingInterns
+  var symbols: PendingInterns
 
   init(store: FeatureStore, txn: borrowing WriteTransaction) throws {
     self.store = store
+    entities = PendingInterns(store.entityTable)
+    symbols = PendingInterns(store.symbolTable)
     catalog = try store.catalog(txn)
     let meta = MetaStore(table: store.tables.meta)
     let last = try meta.int(txn, .lastWriteTime) ?? .min
@@ -36,14 +42,13 @@ struct WriteContext {
   }
 
   mutating func apply(
-    _ batch: WriteBatch, _ txn: borrowing WriteTransaction, entities: inout PendingInterns,
-    symbols: inout PendingInterns
+    _ batch: WriteBatch, _ txn: borrowing WriteTransaction
   ) throws -> [VersionRef] {
     var arena = ByteWriter(capacity: batch.operations.count * 32)
     var externalRecords: [[UInt8]] = []
     var prepared: [Prepared] = []
     prepared.reserveCapacity(batch.operations.count)
-    let batchLineage = try encode(batch.lineage, txn, entities: &entities, symbols: &symbols)
+    let batchLineage = try encode(batch.lineage, txn)
     var lineages: [Lineage: EncodedLineage] = [:]
     // A batch names few features: comparing with the ones seen so far (equal strings usually
     // share storage, so == is a pointer check) beats hashing every name.
@@ -72,7 +77,7 @@ struct WriteContext {
         if let cached = lineages[own] {
           lineage = cached
         } else {
-          lineage = try encode(own, txn, entities: &entities, symbols: &symbols)
+          lineage = try encode(own, txn)
           lineages[own] = lineage
         }
       }
@@ -237,10 +242,9 @@ struct WriteContext {
   }
 
   /// Interns a lineage's strings.
-  private func encode(
-    _ lineage: Lineage, _ txn: borrowing WriteTransaction, entities: inout PendingInterns,
-    symbols: inout PendingInterns
-  ) throws -> EncodedLineage {
+  private mutating func encode(_ lineage: Lineage, _ txn: borrowing WriteTransaction) throws
+    -> EncodedLineage
+  {
     func symbol(_ s: String?, _ what: String) throws -> UInt64 {
       guard let s, !s.isEmpty else { return 0 }
       if s.utf8.count > maxSymbolLength {

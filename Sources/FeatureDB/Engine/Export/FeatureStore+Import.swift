@@ -22,13 +22,8 @@ extension FeatureStore {
     let plan = try importPlan(fd: fd, name: name, options, &summary)
     let rejects = try options.rejects.map { try OutputFile($0) }
     do {
-      var entities = PendingInterns(entityTable)
-      var symbols = PendingInterns(symbolTable)
-      let loaded = try writeTransaction("import") { txn in
+      let loaded = try writing("import") { context, txn in
         // Runs again from the start of the file if the map had to grow.
-        entities = PendingInterns(entityTable)
-        symbols = PendingInterns(symbolTable)
-        var context = try WriteContext(store: self, txn: txn)
         guard lseek(fd, 0, SEEK_SET) == 0 else {
           throw FeatureDBError.invalidArgument("cannot re-read \(path)")
         }
@@ -60,7 +55,7 @@ extension FeatureStore {
             counts.rejected += 1
           }
           if batch.count >= options.batchRows {
-            _ = try context.apply(batch, txn, entities: &entities, symbols: &symbols)
+            _ = try context.apply(batch, txn)
             batch.operations.removeAll(keepingCapacity: true)
           }
           if (counts.rows + counts.rejected) % 10_000 == 0 {
@@ -68,13 +63,11 @@ extension FeatureStore {
           }
         }
         if batch.count > 0 {
-          _ = try context.apply(batch, txn, entities: &entities, symbols: &symbols)
+          _ = try context.apply(batch, txn)
         }
         try rejectWriter?.flush()
         return counts
       }
-      entities.publish()
-      symbols.publish()
       try rejects?.commit()
       summary.rows = loaded.rows
       summary.cells = loaded.cells

@@ -44,7 +44,7 @@ extension ExitStatus {
       .typeMismatch, .invalidValue, .timeOutOfRange, .invalidArgument, .badCSV:
       self = .usage
     case .notAStore, .newerFormat, .permissionDenied, .readOnly, .storeFull, .corruptRecord,
-      .corruptStore, .storage:
+      .corruptStore, .damagedStore, .storage:
       self = .failure
     }
   }

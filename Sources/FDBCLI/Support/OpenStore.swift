@@ -29,6 +29,7 @@ extension GlobalOptions {
         )
       }
     }
-    return try FeatureStore(path: path, options: StoreOptions(readOnly: access == .read))
+    return try FeatureStore(
+      path: path, options: StoreOptions(readOnly: access == .read, create: access == .create))
   }
 }

@@ -40,16 +40,19 @@ public final class FeatureStore: Sendable {
   /// Default store location.
   public static let defaultPath = "./features.fdb"
 
-  /// Opens the store at `path`, creating it unless `options.readOnly`.
+  /// Opens the store at `path`, creating it when it does not exist and `options.create` (the
+  /// default) allows it. An existing but empty or damaged `data.mdb` is never replaced.
   ///
   /// - Throws: ``FeatureDBError/notAStore(path:reason:)`` when `path` holds something else,
   ///   ``FeatureDBError/newerFormat(path:found:supported:)``,
-  ///   ``FeatureDBError/permissionDenied(path:detail:)``.
+  ///   ``FeatureDBError/permissionDenied(path:detail:)``,
+  ///   ``FeatureDBError/damagedStore(path:detail:)`` (an empty, truncated or damaged `data.mdb`).
   public init(path: String = FeatureStore.defaultPath, options: StoreOptions = StoreOptions())
     throws
   {
     self.path = path
     self.options = options
+    try Self.checkBeforeOpen(path, options: options)
     try Self.prepareDirectory(path, options: options)
     var envOptions = EnvironmentOptions()
     envOptions.mapSize = options.mapSize

@@ -17,11 +17,19 @@ public struct StoreOptions: Sendable {
   public var fileMode: UInt32
   /// zstd level for value records (default 1, fast).
   public var compressionLevel: Int32
+  /// Create a new store when `path` does not exist or is an empty directory. Default true, so
+  /// `FeatureStore(path:)` on a new path makes a store. Pass false to require an existing store
+  /// (what every `fdb` command but `init` and `demo` does), so a mistyped path is an error, not
+  /// a new empty store. Either way an existing `data.mdb` is never replaced: an empty or damaged
+  /// one throws ``FeatureDBError/damagedStore(path:detail:)``. Ignored when `readOnly`.
+  public var create: Bool
 
   public init(
     durability: Durability = .durable, readOnly: Bool = false, mapSize: Int = 1 << 30,
-    maxMapSize: Int = 1 << 40, fileMode: UInt32 = 0o600, compressionLevel: Int32 = 1
+    maxMapSize: Int = 1 << 40, fileMode: UInt32 = 0o600, compressionLevel: Int32 = 1,
+    create: Bool = true
   ) {
+    self.create = create
     self.durability = durability
     self.readOnly = readOnly
     self.mapSize = mapSize

@@ -34,6 +34,8 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
   case corruptRecord(feature: String, entity: String, version: UInt64?, detail: String)
   /// Another internal table holds bytes that do not decode.
   case corruptStore(table: String, detail: String)
+  /// The store's data file is empty, truncated or structurally damaged; nothing was changed.
+  case damagedStore(path: String, detail: String)
   /// An LMDB call failed.
   case storage(operation: String, code: LMDBError)
   /// An argument is not acceptable (described in the message).
@@ -70,6 +72,8 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
     case .corruptRecord(let f, let e, let v, let detail):
       "corrupt record: feature '\(f)' entity '\(e)'\(v.map { " version \($0)" } ?? ""): \(detail)"
     case .corruptStore(let table, let detail): "corrupt store: table '\(table)': \(detail)"
+    case .damagedStore(let path, let detail):
+      "\(path) is damaged: \(detail); nothing was changed (restore it from a backup; 'fdb verify' lists the damage)"
     case .storage(let op, let code): "storage error in \(op): \(code) (\(code.rawValue))"
     case .invalidArgument(let message): message
     case .badCSV(let error): error.description

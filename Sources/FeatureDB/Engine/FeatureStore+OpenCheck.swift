@@ -1,0 +1,54 @@
+import Foundation
+
+extension FeatureStore {
+  /// Checks the store directory and its `data.mdb` before LMDB opens (and maps) it.
+  ///
+  /// - A missing store is created only with ``StoreOptions/create``; without it the directory
+  ///   must exist and hold `data.mdb`.
+  /// - An existing `data.mdb` is never replaced: an empty one (LMDB would silently initialize a
+  ///   new store in it), one too short for the pages its meta names (LMDB would die with SIGBUS)
+  ///   or one whose table records are damaged is ``FeatureDBError/damagedStore(path:detail:)``.
+  /// - A directory or file the user may not read is ``FeatureDBError/permissionDenied(path:detail:)``,
+  ///   naming the file.
+  static func checkBeforeOpen(_ path: String, options: StoreOptions) throws {
+    let fm = FileManager.default
+    var isDir: ObjCBool = false
+    let exists = fm.fileExists(atPath: path, isDirectory: &isDir)
+    if exists, isDir.boolValue {
+      // fileExists cannot tell "absent" from "not allowed to look": ask the directory itself.
+      if access(path, R_OK | X_OK) != 0 {
+        throw FeatureDBError.permissionDenied(
+          path: path,
+          detail: "cannot read the store directory: \(String(cString: strerror(errno)))")
+      }
+    }
+    let data = path + "/data.mdb"
+    let hasData = exists && isDir.boolValue && fm.fileExists(atPath: data)
+    if !options.create, !options.readOnly, !hasData {
+      if !exists {
+        throw FeatureDBError.notAStore(
+          path: path,
+          reason: "it does not exist (open with StoreOptions(create: true) or run 'fdb init')")
+      }
+      if isDir.boolValue {
+        throw FeatureDBError.notAStore(path: path, reason: "no data.mdb in the directory")
+      }
+    }
+    guard hasData else { return }
+    let result: Result<Void, DataFileDamage>
+    do {
+      result = try DataFile.checkBeforeOpen(path: data)
+    } catch let error as LMDBError {
+      switch error.rawValue {
+      case EACCES, EPERM:
+        throw FeatureDBError.permissionDenied(
+          path: data, detail: "cannot read data.mdb; check its owner and mode")
+      default:
+        throw FeatureDBError.storage(operation: "open data.mdb", code: error)
+      }
+    }
+    if case .failure(let damage) = result {
+      throw FeatureDBError.damagedStore(path: path, detail: damage.description)
+    }
+  }
+}

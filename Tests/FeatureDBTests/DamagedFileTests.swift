@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+
+@testable import FeatureDB
+
+/// Damaged `data.mdb` files (issue 13, items 1 and 2): each is a typed error at open, never a
+/// signal in LMDB and never a new store made in its place.
+@Suite struct DamagedFileTests {
+  let dir = TemporaryDirectory()
+
+  /// A closed store of a few hundred KB: int, string and out-of-line embedding values.
+  func makeClosedStore(_ name: String = "store.fdb") throws -> String {
+    let path = dir.child(name)
+    let db = try FeatureStore(path: path, options: StoreOptions(durability: .noSync))
+    try db.define(FeatureDefinition("n", type: .int))
+    try db.define(FeatureDefinition("s", type: .string))
+    try db.define(FeatureDefinition("v", type: .embedding(dims: 64)))
+    for batch in 0..<5 {
+      try db.write { b in
+        for e in 0..<200 {
+          let id = "entity-\(e)"
+          b.put("n", id, Int64(batch * 1000 + e))
+          b.put("s", id, String(repeating: "text \(e) ", count: 20))
+          b.put("v", id, (0..<64).map { Float($0 + e + batch) })
+        }
+      }
+    }
+    try db.sync()
+    return path
+  }
+
+  func size(_ file: String) throws -> Int {
+    try FileManager.default.attributesOfItem(atPath: file)[.size] as! Int
+  }
+
+  func truncate(_ file: String, to size: Int) {
+    #expect(Foundation.truncate(file, off_t(size)) == 0)
+  }
+
+  @Test func aTruncatedDataFileIsDamagedAtEverySize() throws {
+    let original = try makeClosedStore()
+    let data = original + "/data.mdb"
+    let full = try size(data)
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: data))
+    let lastPage = try DataFile.current(DataFile(path: data).metas().get()).lastPage
+    let needed = Int(lastPage + 1) * 4096
+    #expect(full >= needed)
+    // Every size from 2 pages to one page short of what the meta needs, in steps, and the odd
+    // sizes around page boundaries.
+    var sizes = Set(stride(from: 8192, to: needed, by: max(4096, needed / 40)))
+    sizes.formUnion([8192, 8193, needed / 2, needed - 4096, needed - 1, needed - 4095])
+    for cut in sizes.sorted() {
+      try bytes.write(to: URL(fileURLWithPath: data))
+      truncate(data, to: cut)
+      let error = thrownError { _ = try FeatureStore(path: original) }
+      guard case .damagedStore(let path, let detail) = error else {
+        Issue.record("cut at \(cut): got \(String(describing: error))")
+        continue
+      }
+      #expect(path == original)
+      #expect(detail.contains("truncated"), "cut at \(cut): \(detail)")
+      #expect(try size(data) == cut, "the file was changed")
+    }
+    // Cutting only bytes past the last page LMDB uses loses nothing.
+    try bytes.write(to: URL(fileURLWithPath: data))
+    truncate(data, to: needed)
+    let db = try FeatureStore(path: original)
+    #expect(try db.latest("n", "entity-7", as: Int64.self) == 4007)
+    #expect(try db.verify().isClean)
+  }
+
+  @Test func anEmptyDataFileIsNeverReplaced() throws {
+    let path = try makeClosedStore()
+    truncate(path + "/data.mdb", to: 0)
+    for options in [
+      StoreOptions(), StoreOptions(create: true), StoreOptions(create: false),
+      StoreOptions(readOnly: true),
+    ] {
+      let error = thrownError { _ = try FeatureStore(path: path, options: options) }
+      guard case .damagedStore(_, let detail) = error else {
+        Issue.record("got \(String(describing: error))")
+        continue
+      }
+      #expect(detail.contains("empty (0 bytes)"))
+      #expect(try size(path + "/data.mdb") == 0)
+    }
+  }
+
+  @Test func onlyTheCreateOptionMakesAStore() throws {
+    let missing = dir.child("missing")
+    expectError(
+      .notAStore(
+        path: missing,
+        reason: "it does not exist (open with StoreOptions(create: true) or run 'fdb init')")
+    ) {
+      _ = try FeatureStore(path: missing, options: StoreOptions(create: false))
+    }
+    #expect(!FileManager.default.fileExists(atPath: missing))
+    let empty = dir.child("empty")
+    try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: false)
+    expectError(.notAStore(path: empty, reason: "no data.mdb in the directory")) {
+      _ = try FeatureStore(path: empty, options: StoreOptions(create: false))
+    }
+    // The default creates, as the README's example expects; then create: false opens it.
+    _ = try FeatureStore(path: missing)
+    _ = try FeatureStore(path: missing, options: StoreOptions(create: false))
+  }
+
+  @Test func aMetaPageNamingARootBeyondTheFile() throws {
+    let path = try makeClosedStore()
+    let data = path + "/data.mdb"
+    let metas = try DataFile(path: data).metas().get()
+    let newest = metas[1].txnID > metas[0].txnID ? 1 : 0
+    // The main tree's root (offset 128 of the meta page) points far past the end.
+    let handle = try FileHandle(forUpdating: URL(fileURLWithPath: data))
+    try handle.seek(toOffset: UInt64(newest * 4096 + 128))
+    try handle.write(contentsOf: withUnsafeBytes(of: UInt64(1 << 40).littleEndian) { Data($0) })
+    try handle.close()
+    let error = thrownError { _ = try FeatureStore(path: path) }
+    guard case .damagedStore = error else {
+      Issue.record("got \(String(describing: error))")
+      return
+    }
+  }
+}

@@ -26,14 +26,39 @@ extension FeatureStore {
   /// against the data — interned ids both ways, chains against the catalog, values and expiry
   /// entries against their chains. Runs in one read snapshot with memory bounded by
   /// `maxProblems`; `progress(done, total)` is called every 10,000 records.
+  ///
+  /// First it walks every page of `data.mdb` itself (``PageWalker``: page numbers, types, bounds,
+  /// key order, counts, the free list). When that finds structural damage, the report lists it
+  /// and nothing is read through LMDB, which would follow damaged pages blindly.
   public func verify(maxProblems: Int = 1000, progress: ((Int, Int) -> Void)? = nil) throws
     -> VerifyReport
   {
-    try readTransaction { txn in
-      let checker = Verifier(store: self, maxProblems: maxProblems, progress: progress)
-      try checker.run(txn)
-      return checker.report
+    // The structure of data.mdb first, walked by FeatureDB itself: LMDB trusts its pages, and
+    // a damaged one could send it anywhere. Only a sound snapshot is then read through LMDB.
+    for _ in 0..<5 {
+      let report = try readTransaction { txn -> VerifyReport? in
+        guard let structure = try env.checkStructure(txn, maxProblems: maxProblems) else {
+          return nil  // writers moved on past this snapshot's meta page; take a newer one
+        }
+        if structure.problemCount > 0 {
+          var report = VerifyReport()
+          report.problems = structure.problems.map {
+            VerifyProblem(
+              table: $0.tree.isEmpty ? "data.mdb" : $0.tree,
+              location: $0.page.map { "page \($0)" } ?? "data.mdb", message: $0.message)
+          }
+          report.problemCount = structure.problemCount
+          return report
+        }
+        let checker = Verifier(store: self, maxProblems: maxProblems, progress: progress)
+        try checker.run(txn)
+        return checker.report
+      }
+      if let report { return report }
     }
+    throw FeatureDBError.invalidArgument(
+      "verify could not take a snapshot: writers committed faster than it could read the meta page; retry"
+    )
   }
 }
 

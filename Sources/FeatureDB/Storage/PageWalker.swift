@@ -29,7 +29,6 @@ struct PageWalker: ~Copyable {
   static let branch: UInt16 = 0x01
   static let leaf: UInt16 = 0x02
   static let overflow: UInt16 = 0x04
-  static let typeMask: UInt16 = 0x01 | 0x02 | 0x04 | 0x08 | 0x20
   // Node flags.
   static let bigData: UInt16 = 0x01
   static let subData: UInt16 = 0x02
@@ -254,7 +253,9 @@ struct PageWalker: ~Copyable {
       report(name, n, "the page header names page \(header.pgno)")
       return nil
     }
-    guard header.flags & Self.typeMask == wanted else {
+    // On disk a page has exactly its type bit: LMDB clears P_DIRTY and P_KEEP before writing.
+    // A stray P_DIRTY would make a writer modify the page in place, through the read-only map.
+    guard header.flags == wanted else {
       report(
         name, n,
         "page flags 0x\(String(header.flags, radix: 16)): expected a \(isLeaf ? "leaf" : "branch") page"
@@ -331,7 +332,7 @@ struct PageWalker: ~Copyable {
     let (pgno, flags, pages) = buffer.withUnsafeBytes {
       ($0.le(UInt64.self, 0), $0.le(UInt16.self, 10), UInt64($0.le(UInt32.self, 12)))
     }
-    guard pgno == first, flags & Self.typeMask == Self.overflow, pages == needed else {
+    guard pgno == first, flags == Self.overflow, pages == needed else {
       report(
         name, first,
         "not the overflow page a \(node.number)-byte value needs (header: page \(pgno), flags 0x\(String(flags, radix: 16)), \(pages) pages; expected \(needed))"

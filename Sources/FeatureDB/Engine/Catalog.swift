@@ -212,7 +212,8 @@ extension FeatureStore {
     encoder.outputFormatting = .sortedKeys
     let json = try encoder.encode(StoredDefinition(d))
     try tables.features.put(txn, key: OrderedVarint.encode(id), value: Array(json))
-    try MetaStore(table: tables.meta).set(txn, .catalogVersion, catalog.version + 1)
+    try MetaStore(table: tables.meta).set(
+      txn, .catalogVersion, MetaStore.nextCatalogVersion(catalog.version))
   }
 
   private static func validateSettings(_ d: FeatureDefinition) throws {

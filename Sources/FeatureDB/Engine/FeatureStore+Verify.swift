@@ -108,6 +108,9 @@ private final class Verifier {
       problem(t.features, "catalog", error.description)
       return
     }
+    for message in MetaStore(table: t.meta).problems(txn, path: store.path) {
+      problem(t.meta, "meta", message)
+    }
     // The catalog and metadata were checked by loading them above.
     report.records += try t.meta.count(txn) + t.features.count(txn) + t.dicts.count(txn)
     try checkInterned(store.entityTable, txn)

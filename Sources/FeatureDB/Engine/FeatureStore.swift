@@ -138,13 +138,8 @@ public final class FeatureStore: Sendable {
       guard try meta.bytes(txn, .magic) == MetaStore.magic else {
         throw FeatureDBError.notAStore(path: path, reason: "the meta table has no FeatureDB magic")
       }
-      guard let format = try meta.uint(txn, .format).map(UInt32.init) else {
-        throw FeatureDBError.notAStore(path: path, reason: "no format version")
-      }
-      guard format <= formatVersion else {
-        throw FeatureDBError.newerFormat(path: path, found: format, supported: formatVersion)
-      }
-      guard let epoch = try meta.int(txn, .epoch), let id = try meta.bytes(txn, .storeID) else {
+      _ = try meta.checkedFormat(txn, path: path)  // range-checked (MetaValidation.swift)
+      guard let epoch = try meta.checkedEpoch(txn), let id = try meta.bytes(txn, .storeID) else {
         throw FeatureDBError.corruptStore(table: "meta", detail: "epoch or store id missing")
       }
       return MetaInfo(epoch: epoch, storeID: String(decoding: id, as: UTF8.self))

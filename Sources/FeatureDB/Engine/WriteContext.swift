@@ -18,7 +18,7 @@ struct WriteContext {
     symbols = PendingInterns(store.symbolTable)
     catalog = try store.catalog(txn)
     let meta = MetaStore(table: store.tables.meta)
-    let last = try meta.int(txn, .lastWriteTime) ?? .min
+    let last = try meta.checkedLastWriteTime(txn) ?? .min  // range-checked: never traps
     // Write times never go backwards, even when the clock does.
     writeTime = max(Timestamp.now.microseconds, last == .min ? .min : last + 1)
     try meta.set(txn, .lastWriteTime, UInt64(bitPattern: writeTime))

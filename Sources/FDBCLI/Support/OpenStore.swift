@@ -30,6 +30,7 @@ extension GlobalOptions {
       }
     }
     return try FeatureStore(
-      path: path, options: StoreOptions(readOnly: access == .read, create: access == .create))
+      path: path,
+      options: StoreOptions(readOnly: access == .read, create: access == .create, checkPages: true))
   }
 }

@@ -37,7 +37,8 @@ extension FeatureStore {
     guard hasData else { return }
     let result: Result<Void, DataFileDamage>
     do {
-      result = try DataFile.checkBeforeOpen(path: data)
+      result = try DataFile.checkBeforeOpen(
+        path: data, smallTables: ["meta", "features", "dicts"])  // read through LMDB at open
     } catch let error as LMDBError {
       switch error.rawValue {
       case EACCES, EPERM:

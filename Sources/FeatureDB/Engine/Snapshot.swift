@@ -54,7 +54,15 @@ public struct Snapshot: Transaction, ~Copyable {
   func resolve<R>(_ feature: Feature, _ entity: String, _ query: Query, _ body: (Hit?) throws -> R)
     throws -> R
   {
-    guard let entityID = try store.entityTable.lookup(entity, self) else { return try body(nil) }
+    if store.options.checkPages {
+      try Array(entity.utf8).withUnsafeBytes {
+        try store.checkPath(store.entityTable.forward, key: $0, self)
+      }
+    }
+    guard let entityID = try store.entityTable.lookup(entity, self) else {
+      try store.confirmAbsent(store.entityTable.forward, key: Array(entity.utf8), self)  // damage?
+      return try body(nil)
+    }
     return try withChain(feature, entityID: entityID, entity: entity) { reader in
       try select(reader, feature, entity, entityID, query, body)
     }
@@ -92,8 +100,12 @@ public struct Snapshot: Transaction, ~Copyable {
     let key = Keys.chain(entity: entityID, feature: feature.id)
     return try corruptionNamed(feature, entity) {
       try key.withUnsafeBytes { k in
-        try store.tables.chains.withValue(self, key: k) { buffer in
-          guard let buffer else { return try body(nil) }
+        try store.checkPath(store.tables.chains, key: k, self)  // StoreOptions.checkPages
+        return try store.tables.chains.withValue(self, key: k) { buffer in
+          guard let buffer else {
+            try store.confirmAbsent(store.tables.chains, key: k, self)  // damage, not absence?
+            return try body(nil)
+          }
           return try body(
             try ChainRecord.Reader(buffer, format: feature.format, epoch: store.epoch))
         }

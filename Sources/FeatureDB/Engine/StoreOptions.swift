@@ -23,13 +23,20 @@ public struct StoreOptions: Sendable {
   /// a new empty store. Either way an existing `data.mdb` is never replaced: an empty or damaged
   /// one throws ``FeatureDBError/damagedStore(path:detail:)``. Ignored when `readOnly`.
   public var create: Bool
+  /// Check the B-tree pages on each read's path before LMDB follows them (about a microsecond
+  /// per read). LMDB trusts its file: on a store damaged on disk (a flipped bit in a page header)
+  /// a read may otherwise crash the process. With this on it throws
+  /// ``FeatureDBError/corruptStore(table:detail:)`` instead. Default false; `fdb` turns it on.
+  /// Misses are checked either way, so a damaged page never reads as "no value".
+  public var checkPages: Bool
 
   public init(
     durability: Durability = .durable, readOnly: Bool = false, mapSize: Int = 1 << 30,
     maxMapSize: Int = 1 << 40, fileMode: UInt32 = 0o600, compressionLevel: Int32 = 1,
-    create: Bool = true
+    create: Bool = true, checkPages: Bool = false
   ) {
     self.create = create
+    self.checkPages = checkPages
     self.durability = durability
     self.readOnly = readOnly
     self.mapSize = mapSize

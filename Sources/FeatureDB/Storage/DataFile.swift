@@ -7,9 +7,11 @@ import Foundation
 /// bus error, and a damaged page header sends its B-tree search anywhere. So FeatureDB looks at
 /// the file first — at open (``checkBeforeOpen(path:)``) and in verify (``PageWalker``).
 ///
+/// Safety of `@unchecked Sendable`: `fd` and `size` never change, and `pread` is thread-safe.
+///
 /// The layout is liblmdb 0.9's on a 64-bit little-endian machine (mdb.c: `MDB_page`, `MDB_meta`,
 /// `MDB_db`, `MDB_node`); see docs/reliability.md.
-struct DataFile: ~Copyable {
+final class DataFile: @unchecked Sendable {
   /// One `MDB_db` record: the root and counts of one B-tree.
   struct Tree: Equatable, Sendable {
     var flags: UInt16
@@ -181,7 +183,11 @@ extension DataFile {
   /// Cheap when the file is as long as the meta says (two small reads). When it is shorter —
   /// normally a truncation, rarely a store whose last pages were allocated and freed again
   /// before being written — every reachable page is walked with ``PageWalker`` to tell which.
-  static func checkBeforeOpen(path: String) throws -> Result<Void, DataFileDamage> {
+  ///
+  /// The tables named in `smallTables` (read through LMDB while opening) are walked whole.
+  static func checkBeforeOpen(path: String, smallTables: Set<String> = [])
+    throws -> Result<Void, DataFileDamage>
+  {
     let file = try DataFile(path: path)
     if file.size == 0 { return .failure(.empty) }
     let metas: [Meta]
@@ -200,6 +206,7 @@ extension DataFile {
       // The usual case: only the main tree (the table records mdb_dbi_open reads) is walked,
       // and each table's root checked against the last page.
       walker.walkMainOnly()
+      if walker.problems.isEmpty, !smallTables.isEmpty { walker.walkAll(only: smallTables) }
       if let first = walker.problems.first {
         return .failure(.damaged(first.description))
       }

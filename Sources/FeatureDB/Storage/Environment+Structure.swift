@@ -14,9 +14,9 @@ extension Environment {
   /// The walk starts from the meta page whose transaction id is `txn`'s. The pages reachable from
   /// it stay unchanged while `txn` is live; the meta page itself is overwritten after two more
   /// commits, and then this returns nil (the caller retries with a newer snapshot).
-  func checkStructure(_ txn: borrowing some Transaction & ~Copyable, maxProblems: Int) throws
-    -> StructureReport?
-  {
+  func checkStructure(
+    _ txn: borrowing some Transaction & ~Copyable, maxProblems: Int, only: Set<String>? = nil
+  ) throws -> StructureReport? {
     let file: DataFile
     do {
       file = try DataFile(path: path + "/data.mdb")
@@ -38,7 +38,7 @@ extension Environment {
     }
     guard let meta = metas.first(where: { $0.txnID == id }) else { return nil }
     var walker = PageWalker(file: file, meta: meta, maxProblems: maxProblems)
-    walker.walkAll()
+    walker.walkAll(only: only)
     return StructureReport(
       problems: walker.problems, problemCount: walker.problemCount,
       pagesVisited: walker.pagesVisited)

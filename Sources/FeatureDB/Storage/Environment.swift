@@ -21,6 +21,8 @@ final class Environment: @unchecked Sendable {
   /// Serializes write transactions within the process.
   private let writer = NSLock()
   private let mapSize: Atomic<Int>
+  /// Table roots of the last snapshot a miss was probed in (TreeProbe.swift).
+  let probeCache = Mutex<SnapshotRoots?>(nil)
 
   /// Opens (and, unless read-only, creates) the environment in directory `path`.
   init(path: String, options: EnvironmentOptions) throws {

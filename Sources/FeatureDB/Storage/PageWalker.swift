@@ -49,11 +49,11 @@ struct PageWalker: ~Copyable {
   private(set) var tables: [(name: String, tree: DataFile.Tree)] = []
   private var buffer: [UInt8] = []
 
-  init(file: consuming DataFile, meta: DataFile.Meta, maxProblems: Int = 100) {
+  init(file: DataFile, meta: DataFile.Meta, maxProblems: Int = 100) {
     self.file = file
     self.meta = meta
     self.maxProblems = maxProblems
-    pagesInFile = UInt64(self.file.size / meta.pageSize)
+    pagesInFile = UInt64(file.size / meta.pageSize)
     let limit = min(meta.lastPage &+ 1, pagesInFile)
     seen = [UInt64](repeating: 0, count: Int((limit + 63) / 64))
   }
@@ -69,15 +69,18 @@ struct PageWalker: ~Copyable {
 
   var isFull: Bool { problemCount >= maxProblems }
 
-  /// Walks the main tree and every named table in it, then the free-page tree.
-  mutating func walkAll() {
-    walk(name: "", tree: meta.main, keyOrder: .bytes) { walker, node, data in
-      walker.addNamedTable(node, data)
+  /// Walks the main tree and every named table in it (or those in `only`), then the free-page
+  /// tree (only when every table was walked: it checks free pages against all of them).
+  mutating func walkAll(only: Set<String>? = nil) {
+    if tables.isEmpty {
+      walk(name: "", tree: meta.main, keyOrder: .bytes) { walker, node, data in
+        walker.addNamedTable(node, data)
+      }
     }
-    for (name, tree) in tables where !isFull {
+    for (name, tree) in tables where !isFull && only?.contains(name) ?? true {
       walk(name: name, tree: tree, keyOrder: .bytes, leafNode: nil)
     }
-    if !isFull { walkFreeList() }
+    if !isFull, only == nil { walkFreeList() }
   }
 
   /// Walks only the main tree (one or two pages): the table records LMDB reads at
@@ -110,6 +113,9 @@ struct PageWalker: ~Copyable {
     var key: ArraySlice<UInt8>
     /// Branch: the child page; leaf: the data size.
     var number: UInt64
+    /// Leaf: the inline data, or the first overflow page number (8 bytes) of a big value. The
+    /// slices keep their page's bytes even after the walker reads another page.
+    var data: ArraySlice<UInt8> = []
     var keyString: String { String(decoding: key, as: UTF8.self) }
   }
 
@@ -222,9 +228,7 @@ struct PageWalker: ~Copyable {
         if node.flags & Self.bigData != 0 {
           walkOverflow(name, n, node, counts: &counts)
         } else {
-          let start = node.key.endIndex
-          let data = buffer[start..<(start + Int(node.number))]
-          leafNode?(&self, node, data)
+          leafNode?(&self, node, node.data)
         }
         if isFull { return }
       }
@@ -240,89 +244,29 @@ struct PageWalker: ~Copyable {
     }
   }
 
-  /// The nodes of the page in `buffer`, every offset and size checked; nil after a problem.
+  /// The nodes of the page in `buffer`, every offset and size checked (``PageNode/parse``);
+  /// nil after a problem.
   private mutating func parseNodes(_ name: String, _ n: UInt64, isLeaf: Bool) -> [Node]? {
-    let header = buffer.withUnsafeBytes {
-      (
-        pgno: $0.le(UInt64.self, 0), flags: $0.le(UInt16.self, 10),
-        lower: Int($0.le(UInt16.self, 12)), upper: Int($0.le(UInt16.self, 14))
-      )
-    }
-    let wanted = isLeaf ? Self.leaf : Self.branch
-    guard header.pgno == n else {
-      report(name, n, "the page header names page \(header.pgno)")
+    switch buffer.withUnsafeBytes({
+      PageNode.parse($0, number: n, isLeaf: isLeaf, freeTree: name == "free pages")
+    }) {
+    case .failure(let failure):
+      report(name, n, failure.message)
       return nil
-    }
-    // On disk a page has exactly its type bit: LMDB clears P_DIRTY and P_KEEP before writing.
-    // A stray P_DIRTY would make a writer modify the page in place, through the read-only map.
-    guard header.flags == wanted else {
-      report(
-        name, n,
-        "page flags 0x\(String(header.flags, radix: 16)): expected a \(isLeaf ? "leaf" : "branch") page"
-      )
-      return nil
-    }
-    let h = DataFile.pageHeaderSize
-    guard header.lower >= h, header.lower <= header.upper, header.upper <= pageSize,
-      (header.lower - h) % 2 == 0
-    else {
-      report(name, n, "impossible free-space bounds lower \(header.lower), upper \(header.upper)")
-      return nil
-    }
-    let count = (header.lower - h) / 2
-    guard count >= 1 else {
-      report(name, n, "an empty \(isLeaf ? "leaf" : "branch") page")
-      return nil
-    }
-    var nodes: [Node] = []
-    nodes.reserveCapacity(count)
-    var used = 0
-    for i in 0..<count {
-      let offset = buffer.withUnsafeBytes { Int($0.le(UInt16.self, h + 2 * i)) }
-      guard offset >= header.upper, offset + Self.nodeHeaderSize <= pageSize else {
-        report(name, n, "node \(i) at offset \(offset) is outside the page's node area")
-        return nil
-      }
-      let (lo, hi, flags, keySize) = buffer.withUnsafeBytes {
-        (
-          UInt64($0.le(UInt16.self, offset)), UInt64($0.le(UInt16.self, offset + 2)),
-          $0.le(UInt16.self, offset + 4), Int($0.le(UInt16.self, offset + 6))
-        )
-      }
-      let keyStart = offset + Self.nodeHeaderSize
-      var end = keyStart + keySize
-      let number: UInt64
-      if isLeaf {
-        number = lo | hi << 16
-        end += flags & Self.bigData != 0 ? 8 : Int(number)
-      } else {
-        number = lo | hi << 16 | UInt64(flags) << 32
-      }
-      guard end <= pageSize else {
-        report(name, n, "node \(i) (\(end - offset) bytes at offset \(offset)) overflows the page")
-        return nil
-      }
-      used += end - offset
-      nodes.append(
+    case .success(let nodes):
+      return nodes.map {
         Node(
-          page: n, flags: isLeaf ? flags : 0, key: buffer[keyStart..<(keyStart + keySize)],
-          number: number))
+          page: n, flags: $0.flags, key: buffer[$0.keyStart..<($0.keyStart + $0.keyCount)],
+          number: $0.number, data: buffer[($0.keyStart + $0.keyCount)..<$0.end])
+      }
     }
-    guard used <= pageSize - header.upper else {
-      report(
-        name, n,
-        "its nodes take \(used) bytes, more than the \(pageSize - header.upper) the page holds")
-      return nil
-    }
-    return nodes
   }
 
   /// The overflow pages of a big value: the first names how many pages the value spans.
   private mutating func walkOverflow(
     _ name: String, _ n: UInt64, _ node: Node, counts: inout Counts
   ) {
-    let start = node.key.endIndex
-    let first = Array(buffer[start..<(start + 8)]).withUnsafeBytes { $0.le(UInt64.self, 0) }
+    let first = Array(node.data).withUnsafeBytes { $0.le(UInt64.self, 0) }
     let needed = (UInt64(DataFile.pageHeaderSize - 1) + node.number) / UInt64(pageSize) + 1
     guard claim(name, first, from: n) else { return }
     guard load(first) else {

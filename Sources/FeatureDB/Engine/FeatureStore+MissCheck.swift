@@ -1,0 +1,67 @@
+extension FeatureStore {
+  /// Confirms that `key` is really absent from `table` after LMDB said "not found" in the read
+  /// snapshot `txn` (``Environment/probe(_:key:_:)``): a damaged page can make LMDB's search miss a
+  /// key that is there, and a read must then say "corrupt", never "no value".
+  ///
+  /// - Throws: ``FeatureDBError/corruptStore(table:detail:)`` naming the page.
+  func confirmAbsent(
+    _ table: Table, key: UnsafeRawBufferPointer, _ txn: borrowing some Transaction & ~Copyable
+  ) throws {
+    switch env.probe(table.name, key: key, txn) {
+    case nil, .absent?: return
+    case .present(let page)?:
+      throw FeatureDBError.corruptStore(
+        table: table.name,
+        detail:
+          "a key LMDB's search did not find is on page \(page): a page on its path is damaged; run 'fdb verify'"
+      )
+    case .damaged(let page, let message)?:
+      throw FeatureDBError.corruptStore(
+        table: table.name,
+        detail: "\(page.map { "page \($0): " } ?? "")\(message); run 'fdb verify'")
+    }
+  }
+
+  /// ``confirmAbsent(_:key:_:)`` for a byte array key.
+  func confirmAbsent(_ table: Table, key: [UInt8], _ txn: borrowing some Transaction & ~Copyable)
+    throws
+  {
+    try key.withUnsafeBytes { try confirmAbsent(table, key: $0, txn) }
+  }
+}
+
+extension FeatureStore {
+  /// Walks the pages of data.mdb (every table, or the tables named in `tables`) in one read
+  /// snapshot, as ``verify(maxProblems:progress:)`` does first, and throws at the first damaged
+  /// page. Commands that go on to read whole tables through LMDB (export, compact, vacuum, prune,
+  /// stats) call it first, so damage is an error rather than a crash or a short result.
+  ///
+  /// Cost: one read of every page of the tables walked.
+  ///
+  /// - Throws: ``FeatureDBError/damagedStore(path:detail:)``.
+  public func checkStructure(tables: [String]? = nil) throws {
+    for _ in 0..<5 {
+      let report = try readTransaction { txn in
+        try env.checkStructure(txn, maxProblems: 1, only: tables.map(Set.init))
+      }
+      guard let report else { continue }
+      if let first = report.problems.first {
+        throw FeatureDBError.damagedStore(path: path, detail: first.description)
+      }
+      return
+    }
+  }
+
+  /// With ``StoreOptions/checkPages``: checks the pages on `key`'s path in `table` before LMDB
+  /// searches it, so a damaged page is ``FeatureDBError/corruptStore(table:detail:)``, not a crash.
+  func checkPath(
+    _ table: Table, key: UnsafeRawBufferPointer, _ txn: borrowing some Transaction & ~Copyable
+  ) throws {
+    guard options.checkPages else { return }
+    if case .damaged(let page, let message)? = env.probe(table.name, key: key, txn) {
+      throw FeatureDBError.corruptStore(
+        table: table.name,
+        detail: "\(page.map { "page \($0): " } ?? "")\(message); run 'fdb verify'")
+    }
+  }
+}

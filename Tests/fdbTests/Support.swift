@@ -26,6 +26,8 @@ func productPath(_ name: String) -> String {
 /// What one run of `fdb` did.
 struct Outcome: CustomStringConvertible {
   var status: Int32
+  /// The process died of a signal (`status` is then the signal number).
+  var crashed = false
   var stdout: String
   var stderr: String
 
@@ -145,7 +147,9 @@ struct Running: @unchecked Sendable {
     group.wait()
     process.waitUntilExit()
     return Outcome(
-      status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+      status: process.terminationStatus,
+      crashed: process.terminationReason == .uncaughtSignal,
+      stdout: String(decoding: outData, as: UTF8.self),
       stderr: String(decoding: errData.get(), as: UTF8.self))
   }
 }

@@ -8,7 +8,10 @@ struct Compact: ParsableCommand {
     abstract: "Copy the store into a new directory with no free pages and full pages.",
     discussion: """
       The copy is made from one read snapshot, so writers may go on meanwhile; the store itself \
-      is not changed. Replace the store with the copy while no process has it open.
+      is not changed. The source's pages are checked first; the copy is written into a hidden \
+      directory beside OUT_DIR (.NAME.compact-PID.tmp), checked, and renamed to OUT_DIR only when \
+      complete, so OUT_DIR never holds a partial copy. Replace the store with the copy while no \
+      process has it open.
 
       Examples:
         fdb compact /tmp/features.compact
@@ -31,7 +34,8 @@ struct Compact: ParsableCommand {
     }
     let store = try global.openStore(.read)
     let output = global.output
-    let target = outDir + "/data.mdb"
+    // The copy is written beside OUT_DIR and renamed to it when complete and checked.
+    let target = FeatureStore.compactTemporaryPath(for: outDir) + "/data.mdb"
     let result = try Progress.measuring(
       "compact", total: Self.fileSize(global.path + "/data.mdb"), unit: .bytes, output: output,
       measure: { Self.fileSize(target) }, during: { try store.compact(to: outDir) })

@@ -17,7 +17,7 @@ struct Describe: ParsableCommand {
   var name: String
 
   func run() throws {
-    let store = try global.openStore(.read)
+    let store = try global.openStore(.read, wholeStore: true)
     guard let d = try store.feature(name) else { throw FeatureDBError.unknownFeature(name) }
     let s = try store.stats().features.first { $0.name == name }
     let output = global.output

@@ -91,7 +91,7 @@ struct Export: ParsableCommand {
   }
 
   func run() throws {
-    let store = try global.openStore(.read)
+    let store = try global.openStore(.read, wholeStore: true)
     let now = Timestamp.now
     let names =
       allFeatures

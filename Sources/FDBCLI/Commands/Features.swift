@@ -17,7 +17,7 @@ struct Features: ParsableCommand {
   @OptionGroup var global: GlobalOptions
 
   func run() throws {
-    let store = try global.openStore(.read)
+    let store = try global.openStore(.read, wholeStore: true)
     let definitions = try store.features()
     let stats = Dictionary(
       try store.stats().features.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })

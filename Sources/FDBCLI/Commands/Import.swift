@@ -65,7 +65,7 @@ struct Import: ParsableCommand {
   }
 
   func run() throws {
-    let store = try global.openStore(.write)
+    let store = try global.openStore(.write, wholeStore: true)
     let output = global.output
     let progress = Progress("import", total: nil, unit: .bytes, output: output)
     let summary = try store.importCSV(

@@ -22,7 +22,7 @@ struct Prune: ParsableCommand {
   var feature: String?
 
   func run() throws {
-    let store = try global.openStore(.write)
+    let store = try global.openStore(.write, wholeStore: true)
     let result = try store.prune(feature)
     let output = global.output
     output.document(

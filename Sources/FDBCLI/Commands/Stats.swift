@@ -16,7 +16,7 @@ struct Stats: ParsableCommand {
   @OptionGroup var global: GlobalOptions
 
   func run() throws {
-    let store = try global.openStore(.read)
+    let store = try global.openStore(.read, wholeStore: true)
     let stats = try store.stats()
     let output = global.output
     output.document(

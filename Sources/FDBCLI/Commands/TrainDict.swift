@@ -33,7 +33,7 @@ struct TrainDict: ParsableCommand {
   }
 
   func run() throws {
-    let store = try global.openStore(.write)
+    let store = try global.openStore(.write, wholeStore: true)
     let result = try store.trainDictionary(feature: feature, maxSamples: samples, capacity: size)
     let output = global.output
     output.document(

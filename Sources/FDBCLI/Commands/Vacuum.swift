@@ -30,7 +30,7 @@ struct Vacuum: ParsableCommand {
   }
 
   func run() throws {
-    let store = try global.openStore(.write)
+    let store = try global.openStore(.write, wholeStore: true)
     let output = global.output
     let now = Timestamp.now
     var result = Totals()

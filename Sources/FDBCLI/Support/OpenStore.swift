@@ -13,7 +13,11 @@ enum StoreAccess {
 
 extension GlobalOptions {
   /// Opens the store at ``path`` for `access`; a missing store is a one-line error.
-  func openStore(_ access: StoreAccess) throws -> FeatureStore {
+  ///
+  /// Damage on disk is an error, never a crash: every read checks the pages on its path
+  /// (`checkPages`), and with `wholeStore` (commands that write, or read whole tables) every
+  /// page of data.mdb is checked before the command touches the store through LMDB.
+  func openStore(_ access: StoreAccess, wholeStore: Bool = false) throws -> FeatureStore {
     let path = self.path
     guard !path.isEmpty else { throw CLIError.usage("--db is empty; give a store directory") }
     if access != .create {
@@ -29,8 +33,10 @@ extension GlobalOptions {
         )
       }
     }
-    return try FeatureStore(
+    let store = try FeatureStore(
       path: path,
       options: StoreOptions(readOnly: access == .read, create: access == .create, checkPages: true))
+    if wholeStore || access != .read { try store.checkStructure() }
+    return store
   }
 }

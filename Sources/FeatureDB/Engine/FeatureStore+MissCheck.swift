@@ -65,3 +65,16 @@ extension FeatureStore {
     }
   }
 }
+
+extension FeatureStore {
+  /// Walks every page of the snapshot `txn` reads (``Environment/checkStructure(_:maxProblems:only:)``)
+  /// and throws at the first damaged one; exports call it first so damage fails the export
+  /// instead of writing a short file.
+  ///
+  /// - Throws: ``FeatureDBError/damagedStore(path:detail:)``.
+  func requireSoundPages(_ txn: borrowing some Transaction & ~Copyable) throws {
+    if let first = try env.checkStructure(txn, maxProblems: 1)?.problems.first {
+      throw FeatureDBError.damagedStore(path: path, detail: first.description)
+    }
+  }
+}

@@ -124,6 +124,8 @@ extension FeatureStore {
     do {
       var writer = CSVWriter(fd: output.fd)
       let summary = try read { snap in
+        // Every page first: a damaged one fails the export rather than shortening it.
+        try requireSoundPages(snap)
         let features = try options.features.map { try snap.catalog.feature($0) }
         if let duplicate = Dictionary(grouping: options.features, by: { $0 }).first(where: {
           $0.value.count > 1

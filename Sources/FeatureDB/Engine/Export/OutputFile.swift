@@ -23,9 +23,11 @@ struct OutputFile {
       throw FeatureDBError.invalidArgument(
         "cannot write \(path): the directory \(directory) does not exist")
     }
-    let temp =
-      (directory.isEmpty ? "." : directory)
-      + "/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
+    // Outputs of exports that were killed before their rename (their process is gone).
+    let name = (path as NSString).lastPathComponent
+    TemporaryFiles.removeStale(
+      in: directory.isEmpty ? "." : directory, prefix: ".\(name).", suffix: ".tmp")
+    let temp = (directory.isEmpty ? "." : directory) + "/.\(name).\(getpid()).tmp"
     let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else {
       throw FeatureDBError.invalidArgument(

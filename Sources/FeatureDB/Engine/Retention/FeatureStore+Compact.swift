@@ -16,9 +16,30 @@ extension FeatureStore {
   /// appended in key order into a new store, which packs pages fully; LMDB's own compacting copy
   /// (`mdb_env_copy2`) only drops free pages and keeps pages that pruning left half empty.
   ///
-  /// - Throws: ``FeatureDBError/invalidArgument(_:)`` when `directory` exists and is not empty.
+  /// All or nothing: the source's pages are checked first (``checkStructure(tables:)``), the
+  /// copy is written into a temporary directory beside `directory`
+  /// (``compactTemporaryPath(for:)``), flushed, its pages and record counts checked, and only
+  /// then renamed to `directory`. On any failure the temporary directory is removed and
+  /// `directory` is left as it was; a temporary directory left by a compact that was killed is
+  /// removed by the next compact into the same place.
+  ///
+  /// - Throws: ``FeatureDBError/invalidArgument(_:)`` when `directory` exists and is not empty,
+  ///   ``FeatureDBError/damagedStore(path:detail:)`` when the source is damaged.
   @discardableResult
   public func compact(to directory: String) throws -> CompactResult {
+    try compact(to: directory, beforeRename: nil)
+  }
+
+  /// Where ``compact(to:)`` writes the copy before renaming it to `directory`: a hidden
+  /// directory beside it, named with the process id.
+  public static func compactTemporaryPath(for directory: String) -> String {
+    let url = URL(fileURLWithPath: directory)
+    return url.deletingLastPathComponent().path
+      + "/.\(url.lastPathComponent).compact-\(getpid()).tmp"
+  }
+
+  /// ``compact(to:)`` with a hook run just before the rename (tests make it fail there).
+  func compact(to directory: String, beforeRename: (() throws -> Void)?) throws -> CompactResult {
     let fm = FileManager.default
     var isDir: ObjCBool = false
     if fm.fileExists(atPath: directory, isDirectory: &isDir) {
@@ -29,30 +50,73 @@ extension FeatureStore {
         throw FeatureDBError.invalidArgument(
           "\(directory) is not empty; compact writes into a new or empty directory")
       }
-    } else {
-      do {
-        try fm.createDirectory(
-          atPath: directory, withIntermediateDirectories: false,
-          attributes: [.posixPermissions: 0o700])
-      } catch {
-        throw FeatureDBError.permissionDenied(path: directory, detail: "cannot create directory")
-      }
     }
+    let parent = URL(fileURLWithPath: directory).deletingLastPathComponent().path
+    guard fm.fileExists(atPath: parent, isDirectory: &isDir), isDir.boolValue else {
+      throw FeatureDBError.invalidArgument(
+        "cannot create \(directory): the directory \(parent) does not exist")
+    }
+    TemporaryFiles.removeStale(
+      in: parent, prefix: ".\(URL(fileURLWithPath: directory).lastPathComponent).compact-",
+      suffix: ".tmp")
+    try checkStructure()
+    let temporary = Self.compactTemporaryPath(for: directory)
+    try? fm.removeItem(atPath: temporary)
+    do {
+      try fm.createDirectory(
+        atPath: temporary, withIntermediateDirectories: false,
+        attributes: [.posixPermissions: 0o700])
+    } catch {
+      throw FeatureDBError.permissionDenied(
+        path: parent,
+        detail: "cannot create the directory for the copy: \(error.localizedDescription)")
+    }
+    var done = false
+    defer { if !done { try? fm.removeItem(atPath: temporary) } }
     func size(_ dir: String) -> Int {
       ((try? fm.attributesOfItem(atPath: dir + "/data.mdb"))?[.size] as? Int) ?? 0
     }
+    var counts: [String: Int] = [:]
     try lmdb("compact") {
       var targetOptions = env.options
       targetOptions.durability = .noSync
       targetOptions.readOnly = false
       targetOptions.mapSize = max(1 << 20, size(path) + size(path) / 8)
-      let target = try Environment(path: directory, options: targetOptions)
+      let target = try Environment(path: temporary, options: targetOptions)
       try env.read { source in
-        for table in tables.all { try copy(table, from: source, to: target) }
+        for table in tables.all {
+          try copy(table, from: source, to: target)
+          counts[table.name] = try table.count(source)
+        }
       }
       try target.sync()
     }
+    try checkCopy(temporary, counts: counts)
+    try beforeRename?()
+    // rename(2) replaces an empty directory atomically.
+    guard rename(temporary, directory) == 0 else {
+      throw FeatureDBError.invalidArgument(
+        "cannot rename the copy to \(directory): \(String(cString: strerror(errno)))")
+    }
+    done = true
     return CompactResult(bytesBefore: size(path), bytesAfter: size(directory))
+  }
+
+  /// The copy in `directory` is sound: its pages walk clean and each table holds `counts`.
+  private func checkCopy(_ directory: String, counts: [String: Int]) throws {
+    var options = StoreOptions(readOnly: true)
+    options.create = false
+    let copy = try FeatureStore(path: directory, options: options)
+    try copy.checkStructure()
+    try copy.readTransaction { txn in
+      for table in copy.tables.all where try table.count(txn) != counts[table.name] {
+        throw FeatureDBError.corruptStore(
+          table: table.name,
+          detail:
+            "the compacted copy holds \(try table.count(txn)) records, the source \(counts[table.name] ?? 0)"
+        )
+      }
+    }
   }
 
   /// Appends every record of `table` to the same table in `target`, in bounded transactions.

@@ -59,7 +59,8 @@ func exercise() {
         _ = try store.latest(f.name, e)
         _ = try store.history(f.name, e, limit: 5)
       } catch {
-        check(!report.isClean || !isCorruption(error), "after a clean verify, \(f.name) \(e): \(error)")
+        check(
+          !report.isClean || !isCorruption(error), "after a clean verify, \(f.name) \(e): \(error)")
       }
     }
   }

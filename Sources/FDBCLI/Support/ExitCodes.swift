@@ -44,7 +44,7 @@ extension ExitStatus {
       .typeMismatch, .invalidValue, .timeOutOfRange, .invalidArgument, .badCSV:
       self = .usage
     case .notAStore, .newerFormat, .permissionDenied, .readOnly, .storeFull, .corruptRecord,
-      .corruptStore, .damagedStore, .storage:
+      .corruptStore, .damagedStore, .noSpace, .storage:
       self = .failure
     }
   }

@@ -50,8 +50,13 @@ struct CSVWriter {
         Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset)
       }
       guard n > 0 else {
-        throw FeatureDBError.invalidArgument(
-          "writing the CSV output failed: \(String(cString: strerror(errno)))")
+        // A full disk is a runtime failure (exit 1), not a usage error.
+        let code = n == 0 ? ENOSPC : errno
+        if code == ENOSPC || code == EDQUOT {
+          throw FeatureDBError.noSpace(path: "the CSV output", operation: "export")
+        }
+        throw FeatureDBError.storage(
+          operation: "writing the CSV output", code: LMDBError(rawValue: code))
       }
       offset += n
     }

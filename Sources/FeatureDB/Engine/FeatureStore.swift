@@ -121,6 +121,7 @@ public final class FeatureStore: Sendable {
     case MDB_VERSION_MISMATCH:
       .notAStore(path: path, reason: "written by an incompatible LMDB version")
     case EACCES, EPERM, EROFS: .permissionDenied(path: path, detail: error.description)
+    case _ where FileSystemSpace.isFull(path, error): .noSpace(path: path, operation: "open")
     default: .storage(operation: "open", code: error)
     }
   }
@@ -182,6 +183,8 @@ public final class FeatureStore: Sendable {
       switch error {
       case .mapFull: throw FeatureDBError.storeFull(path: path, mapSize: env.currentMapSize)
       case LMDBError(rawValue: EACCES): throw FeatureDBError.readOnly(path: path)
+      case _ where FileSystemSpace.isFull(path, error):
+        throw FeatureDBError.noSpace(path: path, operation: operation)
       default: throw FeatureDBError.storage(operation: operation, code: error)
       }
     }

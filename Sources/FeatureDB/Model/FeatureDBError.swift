@@ -36,6 +36,8 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
   case corruptStore(table: String, detail: String)
   /// The store's data file is empty, truncated or structurally damaged; nothing was changed.
   case damagedStore(path: String, detail: String)
+  /// The file system holding the store is full; the operation wrote nothing.
+  case noSpace(path: String, operation: String)
   /// An LMDB call failed.
   case storage(operation: String, code: LMDBError)
   /// An argument is not acceptable (described in the message).
@@ -74,6 +76,8 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
     case .corruptStore(let table, let detail): "corrupt store: table '\(table)': \(detail)"
     case .damagedStore(let path, let detail):
       "\(path) is damaged: \(detail); nothing was changed (restore it from a backup; 'fdb verify' lists the damage)"
+    case .noSpace(let path, let op):
+      "\(path): no space left on device (in \(op)); nothing was written: free space on its file system and retry"
     case .storage(let op, let code): "storage error in \(op): \(code) (\(code.rawValue))"
     case .invalidArgument(let message): message
     case .badCSV(let error): error.description

@@ -36,6 +36,7 @@ final class Environment: @unchecked Sendable {
     try check(mdb_env_set_mapsize(env, options.mapSize))
     var flags = UInt32(MDB_NOTLS) | UInt32(options.durability.flags)
     if options.readOnly { flags |= UInt32(MDB_RDONLY) }
+    try Self.reserveLockFile(path, readers: options.maxReaders, mode: options.fileMode)
     try check(mdb_env_open(env, path, flags, options.fileMode))
     opened = true
     self.handle = env
@@ -49,6 +50,28 @@ final class Environment: @unchecked Sendable {
   }
 
   deinit { mdb_env_close(handle) }
+
+  /// Gives `lock.mdb` its disk blocks before LMDB maps it.
+  ///
+  /// LMDB sizes a new lock file with `ftruncate` (no blocks) and then writes it through a shared
+  /// map: on a full file system the first touch of an unbacked page kills the process with
+  /// SIGBUS. With the blocks allocated here first (`posix_fallocate`), a full file system is an
+  /// `ENOSPC` error instead. LMDB keeps a lock file at least as large as it needs, so the size
+  /// here (one 64-byte slot per reader plus a 4 KiB header, above LMDB's own) is what it maps.
+  static func reserveLockFile(_ directory: String, readers: UInt32, mode: mode_t) throws(LMDBError)
+  {
+    let path = directory + "/lock.mdb"
+    let size = off_t(readers) * 64 + 4096
+    var st = stat()
+    if stat(path, &st) == 0, st.st_size >= size, st.st_blocks * 512 >= size { return }
+    let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, mode)
+    // A directory or file we may not write: LMDB reports that itself (a read-only store may
+    // still open with an existing lock file).
+    guard fd >= 0 else { return }
+    defer { close(fd) }
+    let code = posix_fallocate(fd, 0, size)
+    if code == ENOSPC || code == EDQUOT { throw LMDBError(rawValue: ENOSPC) }
+  }
 
   /// Current map size in bytes.
   var currentMapSize: Int { mapSize.load(ordering: .relaxed) }

@@ -41,9 +41,12 @@ struct OutputFile {
   func commit() throws {
     guard let temporary, let path else { return }
     guard fsync(fd) == 0, close(fd) == 0, rename(temporary, path) == 0 else {
-      let reason = String(cString: strerror(errno))
+      let code = errno
       unlink(temporary)
-      throw FeatureDBError.invalidArgument("cannot write \(path): \(reason)")
+      if code == ENOSPC || code == EDQUOT {
+        throw FeatureDBError.noSpace(path: path, operation: "export")
+      }
+      throw FeatureDBError.storage(operation: "writing \(path)", code: LMDBError(rawValue: code))
     }
   }
 

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+
+@testable import FeatureDB
+
+/// A full file system (issue 13, item 4): a small tmpfs, mounted when the tests run as root
+/// (skipped otherwise). Writes say "no space left on device" and leave the store intact.
+@Suite(.serialized) struct DiskFullTests {
+  static let canMount: Bool = {
+    guard getuid() == 0 else { return false }
+    let probe = NSTemporaryDirectory() + "fdb-mount-probe-\(getpid())"
+    mkdir(probe, 0o700)
+    defer { rmdir(probe) }
+    guard (try? run("/bin/mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", probe]))?.0 == 0 else {
+      return false
+    }
+    _ = try? run("/bin/umount", [probe])
+    return true
+  }()
+
+  /// Runs `body` with a fresh tmpfs of `kilobytes` at a new directory.
+  func withSmallFileSystem(_ kilobytes: Int, _ body: (String) throws -> Void) throws {
+    let mountPoint = NSTemporaryDirectory() + "fdb-full-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: false)
+    defer { rmdir(mountPoint) }
+    let (status, _, err) = try run(
+      "/bin/mount", ["-t", "tmpfs", "-o", "size=\(kilobytes)k", "tmpfs", mountPoint])
+    try #require(status == 0, "mount: \(err)")
+    defer { _ = try? run("/bin/umount", [mountPoint]) }
+    try body(mountPoint)
+  }
+
+  @Test(.enabled(if: canMount, "needs root to mount a small tmpfs"))
+  func writesOnAFullFileSystemSaySoAndLoseNothing() throws {
+    try withSmallFileSystem(512) { dir in
+      let db = try FeatureStore(path: dir + "/s.fdb", options: StoreOptions(mapSize: 1 << 22))
+      try db.define(FeatureDefinition("s", type: .string))
+      var rng = SystemRandomNumberGenerator()
+      var written = 0
+      var failure: FeatureDBError?
+      for i in 0..<200 {
+        let value = String(
+          (0..<20_000).map { _ in Character(UnicodeScalar(UInt8.random(in: 97...122, using: &rng)))
+          })
+        do {
+          try db.put("s", "e\(i)", value)
+          written += 1
+        } catch let error as FeatureDBError {
+          failure = error
+          break
+        }
+      }
+      let error = try #require(failure)
+      #expect(error.description.contains("no space left on device"), "\(error)")
+      #expect(written > 3)
+      #expect(try db.latest("s", "e0", as: String.self)?.count == 20_000)
+      #expect(try db.verify().isClean)
+    }
+  }
+
+  @Test(.enabled(if: canMount, "needs root to mount a small tmpfs"))
+  func initOnAFullFileSystemIsAnErrorNotACrash() throws {
+    try withSmallFileSystem(16) { dir in
+      // Fill it.
+      let filler = dir + "/filler"
+      FileManager.default.createFile(atPath: filler, contents: nil)
+      let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: filler))
+      while (try? handle.write(contentsOf: Data(count: 4096))) != nil {}
+      try? handle.close()
+      let error = thrownError { _ = try FeatureStore(path: dir + "/new.fdb") }
+      #expect(
+        error?.description.contains("no space left on device") == true,
+        "\(String(describing: error))")
+    }
+  }
+}
+
+extension DiskFullTests {
+  @Test(.enabled(if: canMount, "needs root to mount a small tmpfs"))
+  func anExportThatRunsOutOfSpaceIsARuntimeErrorAndLeavesNothing() throws {
+    let (db, _dir) = try makeStore()
+    _ = _dir
+    try db.define(FeatureDefinition("s", type: .string))
+    try db.write { b in
+      for e in 0..<2000 { b.put("s", "e\(e)", String(repeating: "v", count: 200)) }
+    }
+    try withSmallFileSystem(64) { dir in
+      let error = thrownError {
+        try db.exportSnapshot(to: dir + "/out.csv", options: ExportOptions(features: ["s"]))
+      }
+      guard case .noSpace = error else {
+        Issue.record("got \(String(describing: error))")
+        return
+      }
+      #expect((try? FileManager.default.contentsOfDirectory(atPath: dir)) == [])
+    }
+  }
+}

@@ -203,10 +203,12 @@ extension DataFile {
       by: UInt64(meta.pageSize))
     var walker = PageWalker(file: file, meta: meta, maxProblems: 1)
     if !overflow, needed <= UInt64(size), meta.lastPage >= 1 {
-      // The usual case: only the main tree (the table records mdb_dbi_open reads) is walked,
-      // and each table's root checked against the last page.
+      // The usual case: only the main tree (the table records mdb_dbi_open reads), the small
+      // tables and the free-page tree (every write reads it) are walked, and each table's
+      // root checked against the last page.
       walker.walkMainOnly()
       if walker.problems.isEmpty, !smallTables.isEmpty { walker.walkAll(only: smallTables) }
+      walker.walkFreeTree()
       if let first = walker.problems.first {
         return .failure(.damaged(first.description))
       }

@@ -83,6 +83,12 @@ struct PageWalker: ~Copyable {
     if !isFull, only == nil { walkFreeList() }
   }
 
+  /// Walks the free-page tree alone (every write reads it to allocate pages). Its check that no
+  /// table uses a listed page covers the tables walked before.
+  mutating func walkFreeTree() {
+    if !isFull { walkFreeList() }
+  }
+
   /// Walks only the main tree (one or two pages): the table records LMDB reads at
   /// `mdb_dbi_open`, each root checked against the last page.
   mutating func walkMainOnly() {

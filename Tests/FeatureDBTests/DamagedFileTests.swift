@@ -86,6 +86,14 @@ import Testing
     }
   }
 
+  @Test func aMissingParentDirectoryIsNamedNotPermissionDenied() {
+    let path = dir.child("no/such/store.fdb")
+    expectError(
+      .invalidArgument(
+        "cannot create the store \(path): the directory \(dir.child("no/such")) does not exist")
+    ) { _ = try FeatureStore(path: path) }
+  }
+
   @Test func onlyTheCreateOptionMakesAStore() throws {
     let missing = dir.child("missing")
     expectError(

@@ -27,6 +27,14 @@ extension GlobalOptions {
         throw CLIError.failure(
           "no store at \(path) (create one with 'fdb init', or pass --db PATH or set FDB_PATH)")
       }
+      // A directory we may not enter hides its data.mdb: say so, not "no store".
+      if isDirectory.boolValue, Glibc.access(path, R_OK | X_OK) != 0 {
+        throw FeatureDBError.permissionDenied(
+          path: path,
+          detail:
+            "cannot read the store directory (\(String(cString: strerror(errno)))); run as its owner or ask for read access"
+        )
+      }
       if isDirectory.boolValue, !fm.fileExists(atPath: path + "/data.mdb") {
         throw CLIError.failure(
           "\(path) is not a FeatureDB store: no data.mdb in the directory (create one with 'fdb init')"

@@ -22,6 +22,14 @@ extension FeatureStore {
           detail: "cannot read the store directory: \(String(cString: strerror(errno)))")
       }
     }
+    if !exists, options.create, !options.readOnly {
+      let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+      var parentIsDir: ObjCBool = false
+      if !fm.fileExists(atPath: parent, isDirectory: &parentIsDir) || !parentIsDir.boolValue {
+        throw FeatureDBError.invalidArgument(
+          "cannot create the store \(path): the directory \(parent) does not exist")
+      }
+    }
     let data = path + "/data.mdb"
     let hasData = exists && isDir.boolValue && fm.fileExists(atPath: data)
     if !options.create, !options.readOnly, !hasData {
@@ -51,5 +59,40 @@ extension FeatureStore {
     if case .failure(let damage) = result {
       throw FeatureDBError.damagedStore(path: path, detail: damage.description)
     }
+  }
+
+  /// Which file LMDB could not open, and what to do: `EACCES` from `mdb_env_open` names neither.
+  static func permissionError(_ path: String, _ error: LMDBError) -> FeatureDBError {
+    let data = path + "/data.mdb"
+    let lock = path + "/lock.mdb"
+    if error.rawValue == EROFS {
+      return .permissionDenied(
+        path: path,
+        detail: "the file system is read-only; LMDB needs to write lock.mdb even to read")
+    }
+    if access(data, R_OK) != 0 {
+      return .permissionDenied(
+        path: data, detail: "cannot read data.mdb; run as its owner or ask for read access")
+    }
+    if FileManager.default.fileExists(atPath: lock) {
+      if access(lock, R_OK | W_OK) != 0 {
+        return .permissionDenied(
+          path: lock,
+          detail:
+            "readers and writers both need write access to lock.mdb (LMDB records readers in it); make it writable for this user (chmod/chgrp) or run as its owner"
+        )
+      }
+    } else if access(path, W_OK) != 0 {
+      return .permissionDenied(
+        path: path,
+        detail:
+          "lock.mdb is missing and the directory is not writable, so LMDB cannot create it; run once as the directory's owner"
+      )
+    }
+    if access(data, W_OK) != 0 {
+      return .permissionDenied(
+        path: data, detail: "data.mdb is read-only for this user; open the store read-only")
+    }
+    return .permissionDenied(path: path, detail: error.description)
   }
 }

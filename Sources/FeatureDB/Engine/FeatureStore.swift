@@ -120,7 +120,7 @@ public final class FeatureStore: Sendable {
     case MDB_INVALID: .notAStore(path: path, reason: "data.mdb is not an LMDB file")
     case MDB_VERSION_MISMATCH:
       .notAStore(path: path, reason: "written by an incompatible LMDB version")
-    case EACCES, EPERM, EROFS: .permissionDenied(path: path, detail: error.description)
+    case EACCES, EPERM, EROFS: permissionError(path, error)
     case _ where FileSystemSpace.isFull(path, error): .noSpace(path: path, operation: "open")
     default: .storage(operation: "open", code: error)
     }

@@ -216,7 +216,7 @@ extension FeatureStore {
       txn, .catalogVersion, MetaStore.nextCatalogVersion(catalog.version))
   }
 
-  private static func validateSettings(_ d: FeatureDefinition) throws {
+  static func validateSettings(_ d: FeatureDefinition) throws {
     func fail(_ reason: String) -> FeatureDBError {
       .invalidDefinition(feature: d.name, reason: reason)
     }

@@ -65,15 +65,37 @@ extension FeatureStore {
 
   /// Runs `body` with a new ``WriteContext`` in one write transaction — again from the start if
   /// the map had to grow — and publishes the ids it interned once the transaction committed.
+  ///
+  /// `prelude` runs first in the same transaction, before the write context reads the catalog
+  /// (an import defines its missing features there, so they commit with its rows or not at all);
+  /// it returns whether it changed the catalog.
+  /// When the transaction fails after the prelude changed the catalog, the catalog cache is
+  /// cleared while the writer lock is still held: it may hold the catalog of the aborted
+  /// transaction, under a version number a later define will reuse.
   func writing<R>(
-    _ operation: String, _ body: (inout WriteContext, borrowing WriteTransaction) throws -> R
+    _ operation: String, prelude: (borrowing WriteTransaction) throws -> Bool = { _ in false },
+    _ body: (inout WriteContext, borrowing WriteTransaction) throws -> R
   ) throws -> R {
     var committed: WriteContext?
-    let result = try writeTransaction(operation) { txn in
-      var context = try WriteContext(store: self, txn: txn)
-      let result = try body(&context, txn)
-      committed = context
-      return result
+    var changedCatalog = false
+    let result: R
+    do {
+      result = try writeTransaction(operation) { txn in
+        do {
+          changedCatalog = try prelude(txn) || changedCatalog
+          var context = try WriteContext(store: self, txn: txn)
+          let result = try body(&context, txn)
+          committed = context
+          return result
+        } catch {
+          if changedCatalog { catalogCache.withLock { $0 = nil } }
+          throw error
+        }
+      }
+    } catch {
+      // The commit itself failed (or a retry did): drop a catalog it may have cached.
+      if changedCatalog { catalogCache.withLock { $0 = nil } }
+      throw error
     }
     committed?.entities.publish()
     committed?.symbols.publish()

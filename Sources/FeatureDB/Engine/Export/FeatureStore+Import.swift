@@ -19,10 +19,20 @@ extension FeatureStore {
     let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
     var summary = ImportSummary()
     summary.run = options.run ?? "import-\(Timestamp.now.iso8601)"
-    let plan = try importPlan(fd: fd, name: name, options, &summary)
+    let layout = try importLayout(fd: fd, name: name, options)
     let rejects = try options.rejects.map { try OutputFile($0) }
     do {
-      let loaded = try writing("import") { context, txn in
+      var defined: [FeatureDefinition] = []
+      // Missing features are defined in the import's own transaction: all or nothing.
+      let loaded = try writing(
+        "import",
+        prelude: { txn in
+          guard !layout.missing.isEmpty else { return false }
+          defined = try self.define(layout.missing, txn)
+          return true
+        }
+      ) { context, txn in
+        let plan = try layout.plan(context.catalog, name: name)
         // Runs again from the start of the file if the map had to grow.
         guard lseek(fd, 0, SEEK_SET) == 0 else {
           throw FeatureDBError.invalidArgument("cannot re-read \(path)")
@@ -69,6 +79,7 @@ extension FeatureStore {
         return counts
       }
       try rejects?.commit()
+      summary.defined = defined
       summary.rows = loaded.rows
       summary.cells = loaded.cells
       summary.rejected = loaded.rejected
@@ -79,28 +90,22 @@ extension FeatureStore {
     }
   }
 
-  /// Reads the header, maps columns to features (defining missing ones when asked, from a first
-  /// pass over the values).
-  private func importPlan(
-    fd: Int32, name: String, _ options: ImportOptions, _ summary: inout ImportSummary
-  ) throws
-    -> ImportPlan
+  /// Reads the header and the features it names; infers the types of missing ones when asked
+  /// (a first pass over the values). Nothing is written.
+  private func importLayout(fd: Int32, name: String, _ options: ImportOptions) throws
+    -> ImportLayout
   {
     var reader = CSVReader(fd: fd, name: name)
     let (header, entityIndex, timeIndex) = try readHeader(
       &reader, name, required: [options.entityColumn, options.timestampColumn])
-    var catalog = try readTransaction { try self.catalog($0) }
+    let catalog = try readTransaction { try self.catalog($0) }
     let wanted =
       options.features
       ?? header.enumerated().compactMap { i, column in
         i == entityIndex || i == timeIndex ? nil : column
       }
-    // Columns of embeddings written as NAME_0 … NAME_{d-1}.
-    func componentColumns(_ feature: String, _ dims: Int) -> [Int]? {
-      let indices = (0..<dims).map { header.firstIndex(of: "\(feature)_\($0)") }
-      return indices.allSatisfy { $0 != nil } ? indices.map { $0! } : nil
-    }
     let undefined = wanted.filter { catalog.byName[$0] == nil }
+    var missing: [FeatureDefinition] = []
     if !undefined.isEmpty {
       guard options.defineMissing else {
         throw FeatureDBError.badCSV(
@@ -110,13 +115,85 @@ extension FeatureStore {
               "no feature '\(undefined[0])' is defined (define it, or import with --define-missing)"
           ))
       }
-      for (feature, type) in try inferTypes(undefined, header: header, reader: &reader) {
+      for (feature, type) in try inferTypes(undefined, header: header, reader: &reader, file: name)
+      {
         if let problem = FeatureDefinition.nameProblem(feature) {
           throw FeatureDBError.invalidFeatureName(feature, reason: problem + " (column of \(name))")
         }
-        summary.defined.append(try define(FeatureDefinition(feature, type: type)))
+        missing.append(FeatureDefinition(feature, type: type))
       }
-      catalog = try readTransaction { try self.catalog($0) }
+    }
+    return ImportLayout(
+      header: header, entityIndex: entityIndex!, timeIndex: timeIndex, wanted: wanted,
+      missing: missing)
+  }
+
+  /// The type of each column's values: int, double, bool, embedding (JSON arrays), else string.
+  ///
+  /// Only finite numbers count as numbers (`NaN`, `Inf` are names, not doubles), and a number
+  /// written with a leading zero (`01234`, a zip code) keeps the column a string. A column with no
+  /// values at all has no type to infer and is an error.
+  private func inferTypes(
+    _ columns: [String], header: [String], reader: inout CSVReader, file: String
+  ) throws
+    -> [(String, ValueType)]
+  {
+    var seen = columns.map { _ in false }
+    var candidates = columns.map { _ in Set<String>(["int", "double", "bool", "embedding"]) }
+    var dims = columns.map { _ in Int?.none }
+    let indices = columns.map { header.firstIndex(of: $0)! }
+    while let row = try csv({ () throws(CSVError) in try reader.next() }) {
+      for (k, i) in indices.enumerated() where i < row.count && !row[i].isEmpty {
+        let text = row[i]
+        seen[k] = true
+        let digits = text.hasPrefix("-") || text.hasPrefix("+") ? text.dropFirst() : Substring(text)
+        let leadingZero =
+          digits.count > 1 && digits.first == "0" && digits.dropFirst().first!.isNumber
+        if Int64(text) == nil || leadingZero { candidates[k].remove("int") }
+        if !(Double(text)?.isFinite ?? false) || leadingZero { candidates[k].remove("double") }
+        if !["true", "false"].contains(text.lowercased()) { candidates[k].remove("bool") }
+        if let v = CSVValue.floatArray(text), !v.isEmpty, dims[k] == nil || dims[k] == v.count {
+          dims[k] = v.count
+        } else {
+          candidates[k].remove("embedding")
+        }
+      }
+    }
+    if let empty = seen.firstIndex(of: false) {
+      throw FeatureDBError.badCSV(
+        CSVError(
+          file: file, line: 1, column: header.firstIndex(of: columns[empty]).map { $0 + 1 },
+          message:
+            "column '\(columns[empty])' has no values to infer a type from; define the feature first"
+        ))
+    }
+    return zip(columns, zip(candidates, dims)).map { column, c in
+      let (set, d) = c
+      if set.contains("int") { return (column, .int) }
+      if set.contains("double") { return (column, .double) }
+      if set.contains("bool") { return (column, .bool) }
+      if set.contains("embedding"), let d { return (column, .embedding(dims: d)) }
+      return (column, .string)
+    }
+  }
+}
+
+/// The header of an import file and the features it names (before any transaction).
+struct ImportLayout {
+  let header: [String]
+  let entityIndex: Int
+  let timeIndex: Int?
+  /// The features to import, in column order.
+  let wanted: [String]
+  /// Features to define first, with their inferred types.
+  let missing: [FeatureDefinition]
+
+  /// The plan against `catalog` (which holds every wanted feature by now).
+  func plan(_ catalog: Catalog, name: String) throws -> ImportPlan {
+    // Columns of embeddings written as NAME_0 … NAME_{d-1}.
+    func componentColumns(_ feature: String, _ dims: Int) -> [Int]? {
+      let indices = (0..<dims).map { header.firstIndex(of: "\(feature)_\($0)") }
+      return indices.allSatisfy { $0 != nil } ? indices.map { $0! } : nil
     }
     var targets: [ImportPlan.Target] = []
     for feature in wanted {
@@ -131,37 +208,7 @@ extension FeatureStore {
       }
     }
     return ImportPlan(
-      header: header, entityIndex: entityIndex!, timeIndex: timeIndex, targets: targets)
-  }
-
-  /// The type of each column's values: int, double, bool, embedding (JSON arrays), else string.
-  private func inferTypes(_ columns: [String], header: [String], reader: inout CSVReader) throws
-    -> [(String, ValueType)]
-  {
-    var candidates = columns.map { _ in Set<String>(["int", "double", "bool", "embedding"]) }
-    var dims = columns.map { _ in Int?.none }
-    let indices = columns.map { header.firstIndex(of: $0)! }
-    while let row = try csv({ () throws(CSVError) in try reader.next() }) {
-      for (k, i) in indices.enumerated() where i < row.count && !row[i].isEmpty {
-        let text = row[i]
-        if Int64(text) == nil { candidates[k].remove("int") }
-        if Double(text) == nil { candidates[k].remove("double") }
-        if !["true", "false"].contains(text.lowercased()) { candidates[k].remove("bool") }
-        if let v = CSVValue.floatArray(text), !v.isEmpty, dims[k] == nil || dims[k] == v.count {
-          dims[k] = v.count
-        } else {
-          candidates[k].remove("embedding")
-        }
-      }
-    }
-    return zip(columns, zip(candidates, dims)).map { column, c in
-      let (set, d) = c
-      if set.contains("int") { return (column, .int) }
-      if set.contains("double") { return (column, .double) }
-      if set.contains("bool") { return (column, .bool) }
-      if set.contains("embedding"), let d { return (column, .embedding(dims: d)) }
-      return (column, .string)
-    }
+      header: header, entityIndex: entityIndex, timeIndex: timeIndex, targets: targets)
   }
 }
 

@@ -224,3 +224,38 @@ import Testing
     #expect(Display.bytes(1536) == "1.5 KiB")
   }
 }
+
+/// Numbers that do not fit a Double are usage errors, not ±inf or 0 (issue 13, item 9).
+@Suite struct NumberRangeTests {
+  @Test(arguments: ["1e400", "-1e400", "1e-400", "-1e-400", "0.0000e-999999", "0x1p-2000"])
+  func outOfRangeTextIsRefused(_ text: String) {
+    let refused = (try? ValueArgument.value(text, as: .double, feature: "f")) == nil
+    #expect(refused == (text != "0.0000e-999999"), "\(text)")
+  }
+
+  @Test(arguments: [
+    ("inf", Double.infinity), ("-Infinity", -Double.infinity), ("0", 0.0), ("-0.0", 0.0),
+    ("1e308", 1e308), ("4.9e-324", 4.9e-324), ("0e-400", 0.0), ("12.5", 12.5),
+  ])
+  func inRangeTextAndExplicitInfinityAreAccepted(_ text: String, _ expected: Double) throws {
+    #expect(try ValueArgument.value(text, as: .double, feature: "f") == .double(expected))
+  }
+
+  @Test func nanIsAcceptedAsDocumented() throws {
+    guard case .double(let v) = try ValueArgument.value("nan", as: .double, feature: "f") else {
+      Issue.record("not a double")
+      return
+    }
+    #expect(v.isNaN)
+  }
+
+  @Test func theMessageSaysWhy() {
+    do {
+      _ = try ValueArgument.value("1e400", as: .double, feature: "f")
+      Issue.record("accepted")
+    } catch {
+      #expect(error.message.contains("out of range"), "\(error.message)")
+      #expect(error.status == .usage)
+    }
+  }
+}

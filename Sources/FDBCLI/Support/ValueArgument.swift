@@ -23,8 +23,11 @@ public enum ValueArgument {
       guard let v = Int64(text) else { throw bad("a whole number like 42 (64-bit)") }
       return .int(v)
     case .double:
-      guard let v = Double(text) else { throw bad("a number like 12.5 or -1e-3") }
-      return .double(v)
+      switch DecimalText.double(text) {
+      case .success(let v): return .double(v)
+      case .failure(.notANumber): throw bad("a number like 12.5 or -1e-3")
+      case .failure(let problem): throw bad("a number in Double's range; '\(text)' is \(problem)")
+      }
     case .bool:
       switch text {
       case "true": return .bool(true)

@@ -24,8 +24,11 @@ enum CSVValue {
       guard let v = Int64(text) else { throw Problem(reason: "'\(text)' is not an integer") }
       return .int(v)
     case .double:
-      guard let v = Double(text) else { throw Problem(reason: "'\(text)' is not a number") }
-      return .double(v)
+      switch DecimalText.double(text) {
+      case .success(let v): return .double(v)
+      case .failure(.notANumber): throw Problem(reason: "'\(text)' is not a number")
+      case .failure(let problem): throw Problem(reason: "'\(text)' is \(problem)")
+      }
     case .bool:
       switch text.lowercased() {
       case "true", "1": return .bool(true)

@@ -201,8 +201,17 @@ extension DataFile {
     let size = file.size
     let (needed, overflow) = (meta.lastPage &+ 1).multipliedReportingOverflow(
       by: UInt64(meta.pageSize))
+    // LMDB may leave the last pages of a commit unwritten (allocated, then freed in the same
+    // transaction), but never more than one transaction's dirty pages (MDB_IDL_UM_MAX, 2^17 - 1).
+    let pagesInFile = UInt64(size / meta.pageSize)
+    if overflow || meta.lastPage >= pagesInFile + (1 << 17) {
+      return .failure(
+        .meta(
+          "the meta page names last page \(meta.lastPage); data.mdb has \(pagesInFile) pages (damaged meta page or truncated file)"
+        ))
+    }
     var walker = PageWalker(file: file, meta: meta, maxProblems: 1)
-    if !overflow, needed <= UInt64(size), meta.lastPage >= 1 {
+    if needed <= UInt64(size), meta.lastPage >= 1 {
       // The usual case: only the main tree (the table records mdb_dbi_open reads), the small
       // tables and the free-page tree (every write reads it) are walked, and each table's
       // root checked against the last page.
@@ -216,8 +225,8 @@ extension DataFile {
     }
     walker.walkAll()
     if let first = walker.problems.first {
-      let neededBytes = overflow ? Int.max : Int(clamping: needed)
-      return .failure(.truncated(size: size, needed: neededBytes, detail: first.description))
+      return .failure(
+        .truncated(size: size, needed: Int(clamping: needed), detail: first.description))
     }
     return .success(())
   }

@@ -109,15 +109,18 @@ final class Environment: @unchecked Sendable {
   func write<R>(_ body: (borrowing WriteTransaction) throws -> R) throws -> R {
     writer.lock()
     defer { writer.unlock() }
-    do {
-      while true {
-        do {
-          return try writeOnce(body)
-        } catch LMDBError.mapFull {
-          try growMap()
-        } catch LMDBError.mapResized {
-          adoptMapSize()
-        }
+    // Another process grows the map at most a few times during one write; a size that never
+    // settles (a damaged meta page) must not loop forever.
+    var resizes = 0
+    while true {
+      do {
+        return try writeOnce(body)
+      } catch LMDBError.mapFull {
+        try growMap()
+      } catch LMDBError.mapResized {
+        resizes += 1
+        if resizes > 64 { throw LMDBError.mapResized }
+        adoptMapSize()
       }
     }
   }

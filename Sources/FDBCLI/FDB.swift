@@ -47,6 +47,12 @@ public struct FDB: ParsableCommand {
     -> Never
   {
     let arguments = GlobalOptions.hoist(arguments)
+    // `fdb help NAME` with an unknown NAME: argument-parser prints the general help and exits 0.
+    if arguments.first == "help", arguments.count > 1, !arguments[1].hasPrefix("-"),
+      !configuration.subcommands.map({ $0._commandName }).contains(arguments[1])
+    {
+      fail(.usage, "unknown command '\(arguments[1])' (see 'fdb help')")
+    }
     var command: ParsableCommand
     do {
       command = try parseAsRoot(arguments)
@@ -73,9 +79,21 @@ public struct FDB: ParsableCommand {
 
   /// Prints `fdb: error: MESSAGE` (one line) on stderr and exits with `status`.
   static func fail(_ status: ExitStatus, _ message: String) -> Never {
-    let oneLine = message.split(whereSeparator: \.isNewline).joined(separator: "; ")
+    let oneLine = cutQuoted(message.split(whereSeparator: \.isNewline).joined(separator: "; "))
     Terminal.writeError("fdb: error: \(oneLine)\n")
     Foundation.exit(status.rawValue)
+  }
+
+  /// Shortens every quoted part of `message` ('…', an entity id, a value) longer than 100
+  /// characters to its first 60 and its length, so an error stays one readable line.
+  static func cutQuoted(_ message: String) -> String {
+    let parts = message.split(separator: "'", omittingEmptySubsequences: false)
+    guard parts.count >= 3 else { return message }
+    return parts.enumerated().map { i, part in
+      // Odd parts are inside quotes (when the quotes pair up).
+      guard i % 2 == 1, i < parts.count - 1, part.count > 100 else { return String(part) }
+      return "\(part.prefix(60))… (\(part.utf8.count) bytes)"
+    }.joined(separator: "'")
   }
 
   /// argument-parser's message for a parse error, lower-cased, with where to find help.

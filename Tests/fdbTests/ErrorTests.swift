@@ -92,3 +92,34 @@ import Testing
     }
   }
 }
+
+/// Issue 13, item 10: small CLI slips.
+@Suite struct SmallSlipTests {
+  let cli = CLI()
+
+  @Test func helpForAnUnknownCommandIsAUsageError() throws {
+    let outcome = try cli.run(["help", "bogus"])
+    #expect(outcome.status == 2)
+    #expect(outcome.stderr == "fdb: error: unknown command 'bogus' (see 'fdb help')\n")
+    #expect(try cli.run(["help", "get"]).status == 0)
+  }
+
+  @Test func aLongEntityIdIsCutInTheErrorLine() throws {
+    #expect(try cli.run(["init"]).status == 0)
+    #expect(try cli.run(["define", "n", "--type", "int"]).status == 0)
+    let id = String(repeating: "x", count: 10_000)
+    for arguments in [["get", "n", id], ["history", "n", id], ["delete", "n", id]] {
+      let outcome = try cli.run(arguments)
+      #expect(outcome.status != 0)
+      #expect(outcome.stderr.count < 300, "\(arguments[0]): \(outcome.stderr.count) characters")
+      #expect(outcome.stderr.contains("(10000 bytes)"), "\(outcome.stderr.prefix(200))")
+    }
+  }
+
+  @Test func initUnderAMissingDirectoryNamesIt() throws {
+    let outcome = try cli.run(["--db", cli.dir.child("missing/store.fdb"), "init"])
+    #expect(outcome.status != 0)
+    #expect(outcome.stderr.contains("does not exist"), "\(outcome.stderr)")
+    #expect(!outcome.stderr.contains("permission denied"), "\(outcome.stderr)")
+  }
+}

@@ -54,16 +54,16 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
     case .featureTypeConflict(let f, let existing, let requested):
       "feature '\(f)' is already defined as \(existing); cannot redefine it as \(requested)"
     case .invalidDefinition(let f, let reason): "invalid definition of feature '\(f)': \(reason)"
-    case .invalidEntity(let e, let reason): "invalid entity id '\(e)': \(reason)"
+    case .invalidEntity(let e, let reason): "invalid entity id '\(shown(e))': \(reason)"
     case .typeMismatch(let f, let e, let expected, let got):
-      "feature '\(f)' entity '\(e)': expected a value of type \(expected), got \(got)"
-    case .invalidValue(let f, let e, let reason): "feature '\(f)' entity '\(e)': \(reason)"
+      "feature '\(f)' entity '\(shown(e))': expected a value of type \(expected), got \(got)"
+    case .invalidValue(let f, let e, let reason): "feature '\(f)' entity '\(shown(e))': \(reason)"
     case .timeOutOfRange(let what, let t):
       "\(what) \(t.microseconds)µs is outside 0001-01-01T00:00:00Z…9999-12-31T23:59:59.999999Z"
     case .historyPruned(let f, let e, let n):
-      "feature '\(f)' entity '\(e)': the answer needs history removed by max-version pruning (\(n) versions pruned)"
+      "feature '\(f)' entity '\(shown(e))': the answer needs history removed by max-version pruning (\(n) versions pruned)"
     case .historyVacuumed(let f, let e, let n):
-      "feature '\(f)' entity '\(e)': the answer needs history removed by vacuum (\(n) expired versions removed)"
+      "feature '\(f)' entity '\(shown(e))': the answer needs history removed by vacuum (\(n) expired versions removed)"
     case .notAStore(let path, let reason): "\(path) is not a FeatureDB store: \(reason)"
     case .newerFormat(let path, let found, let supported):
       "\(path) has format version \(found); this build reads up to \(supported): upgrade FeatureDB"
@@ -72,7 +72,7 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
     case .storeFull(let path, let size):
       "\(path) is full: the map reached its maximum of \(size) bytes; vacuum, prune or raise maxMapSize"
     case .corruptRecord(let f, let e, let v, let detail):
-      "corrupt record: feature '\(f)' entity '\(e)'\(v.map { " version \($0)" } ?? ""): \(detail)"
+      "corrupt record: feature '\(f)' entity '\(shown(e))'\(v.map { " version \($0)" } ?? ""): \(detail)"
     case .corruptStore(let table, let detail): "corrupt store: table '\(table)': \(detail)"
     case .damagedStore(let path, let detail):
       "\(path) is damaged: \(detail); nothing was changed (restore it from a backup; 'fdb verify' lists the damage)"
@@ -85,4 +85,11 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
       "\(cells) cells need history that pruning or vacuum removed; nothing was written (pass --allow-missing-history / allowMissingHistory to write them empty)"
     }
   }
+}
+
+/// A user string as an error message shows it: whole up to 100 characters, else its first 60
+/// and its length, so one error stays one readable line.
+func shown(_ text: String) -> String {
+  guard text.count > 100 else { return text }
+  return "\(text.prefix(60))… (\(text.utf8.count) bytes)"
 }

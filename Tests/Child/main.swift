@@ -94,6 +94,18 @@ do {
       say("committed \(k)")
     }
 
+  case "write-big":
+    // Writes BYTES of incompressible values in 100 KB pieces, so data.mdb outgrows a small map
+    // the parent opened with (its next transaction then sees MDB_MAP_RESIZED).
+    let store = try FeatureStore(path: path)
+    try store.define(FeatureDefinition("child.big", type: .bytes, maxVersions: 0))
+    var rng = SystemRandomNumberGenerator()
+    for k in 0..<max(1, (Int(args[3]) ?? 1_000_000) / 100_000) {
+      try store.put(
+        "child.big", "b\(k)", (0..<100_000).map { _ in UInt8.random(in: 0...255, using: &rng) })
+    }
+    say("wrote")
+
   case "read":
     let store = try FeatureStore(path: path)
     let v = try store.latest(args[3], args[4])

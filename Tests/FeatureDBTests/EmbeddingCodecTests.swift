@@ -80,11 +80,11 @@ import Testing
     #expect(throws: EmbeddingCodec.RangeError.self) {
       try EmbeddingCodec.encode([1, 70_000], .float16, into: &bytes)
     }
-    do {
+    // The error names the component (an #expect only inside a `catch` passed when nothing threw).
+    let error = #expect(throws: EmbeddingCodec.RangeError.self) {
       try EmbeddingCodec.encode([1, 2, -1e6], .float16, into: &bytes)
-    } catch {
-      #expect(error.component == 2 && error.value == -1e6)
     }
+    #expect(error?.component == 2 && error?.value == -1e6)
     #expect(throws: EmbeddingCodec.RangeError.self) {
       try EmbeddingCodec.encode([.greatestFiniteMagnitude], .bfloat16, into: &bytes)
     }
@@ -167,7 +167,7 @@ import Testing
     let (db, dir) = try makeStore()
     try db.define(FeatureDefinition("emb", type: .embedding(dims: 384), encoding: encoding))
     try db.define(FeatureDefinition("small", type: .embedding(dims: 8), encoding: encoding))
-    var rng = SystemRandomNumberGenerator()
+    var rng = SplitMix64(seed: 20_261_130)  // seeded: a failure replays
     let v = Self.unitVector(384, &rng)
     let s = Self.unitVector(8, &rng)
     try db.put("emb", "e", v)

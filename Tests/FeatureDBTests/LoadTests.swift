@@ -100,7 +100,7 @@ extension ReliabilityTests {
       }
       #expect(row == expected)
       #expect(try db.verify().isClean)
-      #expect(db.env.clearStaleReaders() == 0)
+      #expect(db.clearStaleReaders() == 0)
       #expect(!readerSlots(db.env).contains { $0.pid == victim.pid })
       print(
         "load test (\(seconds) s, debug build): \(last) batches, \(written["versions"] ?? 0) versions; readers \(reads) reads in \(snapshots) snapshots, no violation"
@@ -144,7 +144,7 @@ extension ReliabilityTests {
         return db.env.info().lastPage - before
       }
       let pinned = try rewrites(40)
-      #expect(db.env.clearStaleReaders() == 1)
+      #expect(db.clearStaleReaders() == 1)
       #expect(!readerSlots(db.env).contains { $0.pid == holder.pid })
       _ = try rewrites(5)  // the first commits after clearing hand the backlog to the free list
       let reclaimed = try rewrites(40)
@@ -168,7 +168,7 @@ extension ReliabilityTests {
       let (status, out, err) = try run(child, ["read", path, "x", "e"])
       #expect(status == 0 && out == "1\n", "\(err)")
       #expect(!readerSlots(db.env).contains { $0.pid == holder2.pid })
-      #expect(db.env.clearStaleReaders() == 0)
+      #expect(db.clearStaleReaders() == 0)
 
       // A holder that is not killed ends its transaction when told to and exits cleanly.
       let holder3 = try ChildProcess(

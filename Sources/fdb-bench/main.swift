@@ -32,6 +32,7 @@ if wanted("dictionary", "dictionary_json", "dictionary_int8") { scenarios.dictio
 if wanted("export_snapshot") { scenarios.exportSnapshot() }
 if wanted("export_pit") { scenarios.exportPointInTime() }
 if wanted("import") { scenarios.importCSV() }
+if wanted("page_checks", "latest_check_pages", "check_structure") { scenarios.pageChecks() }
 if wanted("multiprocess", "multiprocess-writer", "multiprocess-reader") {
   scenarios.multiprocess(only: only, quick: quick)
 }

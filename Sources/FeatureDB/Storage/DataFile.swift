@@ -28,13 +28,13 @@ final class DataFile: @unchecked Sendable {
 
     /// Decodes 48 bytes at `offset` of `bytes` (the caller checked the bounds).
     init(_ bytes: UnsafeRawBufferPointer, at offset: Int) {
-      flags = bytes.le(UInt16.self, offset + 4)
-      depth = bytes.le(UInt16.self, offset + 6)
-      branchPages = bytes.le(UInt64.self, offset + 8)
-      leafPages = bytes.le(UInt64.self, offset + 16)
-      overflowPages = bytes.le(UInt64.self, offset + 24)
-      entries = bytes.le(UInt64.self, offset + 32)
-      root = bytes.le(UInt64.self, offset + 40)
+      flags = bytes.u16(offset + 4)
+      depth = bytes.u16(offset + 6)
+      branchPages = bytes.u64(offset + 8)
+      leafPages = bytes.u64(offset + 16)
+      overflowPages = bytes.u64(offset + 24)
+      entries = bytes.u64(offset + 32)
+      root = bytes.u64(offset + 40)
     }
   }
 
@@ -99,16 +99,16 @@ final class DataFile: @unchecked Sendable {
         return .failure(.tooShort(index))
       }
       let meta = buffer.withUnsafeBytes { b -> Meta? in
-        guard b.le(UInt16.self, 10) & 0x08 != 0,  // P_META
-          b.le(UInt32.self, 16) == Self.magic
+        guard b.u16(10) & 0x08 != 0,  // P_META
+          b.u32(16) == Self.magic
         else { return nil }
         return Meta(
-          pageSize: Int(b.le(UInt32.self, 40)), mapSize: b.le(UInt64.self, 32),
-          free: Tree(b, at: 40), main: Tree(b, at: 88), lastPage: b.le(UInt64.self, 136),
-          txnID: b.le(UInt64.self, 144))
+          pageSize: Int(b.u32(40)), mapSize: b.u64(32),
+          free: Tree(b, at: 40), main: Tree(b, at: 88), lastPage: b.u64(136),
+          txnID: b.u64(144))
       }
       guard let meta else { return .failure(.notLMDB(index)) }
-      if buffer.withUnsafeBytes({ $0.le(UInt32.self, 20) }) != Self.dataVersion {
+      if buffer.withUnsafeBytes({ $0.u32(20) }) != Self.dataVersion {
         return .failure(.version(index))
       }
       let p = meta.pageSize
@@ -145,11 +145,24 @@ final class DataFile: @unchecked Sendable {
 }
 
 extension UnsafeRawBufferPointer {
-  /// A little-endian integer at `offset`; the caller has checked `offset + size <= count`.
+  // Little-endian integers at `offset`, bounds-checked (a failed check is a bug in the caller,
+  // which checks offsets against the page first). Not generic, so debug builds stay fast.
   @inline(__always)
-  func le<T: FixedWidthInteger>(_: T.Type, _ offset: Int) -> T {
-    precondition(offset >= 0 && offset + MemoryLayout<T>.size <= count)
-    return T(littleEndian: loadUnaligned(fromByteOffset: offset, as: T.self))
+  func u16(_ offset: Int) -> UInt16 {
+    precondition(offset >= 0 && offset + 2 <= count)
+    return UInt16(littleEndian: loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+  }
+
+  @inline(__always)
+  func u32(_ offset: Int) -> UInt32 {
+    precondition(offset >= 0 && offset + 4 <= count)
+    return UInt32(littleEndian: loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+  }
+
+  @inline(__always)
+  func u64(_ offset: Int) -> UInt64 {
+    precondition(offset >= 0 && offset + 8 <= count)
+    return UInt64(littleEndian: loadUnaligned(fromByteOffset: offset, as: UInt64.self))
   }
 }
 

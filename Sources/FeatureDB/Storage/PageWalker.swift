@@ -272,7 +272,7 @@ struct PageWalker: ~Copyable {
   private mutating func walkOverflow(
     _ name: String, _ n: UInt64, _ node: Node, counts: inout Counts
   ) {
-    let first = Array(node.data).withUnsafeBytes { $0.le(UInt64.self, 0) }
+    let first = Array(node.data).withUnsafeBytes { $0.u64(0) }
     let needed = (UInt64(DataFile.pageHeaderSize - 1) + node.number) / UInt64(pageSize) + 1
     guard claim(name, first, from: n) else { return }
     guard load(first) else {
@@ -280,7 +280,7 @@ struct PageWalker: ~Copyable {
       return
     }
     let (pgno, flags, pages) = buffer.withUnsafeBytes {
-      ($0.le(UInt64.self, 0), $0.le(UInt16.self, 10), UInt64($0.le(UInt32.self, 12)))
+      ($0.u64(0), $0.u16(10), UInt64($0.u32(12)))
     }
     guard pgno == first, flags == Self.overflow, pages == needed else {
       report(
@@ -305,13 +305,13 @@ struct PageWalker: ~Copyable {
       }
       let list = Array(data)
       list.withUnsafeBytes { b in
-        let count = b.le(UInt64.self, 0)
+        let count = b.u64(0)
         guard count == UInt64(b.count / 8 - 1) else {
           walker.report(
             "free pages", node.page, "a page list claims \(count) pages, holds \(b.count / 8 - 1)")
           return
         }
-        for i in 1..<(b.count / 8) { freed.append(b.le(UInt64.self, 8 * i)) }
+        for i in 1..<(b.count / 8) { freed.append(b.u64(8 * i)) }
       }
     }
     for page in freed {
@@ -329,12 +329,12 @@ struct PageWalker: ~Copyable {
   private func less(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>, _ order: KeyOrder) -> Bool {
     switch order {
     case .bytes:
-      return a.lexicographicallyPrecedes(b)
+      return a.withUnsafeBytes { x in b.withUnsafeBytes { y in keyLess(x, y) } }
     case .integer:
       // Free-page keys are 8-byte native (little-endian) transaction ids.
       guard a.count == 8, b.count == 8 else { return a.count < b.count }
-      let x = Array(a).withUnsafeBytes { $0.le(UInt64.self, 0) }
-      let y = Array(b).withUnsafeBytes { $0.le(UInt64.self, 0) }
+      let x = Array(a).withUnsafeBytes { $0.u64(0) }
+      let y = Array(b).withUnsafeBytes { $0.u64(0) }
       return x < y
     }
   }

@@ -1,4 +1,5 @@
 import CLMDB
+import Foundation
 
 /// A second, bounds-checked search for one key, run when LMDB answered "not found" in a read
 /// snapshot: LMDB trusts its pages, so a damaged page header (a wrong key count, a wrong type)
@@ -85,28 +86,29 @@ struct TreeProbe {
         case .success(let parsed): nodes = parsed
         case .failure(let failure): return .done(.damaged(page: n, message: failure.message))
         }
-        // The whole page in order and inside the range its parent gives it.
-        for i in nodes.indices where isLeaf || i > 0 {
+        // A branch page routes the search: its keys must be in order and inside the range its
+        // parent gives it. A leaf is scanned whole for the key, so its order does not matter.
+        for i in nodes.indices where !isLeaf && i > 0 {
           let k = nodes[i].key(page)
-          if isLeaf ? i > 0 : i > 1, !nodes[i - 1].key(page).lexicographicallyPrecedes(k) {
+          if i > 1, !keyLess(nodes[i - 1].key(page), k) {
             return .done(.damaged(page: n, message: "keys out of order"))
           }
-          if let low, k.lexicographicallyPrecedes(low) {
+          if let low, low.withUnsafeBytes({ keyLess(k, $0) }) {
             return .done(.damaged(page: n, message: "a key below the range its parent gives"))
           }
-          if let high, !k.lexicographicallyPrecedes(high) {
+          if let high, !high.withUnsafeBytes({ keyLess(k, $0) }) {
             return .done(.damaged(page: n, message: "a key above the range its parent gives"))
           }
         }
         if isLeaf {
-          for node in nodes where node.key(page).elementsEqual(key) {
+          for node in nodes where keyCompare(node.key(page), key) == 0 {
             return .done(.present(page: n))
           }
           return .done(.absent)
         }
         // The child whose range holds the key: the last node whose key is ≤ key (node 0: −∞).
         var child = 0
-        for i in 1..<nodes.count where !key.lexicographicallyPrecedes(nodes[i].key(page)) {
+        for i in 1..<nodes.count where !keyLess(key, nodes[i].key(page)) {
           child = i
         }
         return .descend(
@@ -154,10 +156,10 @@ struct PageNode {
   ) -> Result<[PageNode], ParseFailure> {
     let pageSize = page.count
     let h = DataFile.pageHeaderSize
-    let pgno = page.le(UInt64.self, 0)
-    let flags = page.le(UInt16.self, 10)
-    let lower = Int(page.le(UInt16.self, 12))
-    let upper = Int(page.le(UInt16.self, 14))
+    let pgno = page.u64(0)
+    let flags = page.u16(10)
+    let lower = Int(page.u16(12))
+    let upper = Int(page.u16(14))
     let wanted = isLeaf ? PageWalker.leaf : PageWalker.branch
     guard pgno == n else { return .failure("the page header names page \(pgno)") }
     // On disk a page has exactly its type bit: LMDB clears P_DIRTY and P_KEEP before writing.
@@ -176,14 +178,14 @@ struct PageNode {
     nodes.reserveCapacity(count)
     var used = 0
     for i in 0..<count {
-      let offset = Int(page.le(UInt16.self, h + 2 * i))
+      let offset = Int(page.u16(h + 2 * i))
       guard offset >= upper, offset + PageWalker.nodeHeaderSize <= pageSize else {
         return .failure("node \(i) at offset \(offset) is outside the page's node area")
       }
-      let lo = UInt64(page.le(UInt16.self, offset))
-      let hi = UInt64(page.le(UInt16.self, offset + 2))
-      let nodeFlags = page.le(UInt16.self, offset + 4)
-      let keySize = Int(page.le(UInt16.self, offset + 6))
+      let lo = UInt64(page.u16(offset))
+      let hi = UInt64(page.u16(offset + 2))
+      let nodeFlags = page.u16(offset + 4)
+      let keySize = Int(page.u16(offset + 6))
       let keyStart = offset + PageWalker.nodeHeaderSize
       var end = keyStart + keySize
       let number: UInt64
@@ -218,4 +220,21 @@ struct PageNode {
       message = String(stringInterpolation: stringInterpolation)
     }
   }
+}
+
+/// LMDB's default key order (`mdb_cmp_memn`): bytewise over the common length, then the shorter
+/// first. With `memcmp`, so it is fast in debug builds too.
+@inline(__always)
+func keyCompare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+  let n = min(a.count, b.count)
+  if n > 0, let pa = a.baseAddress, let pb = b.baseAddress {
+    let c = memcmp(pa, pb, n)
+    if c != 0 { return Int(c) }
+  }
+  return a.count - b.count
+}
+
+@inline(__always)
+func keyLess(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+  keyCompare(a, b) < 0
 }

@@ -1,3 +1,4 @@
+import FeatureDB
 import Foundation
 import Testing
 
@@ -11,7 +12,7 @@ import Testing
     let json = try cli.ok(["init", "--json"]).json
     #expect(json["created"] as? Bool == false)
     #expect(json["path"] as? String == "./features.fdb")
-    #expect(json["formatVersion"] as? Int == 1)
+    #expect(json["formatVersion"] as? Int == Int(FeatureStore.formatVersion))
     #expect(try cli.ok(["init", "--quiet"]).stdout.isEmpty)
     let fresh = try cli.ok(["init", "--db", "other.fdb", "--json"]).json
     #expect(fresh["created"] as? Bool == true)

@@ -95,8 +95,13 @@ extension FeatureStore {
 
   /// The catalog valid in `txn`, from the cache when its version is current.
   func catalog(_ txn: borrowing some Transaction & ~Copyable) throws -> Catalog {
-    let version = try MetaStore(table: tables.meta).uint(txn, .catalogVersion) ?? 0
+    let meta = MetaStore(table: tables.meta)
+    let version = try meta.uint(txn, .catalogVersion) ?? 0
     if let cached = catalogCache.withLock({ $0 }), cached.version == version { return cached }
+    if tables.v2 == nil, let format = try meta.uint(txn, .format), format >= 2 {
+      throw FeatureDBError.invalidArgument(
+        "\(path) was upgraded to format \(format) by a writer since it was opened; open it again")
+    }
     var byName: [String: Feature] = [:]
     var byID: [UInt64: Feature] = [:]
     let cursor = try Cursor(tables.features, txn)

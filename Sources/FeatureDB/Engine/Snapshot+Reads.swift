@@ -78,10 +78,20 @@ extension Snapshot {
     }
     let f = try catalog.feature(feature)
     guard let entityID = try store.entityTable.lookup(entity, self) else { return [] }
-    return try withChain(f, entityID: entityID, entity: entity) { reader in
-      guard var reader else { return [] }
-      let entries = try reader.all().sorted { $0.version > $1.version }.prefix(limit ?? .max)
-      return try entries.map { e in
+    return try withChain(f, entityID: entityID, entity: entity) { head in
+      guard let head else { return [] }
+      // Versions are numbered in write order and a head holds the newest entries: a short
+      // history usually needs no segment (`maxVersion` says when it does).
+      let limit = limit ?? .max
+      let inSegments = head.header.segments?.maxVersion ?? 0
+      var entries: [(ChainRecord.Entry, ChainRecord.Reader)] = []
+      try forEachRecord(head: head, f, entityID: entityID) { record in
+        var reader = record
+        while let e = try reader.next() { entries.append((e, record)) }
+        return entries.count { $0.0.version > inSegments } < limit
+      }
+      entries.sort { $0.0.version > $1.0.version }
+      return try entries.prefix(limit).map { e, reader in
         try version(
           of: Hit(feature: f, entity: entity, entityID: entityID, reader: reader, entry: e))
       }

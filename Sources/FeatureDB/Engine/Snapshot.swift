@@ -60,28 +60,57 @@ public struct Snapshot: Transaction, ~Copyable {
     }
   }
 
-  /// Picks the version `query` selects from a chain (nil: the pair has no chain).
+  /// Picks the version `query` selects from a chain (nil: the pair has no chain): the first
+  /// visible entry at or before the query's event time, in the head or, when the head has
+  /// none, in the segment an as-of read seeks to and the ones after it.
   func select<R>(
     _ chain: ChainRecord.Reader?, _ feature: Feature, _ entity: String, _ entityID: UInt64,
     _ query: Query,
     _ body: (Hit?) throws -> R
   ) throws -> R {
-    guard var reader = chain else { return try body(nil) }
-    var found: ChainRecord.Entry?
-    while let e = try reader.next() {
-      if e.isRetracted || e.eventTime > query.upper { continue }
-      if let w = query.writeTime, e.writeTime > w { continue }
-      found = e
-      break
-    }
+    guard let head = chain else { return try body(nil) }
     let lowest = feature.ttl.map { query.reference &- $0 } ?? .min
+    var reader = head
+    var found = try firstVisible(&reader, query, lowest: lowest)
+    if found == nil, head.header.segments != nil, let table = store.tables.v2?.segments {
+      let segments = try SegmentCursor(
+        table, chainKey: Keys.chain(entity: entityID, feature: feature.id), self)
+      // An as-of read seeks past segments newer than its time; a retracted or later-written
+      // head entry sends it to the newest segment.
+      var record =
+        query.upper < reader.lastEventTime
+        ? try segments.seek(eventTime: query.upper) : try segments.first()
+      while found == nil, let r = record {
+        reader = try ChainRecord.Reader(r, format: feature.format, epoch: store.epoch)
+        found = try firstVisible(&reader, query, lowest: lowest)
+        if found == nil, reader.lastEventTime < lowest { break }  // the rest is expired
+        record = try segments.next()
+      }
+    }
     if let e = found, e.eventTime < lowest { found = nil }  // expired
     try checkRemovedHistory(
-      reader.header, found: found, query: query, lowest: lowest, feature, entity)
+      head.header, found: found, query: query, lowest: lowest, feature, entity)
     return try body(
       found.map {
         Hit(feature: feature, entity: entity, entityID: entityID, reader: reader, entry: $0)
       })
+  }
+
+  /// The first entry of `reader` that `query` can see (not retracted, at or before its event
+  /// and write times); stops at one older than `lowest` (expired, returned as found).
+  private func firstVisible(
+    _ reader: inout ChainRecord.Reader, _ query: Query, lowest: Int64
+  ) throws -> ChainRecord.Entry? {
+    while let e = try reader.next() {
+      if e.eventTime > query.upper { continue }
+      if let w = query.writeTime, e.writeTime > w { continue }
+      if try isRetracted(e, reader, at: query.writeTime) {
+        if e.eventTime < lowest { return nil }
+        continue
+      }
+      return e
+    }
+    return nil
   }
 
   /// Lends the chain record of (feature, entity) to `body`, mapping decode errors to
@@ -162,9 +191,10 @@ public struct Snapshot: Transaction, ~Copyable {
     let value = try value(of: hit)
     let symbols = store.symbolTable
     func symbol(_ id: UInt64) throws -> String? { id == 0 ? nil : try symbols.name(id, self) }
+    var source = try symbol(entry.source)
+    if entry.sourceLine != 0 { source = (source ?? "") + ":\(entry.sourceLine)" }
     var lineage = Lineage(
-      producer: try symbol(entry.producer), run: try symbol(entry.run),
-      source: try symbol(entry.source))
+      producer: try symbol(entry.producer), run: try symbol(entry.run), source: source)
     if let range = entry.extra {
       let extra = try corruptionNamed(feature, entity, version: entry.version) {
         try LineageExtra.decode(UnsafeRawBufferPointer(rebasing: hit.reader.buffer[range]))

@@ -25,7 +25,7 @@ struct WriteContext {
   }
 
   /// One operation, checked and encoded, waiting for its version number.
-  private struct Prepared {
+  struct Prepared {
     var index: Int
     var entity: UInt64
     var feature: UInt64
@@ -81,6 +81,7 @@ struct WriteContext {
           lineages[own] = lineage
         }
       }
+      lineage.sourceLine = op.sourceLine
       let eventTime = (op.eventTime ?? batch.eventTime)?.microseconds ?? writeTime
       let start = arena.bytes.count
       var kind = ChainRecord.Kind.tombstone
@@ -167,23 +168,25 @@ struct WriteContext {
             placement = .append
           }
         }
+        let edit = ChainEdit(
+          store: store, feature: feature, key: key, arena: arena.bytes, placement: placement)
         do {
-          try update.reset(old: old, format: feature.format, epoch: store.epoch)
+          // A head with segments is copied out of the map: its segments change before it is
+          // written, and writing may move pages the map pointer names.
+          if let o = old, ChainRecord.hasSegments(o) {
+            return try Array(o).withUnsafeBytes { owned in
+              try edit.apply(
+                group, old: owned, versions: &versions, &update, &record, through: cursor, txn)
+            }
+          }
+          return try edit.apply(
+            group, old: old, versions: &versions, &update, &record, through: cursor, txn)
         } catch let error as DecodeError {
           throw FeatureDBError.corruptRecord(
             feature: feature.name, entity: batch.operations[group.first!.index].entity,
             version: nil,
             detail: error.description)
         }
-        for p in group {
-          versions[p.index] = update.add(
-            eventTime: p.eventTime, isExternal: p.isExternal, tail: p.tail)
-        }
-        let pruned = update.prune(maxVersions: feature.maxVersions)
-        // `old` points into the map: finish reading it before writing.
-        update.encode(old: old, arena: arena.bytes, into: &record)
-        try record.bytes.withUnsafeBytes { v in try cursor.put(key: k, value: v, flags: placement) }
-        return pruned
       }
       let retention = Retention(
         store: store, feature: feature, chainKey: key, entity: prepared[start].entity)

@@ -44,7 +44,8 @@ extension FeatureStore {
               row, line: reader.line, file: name, producer: options.producer, run: summary.run)
             for op in ops {
               batch.put(
-                op.feature, op.entity, op.value, eventTime: op.eventTime, lineage: op.lineage)
+                op.feature, op.entity, op.value, eventTime: op.eventTime, lineage: op.lineage,
+                sourceLine: UInt64(op.line))
             }
             counts.rows += 1
             counts.cells += ops.count
@@ -179,6 +180,8 @@ struct ImportPlan {
     var value: FeatureValue
     var eventTime: Timestamp?
     var lineage: Lineage
+    /// The row's line in the file (the source is the file).
+    var line: Int
   }
 
   let header: [String]
@@ -207,7 +210,7 @@ struct ImportPlan {
       }
       eventTime = time
     }
-    let lineage = Lineage(producer: producer, run: run, source: "\(file):\(line)")
+    let lineage = Lineage(producer: producer, run: run, source: file)
     var ops: [Operation] = []
     for target in targets {
       let f = target.feature
@@ -243,7 +246,8 @@ struct ImportPlan {
       }
       ops.append(
         Operation(
-          feature: f.name, entity: entity, value: value, eventTime: eventTime, lineage: lineage))
+          feature: f.name, entity: entity, value: value, eventTime: eventTime, lineage: lineage,
+          line: line))
     }
     return ops
   }

@@ -240,6 +240,25 @@ enum ChainRecord {
     w.signedVarint(r.maxEventTime)
   }
 
+  /// Writes the tail (every field after the version number) of `entry` of `record` again with
+  /// another retracted bit and extra part.
+  static func rewriteTail(
+    _ entry: Entry, _ record: UnsafeRawBufferPointer, retracted: Bool, extra: [UInt8],
+    to w: inout ByteWriter
+  ) {
+    var flags = entry.flags & ~(Flag.retracted | Flag.extra)
+    if retracted { flags |= Flag.retracted }
+    if !extra.isEmpty { flags |= Flag.extra }
+    w.byte(flags)
+    let fieldsStart = entry.range.lowerBound + ByteWriter.varintSize(entry.version) + 1
+    let fieldsEnd =
+      entry.extra.map { $0.lowerBound - ByteWriter.varintSize(UInt64($0.count)) }
+      ?? entry.valueOffset
+    w.append(UnsafeRawBufferPointer(rebasing: record[fieldsStart..<fieldsEnd]))
+    if !extra.isEmpty { w.lengthPrefixed(extra) }
+    w.append(UnsafeRawBufferPointer(rebasing: record[entry.valueOffset..<entry.range.upperBound]))
+  }
+
   /// Writes an entry's tail: every field after the version number.
   static func writeEntryTail(
     kind: Kind, writeTime: Int64, eventTime: Int64, lineage: EncodedLineage, epoch: Int64,
@@ -270,4 +289,11 @@ struct EncodedLineage: Sendable {
   /// Line within `source`, 0 = none.
   var sourceLine: UInt64 = 0
   var extra: [UInt8] = []
+  /// The inputs `extra` encodes (for the lineage indexes).
+  var inputs: [LineageExtra.Input] = []
+  /// The run id `run` interns.
+  var runName: String?
+
+  /// Whether the lineage indexes have anything to record for it.
+  var isIndexed: Bool { run != 0 || !inputs.isEmpty }
 }

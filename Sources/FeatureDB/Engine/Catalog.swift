@@ -30,6 +30,8 @@ struct Catalog: Sendable {
   let version: UInt64
   let byName: [String: Feature]
   let byID: [UInt64: Feature]
+  /// Operations and pending retractions (they change the catalog version too).
+  var retractions = RetractionState()
 
   func feature(_ name: String) throws -> Feature {
     guard let f = byName[name] else { throw FeatureDBError.unknownFeature(name) }
@@ -119,7 +121,8 @@ extension FeatureStore {
       byID[id] = f
       entry = try cursor.next()
     }
-    let catalog = Catalog(version: version, byName: byName, byID: byID)
+    var catalog = Catalog(version: version, byName: byName, byID: byID)
+    catalog.retractions = try retractionState(txn)
     catalogCache.withLock { $0 = catalog }
     return catalog
   }

@@ -71,8 +71,11 @@ extension Snapshot {
 
   // MARK: - History
 
-  /// Every retained version, newest (highest version) first, with lineage and status.
-  public func history(_ feature: String, _ entity: String, limit: Int? = nil) throws -> [Version] {
+  /// Retained versions, newest (highest version) first, with lineage and status; retracted
+  /// versions (with the rollback that retracted them) only when `includeRetracted`.
+  public func history(
+    _ feature: String, _ entity: String, limit: Int? = nil, includeRetracted: Bool = false
+  ) throws -> [Version] {
     if let limit, limit < 0 {
       throw FeatureDBError.invalidArgument("history limit must be 0 or more, got \(limit)")
     }
@@ -87,7 +90,12 @@ extension Snapshot {
       var entries: [(ChainRecord.Entry, ChainRecord.Reader)] = []
       try forEachRecord(head: head, f, entityID: entityID) { record in
         var reader = record
-        while let e = try reader.next() { entries.append((e, record)) }
+        while let e = try reader.next() {
+          let hidden = try isRetracted(e, record, entity: entityID, feature: f.id, at: nil)
+          if includeRetracted || !hidden {
+            entries.append((e, record))
+          }
+        }
         return entries.count { $0.0.version > inSegments } < limit
       }
       entries.sort { $0.0.version > $1.0.version }

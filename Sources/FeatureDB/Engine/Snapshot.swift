@@ -71,7 +71,7 @@ public struct Snapshot: Transaction, ~Copyable {
     guard let head = chain else { return try body(nil) }
     let lowest = feature.ttl.map { query.reference &- $0 } ?? .min
     var reader = head
-    var found = try firstVisible(&reader, query, lowest: lowest)
+    var found = try firstVisible(&reader, query, lowest: lowest, feature.id, entityID)
     if found == nil, head.header.segments != nil, let table = store.tables.v2?.segments {
       let segments = try SegmentCursor(
         table, chainKey: Keys.chain(entity: entityID, feature: feature.id), self)
@@ -82,7 +82,7 @@ public struct Snapshot: Transaction, ~Copyable {
         ? try segments.seek(eventTime: query.upper) : try segments.first()
       while found == nil, let r = record {
         reader = try ChainRecord.Reader(r, format: feature.format, epoch: store.epoch)
-        found = try firstVisible(&reader, query, lowest: lowest)
+        found = try firstVisible(&reader, query, lowest: lowest, feature.id, entityID)
         if found == nil, reader.lastEventTime < lowest { break }  // the rest is expired
         record = try segments.next()
       }
@@ -99,12 +99,13 @@ public struct Snapshot: Transaction, ~Copyable {
   /// The first entry of `reader` that `query` can see (not retracted, at or before its event
   /// and write times); stops at one older than `lowest` (expired, returned as found).
   private func firstVisible(
-    _ reader: inout ChainRecord.Reader, _ query: Query, lowest: Int64
+    _ reader: inout ChainRecord.Reader, _ query: Query, lowest: Int64, _ feature: UInt64,
+    _ entity: UInt64
   ) throws -> ChainRecord.Entry? {
     while let e = try reader.next() {
       if e.eventTime > query.upper { continue }
       if let w = query.writeTime, e.writeTime > w { continue }
-      if try isRetracted(e, reader, at: query.writeTime) {
+      if try isRetracted(e, reader, entity: entity, feature: feature, at: query.writeTime) {
         if e.eventTime < lowest { return nil }
         continue
       }
@@ -189,6 +190,11 @@ public struct Snapshot: Transaction, ~Copyable {
   func version(of hit: Hit) throws -> Version {
     let (entry, feature, entity) = (hit.entry, hit.feature, hit.entity)
     let value = try value(of: hit)
+    let retractedBy = try corruptionNamed(feature, entity, version: entry.version) {
+      try retractions(
+        entry, hit.reader, entity: hit.entityID, feature: feature.id, at: nil
+      ).last
+    }
     let symbols = store.symbolTable
     func symbol(_ id: UInt64) throws -> String? { id == 0 ? nil : try symbols.name(id, self) }
     var source = try symbol(entry.source)
@@ -214,6 +220,7 @@ public struct Snapshot: Transaction, ~Copyable {
       feature: feature.name, entity: entity, version: entry.version,
       eventTime: Timestamp(microseconds: entry.eventTime),
       writeTime: Timestamp(microseconds: entry.writeTime),
-      value: value, lineage: lineage, status: entry.isRetracted ? .retracted : .active)
+      value: value, lineage: lineage, status: retractedBy == nil ? .active : .retracted,
+      retractedBy: retractedBy)
   }
 }

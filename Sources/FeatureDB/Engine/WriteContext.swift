@@ -35,6 +35,8 @@ struct WriteContext {
     var tail: Range<Int>
     /// The value record in `externalRecords` when the value is stored out of line.
     var external: Int?
+    /// The lineage in `lineages` (0: the batch's).
+    var lineage: Int
 
     func sortsBefore(_ o: Prepared) -> Bool {
       (entity, feature, index) < (o.entity, o.feature, o.index)
@@ -49,7 +51,8 @@ struct WriteContext {
     var prepared: [Prepared] = []
     prepared.reserveCapacity(batch.operations.count)
     let batchLineage = try encode(batch.lineage, txn)
-    var lineages: [Lineage: EncodedLineage] = [:]
+    var lineages: [EncodedLineage] = [batchLineage]
+    var lineageSlots: [Lineage: Int] = [:]
     // A batch names few features: comparing with the ones seen so far (equal strings usually
     // share storage, so == is a pointer check) beats hashing every name.
     var seen: [Feature] = []
@@ -72,15 +75,17 @@ struct WriteContext {
         lastEntity = op.entity
         lastEntityID = entityID
       }
-      var lineage = batchLineage
+      var slot = 0
       if let own = op.lineage {
-        if let cached = lineages[own] {
-          lineage = cached
+        if let cached = lineageSlots[own] {
+          slot = cached
         } else {
-          lineage = try encode(own, txn)
-          lineages[own] = lineage
+          slot = lineages.count
+          lineages.append(try encode(own, txn))
+          lineageSlots[own] = slot
         }
       }
+      var lineage = lineages[slot]
       lineage.sourceLine = op.sourceLine
       let eventTime = (op.eventTime ?? batch.eventTime)?.microseconds ?? writeTime
       let start = arena.bytes.count
@@ -123,13 +128,15 @@ struct WriteContext {
       prepared.append(
         Prepared(
           index: i, entity: entityID, feature: feature.id, eventTime: eventTime,
-          isExternal: external != nil, tail: start..<arena.bytes.count, external: external))
+          isExternal: external != nil, tail: start..<arena.bytes.count, external: external,
+          lineage: slot))
     }
     // Sorted by chain key, so consecutive writes land on the same leaf pages; stable for equal keys.
     if !zip(prepared, prepared.dropFirst()).allSatisfy({ $0.sortsBefore($1) }) {
       prepared.sort { $0.sortsBefore($1) }
     }
     var versions = [UInt64](repeating: 0, count: prepared.count)
+    var index: LineageIndex?
     let cursor = try Cursor(store.tables.chains, txn)
     var update = ChainUpdate()
     var record = ByteWriter(capacity: 4096)
@@ -196,6 +203,15 @@ struct WriteContext {
       for p in group {
         let version = versions[p.index]
         if pruned.contains(where: { $0.isNew && $0.version == version }) { continue }
+        let l = lineages[p.lineage]
+        if l.isIndexed {
+          if index == nil {
+            index = LineageIndex(tables: try store.tables.lineage(), writeTime: writeTime)
+          }
+          try index!.add(
+            entity: p.entity, feature: p.feature, version: version, eventTime: p.eventTime,
+            lineage: l, runName: l.runName, txn)
+        }
         if let e = p.external {
           try store.tables.values.put(
             txn, key: Keys.value(chain: key, version: version), value: externalRecords[e])
@@ -204,8 +220,30 @@ struct WriteContext {
       }
       start = end
     }
+    if let index {
+      try checkInputs(lineages, txn)
+      try index.flush(store, txn)
+    }
     return batch.operations.enumerated().map { i, op in
       VersionRef(feature: op.feature, entity: op.entity, version: versions[i])
+    }
+  }
+
+  /// Every parent version the batch's lineage names exists (was written, even if since pruned),
+  /// checked once the batch's own versions are in place.
+  private func checkInputs(_ lineages: [EncodedLineage], _ txn: borrowing WriteTransaction) throws {
+    var checked: Set<[UInt64]> = []
+    for l in lineages {
+      for case .version(let f, let e, let v) in l.inputs where checked.insert([f, e, v]).inserted {
+        let feature = try catalog.feature(id: f)
+        let next = try store.nextVersion(entity: e, feature: feature, txn)
+        guard v >= 1, v < next else {
+          let entity = (try? store.entityTable.name(e, txn)) ?? "#\(e)"
+          throw FeatureDBError.unknownVersion(
+            feature: feature.name, entity: entity, version: v,
+            detail: next == 1 ? "the pair has no versions" : "its versions are 1…\(next - 1)")
+        }
+      }
     }
   }
 
@@ -260,6 +298,7 @@ struct WriteContext {
     var encoded = EncodedLineage(
       producer: try symbol(lineage.producer, "producer"), run: try symbol(lineage.run, "run"),
       source: try symbol(lineage.source, "source"))
+    encoded.runName = lineage.run
     var inputs: [LineageExtra.Input] = []
     for input in lineage.inputs {
       switch input {
@@ -273,6 +312,7 @@ struct WriteContext {
     }
     let extra = LineageExtra(inputs: inputs, note: lineage.note ?? "")
     if !extra.isEmpty { encoded.extra = extra.encoded() }
+    encoded.inputs = inputs
     return encoded
   }
 }

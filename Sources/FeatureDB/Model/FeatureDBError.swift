@@ -40,6 +40,14 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
   case invalidArgument(String)
   /// A CSV input is malformed or holds a bad value; names file, line and column.
   case badCSV(CSVError)
+  /// No such version: it was never written (a lineage input, a rollback target, a lineage query).
+  case unknownVersion(feature: String, entity: String, version: UInt64, detail: String)
+  /// No run of this id.
+  case unknownRun(String)
+  /// No operation of this id in the operations log.
+  case unknownOperation(UInt64)
+  /// The operation was undone already (or is an undo, which cannot be undone).
+  case cannotUndo(operation: UInt64, reason: String)
   /// An export needs history that pruning or vacuum removed, in this many cells.
   case exportNeedsRemovedHistory(cells: Int)
 
@@ -73,6 +81,11 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
     case .storage(let op, let code): "storage error in \(op): \(code) (\(code.rawValue))"
     case .invalidArgument(let message): message
     case .badCSV(let error): error.description
+    case .unknownVersion(let f, let e, let v, let detail):
+      "feature '\(f)' entity '\(e)' has no version \(v): \(detail)"
+    case .unknownRun(let id): "unknown run '\(id)'"
+    case .unknownOperation(let id): "unknown operation \(id)"
+    case .cannotUndo(let id, let reason): "cannot undo operation \(id): \(reason)"
     case .exportNeedsRemovedHistory(let cells):
       "\(cells) cells need history that pruning or vacuum removed; nothing was written (pass --allow-missing-history / allowMissingHistory to write them empty)"
     }

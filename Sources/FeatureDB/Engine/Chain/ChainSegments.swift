@@ -9,7 +9,7 @@ struct ChainSegments: ~Copyable {
   let format: ValueFormat
   let epoch: Int64
   private let cursor: Cursor
-  private var update = ChainUpdate()
+  fileprivate var update = ChainUpdate()
   private var record = ByteWriter(capacity: 4096)
 
   init(
@@ -33,7 +33,7 @@ struct ChainSegments: ~Copyable {
   }
 
   /// Loads the segment at the cursor into `update`; returns an owned copy of its bytes.
-  private mutating func load(_ entry: Cursor.Entry) throws -> [UInt8] {
+  fileprivate mutating func load(_ entry: Cursor.Entry) throws -> [UInt8] {
     let bytes = Array(entry.value)
     try bytes.withUnsafeBytes { try update.reset(old: $0, format: format, epoch: epoch) }
     update.isSegment = true
@@ -47,7 +47,9 @@ struct ChainSegments: ~Copyable {
 
   /// Writes `update`'s pieces as one or two segments (split past ``ChainUpdate/segmentLimit``),
   /// after deleting the segment stored under `oldKey`.
-  private mutating func store(old: [UInt8], arena: [UInt8], replacing oldKey: [UInt8]?) throws {
+  fileprivate mutating func store(old: [UInt8], arena: [UInt8], replacing oldKey: [UInt8]?)
+    throws
+  {
     if let oldKey { _ = try deleteKey(oldKey) }
     let pieces = update.pieces
     let halves =
@@ -186,10 +188,57 @@ struct ChainSegments: ~Copyable {
     return (piece, true)
   }
 
+  /// The key of the segment holding, or that would hold, the entry (eventTime, version).
+  fileprivate func locate(eventTime: Int64, version: UInt64) throws -> [UInt8]? {
+    try seek(eventTime: eventTime, version: version).map { Array($0.key) }
+  }
+
+  /// Keys of every segment of the chain, newest first.
+  fileprivate func allKeys() throws -> [[UInt8]] {
+    var keys: [[UInt8]] = []
+    var entry = try newest()
+    while let e = entry {
+      keys.append(Array(e.key))
+      entry = try cursor.next().flatMap { isOurs($0.key) ? $0 : nil }
+    }
+    return keys
+  }
+
+  fileprivate func cursorFind(_ key: UnsafeRawBufferPointer) throws -> Cursor.Entry? {
+    try cursor.find(key)
+  }
+
   private func newest() throws -> Cursor.Entry? {
     guard let e = try chainKey.withUnsafeBytes({ try cursor.seek($0) }), isOurs(e.key) else {
       return nil
     }
     return e
+  }
+}
+
+extension ChainSegments {
+  /// Rewrites entries in place (event times and versions unchanged, so keys stay): calls
+  /// `edit` with each segment — every one, or only those holding the `(eventTime, version)`
+  /// entries of `only` — loaded into an update, and stores the segments it changed.
+  mutating func edit(
+    only: [(eventTime: Int64, version: UInt64)]?, arena: inout ByteWriter,
+    _ edit: (UnsafeRawBufferPointer, inout ChainUpdate, inout ByteWriter) throws -> Bool
+  ) throws {
+    var keys: [[UInt8]] = []
+    if let only {
+      for (e, v) in only {
+        if let found = try locate(eventTime: e, version: v), !keys.contains(found) {
+          keys.append(found)
+        }
+      }
+    } else {
+      keys = try allKeys()
+    }
+    for key in keys {
+      guard let entry = try key.withUnsafeBytes({ try cursorFind($0) }) else { continue }
+      let old = try load(entry)
+      let changed = try old.withUnsafeBytes { try edit($0, &update, &arena) }
+      if changed { try store(old: old, arena: arena.bytes, replacing: nil) }
+    }
   }
 }

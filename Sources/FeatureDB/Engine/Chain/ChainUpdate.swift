@@ -30,6 +30,9 @@ struct ChainUpdate {
   var isSegment = false
   private var nextVersion: UInt64 = 1
 
+  /// The version number the next added version gets.
+  var nextVersionNumber: UInt64 { nextVersion }
+
   /// A head holding more entries than this moves its oldest ones to a new segment.
   static let headLimit = 96
   /// Entries a head keeps when it spills.

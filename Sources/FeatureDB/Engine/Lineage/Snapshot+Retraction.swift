@@ -1,26 +1,34 @@
 extension Snapshot {
-  /// Whether entry `e` is retracted as seen at write time `writeTime` (nil: now).
+  /// The rollback operations that hide entry `e` of (entity, feature) from a read at write
+  /// time `writeTime` (nil: now); empty when it is visible.
   ///
-  /// The entry's retracted bit is its status now. A read at an earlier write time replays the
-  /// operations in the entry's status list (retract, restore, retract …) that happened by then.
-  func isRetracted(_ e: ChainRecord.Entry, _ reader: ChainRecord.Reader, at writeTime: Int64?)
-    throws -> Bool
-  {
-    guard let w = writeTime, let range = e.extra else { return e.isRetracted }
-    let extra = try LineageExtra.decode(UnsafeRawBufferPointer(rebasing: reader.buffer[range]))
-    var retracted = false
-    for op in extra.statusChanges {
-      guard try operationTime(op) <= w else { break }
-      retracted.toggle()
+  /// The entry's retracted bit is its status once every retraction is applied. A read at an
+  /// earlier time, or while a rollback or undo is still being applied, replays the operations
+  /// the entry lists and the pending rules that cover it against the operations log.
+  func retractions(
+    _ e: ChainRecord.Entry, _ reader: ChainRecord.Reader, entity: UInt64, feature: UInt64,
+    at writeTime: Int64?
+  ) throws -> [UInt64] {
+    let state = catalog.retractions
+    if !state.hasPending && writeTime == nil && !e.isRetracted { return [] }
+    var ops: [UInt64] = []
+    if let range = e.extra {
+      ops = try LineageExtra.decode(UnsafeRawBufferPointer(rebasing: reader.buffer[range]))
+        .statusChanges
     }
-    return retracted
+    if state.hasPending { ops += state.pendingOps(e, entity: entity, feature: feature) }
+    let w = writeTime ?? .max
+    return ops.filter { state.hides($0, at: w) }
   }
 
-  /// When operation `id` committed (its write time).
-  func operationTime(_ id: UInt64) throws -> Int64 {
-    guard let op = try store.operation(id, self) else {
-      throw DecodeError("status names operation \(id), which the operations log lacks")
-    }
-    return op.time.microseconds
+  /// Whether entry `e` is hidden by a rollback from a read at `writeTime` (nil: now).
+  func isRetracted(
+    _ e: ChainRecord.Entry, _ reader: ChainRecord.Reader, entity: UInt64, feature: UInt64,
+    at writeTime: Int64?
+  ) throws -> Bool {
+    // Fast path: nothing pending and a read of now: the retracted bit is exact.
+    if !catalog.retractions.hasPending && writeTime == nil { return e.isRetracted }
+    if e.extra == nil && !catalog.retractions.hasPending { return false }
+    return try !retractions(e, reader, entity: entity, feature: feature, at: writeTime).isEmpty
   }
 }

@@ -52,6 +52,26 @@ import Testing
     #expect(embedding["maxVersions"] as? Int == 10)
   }
 
+  @Test func defineChangesAnExistingFeatureWithoutItsType() throws {
+    let cli = try CLI().initialized()
+    try cli.ok(["define", "user.spend_7d", "--type", "double", "--max-versions", "5"])
+    let raised = try cli.ok(["define", "user.spend_7d", "--max-versions", "8"])
+    #expect(raised.lines == ["user.spend_7d: max versions 5 → 8"])
+    let ttl = try cli.ok(["define", "user.spend_7d", "--ttl", "7d", "--owner", "ml"])
+    #expect(ttl.lines == ["user.spend_7d: ttl none → 7d", "user.spend_7d: owner changed"])
+    let json = try cli.ok(["describe", "user.spend_7d", "--json"]).json
+    #expect(json["maxVersions"] as? Int == 8 && json["ttl"] as? String == "7d")
+    #expect(json["owner"] as? String == "ml" && json["type"] as? String == "double")
+    let same = try cli.ok(["define", "user.spend_7d", "--max-versions", "8"])
+    #expect(same.stdout.contains("already defined") && same.stdout.contains("nothing changed"))
+    #expect(
+      try cli.fails(2, ["define", "user.other", "--max-versions", "3"]).contains(
+        "pass --type to define it"))
+    #expect(
+      try cli.fails(2, ["define", "user.spend_7d", "--type", "int"]).contains(
+        "already defined as double"))
+  }
+
   @Test func defineRejectsBadDefinitionsAsUsageErrors() throws {
     let cli = try CLI().initialized([("f", "int")])
     #expect(try cli.fails(2, ["define", "g", "--type", "float"]).contains("unknown type 'float'"))
@@ -69,7 +89,9 @@ import Testing
     #expect(
       try cli.fails(2, ["define", "g", "--type", "int", "--max-versions", "many"]).contains(
         "--max-versions"))
-    #expect(try cli.fails(2, ["define", "f", "--type", "int", "--owner", "x"]).contains("--owner"))
+    #expect(
+      try cli.fails(2, ["define", "f", "--type", "int", "--encoding", "int8"]).contains(
+        "only to embedding"))
     try cli.fails(2, ["define", "g"])
     // Nothing was defined by the failures.
     #expect(try cli.ok(["features", "--json"]).jsonLines.map { $0["name"] as? String } == ["f"])

@@ -4,7 +4,8 @@ extension FeatureStore {
   /// Loads feature values from a CSV file with lineage (source `FILE:LINE`, the run id, the
   /// producer) in one transaction: all rows or none, unless `options.rejects` is set, in which
   /// case good rows load and each bad row is written there with its line number and reason.
-  /// Empty cells write nothing. Memory stays bounded by `options.batchRows`.
+  /// Empty cells write nothing, or a tombstone at the row's event time with
+  /// `options.emptyCells = .null`. Memory stays bounded by `options.batchRows`.
   ///
   /// - Throws: ``FeatureDBError/badCSV(_:)`` naming line and column of the first bad row.
   @discardableResult
@@ -43,8 +44,12 @@ extension FeatureStore {
             let ops = try plan.operations(
               row, line: reader.line, file: name, producer: options.producer, run: summary.run)
             for op in ops {
-              batch.put(
-                op.feature, op.entity, op.value, eventTime: op.eventTime, lineage: op.lineage)
+              if let value = op.value {
+                batch.put(
+                  op.feature, op.entity, value, eventTime: op.eventTime, lineage: op.lineage)
+              } else {
+                batch.delete(op.feature, op.entity, eventTime: op.eventTime, lineage: op.lineage)
+              }
             }
             counts.rows += 1
             counts.cells += ops.count
@@ -131,7 +136,8 @@ extension FeatureStore {
       }
     }
     return ImportPlan(
-      header: header, entityIndex: entityIndex!, timeIndex: timeIndex, targets: targets)
+      header: header, entityIndex: entityIndex!, timeIndex: timeIndex, targets: targets,
+      emptyCells: options.emptyCells)
   }
 
   /// The type of each column's values: int, double, bool, embedding (JSON arrays), else string.
@@ -176,7 +182,8 @@ struct ImportPlan {
   struct Operation {
     var feature: String
     var entity: String
-    var value: FeatureValue
+    /// nil: a tombstone (an empty cell with ``EmptyCells/null``).
+    var value: FeatureValue?
     var eventTime: Timestamp?
     var lineage: Lineage
   }
@@ -185,6 +192,7 @@ struct ImportPlan {
   let entityIndex: Int
   let timeIndex: Int?
   let targets: [Target]
+  let emptyCells: EmptyCells
 
   /// The writes of one row; throws a `CSVError` naming the line and column of a bad cell.
   func operations(_ row: [String], line: Int, file: String, producer: String, run: String) throws
@@ -209,18 +217,27 @@ struct ImportPlan {
     }
     let lineage = Lineage(producer: producer, run: run, source: "\(file):\(line)")
     var ops: [Operation] = []
+    func tombstone(_ f: Feature) -> Operation {
+      Operation(feature: f.name, entity: entity, value: nil, eventTime: eventTime, lineage: lineage)
+    }
     for target in targets {
       let f = target.feature
       let value: FeatureValue
       if target.columns.count == 1 {
         let text = row[target.columns[0]]
-        if text.isEmpty { continue }
+        if text.isEmpty {
+          if emptyCells == .null { ops.append(tombstone(f)) }
+          continue
+        }
         do { value = try CSVValue.parse(text, as: f.type) } catch {
           throw fail(target.columns[0], "feature '\(f.name)': \(error.reason)")
         }
       } else {
         let texts = target.columns.map { row[$0] }
-        if texts.allSatisfy(\.isEmpty) { continue }
+        if texts.allSatisfy(\.isEmpty) {
+          if emptyCells == .null { ops.append(tombstone(f)) }
+          continue
+        }
         var components: [Float] = []
         for (text, column) in zip(texts, target.columns) {
           guard let x = Float(text) else {

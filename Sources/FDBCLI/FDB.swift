@@ -28,6 +28,7 @@ public struct FDB: ParsableCommand {
       Delete.self,
       Get.self,
       History.self,
+      Entities.self,
       Stats.self,
       Prune.self,
       Vacuum.self,

@@ -40,8 +40,9 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
   case invalidArgument(String)
   /// A CSV input is malformed or holds a bad value; names file, line and column.
   case badCSV(CSVError)
-  /// An export needs history that pruning or vacuum removed, in this many cells.
-  case exportNeedsRemovedHistory(cells: Int)
+  /// An export needs history that pruning or vacuum removed, in this many cells; `first` names
+  /// the first few (feature, entity, event time).
+  case exportNeedsRemovedHistory(cells: Int, first: [MissingHistoryCell])
 
   public var description: String {
     switch self {
@@ -73,8 +74,8 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
     case .storage(let op, let code): "storage error in \(op): \(code) (\(code.rawValue))"
     case .invalidArgument(let message): message
     case .badCSV(let error): error.description
-    case .exportNeedsRemovedHistory(let cells):
-      "\(cells) cells need history that pruning or vacuum removed; nothing was written (pass --allow-missing-history / allowMissingHistory to write them empty)"
+    case .exportNeedsRemovedHistory(let cells, let first):
+      "\(cells) \(cells == 1 ? "cell needs" : "cells need") history that pruning or vacuum removed\(first.isEmpty ? "" : " (\(cells > first.count ? "first: " : "")\(first.map(\.description).joined(separator: "; ")))"); nothing was written (pass --allow-missing-history / allowMissingHistory to write them empty)"
     }
   }
 }

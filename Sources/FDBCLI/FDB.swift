@@ -19,6 +19,7 @@ public struct FDB: ParsableCommand {
 
       Run 'fdb help COMMAND' for a command's options and examples.
       """,
+    version: "fdb \(FeatureStore.version) (writes format version \(FeatureStore.formatVersion))",
     subcommands: [
       Init.self,
       Define.self,

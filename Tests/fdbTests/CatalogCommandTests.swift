@@ -163,6 +163,48 @@ import Testing
       lines[header + 1].hasPrefix("a               3         3       3        0       0         0"))
   }
 
+  @Test func demoRefusesAStoreHoldingOtherFeatures() throws {
+    let cli = try CLI().initialized([("user.orders_7d", "int")])
+    #expect(
+      try cli.fails(2, ["demo", "--users", "5"]).contains(
+        "holds other features (user.orders_7d); the demo writes only into a store of its own"))
+    #expect(try cli.ok(["features", "--json"]).jsonLines.count == 1)
+    #expect(try cli.ok(["demo", "--users", "5", "--db", "demo.fdb", "--quiet"]).stdout.isEmpty)
+    // A second run keeps a retention the user changed.
+    try cli.ok(["define", "user.spend_7d", "--max-versions", "2", "--db", "demo.fdb"])
+    try cli.ok(["demo", "--users", "5", "--db", "demo.fdb", "--quiet"])
+    let spend = try cli.ok(["describe", "user.spend_7d", "--db", "demo.fdb", "--json"]).json
+    #expect(spend["maxVersions"] as? Int == 2)
+  }
+
+  @Test func versionNamesTheToolAndTheFormat() throws {
+    let out = try CLI().ok(["--version"])
+    #expect(out.stdout.hasPrefix("fdb ") && out.stdout.contains("(writes format version "))
+    #expect(out.lines.count == 1)
+  }
+
+  @Test func helpExamplesFitIn80ColumnsAndNeverBreakMidCommand() throws {
+    let cli = CLI()
+    let commands = [
+      "init", "define", "features", "describe", "put", "delete", "get", "history", "entities",
+      "stats", "prune", "vacuum", "compact", "verify", "train-dict", "export", "import", "demo",
+    ]
+    for command in commands {
+      let help = try cli.ok(["help", command]).lines
+      guard let start = help.firstIndex(of: "Examples:") else { continue }
+      var continued = false
+      for line in help[(start + 1)...] {
+        if line.isEmpty || line.hasPrefix("USAGE") || line.hasPrefix("ARGUMENTS") { break }
+        #expect(line.count <= 80, "fdb help \(command): '\(line)'")
+        let text = line.trimmingCharacters(in: .whitespaces)
+        #expect(
+          continued || text.hasPrefix("fdb ") || text.hasPrefix("FDB_PATH="),
+          "fdb help \(command): '\(line)' breaks an example")
+        continued = text.hasSuffix("\\")
+      }
+    }
+  }
+
   @Test func demoBuildsTheDefaultStoreAndIsSafeToRunTwice() throws {
     let cli = CLI()
     let first = try cli.ok(["demo", "--users", "20"])

@@ -17,9 +17,12 @@ struct Import: ParsableCommand {
 
       Examples:
         fdb import spend.csv --entity-column user_id --timestamp-column ts
-        fdb import profiles.csv --entity-column id --all-columns --define-missing --run backfill-7
-        fdb import events.csv --entity-column id --features user.clicks --skip-bad-rows rejects.csv
-        fdb import view.csv --entity-column driver_id --timestamp-column ts --empty-cells null
+        fdb import profiles.csv --entity-column id --all-columns --define-missing \\
+            --run backfill-7
+        fdb import events.csv --entity-column id --features user.clicks \\
+            --skip-bad-rows rejects.csv
+        fdb import view.csv --entity-column driver_id --timestamp-column ts \\
+            --empty-cells null
       """)
 
   @OptionGroup var global: GlobalOptions

@@ -30,9 +30,16 @@ import Testing
       try snapshot.latest(features: ["user.spend_7d", "user.segment"], entities: ["u1", "u2"])
     }
 
+    // A training set in memory: each row's features as of the row's own event time.
+    let labels = [EntityRow("u1", .now), EntityRow("u1", .now - .days(1))]
+    let train = try db.pointInTime(features: ["user.spend_7d", "user.segment"], rows: labels)
+    // train[0].values: [12.5, "loyal"]; train[1].values: [nil, nil] (nothing known a day before)
+
     #expect(spend == 12.5)
     #expect(dayAgo == nil)
     #expect(rows[0][1] == .string("loyal"))
     #expect(rows[1] == [nil, nil])
+    #expect(train[0].values == [.double(12.5), .string("loyal")])
+    #expect(train[1].values == [nil, nil])
   }
 }

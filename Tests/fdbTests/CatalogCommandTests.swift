@@ -53,6 +53,26 @@ import Testing
     #expect(embedding["maxVersions"] as? Int == 10)
   }
 
+  @Test func defineChangesAnExistingFeatureWithoutItsType() throws {
+    let cli = try CLI().initialized()
+    try cli.ok(["define", "user.spend_7d", "--type", "double", "--max-versions", "5"])
+    let raised = try cli.ok(["define", "user.spend_7d", "--max-versions", "8"])
+    #expect(raised.lines == ["user.spend_7d: max versions 5 → 8"])
+    let ttl = try cli.ok(["define", "user.spend_7d", "--ttl", "7d", "--owner", "ml"])
+    #expect(ttl.lines == ["user.spend_7d: ttl none → 7d", "user.spend_7d: owner changed"])
+    let json = try cli.ok(["describe", "user.spend_7d", "--json"]).json
+    #expect(json["maxVersions"] as? Int == 8 && json["ttl"] as? String == "7d")
+    #expect(json["owner"] as? String == "ml" && json["type"] as? String == "double")
+    let same = try cli.ok(["define", "user.spend_7d", "--max-versions", "8"])
+    #expect(same.stdout.contains("already defined") && same.stdout.contains("nothing changed"))
+    #expect(
+      try cli.fails(2, ["define", "user.other", "--max-versions", "3"]).contains(
+        "pass --type to define it"))
+    #expect(
+      try cli.fails(2, ["define", "user.spend_7d", "--type", "int"]).contains(
+        "already defined as double"))
+  }
+
   @Test func defineRejectsBadDefinitionsAsUsageErrors() throws {
     let cli = try CLI().initialized([("f", "int")])
     #expect(try cli.fails(2, ["define", "g", "--type", "float"]).contains("unknown type 'float'"))
@@ -70,7 +90,9 @@ import Testing
     #expect(
       try cli.fails(2, ["define", "g", "--type", "int", "--max-versions", "many"]).contains(
         "--max-versions"))
-    #expect(try cli.fails(2, ["define", "f", "--type", "int", "--owner", "x"]).contains("--owner"))
+    #expect(
+      try cli.fails(2, ["define", "f", "--type", "int", "--encoding", "int8"]).contains(
+        "only to embedding"))
     try cli.fails(2, ["define", "g"])
     // Nothing was defined by the failures.
     #expect(try cli.ok(["features", "--json"]).jsonLines.map { $0["name"] as? String } == ["f"])
@@ -140,6 +162,48 @@ import Testing
       lines[header] == "FEATURE  ENTITIES  VERSIONS  ACTIVE  EXPIRED  PRUNED  VACUUMED  BYTES")
     #expect(
       lines[header + 1].hasPrefix("a               3         3       3        0       0         0"))
+  }
+
+  @Test func demoRefusesAStoreHoldingOtherFeatures() throws {
+    let cli = try CLI().initialized([("user.orders_7d", "int")])
+    #expect(
+      try cli.fails(2, ["demo", "--users", "5"]).contains(
+        "holds other features (user.orders_7d); the demo writes only into a store of its own"))
+    #expect(try cli.ok(["features", "--json"]).jsonLines.count == 1)
+    #expect(try cli.ok(["demo", "--users", "5", "--db", "demo.fdb", "--quiet"]).stdout.isEmpty)
+    // A second run keeps a retention the user changed.
+    try cli.ok(["define", "user.spend_7d", "--max-versions", "2", "--db", "demo.fdb"])
+    try cli.ok(["demo", "--users", "5", "--db", "demo.fdb", "--quiet"])
+    let spend = try cli.ok(["describe", "user.spend_7d", "--db", "demo.fdb", "--json"]).json
+    #expect(spend["maxVersions"] as? Int == 2)
+  }
+
+  @Test func versionNamesTheToolAndTheFormat() throws {
+    let out = try CLI().ok(["--version"])
+    #expect(out.stdout.hasPrefix("fdb ") && out.stdout.contains("(writes format version "))
+    #expect(out.lines.count == 1)
+  }
+
+  @Test func helpExamplesFitIn80ColumnsAndNeverBreakMidCommand() throws {
+    let cli = CLI()
+    let commands = [
+      "init", "define", "features", "describe", "put", "delete", "get", "history", "entities",
+      "stats", "prune", "vacuum", "compact", "verify", "train-dict", "export", "import", "demo",
+    ]
+    for command in commands {
+      let help = try cli.ok(["help", command]).lines
+      guard let start = help.firstIndex(of: "Examples:") else { continue }
+      var continued = false
+      for line in help[(start + 1)...] {
+        if line.isEmpty || line.hasPrefix("USAGE") || line.hasPrefix("ARGUMENTS") { break }
+        #expect(line.count <= 80, "fdb help \(command): '\(line)'")
+        let text = line.trimmingCharacters(in: .whitespaces)
+        #expect(
+          continued || text.hasPrefix("fdb ") || text.hasPrefix("FDB_PATH="),
+          "fdb help \(command): '\(line)' breaks an example")
+        continued = text.hasSuffix("\\")
+      }
+    }
   }
 
   @Test func demoBuildsTheDefaultStoreAndIsSafeToRunTwice() throws {

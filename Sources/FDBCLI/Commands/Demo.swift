@@ -8,7 +8,9 @@ struct Demo: ParsableCommand {
     discussion: """
       Defines four features (an int, a double with a TTL and max versions 5, a string and an \
       8-dim embedding) and writes one version of each for every user in one transaction, with \
-      lineage. Safe to run again: each run adds one version per value, so history grows.
+      lineage. Safe to run again: each run adds one version per value, so history grows. It \
+      writes only into a new store or one it made before: a store holding other features is \
+      refused (exit 2), so give it its own with --db.
 
       Examples:
         fdb demo
@@ -39,7 +41,15 @@ struct Demo: ParsableCommand {
 
   func run() throws {
     let store = try global.openStore(.create)
-    for d in Self.definitions { try store.define(d) }
+    let demoNames = Set(Self.definitions.map(\.name))
+    let others = try store.features().map(\.name).filter { !demoNames.contains($0) }
+    guard others.isEmpty else {
+      throw CLIError.usage(
+        "\(global.path) holds other features (\(others.prefix(3).joined(separator: ", "))\(others.count > 3 ? ", …" : "")); the demo writes only into a store of its own: pass --db demo.fdb"
+      )
+    }
+    // Features a previous run defined keep their settings (their retention may have changed).
+    for d in Self.definitions where try store.feature(d.name) == nil { try store.define(d) }
     let now = Timestamp.now
     let run = "demo-\(now.iso8601)"
     let eventTime = now - .hours(1)

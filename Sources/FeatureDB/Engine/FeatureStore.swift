@@ -13,7 +13,9 @@ import Synchronization
 ///
 /// Thread safety: a `FeatureStore` is `Sendable`. Reads run concurrently from any thread or task,
 /// and from other processes; writes are serialized (within the process by a lock, across processes
-/// by LMDB's writer lock). All calls are synchronous and never suspend inside a transaction.
+/// by LMDB's writer lock). Calls are synchronous and never suspend inside a transaction; from
+/// async code use the `async` overloads (`try await db.write { … }`), which run the transaction
+/// off the cooperative thread pool.
 ///
 /// ## Topics
 /// - Writing: ``write(_:)``, ``put(_:_:_:eventTime:lineage:)``, ``delete(_:_:eventTime:lineage:)``

@@ -3,6 +3,16 @@ extension Snapshot {
 
   /// The latest value: of the active, unexpired versions, the one with the greatest event time
   /// (ties: the higher version). Nil when there is none or it is a tombstone.
+  ///
+  /// A version whose event time is in the future is the latest once written, while
+  /// `asOf(feature, entity, eventTime: .now)` skips it until its time comes:
+  ///
+  /// ```swift
+  /// try db.put("user.segment", "u1", "casual", eventTime: Timestamp(iso8601: "2026-01-05")!)
+  /// try db.put("user.segment", "u1", "loyal", eventTime: Timestamp(iso8601: "2030-01-01")!)
+  /// try db.latest("user.segment", "u1")                    // "loyal" (read in 2026)
+  /// try db.asOf("user.segment", "u1", eventTime: .now)     // "casual"
+  /// ```
   public func latest(_ feature: String, _ entity: String) throws -> FeatureValue? {
     let f = try catalog.feature(feature)
     return try resolve(f, entity, Query(upper: .max, reference: now.microseconds)) { hit in
@@ -10,8 +20,8 @@ extension Snapshot {
     }
   }
 
-  /// The latest value converted to `T`; throws ``FeatureDBError/typeMismatch(feature:entity:expected:got:)``
-  /// when the feature's values are not `T`.
+  /// The latest value converted to `T`; throws ``FeatureDBError/invalidArgument(_:)`` (naming
+  /// the feature, the entity, the stored type and `T`) when the feature's values are not `T`.
   public func latest<T: FeatureValueConvertible>(
     _ feature: String, _ entity: String, as type: T.Type
   ) throws -> T? {

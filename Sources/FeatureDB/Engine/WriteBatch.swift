@@ -51,10 +51,10 @@ public struct WriteBatch: Sendable {
     put(feature, entity, value.featureValue, eventTime: eventTime, lineage: lineage)
   }
 
-  /// A write whose source is line `sourceLine` of the lineage's source file (the import keeps
-  /// the file as one symbol and the line as a number).
-  mutating func put(
-    _ feature: String, _ entity: String, _ value: FeatureValue, eventTime: Timestamp?,
+  /// A write (nil: a tombstone) whose source is line `sourceLine` of the lineage's source file
+  /// (the import keeps the file as one symbol and the line as a number).
+  mutating func append(
+    _ feature: String, _ entity: String, _ value: FeatureValue?, eventTime: Timestamp?,
     lineage: Lineage, sourceLine: UInt64
   ) {
     operations.append(

@@ -48,8 +48,9 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
   case unknownOperation(UInt64)
   /// The operation was undone already (or is an undo, which cannot be undone).
   case cannotUndo(operation: UInt64, reason: String)
-  /// An export needs history that pruning or vacuum removed, in this many cells.
-  case exportNeedsRemovedHistory(cells: Int)
+  /// An export needs history that pruning or vacuum removed, in this many cells; `first` names
+  /// the first few (feature, entity, event time).
+  case exportNeedsRemovedHistory(cells: Int, first: [MissingHistoryCell])
 
   public var description: String {
     switch self {
@@ -86,8 +87,8 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
     case .unknownRun(let id): "unknown run '\(id)'"
     case .unknownOperation(let id): "unknown operation \(id)"
     case .cannotUndo(let id, let reason): "cannot undo operation \(id): \(reason)"
-    case .exportNeedsRemovedHistory(let cells):
-      "\(cells) cells need history that pruning or vacuum removed; nothing was written (pass --allow-missing-history / allowMissingHistory to write them empty)"
+    case .exportNeedsRemovedHistory(let cells, let first):
+      "\(cells) \(cells == 1 ? "cell needs" : "cells need") history that pruning or vacuum removed\(first.isEmpty ? "" : " (\(cells > first.count ? "first: " : "")\(first.map(\.description).joined(separator: "; ")))"); nothing was written (pass --allow-missing-history / allowMissingHistory to write them empty)"
     }
   }
 }

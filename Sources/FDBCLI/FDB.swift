@@ -38,6 +38,13 @@ public struct FDB: ParsableCommand {
       TrainDict.self,
       Export.self,
       Import.self,
+      LineageCommand.self,
+      Graph.self,
+      Runs.self,
+      RunCommand.self,
+      RollbackCommand.self,
+      Undo.self,
+      Ops.self,
       Demo.self,
     ]
   )

@@ -86,9 +86,17 @@ public struct FeatureGraph: Sendable, Hashable {
     /// How many parent → child version links were written.
     public var count: Int
     public var lastWrite: Timestamp
+
+    public init(parent: String, child: String, producer: String?, count: Int, lastWrite: Timestamp)
+    {
+      (self.parent, self.child, self.producer) = (parent, child, producer)
+      (self.count, self.lastWrite) = (count, lastWrite)
+    }
   }
 
   public var edges: [Edge]
+
+  public init(edges: [Edge]) { self.edges = edges }
 
   /// Graphviz DOT (`dot -Tsvg`).
   public func dot() -> String {

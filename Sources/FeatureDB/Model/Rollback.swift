@@ -43,7 +43,7 @@ public struct RollbackOptions: Sendable, Hashable {
 /// What a rollback did (or, for a dry run, would do).
 public struct RollbackResult: Sendable, Hashable {
   /// The operation recorded (nil for a dry run).
-  public var operation: Operation?
+  public var operation: OperationRecord?
   /// Versions retracted (or that would be): the target's and the cascade's.
   public var retracted: Int
   /// Of those, the ones retracted because they derive from the others.

@@ -62,7 +62,7 @@ extension FeatureStore {
       let rule = RetractionRule(kind: plan.kind, pending: true, time: time, resume: [], changed: 0)
       try v2.retractions.put(txn, key: Keys.ids(id), value: rule.encoded())
       try record(
-        Operation(
+        OperationRecord(
           id: id, kind: .rollback, form: target.description, actor: options.actor,
           reason: options.reason, time: Timestamp(microseconds: time), cascade: options.cascade,
           versions: 0), txn)
@@ -83,7 +83,8 @@ extension FeatureStore {
   /// - Throws: ``FeatureDBError/unknownOperation(_:)``,
   ///   ``FeatureDBError/cannotUndo(operation:reason:)``.
   @discardableResult
-  public func undo(_ id: UInt64, actor: String = "", reason: String = "") throws -> Operation {
+  public func undo(_ id: UInt64, actor: String = "", reason: String = "") throws -> OperationRecord
+  {
     try applyPendingRetractions()
     let undoID = try writeTransaction("undo") { txn in
       guard var op = try operation(id, txn) else { throw FeatureDBError.unknownOperation(id) }
@@ -99,7 +100,7 @@ extension FeatureStore {
       op.undoneBy = undoID
       try record(op, txn)
       try record(
-        Operation(
+        OperationRecord(
           id: undoID, kind: .undo, form: "undo of operation \(id) (\(op.form))", actor: actor,
           reason: reason, time: Timestamp(microseconds: time), cascade: op.cascade, versions: 0,
           undoes: id), txn)

@@ -3,7 +3,7 @@ import Foundation
 /// An operation as stored in `operations` (JSON; times in microseconds since 1970).
 private struct StoredOperation: Codable {
   var id: UInt64
-  var kind: Operation.Kind
+  var kind: OperationRecord.Kind
   var form: String
   var actor: String
   var reason: String
@@ -13,14 +13,14 @@ private struct StoredOperation: Codable {
   var undoes: UInt64?
   var undoneBy: UInt64?
 
-  init(_ o: Operation) {
+  init(_ o: OperationRecord) {
     (id, kind, form, actor, reason) = (o.id, o.kind, o.form, o.actor, o.reason)
     timeMicroseconds = o.time.microseconds
     (cascade, versions, undoes, undoneBy) = (o.cascade, o.versions, o.undoes, o.undoneBy)
   }
 
-  var operation: Operation {
-    Operation(
+  var operation: OperationRecord {
+    OperationRecord(
       id: id, kind: kind, form: form, actor: actor, reason: reason,
       time: Timestamp(microseconds: timeMicroseconds), cascade: cascade, versions: versions,
       undoes: undoes, undoneBy: undoneBy)
@@ -28,15 +28,17 @@ private struct StoredOperation: Codable {
 }
 
 extension FeatureStore {
-  /// Operation `id` from the operations log (nil when there is none).
-  func operation(_ id: UInt64, _ txn: borrowing some Transaction & ~Copyable) throws -> Operation? {
+  /// OperationRecord `id` from the operations log (nil when there is none).
+  func operation(_ id: UInt64, _ txn: borrowing some Transaction & ~Copyable) throws
+    -> OperationRecord?
+  {
     guard let table = tables.v2?.operations else { return nil }
     return try OrderedVarint.encode(id).withUnsafeBytes { k in
       try table.withValue(txn, key: k) { v in try v.map(Self.decodeOperation) }
     }
   }
 
-  static func decodeOperation(_ bytes: UnsafeRawBufferPointer) throws -> Operation {
+  static func decodeOperation(_ bytes: UnsafeRawBufferPointer) throws -> OperationRecord {
     do {
       return try JSONDecoder().decode(StoredOperation.self, from: Data(bytes)).operation
     } catch {
@@ -45,7 +47,7 @@ extension FeatureStore {
   }
 
   /// Stores `op` in the operations log.
-  func record(_ op: Operation, _ txn: borrowing WriteTransaction) throws {
+  func record(_ op: OperationRecord, _ txn: borrowing WriteTransaction) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = .sortedKeys
     try tables.lineage().operations.put(
@@ -54,12 +56,12 @@ extension FeatureStore {
   }
 
   /// The operations log (rollbacks and undos), newest first.
-  public func operations(limit: Int = 100) throws -> [Operation] {
+  public func operations(limit: Int = 100) throws -> [OperationRecord] {
     guard limit >= 0 else { throw FeatureDBError.invalidArgument("limit must be 0 or more") }
     return try readTransaction { txn in
       guard let table = tables.v2?.operations else { return [] }
       let cursor = try Cursor(table, txn)
-      var out: [Operation] = []
+      var out: [OperationRecord] = []
       var entry = try cursor.last()
       while let (_, value) = entry, out.count < limit {
         out.append(try Self.decodeOperation(value))
@@ -69,10 +71,10 @@ extension FeatureStore {
     }
   }
 
-  /// Operation `id`.
+  /// OperationRecord `id`.
   ///
   /// - Throws: ``FeatureDBError/unknownOperation(_:)``.
-  public func operation(_ id: UInt64) throws -> Operation {
+  public func operation(_ id: UInt64) throws -> OperationRecord {
     guard let op = try readTransaction({ try operation(id, $0) }) else {
       throw FeatureDBError.unknownOperation(id)
     }
@@ -83,7 +85,7 @@ extension FeatureStore {
   func retractionState(_ txn: borrowing some Transaction & ~Copyable) throws -> RetractionState {
     var state = RetractionState()
     guard let v2 = tables.v2 else { return state }
-    var ops: [Operation] = []
+    var ops: [OperationRecord] = []
     let cursor = try Cursor(v2.operations, txn)
     var entry = try cursor.first()
     while let (_, value) = entry {

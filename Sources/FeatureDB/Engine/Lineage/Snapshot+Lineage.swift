@@ -107,12 +107,15 @@ extension Snapshot {
       node.repeated = true
       return node
     }
-    var next: [(Feature, UInt64, String, UInt64)] = []
+    /// Children in input order: a version to expand, or a raw input id.
+    var next: [(Feature, UInt64, String, UInt64)?] = []
+    var raws: [String] = []
     if upstream {
       for input in version?.lineage.inputs ?? [] {
         switch input {
         case .raw(let id):
-          if levels > 0 { node.children.append(LineageNode(rawInput: id, state: .raw)) }
+          next.append(nil)
+          raws.append(id)
         case .version(let pf, let pe, let pv):
           guard let parentEntity = try store.entityTable.lookup(pe, self) else { continue }
           next.append((try catalog.feature(pf), parentEntity, pe, pv))
@@ -127,7 +130,12 @@ extension Snapshot {
       node.truncated = !next.isEmpty
       return node
     }
-    for (cf, ce, name, cv) in next {
+    var rawIDs = raws.makeIterator()
+    for child in next {
+      guard let (cf, ce, name, cv) = child else {
+        node.children.append(LineageNode(rawInput: rawIDs.next(), state: .raw))
+        continue
+      }
       node.children.append(
         try self.node(cf, ce, name, cv, levels: levels - 1, upstream: upstream, expanded: &expanded)
       )

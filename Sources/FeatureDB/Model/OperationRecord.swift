@@ -1,6 +1,6 @@
 /// An entry of the operations log: a rollback or an undo, with who, when, why and what it
 /// changed. Rollbacks retract versions; an undo restores what its rollback retracted.
-public struct Operation: Codable, Sendable, Hashable {
+public struct OperationRecord: Codable, Sendable, Hashable {
   /// What an operation did.
   public enum Kind: String, Codable, Sendable {
     /// Retracted versions.

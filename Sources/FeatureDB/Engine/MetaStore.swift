@@ -12,7 +12,6 @@ struct MetaStore {
     case lastWriteTime = "last_write_time"
     case upgradedFrom = "upgraded_from"
     case nextOperation = "next_operation"
-    case retractionVersion = "retraction_version"
   }
 
   static let magic = Array("FeatureDB".utf8)

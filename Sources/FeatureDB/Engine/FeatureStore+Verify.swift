@@ -211,7 +211,16 @@ private final class Verifier {
           throw DecodeError("a segment record with header fields")
         }
         var last: ChainRecord.Entry?
-        while let e = try reader.next() { last = e }
+        var count = 0
+        while let e = try reader.next() {
+          last = e
+          count += 1
+        }
+        if count > ChainUpdate.segmentLimit {
+          problem(
+            table, location,
+            "a segment holds \(count) entries; segments hold at most \(ChainUpdate.segmentLimit)")
+        }
         guard let last,
           Keys.parseSegment(key, chainLength: chainKey.count).map({
             $0 == (last.eventTime, last.version)

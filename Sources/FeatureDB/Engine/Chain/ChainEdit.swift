@@ -34,17 +34,22 @@ struct ChainEdit {
       pruned += removed
     }
     let spilled = update.spill()
-    var segment: (key: [UInt8], record: [UInt8])?
+    var newSegments: [(key: [UInt8], record: [UInt8])] = []
     if !spilled.isEmpty {
       var segments = try segmentsEditor(txn)
-      segment = segments.append(spilled, head: old, arena: arena)
+      for chunk in spilled {
+        newSegments.append(segments.append(Array(chunk), head: old, arena: arena))
+      }
     }
     // `old` may point into the map: finish reading it before writing.
     update.encode(old: old, arena: arena, into: &record)
     try key.withUnsafeBytes { k in
       try record.bytes.withUnsafeBytes { v in try cursor.put(key: k, value: v, flags: placement) }
     }
-    if let segment { try segmentsEditor(txn).write(segment) }
+    if !newSegments.isEmpty {
+      let segments = try segmentsEditor(txn)
+      for segment in newSegments { try segments.write(segment) }
+    }
     return pruned
   }
 

@@ -30,9 +30,6 @@ struct ChainUpdate {
   var isSegment = false
   private var nextVersion: UInt64 = 1
 
-  /// The version number the next added version gets.
-  var nextVersionNumber: UInt64 { nextVersion }
-
   /// A head holding more entries than this moves its oldest ones to a new segment.
   static let headLimit = 96
   /// Entries a head keeps when it spills.
@@ -106,9 +103,10 @@ struct ChainUpdate {
   /// Active (not retracted) entries of this record.
   var activeCount: Int { pieces.reduce(0) { $0 + ($1.isRetracted ? 0 : 1) } }
 
-  /// Takes the oldest entries off a head holding more than ``headLimit``, for a new segment
-  /// (newer than every existing one), and counts them in the segment summary.
-  mutating func spill() -> [Piece] {
+  /// Takes the oldest entries off a head holding more than ``headLimit``, for new segments
+  /// (newer than every existing one) of at most ``segmentLimit`` / 2 entries each, newest
+  /// first, and counts them in the segment summary.
+  mutating func spill() -> [ArraySlice<Piece>] {
     guard !isSegment, pieces.count > Self.headLimit else { return [] }
     let moved = Array(pieces[Self.headKeeps...])
     pieces.removeSubrange(Self.headKeeps...)
@@ -117,7 +115,10 @@ struct ChainUpdate {
     s.active += UInt64(moved.count { !$0.isRetracted })
     s.maxVersion = max(s.maxVersion, moved.reduce(0) { max($0, $1.version) })
     header.segments = s
-    return moved
+    let size = Self.segmentLimit / 2
+    return stride(from: 0, to: moved.count, by: size).map {
+      moved[$0..<min($0 + size, moved.count)]
+    }
   }
 
   /// How many of the oldest active versions beyond `maxVersions` (0 = unlimited) are in the

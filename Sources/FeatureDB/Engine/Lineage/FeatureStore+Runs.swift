@@ -198,17 +198,19 @@ extension FeatureStore {
   func nextVersion(entity: UInt64, feature: Feature, _ txn: borrowing some Transaction & ~Copyable)
     throws -> UInt64
   {
-    guard
-      let head = try tables.chains.get(txn, key: Keys.chain(entity: entity, feature: feature.id))
-    else { return 1 }
-    return try head.withUnsafeBytes { buffer in
-      var update = ChainUpdate()
-      do {
-        try update.reset(old: buffer, format: feature.format, epoch: epoch)
-      } catch {
-        throw FeatureDBError.corruptStore(table: "chains", detail: "\(error)")
+    try Keys.chain(entity: entity, feature: feature.id).withUnsafeBytes { k in
+      try tables.chains.withValue(txn, key: k) { head in
+        guard let head else { return 1 }
+        do {
+          var reader = try ChainRecord.Reader(head, format: feature.format, epoch: epoch)
+          var highest: UInt64 = 0
+          while let e = try reader.next() { highest = max(highest, e.version) }
+          let h = reader.header
+          return max(h.nextVersion ?? 0, highest &+ 1, (h.segments?.maxVersion ?? 0) &+ 1)
+        } catch {
+          throw FeatureDBError.corruptStore(table: "chains", detail: "\(error)")
+        }
       }
-      return update.nextVersionNumber
     }
   }
 }

@@ -12,6 +12,9 @@ struct LineageIndex {
   private var runs: [UInt64: String] = [:]
   private var key: [UInt8] = []
   private var value = ByteWriter(capacity: 16)
+  /// The (run, entity, feature) last checked for a first version: a batch's versions come
+  /// grouped by chain.
+  private var lastChecked: (UInt64, UInt64, UInt64)?
 
   struct RunFeature: Hashable {
     var run: UInt64
@@ -37,7 +40,11 @@ struct LineageIndex {
     if lineage.run != 0 {
       if let runName { runs[lineage.run] = runName }
       key = Keys.ids(lineage.run, entity, feature, version)
-      let isNewEntity = try isFirst(prefix: Keys.ids(lineage.run, entity, feature), txn)
+      var isNewEntity = false
+      if lastChecked.map({ $0 != (lineage.run, entity, feature) }) ?? true {
+        isNewEntity = try isFirst(prefix: Keys.ids(lineage.run, entity, feature), txn)
+        lastChecked = (lineage.run, entity, feature)
+      }
       value.bytes.removeAll(keepingCapacity: true)
       value.signedVarint(eventTime)
       try tables.runVersions.put(txn, key: key, value: value.bytes)

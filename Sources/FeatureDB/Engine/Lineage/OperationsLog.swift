@@ -115,7 +115,7 @@ extension FeatureStore {
           state.byVersion[.init(entity: e, feature: f, version: v), default: []].append(op)
           return true
         }
-      case .undo: break
+      case .undo: state.hasPendingUndo = true
       }
     }
     return state

@@ -79,6 +79,8 @@ struct RetractionState: Sendable {
   var byVersion: [VersionKey: [UInt64]] = [:]
   /// Any rule pending (an undo too): the retracted bit alone may be stale.
   var hasPending = false
+  /// An undo pending: a retracted bit may be set on a version it restored.
+  var hasPendingUndo = false
 
   struct VersionKey: Hashable, Sendable {
     var entity: UInt64
@@ -91,6 +93,30 @@ struct RetractionState: Sendable {
   func hides(_ op: UInt64, at w: Int64) -> Bool {
     guard let o = operations[op] else { return true }  // verify reports unknown operations
     return o.time <= w && (o.undoneAt.map { $0 > w } ?? true)
+  }
+
+  /// Whether a pending rule hides an entry of (entity, feature) from a read at write time `w`
+  /// (the read path's check: no allocation).
+  func pendingHides(_ e: ChainRecord.Entry, entity: UInt64, feature: UInt64, at w: Int64) -> Bool {
+    if e.run != 0, let ops = byRun[e.run] {
+      for op in ops where e.writeTime <= operations[op]?.time ?? .max && hides(op, at: w) {
+        return true
+      }
+    }
+    if let rules = byFeature[feature] {
+      for r in rules
+      where e.writeTime > r.since && e.writeTime <= operations[r.op]?.time ?? .max
+        && hides(r.op, at: w)
+      {
+        return true
+      }
+    }
+    if !byVersion.isEmpty,
+      let ops = byVersion[VersionKey(entity: entity, feature: feature, version: e.version)]
+    {
+      for op in ops where hides(op, at: w) { return true }
+    }
+    return false
   }
 
   /// Pending rules that cover an entry of (entity, feature).

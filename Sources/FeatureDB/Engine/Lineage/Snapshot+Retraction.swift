@@ -26,9 +26,21 @@ extension Snapshot {
     _ e: ChainRecord.Entry, _ reader: ChainRecord.Reader, entity: UInt64, feature: UInt64,
     at writeTime: Int64?
   ) throws -> Bool {
-    // Fast path: nothing pending and a read of now: the retracted bit is exact.
-    if !catalog.retractions.hasPending && writeTime == nil { return e.isRetracted }
-    if e.extra == nil && !catalog.retractions.hasPending { return false }
-    return try !retractions(e, reader, entity: entity, feature: feature, at: writeTime).isEmpty
+    let state = catalog.retractions
+    guard let w = writeTime else {
+      // A read of now: the retracted bit, unless a pending undo may have cleared it or a pending
+      // rollback may not have set it yet. (A clear bit means every listed rollback was undone.)
+      if e.isRetracted {
+        guard state.hasPendingUndo else { return true }
+        return try !retractions(e, reader, entity: entity, feature: feature, at: nil).isEmpty
+      }
+      return state.hasPending && state.pendingHides(e, entity: entity, feature: feature, at: .max)
+    }
+    if state.hasPending && state.pendingHides(e, entity: entity, feature: feature, at: w) {
+      return true
+    }
+    guard let range = e.extra else { return false }
+    let extra = try LineageExtra.decode(UnsafeRawBufferPointer(rebasing: reader.buffer[range]))
+    return extra.statusChanges.contains { state.hides($0, at: w) }
   }
 }

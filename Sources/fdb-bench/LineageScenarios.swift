@@ -140,10 +140,12 @@ extension Scenarios {
     let after = readRate(seconds: 2)
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
+    let retracted = try! store.operations().first!.versions
     report(
       "rollback_run_1m", nil,
       extra: [
-        "versions": entities.count * features.count + 1, "visible_s": round3(visible),
+        "versions": entities.count * features.count + 1, "retracted": retracted,
+        "visible_s": round3(visible),
         "applied_s": round3(total), "reads_per_s_before": Int(before),
         "reads_per_s_pending": Int(during), "reads_per_s_after": Int(after),
         "pending_ratio": round3(during / before), "after_ratio": round3(after / before),

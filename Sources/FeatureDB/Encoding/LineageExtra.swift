@@ -10,7 +10,7 @@
 /// Status operations alternate: the first retracted the version, the second restored it (an
 /// undo), the third retracted it again, and so on.
 struct LineageExtra: Equatable {
-  enum Input: Equatable {
+  enum Input: Hashable {
     case version(feature: UInt64, entity: UInt64, version: UInt64)
     case raw(symbol: UInt64)
   }

@@ -77,12 +77,13 @@ struct WriteContext {
       }
       var slot = 0
       if let own = op.lineage {
-        if let cached = lineageSlots[own] {
+        // Lineages with inputs rarely repeat: hashing them would cost more than it saves.
+        if own.inputs.isEmpty, let cached = lineageSlots[own] {
           slot = cached
         } else {
           slot = lineages.count
           lineages.append(try encode(own, txn))
-          lineageSlots[own] = slot
+          if own.inputs.isEmpty { lineageSlots[own] = slot }
         }
       }
       var lineage = lineages[slot]
@@ -232,9 +233,10 @@ struct WriteContext {
   /// Every parent version the batch's lineage names exists (was written, even if since pruned),
   /// checked once the batch's own versions are in place.
   private func checkInputs(_ lineages: [EncodedLineage], _ txn: borrowing WriteTransaction) throws {
-    var checked: Set<[UInt64]> = []
+    var checked: Set<LineageExtra.Input> = []
     for l in lineages {
-      for case .version(let f, let e, let v) in l.inputs where checked.insert([f, e, v]).inserted {
+      for input in l.inputs where checked.insert(input).inserted {
+        guard case .version(let f, let e, let v) = input else { continue }
         let feature = try catalog.feature(id: f)
         let next = try store.nextVersion(entity: e, feature: feature, txn)
         guard v >= 1, v < next else {

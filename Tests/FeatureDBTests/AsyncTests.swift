@@ -11,6 +11,13 @@ final class Flag: Sendable {
   var isSet: Bool { value.load(ordering: .sequentiallyConsistent) }
 }
 
+/// A counter, shared by any threads.
+final class Counter: Sendable {
+  private let value = Atomic<Int>(0)
+  func increment() { value.add(1, ordering: .sequentiallyConsistent) }
+  var count: Int { value.load(ordering: .sequentiallyConsistent) }
+}
+
 /// The async overloads run LMDB work off the cooperative pool: tasks waiting to write do not
 /// stall tasks that read.
 @Suite struct AsyncTests {
@@ -18,14 +25,21 @@ final class Flag: Sendable {
     let (db, dir) = try makeStore()
     try db.define(FeatureDefinition("f", type: .int, maxVersions: 0))
     try await db.put("f", "e", 0)
-    // A writer holds the write lock for `hold` on a thread of its own.
-    let hold = 3.0
+    // A writer holds the write lock on a thread of its own until the 500 reads below have run
+    // (at most 30 s: other tests may keep the cooperative threads busy for a while, so a fixed
+    // hold would make the test depend on the load).
     let locked = DispatchSemaphore(value: 0)
     let released = Flag()
+    let readsDone = Counter()
     let holder = Thread {
       try! db.writeTransaction("slow") { _ in
         locked.signal()
-        Thread.sleep(forTimeInterval: hold)
+        let start = ContinuousClock.now
+        while readsDone.count < 500,
+          ContinuousClock.now - start < .seconds(30)
+        {
+          Thread.sleep(forTimeInterval: 0.01)
+        }
         released.set()
       }
     }
@@ -48,9 +62,15 @@ final class Flag: Sendable {
           }
         } else {
           group.addTask {
-            let value = try await db.latest("f", "e", as: Int.self)
+            // Whether the read ran before the writer let go is decided where it runs (the
+            // task may resume later when other tests keep the cooperative threads busy).
+            let (value, early) = try await db.read { snap in
+              let read = (try snap.latest("f", "e", as: Int.self), !released.isSet)
+              readsDone.increment()
+              return read
+            }
             #expect(value == 0)
-            return !released.isSet
+            return early
           }
         }
       }

@@ -245,6 +245,12 @@ private final class Verifier {
     }
     if let range = e.extra {
       let extra = try LineageExtra.decode(UnsafeRawBufferPointer(rebasing: reader.buffer[range]))
+      for op in extra.statusChanges where try store.operation(op, txn) == nil {
+        problem(t.chains, at, "retracted by operation \(op), which the operations log lacks")
+      }
+      if e.isRetracted && extra.statusChanges.isEmpty {
+        problem(t.chains, at, "retracted, but no operation retracted it")
+      }
       for input in extra.inputs {
         switch input {
         case .version(let f, let en, _):
@@ -260,6 +266,8 @@ private final class Verifier {
           }
         }
       }
+    } else if e.isRetracted {
+      problem(t.chains, at, "retracted, but no operation retracted it")
     }
     let chainKey = Keys.chain(entity: entityID, feature: feature.id)
     switch e.kind {

@@ -12,7 +12,8 @@
 @testable import FeatureDB
 
 /// Whether `text` has the syntax docs/cli.md gives for ISO-8601: a date, optionally a time
-/// (seconds and fraction optional) with `Z` or an offset; a space may stand for the `T`.
+/// (seconds and fraction optional) with `Z`, an offset or no zone (UTC); a space may stand for
+/// the `T`.
 private func isISO8601Syntax(_ text: String) -> Bool {
   var p = Array(text.utf8)[...]
   func digits(_ n: Int) -> Bool {
@@ -35,6 +36,7 @@ private func isISO8601Syntax(_ text: String) -> Bool {
       while p.first.map(isDigit) == true { p.removeFirst() }
     }
   }
+  if p.isEmpty { return true }  // no zone: UTC
   if !literal("Z") {
     guard literal("+") || literal("-"), digits(2), literal(":"), digits(2) else { return false }
   }

@@ -19,6 +19,7 @@ public struct FDB: ParsableCommand {
 
       Run 'fdb help COMMAND' for a command's options and examples.
       """,
+    version: "fdb \(FeatureStore.version) (writes format version \(FeatureStore.formatVersion))",
     subcommands: [
       Init.self,
       Define.self,
@@ -28,6 +29,7 @@ public struct FDB: ParsableCommand {
       Delete.self,
       Get.self,
       History.self,
+      Entities.self,
       Stats.self,
       Prune.self,
       Vacuum.self,
@@ -36,6 +38,13 @@ public struct FDB: ParsableCommand {
       TrainDict.self,
       Export.self,
       Import.self,
+      LineageCommand.self,
+      Graph.self,
+      Runs.self,
+      RunCommand.self,
+      RollbackCommand.self,
+      Undo.self,
+      Ops.self,
       Demo.self,
     ]
   )

@@ -23,7 +23,8 @@ extension Scenarios {
         }
       }
     }
-    let bytes = (try? FileManager.default.attributesOfItem(atPath: path + "/data.mdb")[.size] as? Int) ?? 0
+    let bytes =
+      (try? FileManager.default.attributesOfItem(atPath: path + "/data.mdb")[.size] as? Int) ?? 0
     let plain = try! FeatureStore(path: path, options: StoreOptions(readOnly: true))
     let checked = try! FeatureStore(
       path: path, options: StoreOptions(readOnly: true, checkPages: true))
@@ -38,7 +39,8 @@ extension Scenarios {
     let b = latest(checked)
     let miss = Samples.measure(keys.count) { i in _ = try! plain.latest("p.n", "absent-\(i)") }
     report("latest_plain", a)
-    report("latest_check_pages", b, extra: ["ratio_vs_plain": round3(b.opsPerSecond / a.opsPerSecond)])
+    report(
+      "latest_check_pages", b, extra: ["ratio_vs_plain": round3(b.opsPerSecond / a.opsPerSecond)])
     report("latest_miss", miss)
     let walk = Samples.measure(3) { _ in try! plain.checkStructure() }
     report(

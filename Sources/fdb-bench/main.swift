@@ -32,6 +32,11 @@ if wanted("dictionary", "dictionary_json", "dictionary_int8") { scenarios.dictio
 if wanted("export_snapshot") { scenarios.exportSnapshot() }
 if wanted("export_pit") { scenarios.exportPointInTime() }
 if wanted("import") { scenarios.importCSV() }
+if wanted("long_history") { scenarios.longHistory(quick: quick) }
+if wanted("lineage_upstream", "lineage_downstream") { scenarios.lineageQueries() }
+if wanted("write_lineage") { scenarios.writeLineage() }
+if wanted("rollback_run_1m") { scenarios.rollbackRun() }
+if wanted("rollback_cascade") { scenarios.rollbackCascade(quick: quick) }
 if wanted("page_checks", "latest_check_pages", "check_structure") { scenarios.pageChecks() }
 if wanted("multiprocess", "multiprocess-writer", "multiprocess-reader") {
   scenarios.multiprocess(only: only, quick: quick)

@@ -10,12 +10,17 @@
 //   load-read PATH SECONDS           a load reader checking the invariant for SECONDS
 //   hold-read PATH FEATURE ENTITY    opens a read transaction, prints "holding VALUE", and keeps it
 //                                    open until stdin closes (tests kill it with SIGKILL)
+//   rollback PATH RUN                prints "rolling back", rolls back run RUN, prints "done N"
+//   watch-run PATH FEATURE N         reads entities e0 … e(N−1) of FEATURE in one snapshot, again
+//                                    and again until stdin closes; prints "all" or "none" when the
+//                                    snapshot saw all or none of them, "half K" otherwise
 //
 // Every line goes to stdout through FileHandle.standardOutput.write (unbuffered: stdout is a pipe
 // and a killed process must not lose a line it reported). Errors go to stderr, exit status 1.
 // Modes that run until killed also stop when their parent dies, so a crashed test leaves nothing.
 import FeatureDB
 import Foundation
+import Synchronization
 
 let args = CommandLine.arguments
 func fail(_ message: String) -> Never {
@@ -246,6 +251,33 @@ do {
       while readLine() != nil {}
     }
     say("released")
+
+  case "rollback":
+    guard args.count == 4 else { fail("usage: rollback PATH RUN") }
+    let store = try FeatureStore(path: path)
+    say("rolling back")
+    let result = try store.rollback(.run(args[3]))
+    say("done \(result.retracted)")
+
+  case "watch-run":
+    guard args.count == 5, let n = Int(args[4]) else { fail("usage: watch-run PATH FEATURE N") }
+    let store = try FeatureStore(path: path, options: StoreOptions(readOnly: true))
+    let stop = Mutex(false)
+    Thread {
+      while readLine() != nil {}
+      stop.withLock { $0 = true }
+    }.start()
+    var last = ""
+    while !stop.withLock({ $0 }) {
+      let seen = try store.read { snap in
+        try (0..<n).count { try snap.latest(args[3], "e\($0)") != nil }
+      }
+      let state = seen == n ? "all" : seen == 0 ? "none" : "half \(seen)"
+      if state != last {
+        say(state)
+        last = state
+      }
+    }
 
   default:
     fail("unknown mode \(args[1])")

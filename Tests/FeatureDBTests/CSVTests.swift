@@ -224,16 +224,42 @@ func csvRecords(_ bytes: [UInt8], _ dir: TemporaryDirectory) throws(CSVError) ->
       dir, "rows.csv",
       "entity_id,event_timestamp\nu1,2026-01-01T02:00:00Z\nu1,2026-01-01T06:00:00Z\n")
     let out = dir.child("pit.csv")
-    expectError(.exportNeedsRemovedHistory(cells: 1)) {
+    let cell = MissingHistoryCell(
+      feature: "few", entity: "u1", eventTime: t(2), removedBy: .pruning)
+    expectError(.exportNeedsRemovedHistory(cells: 1, first: [cell])) {
       try db.exportPointInTime(entityRows: rows, to: out, options: options(["few"]))
     }
+    #expect(
+      FeatureDBError.exportNeedsRemovedHistory(cells: 1, first: [cell]).description
+        == "1 cell needs history that pruning or vacuum removed (feature 'few' entity 'u1' at 2026-01-01T02:00:00Z (pruning)); nothing was written (pass --allow-missing-history / allowMissingHistory to write them empty)"
+    )
     #expect(!FileManager.default.fileExists(atPath: out))
     let summary = try db.exportPointInTime(
       entityRows: rows, to: out, options: options(["few"], allowMissing: true))
-    #expect(summary.missingHistoryCells == 1)
+    #expect(summary.missingHistoryCells == 1 && summary.firstMissingHistory == [cell])
     #expect(
       readFile(out)
         == "entity_id,event_timestamp,few\nu1,2026-01-01T02:00:00Z,\nu1,2026-01-01T06:00:00Z,2\n")
+    // A snapshot export names its T; more cells than kept: "first:".
+    for i in 2...8 {
+      try db.put("few", "e\(i)", 1, eventTime: t(1))
+      try db.put("few", "e\(i)", 2, eventTime: t(5))
+    }
+    let error = thrownError {
+      try db.exportSnapshot(to: out, options: options(["few"], eventTime: t(2)))
+    }
+    guard case .exportNeedsRemovedHistory(let cells, let first) = error else {
+      Issue.record("got \(String(describing: error))")
+      return
+    }
+    #expect(cells == 8 && first.count == 5)
+    #expect(
+      first.first
+        == MissingHistoryCell(feature: "few", entity: "e2", eventTime: t(2), removedBy: .pruning))
+    #expect(
+      error!.description.hasPrefix(
+        "8 cells need history that pruning or vacuum removed (first: feature 'few' entity 'e2' at 2026-01-01T02:00:00Z (pruning); "
+      ))
   }
 
   @Test func badInputIsNamedAndNothingIsWritten() throws {

@@ -29,14 +29,61 @@ import Testing
     #expect(try db.feature("missing") == nil)
   }
 
-  @Test func redefiningWithTheSameTypeIsANoOp() throws {
+  @Test func redefiningWithTheSameSettingsChangesNothing() throws {
+    let (db, _dir) = try makeStore()
+    let definition = FeatureDefinition("f", type: .int, maxVersions: 2, description: "first")
+    let first = try db.define(definition)
+    let again = try db.define(definition)
+    #expect(again == first)
+    #expect(try db.feature("f") == first)
+    _ = _dir
+  }
+
+  @Test func redefiningAppliesRetentionAndMetadata() throws {
     let (db, _dir) = try makeStore()
     let first = try db.define(
-      FeatureDefinition("f", type: .int, maxVersions: 2, description: "first"))
+      FeatureDefinition("f", type: .int, maxVersions: 2, description: "first", owner: "a"))
     let again = try db.define(
-      FeatureDefinition("f", type: .int, maxVersions: 7, description: "second"))
-    #expect(again == first)
-    #expect(try db.feature("f")?.maxVersions == 2)
+      FeatureDefinition(
+        "f", type: .int, maxVersions: 7, ttl: .days(1), description: "second", tags: ["t"]))
+    #expect(again.maxVersions == 7 && again.ttl == .days(1))
+    #expect(again.description == "second" && again.owner == "" && again.tags == ["t"])
+    #expect(again.createdAt == first.createdAt)
+    #expect(try db.feature("f") == again)
+    // Back to the defaults: 10 versions, no TTL.
+    let defaults = try db.define(FeatureDefinition("f", type: .int))
+    #expect(defaults.maxVersions == 10 && defaults.ttl == nil)
+    #expect(try db.feature("f")?.maxVersions == 10)
+    expectError(
+      .invalidDefinition(
+        feature: "f", reason: "maxVersions is -1; it must be 0 (unlimited) or more")
+    ) {
+      try db.define(FeatureDefinition("f", type: .int, maxVersions: -1))
+    }
+    #expect(try db.feature("f")?.maxVersions == 10)
+    _ = _dir
+  }
+
+  @Test func aTTLGivenThroughDefineIsIndexedForVacuum() throws {
+    let (db, _dir) = try makeStore()
+    try db.define(FeatureDefinition("f", type: .int))
+    try db.put("f", "u1", 1, eventTime: t(0))
+    try db.put("f", "u1", 2, eventTime: t(10))
+    try db.define(FeatureDefinition("f", type: .int, ttl: .hours(1)))
+    let result = try db.vacuum(now: t(24))
+    #expect(result.removed == 2)
+    #expect(try db.history("f", "u1").isEmpty)
+    _ = _dir
+  }
+
+  @Test func aLowerMaxVersionsThroughDefineAppliesAtTheNextWrite() throws {
+    let (db, _dir) = try makeStore()
+    try db.define(FeatureDefinition("f", type: .int, maxVersions: 5))
+    for i in 1...4 { try db.put("f", "u1", Int64(i), eventTime: t(Int64(i))) }
+    try db.define(FeatureDefinition("f", type: .int, maxVersions: 2))
+    #expect(try db.history("f", "u1").count == 4)
+    try db.put("f", "u1", 5, eventTime: t(5))
+    #expect(try db.history("f", "u1").map(\.version) == [5, 4])
     _ = _dir
   }
 

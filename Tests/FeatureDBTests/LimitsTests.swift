@@ -158,10 +158,11 @@ import Testing
     let longest = String(repeating: "n", count: 196) + ".x_1"
     #expect(longest.utf8.count == 200)
     try db.define(FeatureDefinition(longest, type: .double, ttl: .days(1)))
-    try db.put(longest, "e", 1.5, lineage: Lineage(inputs: [.version(longest, "e", 0)]))
+    try db.put(longest, "e", 0.5)
+    try db.put(longest, "e", 1.5, lineage: Lineage(inputs: [.version(longest, "e", 1)]))
     #expect(try db.latest(longest, "e", as: Double.self) == 1.5)
     #expect(try db.feature(longest)?.name == longest)
-    #expect(try db.history(longest, "e").first?.lineage.inputs == [.version(longest, "e", 0)])
+    #expect(try db.history(longest, "e").first?.lineage.inputs == [.version(longest, "e", 1)])
     let tooLong = longest + "y"
     expectError(.invalidFeatureName(tooLong, reason: "is longer than 200 bytes")) {
       try db.define(FeatureDefinition(tooLong, type: .double))

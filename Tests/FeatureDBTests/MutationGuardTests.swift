@@ -33,7 +33,9 @@ import Testing
     try db.put("g", "e1", 7, eventTime: t(0))
     try db.put("f", "e2", 3, eventTime: t(0))
     let out = dir.child("snap.csv")
-    expectError(.exportNeedsRemovedHistory(cells: 1)) {
+    let cell = MissingHistoryCell(
+      feature: "f", entity: "e1", eventTime: t(1), removedBy: .pruning)
+    expectError(.exportNeedsRemovedHistory(cells: 1, first: [cell])) {
       try db.exportSnapshot(to: out, options: ExportOptions(features: ["f", "g"], eventTime: t(1)))
     }
     #expect(!FileManager.default.fileExists(atPath: out))

@@ -30,9 +30,44 @@ import Testing
       try snapshot.latest(features: ["user.spend_7d", "user.segment"], entities: ["u1", "u2"])
     }
 
+    // A training set in memory: each row's features as of the row's own event time.
+    let labels = [EntityRow("u1", .now), EntityRow("u1", .now - .days(1))]
+    let train = try db.pointInTime(features: ["user.spend_7d", "user.segment"], rows: labels)
+    // train[0].values: [12.5, "loyal"]; train[1].values: [nil, nil] (nothing known a day before)
+
+    try db.write { batch in
+      batch.lineage = Lineage(
+        producer: "segment.rules@2", run: "segments-7", inputs: [.version("user.spend_7d", "u1", 1)]
+      )
+      batch.put("user.segment", "u1", "vip")
+    }
+    print(try db.upstream("user.segment", "u1").rendered())
+    // user.segment:u1@2 = vip producer segment.rules@2 run segments-7 written …
+    // └─ user.spend_7d:u1@1 = 12.5 producer spend.extract@1.2.0 run run-2026-01-05 written …
+
+    let rollback = try db.rollback(
+      .run("segments-7"), RollbackOptions(cascade: true, reason: "bad rules"))
+    let segment = try db.latest("user.segment", "u1", as: String.self)  // "loyal" again
+    let retracted = try db.history("user.segment", "u1", includeRetracted: true)[0].status  // .retracted
+    try db.undo(rollback.operation!.id)  // "vip" again
+
+    let tree = try db.upstream("user.segment", "u1").rendered().split(separator: "\n")
+    #expect(tree.count == 2)
+    #expect(
+      tree[0].hasPrefix("user.segment:u1@2 = vip producer segment.rules@2 run segments-7 written "))
+    #expect(
+      tree[1].hasPrefix(
+        "└─ user.spend_7d:u1@1 = 12.5 producer spend.extract@1.2.0 run run-2026-01-05 written "))
+    #expect(rollback.retracted == 1 && rollback.cascaded == 0)
+    #expect(segment == "loyal")
+    #expect(retracted == .retracted)
+    #expect(try db.latest("user.segment", "u1", as: String.self) == "vip")
+
     #expect(spend == 12.5)
     #expect(dayAgo == nil)
     #expect(rows[0][1] == .string("loyal"))
     #expect(rows[1] == [nil, nil])
+    #expect(train[0].values == [.double(12.5), .string("loyal")])
+    #expect(train[1].values == [nil, nil])
   }
 }

@@ -73,7 +73,7 @@ import Testing
     let (db, dir) = try makeStore()
     try db.define(FeatureDefinition("a", type: .int))
     try db.define(FeatureDefinition("b", type: .int))
-    try db.write { b in
+    try await db.write { b in
       b.put("a", "e", 0)
       b.put("b", "e", 100)
     }
@@ -81,7 +81,7 @@ import Testing
     try await withThrowingTaskGroup(of: Int.self) { group in
       group.addTask {
         for i in 1...300 {
-          try db.write { b in
+          try await db.write { b in
             b.put("a", "e", i)
             b.put("b", "e", 100 - i)
           }
@@ -92,7 +92,7 @@ import Testing
         group.addTask {
           var reads = 0
           for _ in 0..<2000 {
-            let (a, b) = try db.read { s in
+            let (a, b) = try await db.read { s in
               (try s.latest("a", "e", as: Int.self)!, try s.latest("b", "e", as: Int.self)!)
             }
             #expect(a + b == 100)
@@ -105,7 +105,7 @@ import Testing
       for try await n in group { total += n }
       #expect(total == 8000)
     }
-    #expect(try db.latest("a", "e", as: Int.self) == 300)
+    #expect(try await db.latest("a", "e", as: Int.self) == 300)
     _ = dir
   }
 }

@@ -11,10 +11,13 @@ import Testing
     #expect(Timestamp(iso8601: "2026-01-05T10:30:00.000001Z")!.microseconds == ts.microseconds + 1)
     #expect(Timestamp(iso8601: "2026-01-05T12:30:00+02:00") == ts)
     #expect(Timestamp(iso8601: "2026-01-05")!.iso8601 == "2026-01-05T00:00:00Z")
+    // No zone: UTC (one rule for the CLI, imports and entity rows).
+    #expect(Timestamp(iso8601: "2026-01-05T10:30:00") == ts)
+    #expect(Timestamp(iso8601: "2026-01-05 10:30:00.25")!.iso8601 == "2026-01-05T10:30:00.25Z")
   }
 
   @Test(arguments: [
-    "", "2026", "2026-13-01", "2026-02-30", "2026-01-05T25:00:00Z", "2026-01-05T10:30:00",
+    "", "2026", "2026-13-01", "2026-02-30", "2026-01-05T25:00:00Z", "2026-01-05T10:30:00+02",
     "2026-01-05T10:30:00.Z", "2026-01-05T10:30:00Zjunk", "x026-01-05",
   ])
   func rejectsMalformedTimes(_ text: String) {

@@ -43,6 +43,29 @@ import Testing
     #expect(toStdout.stderr.hasPrefix("exported 1 row × 1 feature as of write time"))
   }
 
+  @Test func importWithEmptyCellsNullWritesTombstones() throws {
+    let cli = try CLI().initialized([("a", "int"), ("b", "int")])
+    let view = write(
+      cli, "view.csv", "id,ts,a,b\nd1,2026-01-01T00:00:00Z,1,10\nd1,2026-01-01T01:00:00Z,,20\n")
+    let imported = try cli.ok([
+      "import", view, "--entity-column", "id", "--timestamp-column", "ts", "--empty-cells", "null",
+      "--json",
+    ])
+    #expect(imported.json["versions"] as? Int == 4)
+    let rows = write(
+      cli, "rows.csv",
+      "entity_id,event_timestamp\nd1,2026-01-01T00:30:00Z\nd1,2026-01-01T02:00:00Z\n")
+    try cli.ok(["export", "--features", "a,b", "--entities", rows, "--out", cli.dir.child("o.csv")])
+    #expect(
+      read(cli.dir.child("o.csv"))
+        == "entity_id,event_timestamp,a,b\nd1,2026-01-01T00:30:00Z,1,10\nd1,2026-01-01T02:00:00Z,,20\n"
+    )
+    #expect(try cli.ok(["history", "a", "d1"]).stdout.contains("(deleted)"))
+    #expect(
+      try cli.fails(2, ["import", view, "--entity-column", "id", "--empty-cells", "zero"]).contains(
+        "--empty-cells must be skip or null"))
+  }
+
   @Test func pointInTimeExportWithManifestIsReproducible() throws {
     let cli = try CLI().initialized([("spend", "double")])
     try cli.ok(["put", "spend", "u1", "1", "--event-time", "2026-01-01T01:00:00Z"])

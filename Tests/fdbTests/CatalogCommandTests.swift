@@ -1,3 +1,4 @@
+import FeatureDB
 import Foundation
 import Testing
 
@@ -11,7 +12,7 @@ import Testing
     let json = try cli.ok(["init", "--json"]).json
     #expect(json["created"] as? Bool == false)
     #expect(json["path"] as? String == "./features.fdb")
-    #expect(json["formatVersion"] as? Int == 1)
+    #expect(json["formatVersion"] as? Int == Int(FeatureStore.formatVersion))
     #expect(try cli.ok(["init", "--quiet"]).stdout.isEmpty)
     let fresh = try cli.ok(["init", "--db", "other.fdb", "--json"]).json
     #expect(fresh["created"] as? Bool == true)
@@ -52,6 +53,26 @@ import Testing
     #expect(embedding["maxVersions"] as? Int == 10)
   }
 
+  @Test func defineChangesAnExistingFeatureWithoutItsType() throws {
+    let cli = try CLI().initialized()
+    try cli.ok(["define", "user.spend_7d", "--type", "double", "--max-versions", "5"])
+    let raised = try cli.ok(["define", "user.spend_7d", "--max-versions", "8"])
+    #expect(raised.lines == ["user.spend_7d: max versions 5 → 8"])
+    let ttl = try cli.ok(["define", "user.spend_7d", "--ttl", "7d", "--owner", "ml"])
+    #expect(ttl.lines == ["user.spend_7d: ttl none → 7d", "user.spend_7d: owner changed"])
+    let json = try cli.ok(["describe", "user.spend_7d", "--json"]).json
+    #expect(json["maxVersions"] as? Int == 8 && json["ttl"] as? String == "7d")
+    #expect(json["owner"] as? String == "ml" && json["type"] as? String == "double")
+    let same = try cli.ok(["define", "user.spend_7d", "--max-versions", "8"])
+    #expect(same.stdout.contains("already defined") && same.stdout.contains("nothing changed"))
+    #expect(
+      try cli.fails(2, ["define", "user.other", "--max-versions", "3"]).contains(
+        "pass --type to define it"))
+    #expect(
+      try cli.fails(2, ["define", "user.spend_7d", "--type", "int"]).contains(
+        "already defined as double"))
+  }
+
   @Test func defineRejectsBadDefinitionsAsUsageErrors() throws {
     let cli = try CLI().initialized([("f", "int")])
     #expect(try cli.fails(2, ["define", "g", "--type", "float"]).contains("unknown type 'float'"))
@@ -69,7 +90,9 @@ import Testing
     #expect(
       try cli.fails(2, ["define", "g", "--type", "int", "--max-versions", "many"]).contains(
         "--max-versions"))
-    #expect(try cli.fails(2, ["define", "f", "--type", "int", "--owner", "x"]).contains("--owner"))
+    #expect(
+      try cli.fails(2, ["define", "f", "--type", "int", "--encoding", "int8"]).contains(
+        "only to embedding"))
     try cli.fails(2, ["define", "g"])
     // Nothing was defined by the failures.
     #expect(try cli.ok(["features", "--json"]).jsonLines.map { $0["name"] as? String } == ["f"])
@@ -141,6 +164,48 @@ import Testing
       lines[header + 1].hasPrefix("a               3         3       3        0       0         0"))
   }
 
+  @Test func demoRefusesAStoreHoldingOtherFeatures() throws {
+    let cli = try CLI().initialized([("user.orders_7d", "int")])
+    #expect(
+      try cli.fails(2, ["demo", "--users", "5"]).contains(
+        "holds other features (user.orders_7d); the demo writes only into a store of its own"))
+    #expect(try cli.ok(["features", "--json"]).jsonLines.count == 1)
+    #expect(try cli.ok(["demo", "--users", "5", "--db", "demo.fdb", "--quiet"]).stdout.isEmpty)
+    // A second run keeps a retention the user changed.
+    try cli.ok(["define", "user.spend_7d", "--max-versions", "2", "--db", "demo.fdb"])
+    try cli.ok(["demo", "--users", "5", "--db", "demo.fdb", "--quiet"])
+    let spend = try cli.ok(["describe", "user.spend_7d", "--db", "demo.fdb", "--json"]).json
+    #expect(spend["maxVersions"] as? Int == 2)
+  }
+
+  @Test func versionNamesTheToolAndTheFormat() throws {
+    let out = try CLI().ok(["--version"])
+    #expect(out.stdout.hasPrefix("fdb ") && out.stdout.contains("(writes format version "))
+    #expect(out.lines.count == 1)
+  }
+
+  @Test func helpExamplesFitIn80ColumnsAndNeverBreakMidCommand() throws {
+    let cli = CLI()
+    let commands = [
+      "init", "define", "features", "describe", "put", "delete", "get", "history", "entities",
+      "stats", "prune", "vacuum", "compact", "verify", "train-dict", "export", "import", "demo",
+    ]
+    for command in commands {
+      let help = try cli.ok(["help", command]).lines
+      guard let start = help.firstIndex(of: "Examples:") else { continue }
+      var continued = false
+      for line in help[(start + 1)...] {
+        if line.isEmpty || line.hasPrefix("USAGE") || line.hasPrefix("ARGUMENTS") { break }
+        #expect(line.count <= 80, "fdb help \(command): '\(line)'")
+        let text = line.trimmingCharacters(in: .whitespaces)
+        #expect(
+          continued || text.hasPrefix("fdb ") || text.hasPrefix("FDB_PATH="),
+          "fdb help \(command): '\(line)' breaks an example")
+        continued = text.hasSuffix("\\")
+      }
+    }
+  }
+
   @Test func demoBuildsTheDefaultStoreAndIsSafeToRunTwice() throws {
     let cli = CLI()
     let first = try cli.ok(["demo", "--users", "20"])
@@ -148,10 +213,41 @@ import Testing
     #expect(
       first.lines[1].hasPrefix("wrote 80 versions (4 features × 20 users) in one transaction"))
     #expect(first.stdout.contains("fdb history user.spend_7d user1"))
+    #expect(
+      first.stdout.contains(
+        "fdb lineage user.spend_per_session user1\nuser.spend_per_session:user1@1 = "))
+    #expect(first.stdout.contains("\n├─ user.sessions_7d:user1@1 = "))
+    #expect(first.stdout.contains("\n└─ user.spend_7d:user1@1 = "))
+    #expect(
+      first.stdout.contains(
+        "--cascade --reason \"spend in cents\"\noperation 1: retracted 6 versions (3 derived); user1's user.spend_per_session is "
+      ))
     let second = try cli.ok(["demo", "--users", "20", "--json"]).json
-    #expect(second["versionsWritten"] as? Int == 80 && second["historyVersions"] as? Int == 2)
+    #expect(second["versionsWritten"] as? Int == 106 && second["historyVersions"] as? Int == 2)
     #expect(second["asOfBefore"] as? Double != nil)  // the first run's value
-    #expect(try cli.ok(["get", "user20", "--all", "--json"]).jsonLines.count == 4)
+    let lineage = try #require(second["lineage"] as? [String: Any])
+    #expect(lineage["operation"] as? Int == 2 && lineage["retracted"] as? Int == 6)
+    #expect(lineage["cascaded"] as? Int == 3 && lineage["badVersions"] as? Int == 3)
+    // The bad run's values were spend in cents: 100 × the restored ones.
+    let before = try #require(lineage["derivedBeforeRollback"] as? Double)
+    let after = try #require(lineage["derivedAfterRollback"] as? Double)
+    #expect(abs(before - after * 100) < 1)
+    #expect(
+      try cli.ok(["get", "user.spend_per_session", "user1", "--json"]).json["value"] as? Double
+        == after)
+    let badRun = try #require(lineage["badRun"] as? String)
+    let runs = try cli.ok(["runs", "--json"]).jsonLines
+    #expect(runs.count == 4 && runs[0]["id"] as? String == badRun)
+    #expect(
+      runs.map { $0["status"] as? String } == [
+        "rolled_back", "succeeded", "rolled_back", "succeeded",
+      ])
+    let history = try cli.ok([
+      "history", "user.spend_per_session", "user1", "--include-retracted", "--json",
+    ]).jsonLines
+    #expect(
+      history.map { $0["status"] as? String } == ["retracted", "active", "retracted", "active"])
+    #expect(try cli.ok(["get", "user20", "--all", "--json"]).jsonLines.count == 5)
     #expect(try cli.ok(["history", "user.segment", "user7", "--json"]).jsonLines.count == 2)
     #expect(try cli.ok(["demo", "--users", "20", "--quiet"]).stdout.isEmpty)
     try cli.fails(2, ["demo", "--users", "0"])

@@ -15,6 +15,8 @@ import Testing
         == now.microseconds + 250_000)
     #expect(try TimeArgument.time("2026-01-05T11:30:00+01:00", now: now, option: "--as-of") == now)
     #expect(try TimeArgument.time("2026-01-05", now: now, option: "--as-of") == now - .minutes(630))
+    // No zone: UTC, the rule of CSV imports and entity rows too.
+    #expect(try TimeArgument.time("2026-01-05T10:30:00", now: now, option: "--as-of") == now)
   }
 
   @Test func relativeTimes() throws {
@@ -26,7 +28,7 @@ import Testing
   }
 
   @Test(arguments: [
-    "", "yesterday", "2026-01-05T10:30:00", "2026-13-01", "2026-02-30T00:00:00Z", "-2", "-h",
+    "", "yesterday", "2026-01-05T10", "2026-13-01", "2026-02-30T00:00:00Z", "-2", "-h",
     "--2h", "++2h", "-+2h", "- 2h", "2h", "now-2h", "-1.5h", "-2x", "2026-01-05T10:30:00Zjunk",
   ])
   func badTimesAreUsageErrorsNamingTheOption(_ text: String) {

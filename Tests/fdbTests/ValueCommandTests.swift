@@ -3,6 +3,22 @@ import Testing
 
 /// `fdb put`, `get`, `history`, `delete`: values of every type, times and lineage.
 @Suite struct ValueCommandTests {
+  @Test func entitiesListsTheEntitiesOfAFeature() throws {
+    let cli = try CLI().initialized([("f", "int"), ("g", "int")])
+    for e in ["u3", "u1", "u10", "u2"] { try cli.ok(["put", "f", e, "1"]) }
+    try cli.ok(["put", "g", "x", "1"])
+    #expect(try cli.ok(["entities", "f"]).lines == ["u1", "u10", "u2", "u3"])
+    #expect(try cli.ok(["entities", "f", "--limit", "2"]).lines == ["u1", "u10"])
+    #expect(try cli.ok(["entities", "f", "--limit", "2", "--after", "u10"]).lines == ["u2", "u3"])
+    #expect(try cli.ok(["entities", "f", "--prefix", "u1"]).lines == ["u1", "u10"])
+    #expect(
+      try cli.ok(["entities", "g", "--json"]).jsonLines.map { $0["entity"] as? String } == ["x"])
+    try cli.ok(["define", "h", "--type", "int"])
+    #expect(try cli.ok(["entities", "h"]).stdout.isEmpty)
+    #expect(try cli.fails(3, ["entities", "nope"]).contains("unknown feature 'nope'"))
+    #expect(try cli.fails(2, ["entities", "f", "--limit", "0"]).contains("--limit"))
+  }
+
   @Test func putThenGetWithLineageAndEventTime() throws {
     let cli = try CLI().initialized([("user.spend_7d", "double"), ("user.orders", "int")])
     #expect(try cli.ok(["put", "user.orders", "u1", "7"]).stdout == "wrote user.orders:u1@1\n")

@@ -4,18 +4,21 @@ import FeatureDB
 /// `fdb define`: adds a feature to the catalog, or changes its retention.
 struct Define: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Define a feature, or change its retention.",
+    abstract: "Define a feature, or change its settings.",
     discussion: """
-      Defining an existing feature again with the same settings changes nothing. With the same \
-      type, --max-versions and --ttl change its retention (lower max-versions applies to each \
-      value at its next write; 'fdb prune' applies it now); its other settings cannot change. \
-      Another type is an error.
+      A new feature needs --type. For an existing feature --type may be left out; the options \
+      given change its settings and the others stay as they are: --max-versions and --ttl \
+      change its retention (lower max-versions applies to each value at its next write; 'fdb \
+      prune' applies it now), --description, --owner and --tag its metadata. The type and the \
+      encoding cannot change: another type is an error. Defining a feature again with the same \
+      settings changes nothing.
 
       Examples:
         fdb define user.spend_7d --type double --max-versions 5 --ttl 30d
         fdb define user.segment --type string --description "segment" --owner growth
         fdb define user.embedding --type embedding:384 --tag profile
-        fdb define user.spend_7d --type double --ttl none      # drop the TTL
+        fdb define user.spend_7d --max-versions 8
+        fdb define user.spend_7d --ttl none      # drop the TTL
       """)
 
   @OptionGroup var global: GlobalOptions
@@ -24,8 +27,10 @@ struct Define: ParsableCommand {
   var name: String
 
   @Option(
-    help: ArgumentHelp("int, double, bool, string, bytes or embedding:DIMS.", valueName: "type"))
-  var type: String
+    help: ArgumentHelp(
+      "int, double, bool, string, bytes or embedding:DIMS (needed for a new feature).",
+      valueName: "type"))
+  var type: String?
 
   @Option(
     help: ArgumentHelp(
@@ -56,18 +61,26 @@ struct Define: ParsableCommand {
   var tags: [String] = []
 
   func run() throws {
-    guard let valueType = ValueType(parsing: type) else {
-      throw CLIError.usage(
-        "unknown type '\(type)' for --type: expected int, double, bool, string, bytes or embedding:DIMS"
-      )
+    let valueType = try type.map { type in
+      guard let valueType = ValueType(parsing: type) else {
+        throw CLIError.usage(
+          "unknown type '\(type)' for --type: expected int, double, bool, string, bytes or embedding:DIMS"
+        )
+      }
+      return valueType
     }
-    let embeddingEncoding = try parseEncoding(for: valueType)
     let newTTL: TimeSpan?? =
       try ttl.map { $0 == "none" ? .none : try TimeArgument.duration($0, option: "--ttl") }
     let store = try global.openStore(.write)
     let output = global.output
 
-    guard let existing = try store.feature(name), existing.type == valueType else {
+    let found = try store.feature(name)
+    guard let existing = found, valueType == nil || existing.type == valueType else {
+      guard let valueType else {
+        throw CLIError.usage(
+          "feature '\(name)' is not defined; pass --type to define it (see 'fdb help define')")
+      }
+      let embeddingEncoding = try parseEncoding(for: valueType)
       var definition = FeatureDefinition(
         name, type: valueType, encoding: embeddingEncoding ?? .float32,
         maxVersions: maxVersions ?? 10, ttl: newTTL ?? nil, description: about ?? "",
@@ -77,18 +90,28 @@ struct Define: ParsableCommand {
       output.note("defined \(name) (\(summary(definition)))")
       return
     }
-    try checkUnchangeable(existing, embeddingEncoding)
-    let changesVersions = maxVersions.map { $0 != existing.maxVersions } ?? false
-    let changesTTL = newTTL.map { $0 != existing.ttl } ?? false
-    var updated = existing
-    if changesVersions || changesTTL {
-      updated = try store.updateRetention(
-        name, maxVersions: changesVersions ? maxVersions : nil, ttl: changesTTL ? newTTL : nil)
+    if let encoding = try parseEncoding(for: existing.type), encoding != existing.encoding {
+      throw CLIError.usage(
+        "feature '\(name)' is stored as \(existing.encoding.rawValue); its encoding cannot change")
     }
+    var wanted = existing
+    if let maxVersions { wanted.maxVersions = maxVersions }
+    if let newTTL { wanted.ttl = newTTL }
+    if let about { wanted.description = about }
+    if let owner { wanted.owner = owner }
+    if !tags.isEmpty { wanted.tags = tags }
+    let changesVersions = wanted.maxVersions != existing.maxVersions
+    let changesTTL = wanted.ttl != existing.ttl
+    var changed: [String] = []
+    if wanted.description != existing.description { changed.append("description") }
+    if wanted.owner != existing.owner { changed.append("owner") }
+    if wanted.tags != existing.tags { changed.append("tags") }
+    let updated = wanted == existing ? existing : try store.define(wanted)
     output.document(
       .object(
         Display.json(updated) + [
-          ("created", .bool(false)), ("changed", .bool(changesVersions || changesTTL)),
+          ("created", .bool(false)),
+          ("changed", .bool(changesVersions || changesTTL || !changed.isEmpty)),
         ]))
     if changesVersions {
       output.note(
@@ -105,7 +128,10 @@ struct Define: ParsableCommand {
     {
       output.note("run 'fdb prune \(name)' to apply the new max versions to stored values now")
     }
-    if !changesVersions && !changesTTL {
+    if !changed.isEmpty {
+      output.note("\(name): \(changed.joined(separator: ", ")) changed")
+    }
+    if !changesVersions && !changesTTL && changed.isEmpty {
       output.note("\(name) is already defined (\(summary(existing))); nothing changed")
     }
   }
@@ -121,22 +147,6 @@ struct Define: ParsableCommand {
       )
     }
     return parsed
-  }
-
-  /// Refuses settings given for an existing feature that cannot change.
-  private func checkUnchangeable(_ existing: FeatureDefinition, _ encoding: EmbeddingEncoding?)
-    throws
-  {
-    var differing: [String] = []
-    if let encoding, encoding != existing.encoding { differing.append("--encoding") }
-    if let about, about != existing.description { differing.append("--description") }
-    if let owner, owner != existing.owner { differing.append("--owner") }
-    if !tags.isEmpty, tags != existing.tags { differing.append("--tag") }
-    guard differing.isEmpty else {
-      throw CLIError.usage(
-        "feature '\(name)' already exists with other \(differing.joined(separator: ", ")); only --max-versions and --ttl can change"
-      )
-    }
   }
 
   private func summary(_ d: FeatureDefinition) -> String {

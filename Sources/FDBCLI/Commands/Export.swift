@@ -25,8 +25,8 @@ struct Export: ParsableCommand {
       Examples:
         fdb export --features user.spend_7d,user.segment --out snapshot.csv
         fdb export --all-features --entities-like user --as-of 2026-01-05T00:00:00Z
-        fdb export --features user.spend_7d --entities labels.csv --as-of-write 2026-01-06T00:00:00Z \\
-            --out train.csv --manifest train.json
+        fdb export --features user.spend_7d --entities labels.csv \\
+            --as-of-write 2026-01-06T00:00:00Z --out train.csv --manifest train.json
       """)
 
   @OptionGroup var global: GlobalOptions

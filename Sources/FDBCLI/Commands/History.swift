@@ -12,6 +12,7 @@ struct History: ParsableCommand {
       Examples:
         fdb history user.spend_7d u1
         fdb history user.spend_7d u1 --limit 3
+        fdb history user.spend_7d u1 --include-retracted
         fdb history user.spend_7d u1 --json | jq .run
       """)
 
@@ -26,6 +27,9 @@ struct History: ParsableCommand {
   @Option(help: ArgumentHelp("At most this many versions (the newest).", valueName: "n"))
   var limit: Int?
 
+  @Flag(help: "Also list retracted versions, with the rollback that retracted them.")
+  var includeRetracted = false
+
   func validate() throws {
     if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
   }
@@ -36,7 +40,8 @@ struct History: ParsableCommand {
     guard let definition = try store.feature(feature) else {
       throw FeatureDBError.unknownFeature(feature)
     }
-    let versions = try store.history(feature, entity, limit: limit)
+    let versions = try store.history(
+      feature, entity, limit: limit, includeRetracted: includeRetracted)
     guard !versions.isEmpty else {
       throw CLIError.notFound("feature '\(feature)' entity '\(entity)' has no versions")
     }
@@ -53,7 +58,8 @@ struct History: ParsableCommand {
       let lineage = v.lineage
       table.append([
         .init(String(v.version)), .init(v.eventTime.iso8601), .init(v.writeTime.iso8601),
-        Display.status(v, ttl: definition.ttl, now: now),
+        v.retractedBy.map { .init("retracted by op \($0)", .red) }
+          ?? Display.status(v, ttl: definition.ttl, now: now),
         .init(Display.text(v.value, limit: 40), v.isTombstone ? .dim : .plain),
         .init(Display.dash(lineage.producer)), .init(Display.dash(lineage.run)),
         .init(Display.dash(lineage.source)),

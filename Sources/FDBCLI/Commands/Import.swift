@@ -9,15 +9,20 @@ struct Import: ParsableCommand {
     discussion: """
       Every other column (or each of --features) is a feature of the same name; an embedding \
       comes from a JSON-array cell or from NAME_0 … NAME_{d-1} columns. Empty cells write \
-      nothing. Each version's lineage: source FILE:LINE, --run (default import-<time>), \
+      nothing, or with --empty-cells null a tombstone at the row's event time (feature-view \
+      data, where an empty cell means no value from then on, as Feast reads it). Each version's lineage: source FILE:LINE, --run (default import-<time>), \
       --producer. The whole file loads in one transaction, or nothing does; with \
       --skip-bad-rows REJECTS.csv good rows load and each bad row is written there with its \
       line number and reason. Errors name line and column (exit 2).
 
       Examples:
         fdb import spend.csv --entity-column user_id --timestamp-column ts
-        fdb import profiles.csv --entity-column id --all-columns --define-missing --run backfill-7
-        fdb import events.csv --entity-column id --features user.clicks --skip-bad-rows rejects.csv
+        fdb import profiles.csv --entity-column id --all-columns --define-missing \\
+            --run backfill-7
+        fdb import events.csv --entity-column id --features user.clicks \\
+            --skip-bad-rows rejects.csv
+        fdb import view.csv --entity-column driver_id --timestamp-column ts \\
+            --empty-cells null
       """)
 
   @OptionGroup var global: GlobalOptions
@@ -57,7 +62,16 @@ struct Import: ParsableCommand {
       "Skip bad rows, writing them here with line and reason.", valueName: "rejects.csv"))
   var skipBadRows: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "What an empty cell writes: skip (nothing, the default) or null (a tombstone).",
+      valueName: "skip|null"))
+  var emptyCells = "skip"
+
   func validate() throws {
+    guard EmptyCells(rawValue: emptyCells) != nil else {
+      throw ValidationError("--empty-cells must be skip or null, got '\(emptyCells)'")
+    }
     if features != nil, allColumns {
       throw ValidationError("give --features or --all-columns, not both")
     }
@@ -75,7 +89,8 @@ struct Import: ParsableCommand {
         features: features.map { $0.split(separator: ",").map(String.init) },
         defineMissing: defineMissing,
         run: runID, producer: producer, batchRows: batch, rejects: skipBadRows,
-        progress: { done, _ in progress.update(done) }))
+        progress: { done, _ in progress.update(done) },
+        emptyCells: EmptyCells(rawValue: emptyCells)!))
     progress.finish()
     output.document(
       .object([

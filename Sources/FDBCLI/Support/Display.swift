@@ -91,6 +91,7 @@ enum Display {
         ("eventTime", json(v.eventTime)),
         ("writeTime", json(v.writeTime)),
         ("status", .string(v.status.rawValue)),
+        ("retractedBy", .optional(v.retractedBy) { .int($0) }),
         ("expired", .bool(isExpired(v, ttl: ttl, now: now))),
       ] + json(v.lineage))
   }

@@ -38,10 +38,11 @@ extension ExitStatus {
   /// The one place that decides how each engine error exits.
   public init(_ error: FeatureDBError) {
     switch error {
-    case .unknownFeature, .historyPruned, .historyVacuumed, .exportNeedsRemovedHistory:
+    case .unknownFeature, .historyPruned, .historyVacuumed, .exportNeedsRemovedHistory,
+      .unknownVersion, .unknownRun, .unknownOperation:
       self = .notFound
     case .invalidFeatureName, .featureTypeConflict, .invalidDefinition, .invalidEntity,
-      .typeMismatch, .invalidValue, .timeOutOfRange, .invalidArgument, .badCSV:
+      .typeMismatch, .invalidValue, .timeOutOfRange, .invalidArgument, .badCSV, .cannotUndo:
       self = .usage
     case .notAStore, .newerFormat, .permissionDenied, .readOnly, .storeFull, .corruptRecord,
       .corruptStore, .damagedStore, .noSpace, .storage:

@@ -72,10 +72,5 @@ public enum LineageArgument {
   }
 
   /// The form `input(_:)` parses: `feature:entity@version` or `raw:id`.
-  public static func text(_ input: LineageInput) -> String {
-    switch input {
-    case .version: input.description
-    case .raw(let id): "raw:" + id
-    }
-  }
+  public static func text(_ input: LineageInput) -> String { input.description }
 }

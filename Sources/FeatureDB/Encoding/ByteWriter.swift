@@ -19,6 +19,11 @@ struct ByteWriter {
     bytes.append(UInt8(v))
   }
 
+  /// Bytes ``varint(_:)`` writes for `value`.
+  static func varintSize(_ value: UInt64) -> Int {
+    max(1, (64 - value.leadingZeroBitCount + 6) / 7)
+  }
+
   /// Signed values as zigzag (0, -1, 1, -2 … → 0, 1, 2, 3 …) then LEB128.
   mutating func signedVarint(_ value: Int64) {
     varint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))

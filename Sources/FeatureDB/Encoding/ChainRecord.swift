@@ -1,13 +1,17 @@
-/// The version chain of one (feature, entity): every retained version in one record, ordered by
-/// event time descending, then version descending — so the first active entry is the latest.
+/// A record of a version chain: the head of one (feature, entity) in `chains`, or one of its
+/// older segments in `segments`. Entries are ordered by event time descending, then version
+/// descending — so the first active entry of the head is the latest. A segment is a record whose
+/// header has no fields (flags 0).
 ///
 /// Layout (see docs/format.md):
 /// ```
-/// header: u8 flags (bit0 nextVersion, bit1 pruned, bit2 vacuumed; others 0)
+/// header: u8 flags (bit0 nextVersion, bit1 pruned, bit2 vacuumed, bit3 segments; others 0)
 ///         u32le CRC-32C of every byte after it
 ///         [varint nextVersion] [removed range: pruned] [removed range: vacuumed]
+///         [segments: varint entries, varint active, varint maxVersion]
 /// entry*: varint version, u8 entry flags, svarint writeTime−epoch, svarint eventTime−writeTime,
-///         [varint producer] [varint run] [varint source] [varint len, extra], [inline value]
+///         [varint producer] [varint run] [varint source] [varint source line]
+///         [varint len, extra], [inline value]
 /// ```
 enum ChainRecord {
   struct Header: Equatable {
@@ -15,6 +19,18 @@ enum ChainRecord {
     var nextVersion: UInt64?
     var pruned: RemovedRange?
     var vacuumed: RemovedRange?
+    /// What the chain's segments hold; nil when every entry is in the head.
+    var segments: SegmentSummary?
+  }
+
+  /// The head's account of its segments, so retention and history need not read them.
+  struct SegmentSummary: Equatable {
+    /// Entries in all segments.
+    var entries: UInt64
+    /// Of those, the ones not retracted.
+    var active: UInt64
+    /// No segment entry has a higher version number (a bound: pruning and vacuum leave it).
+    var maxVersion: UInt64
   }
 
   /// What retention removed from a chain: how many versions and their event-time span.
@@ -50,7 +66,7 @@ enum ChainRecord {
     static let run: UInt8 = 1 << 4
     static let source: UInt8 = 1 << 5
     static let extra: UInt8 = 1 << 6
-    static let reserved: UInt8 = 1 << 7
+    static let sourceLine: UInt8 = 1 << 7
   }
 
   /// One parsed entry: its fields and where its bytes lie in the record.
@@ -63,6 +79,8 @@ enum ChainRecord {
     var producer: UInt64 = 0
     var run: UInt64 = 0
     var source: UInt64 = 0
+    /// Line of `source` (a file) the value came from; 0 = none.
+    var sourceLine: UInt64 = 0
     var extra: Range<Int>? = nil
     /// Offset of the inline value (meaningful for `.inline`).
     var valueOffset: Int
@@ -73,6 +91,11 @@ enum ChainRecord {
   }
 
   // MARK: - Reading
+
+  /// Whether a head record has segments (read from its flags byte, before any checksum check).
+  static func hasSegments(_ record: UnsafeRawBufferPointer) -> Bool {
+    record.count > 0 && record[0] & 8 != 0
+  }
 
   /// Walks a chain record's entries in stored order without allocating.
   struct Reader {
@@ -87,7 +110,7 @@ enum ChainRecord {
     {
       var r = ByteReader(buffer)
       let flags = try r.byte()
-      guard flags & ~0b111 == 0 else { throw DecodeError("unknown chain flags \(flags)") }
+      guard flags & ~0b1111 == 0 else { throw DecodeError("unknown chain flags \(flags)") }
       let stored = try r.uint32LE()
       if checksum, stored != CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[r.offset...]))
       {
@@ -98,6 +121,13 @@ enum ChainRecord {
       if flags & 1 != 0 { h.nextVersion = try r.varint() }
       if flags & 2 != 0 { h.pruned = try Self.readRange(&r) }
       if flags & 4 != 0 { h.vacuumed = try Self.readRange(&r) }
+      if flags & 8 != 0 {
+        h.segments = SegmentSummary(
+          entries: try r.varint(), active: try r.varint(), maxVersion: try r.varint())
+        guard h.segments!.active <= h.segments!.entries else {
+          throw DecodeError("segment summary counts more active entries than entries")
+        }
+      }
       self.header = h
       self.reader = r
       self.format = format
@@ -124,13 +154,16 @@ enum ChainRecord {
         ? " (the record holds version \(lo))" : " (the record holds versions \(lo)…\(hi))"
     }
 
+    /// Event time of the last entry returned by ``next()`` (`.max` before the first).
+    private(set) var lastEventTime: Int64 = .max
+
     /// The next entry, or nil at the end of the record.
     mutating func next() throws(DecodeError) -> Entry? {
       if reader.isAtEnd { return nil }
       let start = reader.offset
       let version = try reader.varint()
       let flags = try reader.byte()
-      guard flags & Flag.reserved == 0, flags & Flag.kindMask <= 2 else {
+      guard flags & Flag.kindMask <= 2 else {
         throw DecodeError("bad entry flags \(flags) at byte \(start)")
       }
       let (writeTime, o1) = (try reader.signedVarint()).addingReportingOverflow(epoch)
@@ -142,6 +175,7 @@ enum ChainRecord {
       if flags & Flag.producer != 0 { e.producer = try reader.varint() }
       if flags & Flag.run != 0 { e.run = try reader.varint() }
       if flags & Flag.source != 0 { e.source = try reader.varint() }
+      if flags & Flag.sourceLine != 0 { e.sourceLine = try reader.varint() }
       if flags & Flag.extra != 0 {
         let n = try reader.count(limit: reader.remaining)
         e.extra = reader.offset..<reader.offset + n
@@ -150,6 +184,7 @@ enum ChainRecord {
       e.valueOffset = reader.offset
       if e.kind == .inline { try ValueCodec.skipInline(format.type, &reader) }
       e.range = start..<reader.offset
+      lastEventTime = eventTime
       return e
     }
 
@@ -176,11 +211,17 @@ enum ChainRecord {
     if h.nextVersion != nil { flags |= 1 }
     if h.pruned != nil { flags |= 2 }
     if h.vacuumed != nil { flags |= 4 }
+    if h.segments != nil { flags |= 8 }
     w.byte(flags)
     w.uint32LE(0)
     if let v = h.nextVersion { w.varint(v) }
     if let r = h.pruned { writeRange(r, to: &w) }
     if let r = h.vacuumed { writeRange(r, to: &w) }
+    if let s = h.segments {
+      w.varint(s.entries)
+      w.varint(s.active)
+      w.varint(s.maxVersion)
+    }
   }
 
   /// Stores the checksum of a complete record written with ``writeHeader(_:to:)``.
@@ -199,6 +240,25 @@ enum ChainRecord {
     w.signedVarint(r.maxEventTime)
   }
 
+  /// Writes the tail (every field after the version number) of `entry` of `record` again with
+  /// another retracted bit and extra part.
+  static func rewriteTail(
+    _ entry: Entry, _ record: UnsafeRawBufferPointer, retracted: Bool, extra: [UInt8],
+    to w: inout ByteWriter
+  ) {
+    var flags = entry.flags & ~(Flag.retracted | Flag.extra)
+    if retracted { flags |= Flag.retracted }
+    if !extra.isEmpty { flags |= Flag.extra }
+    w.byte(flags)
+    let fieldsStart = entry.range.lowerBound + ByteWriter.varintSize(entry.version) + 1
+    let fieldsEnd =
+      entry.extra.map { $0.lowerBound - ByteWriter.varintSize(UInt64($0.count)) }
+      ?? entry.valueOffset
+    w.append(UnsafeRawBufferPointer(rebasing: record[fieldsStart..<fieldsEnd]))
+    if !extra.isEmpty { w.lengthPrefixed(extra) }
+    w.append(UnsafeRawBufferPointer(rebasing: record[entry.valueOffset..<entry.range.upperBound]))
+  }
+
   /// Writes an entry's tail: every field after the version number.
   static func writeEntryTail(
     kind: Kind, writeTime: Int64, eventTime: Int64, lineage: EncodedLineage, epoch: Int64,
@@ -208,6 +268,7 @@ enum ChainRecord {
     if lineage.producer != 0 { flags |= Flag.producer }
     if lineage.run != 0 { flags |= Flag.run }
     if lineage.source != 0 { flags |= Flag.source }
+    if lineage.sourceLine != 0 { flags |= Flag.sourceLine }
     if !lineage.extra.isEmpty { flags |= Flag.extra }
     w.byte(flags)
     w.signedVarint(writeTime &- epoch)
@@ -215,6 +276,7 @@ enum ChainRecord {
     if lineage.producer != 0 { w.varint(lineage.producer) }
     if lineage.run != 0 { w.varint(lineage.run) }
     if lineage.source != 0 { w.varint(lineage.source) }
+    if lineage.sourceLine != 0 { w.varint(lineage.sourceLine) }
     if !lineage.extra.isEmpty { w.lengthPrefixed(lineage.extra) }
   }
 }
@@ -224,5 +286,14 @@ struct EncodedLineage: Sendable {
   var producer: UInt64 = 0
   var run: UInt64 = 0
   var source: UInt64 = 0
+  /// Line within `source`, 0 = none.
+  var sourceLine: UInt64 = 0
   var extra: [UInt8] = []
+  /// The inputs `extra` encodes (for the lineage indexes).
+  var inputs: [LineageExtra.Input] = []
+  /// The run id `run` interns.
+  var runName: String?
+
+  /// Whether the lineage indexes have anything to record for it.
+  var isIndexed: Bool { run != 0 || !inputs.isEmpty }
 }

@@ -12,6 +12,55 @@ enum Keys {
     return k
   }
 
+  /// `segments` key: the chain key, then the segment's last (oldest) entry as event time and
+  /// version, each big-endian and inverted so newer segments sort first.
+  static func segment(chain: [UInt8], lastEventTime: Int64, lastVersion: UInt64) -> [UInt8] {
+    var k = chain
+    k.reserveCapacity(chain.count + 16)
+    appendBigEndian(~(UInt64(bitPattern: lastEventTime) ^ (1 << 63)), to: &k)
+    appendBigEndian(~lastVersion, to: &k)
+    return k
+  }
+
+  /// The (event time, version) a `segments` key names after its chain key; nil when malformed.
+  static func parseSegment(_ key: UnsafeRawBufferPointer, chainLength: Int) -> (
+    eventTime: Int64, version: UInt64
+  )? {
+    guard key.count == chainLength + 16 else { return nil }
+    var a: UInt64 = 0
+    var b: UInt64 = 0
+    for i in 0..<8 {
+      a = a << 8 | UInt64(key[chainLength + i])
+      b = b << 8 | UInt64(key[chainLength + 8 + i])
+    }
+    return (Int64(bitPattern: ~a ^ (1 << 63)), ~b)
+  }
+
+  static func appendBigEndian(_ v: UInt64, to k: inout [UInt8]) {
+    for shift in stride(from: 56, through: 0, by: -8) {
+      k.append(UInt8(truncatingIfNeeded: v >> UInt64(shift)))
+    }
+  }
+
+  /// A key of `OrderedVarint`s, in order.
+  static func ids(_ ids: UInt64...) -> [UInt8] {
+    var k: [UInt8] = []
+    k.reserveCapacity(ids.count * 3)
+    for id in ids { OrderedVarint.append(id, to: &k) }
+    return k
+  }
+
+  /// Splits a key of `OrderedVarint`s; nil when malformed or not exactly `count` of them.
+  static func parseIDs(_ key: UnsafeRawBufferPointer, count: Int) -> [UInt64]? {
+    var r = ByteReader(key)
+    var out: [UInt64] = []
+    for _ in 0..<count {
+      guard let v = try? OrderedVarint.read(&r) else { return nil }
+      out.append(v)
+    }
+    return r.isAtEnd ? out : nil
+  }
+
   /// `values` key: the chain key, then the version.
   static func value(chain: [UInt8], version: UInt64) -> [UInt8] {
     var k = chain
@@ -24,10 +73,7 @@ enum Keys {
   static func expiry(at time: Int64, entity: UInt64, feature: UInt64, version: UInt64) -> [UInt8] {
     var k: [UInt8] = []
     k.reserveCapacity(20)
-    let biased = UInt64(bitPattern: time) ^ (1 << 63)
-    for shift in stride(from: 56, through: 0, by: -8) {
-      k.append(UInt8(truncatingIfNeeded: biased >> UInt64(shift)))
-    }
+    appendBigEndian(UInt64(bitPattern: time) ^ (1 << 63), to: &k)
     OrderedVarint.append(entity, to: &k)
     OrderedVarint.append(feature, to: &k)
     OrderedVarint.append(version, to: &k)

@@ -1,20 +1,26 @@
-/// The optional "extra" part of a chain entry: lineage inputs and note, by interned ids.
+/// The optional "extra" part of a chain entry: lineage inputs and note, by interned ids, and the
+/// operations that changed the version's status.
 ///
 /// ```
 /// varint inputCount
 /// input*: u8 kind; 0 → varint featureId, varint entityId, varint version; 1 → varint symbolId
 /// varint noteLength, note (UTF-8)
+/// [varint statusCount, varint operation*]   (format 2; absent when there are none)
 /// ```
+/// Status operations alternate: the first retracted the version, the second restored it (an
+/// undo), the third retracted it again, and so on.
 struct LineageExtra: Equatable {
-  enum Input: Equatable {
+  enum Input: Hashable {
     case version(feature: UInt64, entity: UInt64, version: UInt64)
     case raw(symbol: UInt64)
   }
 
   var inputs: [Input]
   var note: String
+  /// Operation ids that retracted and restored the version, in order.
+  var statusChanges: [UInt64] = []
 
-  var isEmpty: Bool { inputs.isEmpty && note.isEmpty }
+  var isEmpty: Bool { inputs.isEmpty && note.isEmpty && statusChanges.isEmpty }
 
   func encoded() -> [UInt8] {
     var w = ByteWriter()
@@ -32,6 +38,10 @@ struct LineageExtra: Equatable {
       }
     }
     w.lengthPrefixed(Array(note.utf8))
+    if !statusChanges.isEmpty {
+      w.varint(UInt64(statusChanges.count))
+      for op in statusChanges { w.varint(op) }
+    }
     return w.bytes
   }
 
@@ -52,7 +62,13 @@ struct LineageExtra: Equatable {
     guard let note = String(validating: noteBytes, as: UTF8.self) else {
       throw DecodeError("lineage note is not UTF-8")
     }
-    guard r.isAtEnd else { throw DecodeError("trailing bytes after lineage note") }
-    return LineageExtra(inputs: inputs, note: note)
+    var changes: [UInt64] = []
+    if !r.isAtEnd {
+      let count = try r.count(limit: r.remaining)
+      guard count > 0 else { throw DecodeError("empty status list") }
+      for _ in 0..<count { changes.append(try r.varint()) }
+    }
+    guard r.isAtEnd else { throw DecodeError("trailing bytes after status list") }
+    return LineageExtra(inputs: inputs, note: note, statusChanges: changes)
   }
 }

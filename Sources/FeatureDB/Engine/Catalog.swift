@@ -30,6 +30,8 @@ struct Catalog: Sendable {
   let version: UInt64
   let byName: [String: Feature]
   let byID: [UInt64: Feature]
+  /// Operations and pending retractions (they change the catalog version too).
+  var retractions = RetractionState()
 
   func feature(_ name: String) throws -> Feature {
     guard let f = byName[name] else { throw FeatureDBError.unknownFeature(name) }
@@ -95,8 +97,13 @@ extension FeatureStore {
 
   /// The catalog valid in `txn`, from the cache when its version is current.
   func catalog(_ txn: borrowing some Transaction & ~Copyable) throws -> Catalog {
-    let version = try MetaStore(table: tables.meta).uint(txn, .catalogVersion) ?? 0
+    let meta = MetaStore(table: tables.meta)
+    let version = try meta.uint(txn, .catalogVersion) ?? 0
     if let cached = catalogCache.withLock({ $0 }), cached.version == version { return cached }
+    if tables.v2 == nil, let format = try meta.uint(txn, .format), format >= 2 {
+      throw FeatureDBError.invalidArgument(
+        "\(path) was upgraded to format \(format) by a writer since it was opened; open it again")
+    }
     var byName: [String: Feature] = [:]
     var byID: [UInt64: Feature] = [:]
     let cursor = try Cursor(tables.features, txn)
@@ -114,25 +121,37 @@ extension FeatureStore {
       byID[id] = f
       entry = try cursor.next()
     }
-    let catalog = Catalog(version: version, byName: byName, byID: byID)
+    var catalog = Catalog(version: version, byName: byName, byID: byID)
+    catalog.retractions = try retractionState(txn)
     catalogCache.withLock { $0 = catalog }
     return catalog
   }
 
-  /// Defines a feature. Defining an existing feature again with the same type is a no-op that
-  /// returns the stored definition; another type is an error. Change retention with
-  /// ``updateRetention(_:maxVersions:ttl:)``.
+  /// Defines a feature, or brings an existing one to `definition`: the definition given is the
+  /// one stored afterwards.
   ///
+  /// For an existing feature the type (and an embedding's encoding) must be the same; its
+  /// retention (`maxVersions`, `ttl`) and its `description`, `owner` and `tags` become the ones
+  /// given, like ``updateRetention(_:maxVersions:ttl:)`` does for retention. Defining it again with
+  /// the same settings changes nothing. A lower `maxVersions` applies to each (feature, entity) at
+  /// its next write; ``prune(_:)`` applies it now.
+  ///
+  /// ```swift
+  /// try db.define(FeatureDefinition("user.spend_7d", type: .double))                  // 10 versions
+  /// try db.define(FeatureDefinition("user.spend_7d", type: .double, maxVersions: 3))  // now 3
+  /// ```
+  ///
+  /// - Returns: the stored definition.
   /// - Throws: ``FeatureDBError/invalidFeatureName(_:reason:)``,
   ///   ``FeatureDBError/featureTypeConflict(feature:existing:requested:)``,
-  ///   ``FeatureDBError/invalidDefinition(feature:reason:)``.
+  ///   ``FeatureDBError/invalidDefinition(feature:reason:)`` (bad settings, or another encoding).
   @discardableResult
   public func define(_ definition: FeatureDefinition) throws -> FeatureDefinition {
     if let problem = FeatureDefinition.nameProblem(definition.name) {
       throw FeatureDBError.invalidFeatureName(definition.name, reason: problem)
     }
     try Self.validateSettings(definition)
-    return try writeTransaction("define") { txn in
+    let (before, after) = try writeTransaction("define") { txn in
       let catalog = try catalog(txn)
       if let existing = catalog.byName[definition.name] {
         guard existing.type == definition.type else {
@@ -146,14 +165,25 @@ extension FeatureStore {
               "it is stored as \(existing.definition.encoding.rawValue); the encoding cannot change to \(definition.encoding.rawValue)"
           )
         }
-        return existing.definition
+        var d = existing.definition
+        d.maxVersions = definition.maxVersions
+        d.ttl = definition.ttl
+        d.description = definition.description
+        d.owner = definition.owner
+        d.tags = definition.tags
+        if d != existing.definition {
+          try storeDefinition(d, id: existing.id, catalog: catalog, txn)
+        }
+        return (Optional(existing.definition), d)
       }
       var d = definition
       d.createdAt = .now
       let id = (catalog.byID.keys.max() ?? 0) + 1
       try storeDefinition(d, id: id, catalog: catalog, txn)
-      return d
+      return (nil, d)
     }
+    if let before, let ttl = after.ttl, ttl != before.ttl { try indexExpiries(of: after.name) }
+    return after
   }
 
   /// Changes a feature's `maxVersions` and/or `ttl` (nil leaves a setting as it is).

@@ -52,9 +52,13 @@ extension FeatureStore {
     try read { try $0.asOfVersion(feature, entity, eventTime: eventTime, writeTime: writeTime) }
   }
 
-  /// Retained versions, newest first; see ``Snapshot/history(_:_:limit:)``.
-  public func history(_ feature: String, _ entity: String, limit: Int? = nil) throws -> [Version] {
-    try read { try $0.history(feature, entity, limit: limit) }
+  /// Retained versions, newest first; see ``Snapshot/history(_:_:limit:includeRetracted:)``.
+  public func history(
+    _ feature: String, _ entity: String, limit: Int? = nil, includeRetracted: Bool = false
+  ) throws -> [Version] {
+    try read {
+      try $0.history(feature, entity, limit: limit, includeRetracted: includeRetracted)
+    }
   }
 
   /// Latest values of `features` × `entities` in one read transaction.

@@ -68,6 +68,8 @@ private final class Verifier {
   let maxProblems: Int
   let progress: ((Int, Int) -> Void)?
   var report = VerifyReport()
+  /// The versions of the chain ``chainHas(_:_:_:kind:_:)`` last read (nil: it does not decode).
+  var lastChain: (key: [UInt8], kinds: [UInt64: ChainRecord.Kind]?)?
   var total = 0
 
   init(store: FeatureStore, maxProblems: Int, progress: ((Int, Int) -> Void)?) {
@@ -164,27 +166,96 @@ private final class Verifier {
         problem(t.chains, location, "entity number \(entityID) is not interned")
       }
       do {
-        var reader = try ChainRecord.Reader(value, format: feature.format, epoch: store.epoch)
+        let head = try ChainRecord.Reader(value, format: feature.format, epoch: store.epoch)
         var previous: ChainRecord.Entry?
         var highest: UInt64 = 0
         var seen: Set<UInt64> = []
-        while let e = try reader.next() {
-          let at = "\(location) version \(e.version)"
-          if !seen.insert(e.version).inserted { problem(t.chains, at, "version appears twice") }
-          if let p = previous,
-            p.eventTime < e.eventTime || (p.eventTime == e.eventTime && p.version < e.version)
-          {
-            problem(t.chains, at, "entries out of order")
+        var inSegments = ChainRecord.SegmentSummary(entries: 0, active: 0, maxVersion: 0)
+        var isHead = true
+        let snapshot = Snapshot(handle: txn.handle, store: store, catalog: catalog, now: .now)
+        try snapshot.forEachRecord(head: head, feature, entityID: entityID) { record in
+          var reader = record
+          while let e = try reader.next() {
+            let at = "\(location) version \(e.version)"
+            if !seen.insert(e.version).inserted { problem(t.chains, at, "version appears twice") }
+            if let p = previous,
+              p.eventTime < e.eventTime || (p.eventTime == e.eventTime && p.version < e.version)
+            {
+              problem(t.chains, at, "entries out of order")
+            }
+            highest = max(highest, e.version)
+            previous = e
+            if !isHead {
+              inSegments.entries += 1
+              inSegments.active += e.isRetracted ? 0 : 1
+              inSegments.maxVersion = max(inSegments.maxVersion, e.version)
+            }
+            try checkEntry(e, reader, feature, entityID, at, catalog, txn)
           }
-          highest = max(highest, e.version)
-          previous = e
-          try checkEntry(e, reader, feature, entityID, at, catalog, txn)
+          isHead = false
+          return true
         }
-        if let next = reader.header.nextVersion, next <= highest {
+        if let next = head.header.nextVersion, next <= highest {
           problem(t.chains, location, "next version \(next) is not above version \(highest)")
+        }
+        // `maxVersion` is a bound: pruning and vacuum do not lower it.
+        if let summary = head.header.segments,
+          summary.entries != inSegments.entries || summary.active != inSegments.active
+            || summary.maxVersion < inSegments.maxVersion
+        {
+          problem(
+            t.chains, location,
+            "the head counts \(summary.entries) segment entries (\(summary.active) active, up to version \(summary.maxVersion)); the segments hold \(inSegments.entries) (\(inSegments.active), \(inSegments.maxVersion))"
+          )
         }
       } catch let error as DecodeError {
         problem(t.chains, location, error.description)
+      }
+    }
+    try checkSegments(catalog, txn)
+  }
+
+  /// Every segment belongs to a head that has segments, and its key names its last entry.
+  func checkSegments(_ catalog: Catalog, _ txn: borrowing ReadTransaction) throws {
+    guard let table = store.tables.v2?.segments else { return }
+    try scan(table, txn) { key, value in
+      guard key.count > 16,
+        let (entityID, featureID) = Keys.parseChain(
+          UnsafeRawBufferPointer(rebasing: key[..<(key.count - 16)])),
+        let feature = catalog.byID[featureID]
+      else {
+        problem(table, "key \(key.map { String($0) }.joined(separator: " "))", "undecodable key")
+        return
+      }
+      let location = "feature '\(feature.name)' entity '\(entityName(entityID, txn))'"
+      let chainKey = Keys.chain(entity: entityID, feature: featureID)
+      let head = try store.tables.chains.get(txn, key: chainKey)
+      if head.map({ $0.withUnsafeBytes(ChainRecord.hasSegments) }) != true {
+        problem(table, location, "a segment whose chain head has no segments")
+      }
+      do {
+        var reader = try ChainRecord.Reader(value, format: feature.format, epoch: store.epoch)
+        guard reader.header == ChainRecord.Header() else {
+          throw DecodeError("a segment record with header fields")
+        }
+        var last: ChainRecord.Entry?
+        var count = 0
+        while let e = try reader.next() {
+          last = e
+          count += 1
+        }
+        if count > ChainUpdate.segmentLimit {
+          problem(
+            table, location,
+            "a segment holds \(count) entries; segments hold at most \(ChainUpdate.segmentLimit)")
+        }
+        guard let last,
+          Keys.parseSegment(key, chainLength: chainKey.count).map({
+            $0 == (last.eventTime, last.version)
+          }) == true
+        else { throw DecodeError("the segment key does not name its last entry") }
+      } catch let error as DecodeError {
+        problem(table, location, error.description)
       }
     }
   }
@@ -202,6 +273,12 @@ private final class Verifier {
     }
     if let range = e.extra {
       let extra = try LineageExtra.decode(UnsafeRawBufferPointer(rebasing: reader.buffer[range]))
+      for op in extra.statusChanges where try store.operation(op, txn) == nil {
+        problem(t.chains, at, "retracted by operation \(op), which the operations log lacks")
+      }
+      if e.isRetracted && extra.statusChanges.isEmpty {
+        problem(t.chains, at, "retracted, but no operation retracted it")
+      }
       for input in extra.inputs {
         switch input {
         case .version(let f, let en, _):
@@ -217,6 +294,8 @@ private final class Verifier {
           }
         }
       }
+    } else if e.isRetracted {
+      problem(t.chains, at, "retracted, but no operation retracted it")
     }
     let chainKey = Keys.chain(entity: entityID, feature: feature.id)
     switch e.kind {
@@ -275,23 +354,34 @@ private final class Verifier {
     }
   }
 
+  /// Whether the chain of (feature, entity) holds `version` (of `kind`, when given). The
+  /// versions of the last chain asked about are kept: `values` keys come chain by chain.
   func chainHas(
     _ feature: Feature, _ entityID: UInt64, _ version: UInt64, kind: ChainRecord.Kind?,
     _ txn: borrowing ReadTransaction
   ) throws -> Bool {
-    guard
-      let record = try store.tables.chains.get(
-        txn, key: Keys.chain(entity: entityID, feature: feature.id))
-    else {
-      return false
-    }
-    return record.withUnsafeBytes { buffer in
-      guard var reader = try? ChainRecord.Reader(buffer, format: feature.format, epoch: store.epoch)
-      else { return true }
-      while let e = try? reader.next() {
-        if e.version == version { return kind == nil || e.kind == kind }
+    let key = Keys.chain(entity: entityID, feature: feature.id)
+    if lastChain?.key != key {
+      var kinds: [UInt64: ChainRecord.Kind]? = [:]
+      if let record = try store.tables.chains.get(txn, key: key) {
+        try record.withUnsafeBytes { buffer in
+          guard
+            let head = try? ChainRecord.Reader(buffer, format: feature.format, epoch: store.epoch)
+          else {
+            kinds = nil  // damaged, and reported as such: do not blame its values too
+            return
+          }
+          try? store.forEachRecord(head: head, feature, entityID: entityID, txn) { record in
+            var reader = record
+            while let e = try reader.next() { kinds![e.version] = e.kind }
+            return true
+          }
+        }
       }
-      return false
+      lastChain = (key, kinds)
     }
+    guard let kinds = lastChain!.kinds else { return true }
+    guard let found = kinds[version] else { return false }
+    return kind == nil || found == kind
   }
 }

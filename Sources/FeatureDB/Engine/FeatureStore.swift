@@ -13,7 +13,9 @@ import Synchronization
 ///
 /// Thread safety: a `FeatureStore` is `Sendable`. Reads run concurrently from any thread or task,
 /// and from other processes; writes are serialized (within the process by a lock, across processes
-/// by LMDB's writer lock). All calls are synchronous and never suspend inside a transaction.
+/// by LMDB's writer lock). Calls are synchronous and never suspend inside a transaction; from
+/// async code use the `async` overloads (`try await db.write { … }`), which run the transaction
+/// off the cooperative thread pool.
 ///
 /// ## Topics
 /// - Writing: ``write(_:)``, ``put(_:_:_:eventTime:lineage:)``, ``delete(_:_:eventTime:lineage:)``
@@ -35,8 +37,9 @@ public final class FeatureStore: Sendable {
   let symbolCache = InternCache()
   let dictionaryCache = Mutex<[UInt64: ZstdDictionary]>([:])
 
-  /// The format version this build writes and the newest it reads.
-  public static let formatVersion: UInt32 = 1
+  /// The format version this build writes and the newest it reads. A writer upgrades a
+  /// version-1 store to version 2 in place when it opens it; read-only opens read both.
+  public static let formatVersion: UInt32 = 2
   /// Default store location.
   public static let defaultPath = "./features.fdb"
 
@@ -129,44 +132,59 @@ public final class FeatureStore: Sendable {
   private struct MetaInfo {
     var epoch: Int64
     var storeID: String
+    var format: UInt32
   }
 
   private static func openTables(_ env: Environment, path: String, readOnly: Bool) throws -> (
     Tables, MetaInfo
   ) {
-    func load(_ tables: Tables, _ txn: borrowing some Transaction & ~Copyable) throws -> MetaInfo {
-      let meta = MetaStore(table: tables.meta)
+    func validate(_ meta: MetaStore, _ txn: borrowing some Transaction & ~Copyable) throws
+      -> MetaInfo
+    {
       guard try meta.bytes(txn, .magic) == MetaStore.magic else {
         throw FeatureDBError.notAStore(path: path, reason: "the meta table has no FeatureDB magic")
       }
-      _ = try meta.checkedFormat(txn, path: path)  // range-checked (MetaValidation.swift)
+      // Range-checked (MetaValidation.swift): 1 … formatVersion, newer, or damage.
+      let raw = try meta.checkedFormat(txn, path: path)
       guard let epoch = try meta.checkedEpoch(txn), let id = try meta.bytes(txn, .storeID) else {
         throw FeatureDBError.corruptStore(table: "meta", detail: "epoch or store id missing")
       }
-      return MetaInfo(epoch: epoch, storeID: String(decoding: id, as: UTF8.self))
+      return MetaInfo(
+        epoch: epoch, storeID: String(decoding: id, as: UTF8.self), format: UInt32(raw))
     }
     do {
       if readOnly {
         return try env.read { txn in
-          let tables = try Tables.openExisting(txn, path: path)
-          return (tables, try load(tables, txn))
+          guard let metaTable = try Table.openExisting("meta", in: txn) else {
+            throw FeatureDBError.notAStore(path: path, reason: "table 'meta' is missing")
+          }
+          let info = try validate(MetaStore(table: metaTable), txn)
+          let tables = try Tables.openExisting(txn, path: path, format: info.format)
+          return (tables, info)
         }
       }
       return try env.write { txn in
-        if try Table.openExisting("meta", in: txn) == nil {
-          // A new store: refuse an LMDB environment that already holds other tables.
-          var main: MDB_dbi = 0
-          try check(mdb_dbi_open(txn.handle, nil, 0, &main))
-          guard try Table(dbi: main, name: "").count(txn) == 0 else {
-            throw FeatureDBError.notAStore(
-              path: path, reason: "an LMDB environment of another program")
-          }
+        if let metaTable = try Table.openExisting("meta", in: txn) {
+          let meta = MetaStore(table: metaTable)
+          var info = try validate(meta, txn)
           let tables = try Tables.open(txn)
-          try MetaStore(table: tables.meta).initialize(txn)
-          return (tables, try load(tables, txn))
+          if info.format < formatVersion {
+            try meta.upgrade(txn, from: info.format)
+            info.format = formatVersion
+          }
+          return (tables, info)
+        }
+        // A new store: refuse an LMDB environment that already holds other tables.
+        var main: MDB_dbi = 0
+        try check(mdb_dbi_open(txn.handle, nil, 0, &main))
+        guard try Table(dbi: main, name: "").count(txn) == 0 else {
+          throw FeatureDBError.notAStore(
+            path: path, reason: "an LMDB environment of another program")
         }
         let tables = try Tables.open(txn)
-        return (tables, try load(tables, txn))
+        let meta = MetaStore(table: tables.meta)
+        try meta.initialize(txn)
+        return (tables, try validate(meta, txn))
       }
     } catch let error as LMDBError {
       throw openError(error, path: path)

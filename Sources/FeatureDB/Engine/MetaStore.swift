@@ -10,6 +10,8 @@ struct MetaStore {
     case createdBy = "created_by"
     case catalogVersion = "catalog_version"
     case lastWriteTime = "last_write_time"
+    case upgradedFrom = "upgraded_from"
+    case nextOperation = "next_operation"
   }
 
   static let magic = Array("FeatureDB".utf8)
@@ -51,5 +53,16 @@ struct MetaStore {
     try set(txn, .storeID, Array(UUID().uuidString.lowercased().utf8))
     try set(txn, .createdBy, Array("FeatureDB \(FeatureStore.formatVersion)".utf8))
     try set(txn, .catalogVersion, 0)
+  }
+
+  /// Upgrades a store of an older format in place (the format-2 tables are already created):
+  /// version-1 chain records are valid heads of format 2, so nothing else is rewritten.
+  func upgrade(_ txn: borrowing WriteTransaction, from format: UInt32) throws {
+    try set(txn, .format, UInt64(FeatureStore.formatVersion))
+    try set(
+      txn, .upgradedFrom,
+      Array("format \(format) at \(Timestamp.now) by FeatureDB \(FeatureStore.formatVersion)".utf8))
+    // Readers that opened the version-1 store read-only notice the change and ask to reopen.
+    try set(txn, .catalogVersion, (try uint(txn, .catalogVersion) ?? 0) &+ 1)
   }
 }

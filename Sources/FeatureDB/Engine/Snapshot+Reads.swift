@@ -3,6 +3,16 @@ extension Snapshot {
 
   /// The latest value: of the active, unexpired versions, the one with the greatest event time
   /// (ties: the higher version). Nil when there is none or it is a tombstone.
+  ///
+  /// A version whose event time is in the future is the latest once written, while
+  /// `asOf(feature, entity, eventTime: .now)` skips it until its time comes:
+  ///
+  /// ```swift
+  /// try db.put("user.segment", "u1", "casual", eventTime: Timestamp(iso8601: "2026-01-05")!)
+  /// try db.put("user.segment", "u1", "loyal", eventTime: Timestamp(iso8601: "2030-01-01")!)
+  /// try db.latest("user.segment", "u1")                    // "loyal" (read in 2026)
+  /// try db.asOf("user.segment", "u1", eventTime: .now)     // "casual"
+  /// ```
   public func latest(_ feature: String, _ entity: String) throws -> FeatureValue? {
     let f = try catalog.feature(feature)
     return try resolve(f, entity, Query(upper: .max, reference: now.microseconds)) { hit in
@@ -10,8 +20,8 @@ extension Snapshot {
     }
   }
 
-  /// The latest value converted to `T`; throws ``FeatureDBError/typeMismatch(feature:entity:expected:got:)``
-  /// when the feature's values are not `T`.
+  /// The latest value converted to `T`; throws ``FeatureDBError/invalidArgument(_:)`` (naming
+  /// the feature, the entity, the stored type and `T`) when the feature's values are not `T`.
   public func latest<T: FeatureValueConvertible>(
     _ feature: String, _ entity: String, as type: T.Type
   ) throws -> T? {
@@ -71,17 +81,35 @@ extension Snapshot {
 
   // MARK: - History
 
-  /// Every retained version, newest (highest version) first, with lineage and status.
-  public func history(_ feature: String, _ entity: String, limit: Int? = nil) throws -> [Version] {
+  /// Retained versions, newest (highest version) first, with lineage and status; retracted
+  /// versions (with the rollback that retracted them) only when `includeRetracted`.
+  public func history(
+    _ feature: String, _ entity: String, limit: Int? = nil, includeRetracted: Bool = false
+  ) throws -> [Version] {
     if let limit, limit < 0 {
       throw FeatureDBError.invalidArgument("history limit must be 0 or more, got \(limit)")
     }
     let f = try catalog.feature(feature)
     guard let entityID = try store.entityTable.lookup(entity, self) else { return [] }
-    return try withChain(f, entityID: entityID, entity: entity) { reader in
-      guard var reader else { return [] }
-      let entries = try reader.all().sorted { $0.version > $1.version }.prefix(limit ?? .max)
-      return try entries.map { e in
+    return try withChain(f, entityID: entityID, entity: entity) { head in
+      guard let head else { return [] }
+      // Versions are numbered in write order and a head holds the newest entries: a short
+      // history usually needs no segment (`maxVersion` says when it does).
+      let limit = limit ?? .max
+      let inSegments = head.header.segments?.maxVersion ?? 0
+      var entries: [(ChainRecord.Entry, ChainRecord.Reader)] = []
+      try forEachRecord(head: head, f, entityID: entityID) { record in
+        var reader = record
+        while let e = try reader.next() {
+          let hidden = try isRetracted(e, record, entity: entityID, feature: f.id, at: nil)
+          if includeRetracted || !hidden {
+            entries.append((e, record))
+          }
+        }
+        return entries.count { $0.0.version > inSegments } < limit
+      }
+      entries.sort { $0.0.version > $1.0.version }
+      return try entries.prefix(limit).map { e, reader in
         try version(
           of: Hit(feature: f, entity: entity, entityID: entityID, reader: reader, entry: e))
       }

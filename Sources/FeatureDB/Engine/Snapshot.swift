@@ -68,28 +68,58 @@ public struct Snapshot: Transaction, ~Copyable {
     }
   }
 
-  /// Picks the version `query` selects from a chain (nil: the pair has no chain).
+  /// Picks the version `query` selects from a chain (nil: the pair has no chain): the first
+  /// visible entry at or before the query's event time, in the head or, when the head has
+  /// none, in the segment an as-of read seeks to and the ones after it.
   func select<R>(
     _ chain: ChainRecord.Reader?, _ feature: Feature, _ entity: String, _ entityID: UInt64,
     _ query: Query,
     _ body: (Hit?) throws -> R
   ) throws -> R {
-    guard var reader = chain else { return try body(nil) }
-    var found: ChainRecord.Entry?
-    while let e = try reader.next() {
-      if e.isRetracted || e.eventTime > query.upper { continue }
-      if let w = query.writeTime, e.writeTime > w { continue }
-      found = e
-      break
-    }
+    guard let head = chain else { return try body(nil) }
     let lowest = feature.ttl.map { query.reference &- $0 } ?? .min
+    var reader = head
+    var found = try firstVisible(&reader, query, lowest: lowest, feature.id, entityID)
+    if found == nil, head.header.segments != nil, let table = store.tables.v2?.segments {
+      let segments = try SegmentCursor(
+        table, chainKey: Keys.chain(entity: entityID, feature: feature.id), self)
+      // An as-of read seeks past segments newer than its time; a retracted or later-written
+      // head entry sends it to the newest segment.
+      var record =
+        query.upper < reader.lastEventTime
+        ? try segments.seek(eventTime: query.upper) : try segments.first()
+      while found == nil, let r = record {
+        reader = try ChainRecord.Reader(r, format: feature.format, epoch: store.epoch)
+        found = try firstVisible(&reader, query, lowest: lowest, feature.id, entityID)
+        if found == nil, reader.lastEventTime < lowest { break }  // the rest is expired
+        record = try segments.next()
+      }
+    }
     if let e = found, e.eventTime < lowest { found = nil }  // expired
     try checkRemovedHistory(
-      reader.header, found: found, query: query, lowest: lowest, feature, entity)
+      head.header, found: found, query: query, lowest: lowest, feature, entity)
     return try body(
       found.map {
         Hit(feature: feature, entity: entity, entityID: entityID, reader: reader, entry: $0)
       })
+  }
+
+  /// The first entry of `reader` that `query` can see (not retracted, at or before its event
+  /// and write times); stops at one older than `lowest` (expired, returned as found).
+  private func firstVisible(
+    _ reader: inout ChainRecord.Reader, _ query: Query, lowest: Int64, _ feature: UInt64,
+    _ entity: UInt64
+  ) throws -> ChainRecord.Entry? {
+    while let e = try reader.next() {
+      if e.eventTime > query.upper { continue }
+      if let w = query.writeTime, e.writeTime > w { continue }
+      if try isRetracted(e, reader, entity: entity, feature: feature, at: query.writeTime) {
+        if e.eventTime < lowest { return nil }
+        continue
+      }
+      return e
+    }
+    return nil
   }
 
   /// Lends the chain record of (feature, entity) to `body`, mapping decode errors to
@@ -172,11 +202,17 @@ public struct Snapshot: Transaction, ~Copyable {
   func version(of hit: Hit) throws -> Version {
     let (entry, feature, entity) = (hit.entry, hit.feature, hit.entity)
     let value = try value(of: hit)
+    let retractedBy = try corruptionNamed(feature, entity, version: entry.version) {
+      try retractions(
+        entry, hit.reader, entity: hit.entityID, feature: feature.id, at: nil
+      ).last
+    }
     let symbols = store.symbolTable
     func symbol(_ id: UInt64) throws -> String? { id == 0 ? nil : try symbols.name(id, self) }
+    var source = try symbol(entry.source)
+    if entry.sourceLine != 0 { source = (source ?? "") + ":\(entry.sourceLine)" }
     var lineage = Lineage(
-      producer: try symbol(entry.producer), run: try symbol(entry.run),
-      source: try symbol(entry.source))
+      producer: try symbol(entry.producer), run: try symbol(entry.run), source: source)
     if let range = entry.extra {
       let extra = try corruptionNamed(feature, entity, version: entry.version) {
         try LineageExtra.decode(UnsafeRawBufferPointer(rebasing: hit.reader.buffer[range]))
@@ -196,6 +232,7 @@ public struct Snapshot: Transaction, ~Copyable {
       feature: feature.name, entity: entity, version: entry.version,
       eventTime: Timestamp(microseconds: entry.eventTime),
       writeTime: Timestamp(microseconds: entry.writeTime),
-      value: value, lineage: lineage, status: entry.isRetracted ? .retracted : .active)
+      value: value, lineage: lineage, status: retractedBy == nil ? .active : .retracted,
+      retractedBy: retractedBy)
   }
 }

@@ -22,6 +22,8 @@ public struct WriteBatch: Sendable {
     var value: FeatureValue?
     var eventTime: Timestamp?
     var lineage: Lineage?
+    /// Line of the lineage's source file (imports); 0 = none.
+    var sourceLine: UInt64 = 0
   }
 
   var operations: [Operation] = []
@@ -47,6 +49,18 @@ public struct WriteBatch: Sendable {
     lineage: Lineage? = nil
   ) {
     put(feature, entity, value.featureValue, eventTime: eventTime, lineage: lineage)
+  }
+
+  /// A write (nil: a tombstone) whose source is line `sourceLine` of the lineage's source file
+  /// (the import keeps the file as one symbol and the line as a number).
+  mutating func append(
+    _ feature: String, _ entity: String, _ value: FeatureValue?, eventTime: Timestamp?,
+    lineage: Lineage, sourceLine: UInt64
+  ) {
+    operations.append(
+      Operation(
+        feature: feature, entity: entity, value: value, eventTime: eventTime, lineage: lineage,
+        sourceLine: sourceLine))
   }
 
   /// Writes a tombstone: reads at or after `eventTime` see no value.

@@ -25,7 +25,7 @@ struct WriteContext {
   }
 
   /// One operation, checked and encoded, waiting for its version number.
-  private struct Prepared {
+  struct Prepared {
     var index: Int
     var entity: UInt64
     var feature: UInt64
@@ -35,6 +35,8 @@ struct WriteContext {
     var tail: Range<Int>
     /// The value record in `externalRecords` when the value is stored out of line.
     var external: Int?
+    /// The lineage in `lineages` (0: the batch's).
+    var lineage: Int
 
     func sortsBefore(_ o: Prepared) -> Bool {
       (entity, feature, index) < (o.entity, o.feature, o.index)
@@ -49,7 +51,8 @@ struct WriteContext {
     var prepared: [Prepared] = []
     prepared.reserveCapacity(batch.operations.count)
     let batchLineage = try encode(batch.lineage, txn)
-    var lineages: [Lineage: EncodedLineage] = [:]
+    var lineages: [EncodedLineage] = [batchLineage]
+    var lineageSlots: [Lineage: Int] = [:]
     // A batch names few features: comparing with the ones seen so far (equal strings usually
     // share storage, so == is a pointer check) beats hashing every name.
     var seen: [Feature] = []
@@ -72,15 +75,19 @@ struct WriteContext {
         lastEntity = op.entity
         lastEntityID = entityID
       }
-      var lineage = batchLineage
+      var slot = 0
       if let own = op.lineage {
-        if let cached = lineages[own] {
-          lineage = cached
+        // Lineages with inputs rarely repeat: hashing them would cost more than it saves.
+        if own.inputs.isEmpty, let cached = lineageSlots[own] {
+          slot = cached
         } else {
-          lineage = try encode(own, txn)
-          lineages[own] = lineage
+          slot = lineages.count
+          lineages.append(try encode(own, txn))
+          if own.inputs.isEmpty { lineageSlots[own] = slot }
         }
       }
+      var lineage = lineages[slot]
+      lineage.sourceLine = op.sourceLine
       let eventTime = (op.eventTime ?? batch.eventTime)?.microseconds ?? writeTime
       let start = arena.bytes.count
       var kind = ChainRecord.Kind.tombstone
@@ -122,13 +129,15 @@ struct WriteContext {
       prepared.append(
         Prepared(
           index: i, entity: entityID, feature: feature.id, eventTime: eventTime,
-          isExternal: external != nil, tail: start..<arena.bytes.count, external: external))
+          isExternal: external != nil, tail: start..<arena.bytes.count, external: external,
+          lineage: slot))
     }
     // Sorted by chain key, so consecutive writes land on the same leaf pages; stable for equal keys.
     if !zip(prepared, prepared.dropFirst()).allSatisfy({ $0.sortsBefore($1) }) {
       prepared.sort { $0.sortsBefore($1) }
     }
     var versions = [UInt64](repeating: 0, count: prepared.count)
+    var index: LineageIndex?
     let cursor = try Cursor(store.tables.chains, txn)
     var update = ChainUpdate()
     var record = ByteWriter(capacity: 4096)
@@ -167,23 +176,25 @@ struct WriteContext {
             placement = .append
           }
         }
+        let edit = ChainEdit(
+          store: store, feature: feature, key: key, arena: arena.bytes, placement: placement)
         do {
-          try update.reset(old: old, format: feature.format, epoch: store.epoch)
+          // A head with segments is copied out of the map: its segments change before it is
+          // written, and writing may move pages the map pointer names.
+          if let o = old, ChainRecord.hasSegments(o) {
+            return try Array(o).withUnsafeBytes { owned in
+              try edit.apply(
+                group, old: owned, versions: &versions, &update, &record, through: cursor, txn)
+            }
+          }
+          return try edit.apply(
+            group, old: old, versions: &versions, &update, &record, through: cursor, txn)
         } catch let error as DecodeError {
           throw FeatureDBError.corruptRecord(
             feature: feature.name, entity: batch.operations[group.first!.index].entity,
             version: nil,
             detail: error.description)
         }
-        for p in group {
-          versions[p.index] = update.add(
-            eventTime: p.eventTime, isExternal: p.isExternal, tail: p.tail)
-        }
-        let pruned = update.prune(maxVersions: feature.maxVersions)
-        // `old` points into the map: finish reading it before writing.
-        update.encode(old: old, arena: arena.bytes, into: &record)
-        try record.bytes.withUnsafeBytes { v in try cursor.put(key: k, value: v, flags: placement) }
-        return pruned
       }
       let retention = Retention(
         store: store, feature: feature, chainKey: key, entity: prepared[start].entity)
@@ -193,6 +204,15 @@ struct WriteContext {
       for p in group {
         let version = versions[p.index]
         if pruned.contains(where: { $0.isNew && $0.version == version }) { continue }
+        let l = lineages[p.lineage]
+        if l.isIndexed {
+          if index == nil {
+            index = LineageIndex(tables: try store.tables.lineage(), writeTime: writeTime)
+          }
+          try index!.add(
+            entity: p.entity, feature: p.feature, version: version, eventTime: p.eventTime,
+            lineage: l, runName: l.runName, txn)
+        }
         if let e = p.external {
           try store.tables.values.put(
             txn, key: Keys.value(chain: key, version: version), value: externalRecords[e])
@@ -201,8 +221,31 @@ struct WriteContext {
       }
       start = end
     }
+    if let index {
+      try checkInputs(lineages, txn)
+      try index.flush(store, txn)
+    }
     return batch.operations.enumerated().map { i, op in
       VersionRef(feature: op.feature, entity: op.entity, version: versions[i])
+    }
+  }
+
+  /// Every parent version the batch's lineage names exists (was written, even if since pruned),
+  /// checked once the batch's own versions are in place.
+  private func checkInputs(_ lineages: [EncodedLineage], _ txn: borrowing WriteTransaction) throws {
+    var checked: Set<LineageExtra.Input> = []
+    for l in lineages {
+      for input in l.inputs where checked.insert(input).inserted {
+        guard case .version(let f, let e, let v) = input else { continue }
+        let feature = try catalog.feature(id: f)
+        let next = try store.nextVersion(entity: e, feature: feature, txn)
+        guard v >= 1, v < next else {
+          let entity = (try? store.entityTable.name(e, txn)) ?? "#\(e)"
+          throw FeatureDBError.unknownVersion(
+            feature: feature.name, entity: entity, version: v,
+            detail: next == 1 ? "the pair has no versions" : "its versions are 1…\(next - 1)")
+        }
+      }
     }
   }
 
@@ -257,6 +300,7 @@ struct WriteContext {
     var encoded = EncodedLineage(
       producer: try symbol(lineage.producer, "producer"), run: try symbol(lineage.run, "run"),
       source: try symbol(lineage.source, "source"))
+    encoded.runName = lineage.run
     var inputs: [LineageExtra.Input] = []
     for input in lineage.inputs {
       switch input {
@@ -270,6 +314,7 @@ struct WriteContext {
     }
     let extra = LineageExtra(inputs: inputs, note: lineage.note ?? "")
     if !extra.isEmpty { encoded.extra = extra.encoded() }
+    encoded.inputs = inputs
     return encoded
   }
 }

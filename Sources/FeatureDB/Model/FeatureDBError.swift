@@ -44,8 +44,17 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
   case invalidArgument(String)
   /// A CSV input is malformed or holds a bad value; names file, line and column.
   case badCSV(CSVError)
-  /// An export needs history that pruning or vacuum removed, in this many cells.
-  case exportNeedsRemovedHistory(cells: Int)
+  /// No such version: it was never written (a lineage input, a rollback target, a lineage query).
+  case unknownVersion(feature: String, entity: String, version: UInt64, detail: String)
+  /// No run of this id.
+  case unknownRun(String)
+  /// No operation of this id in the operations log.
+  case unknownOperation(UInt64)
+  /// The operation was undone already (or is an undo, which cannot be undone).
+  case cannotUndo(operation: UInt64, reason: String)
+  /// An export needs history that pruning or vacuum removed, in this many cells; `first` names
+  /// the first few (feature, entity, event time).
+  case exportNeedsRemovedHistory(cells: Int, first: [MissingHistoryCell])
 
   public var description: String {
     switch self {
@@ -81,8 +90,13 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
     case .storage(let op, let code): "storage error in \(op): \(code) (\(code.rawValue))"
     case .invalidArgument(let message): message
     case .badCSV(let error): error.description
-    case .exportNeedsRemovedHistory(let cells):
-      "\(cells) cells need history that pruning or vacuum removed; nothing was written (pass --allow-missing-history / allowMissingHistory to write them empty)"
+    case .unknownVersion(let f, let e, let v, let detail):
+      "feature '\(f)' entity '\(e)' has no version \(v): \(detail)"
+    case .unknownRun(let id): "unknown run '\(id)'"
+    case .unknownOperation(let id): "unknown operation \(id)"
+    case .cannotUndo(let id, let reason): "cannot undo operation \(id): \(reason)"
+    case .exportNeedsRemovedHistory(let cells, let first):
+      "\(cells) \(cells == 1 ? "cell needs" : "cells need") history that pruning or vacuum removed\(first.isEmpty ? "" : " (\(cells > first.count ? "first: " : "")\(first.map(\.description).joined(separator: "; ")))"); nothing was written (pass --allow-missing-history / allowMissingHistory to write them empty)"
     }
   }
 }

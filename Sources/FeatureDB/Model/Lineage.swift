@@ -41,10 +41,11 @@ public enum LineageInput: Hashable, Sendable, Codable, CustomStringConvertible {
     .version(feature: feature, entity: entity, version: version)
   }
 
+  /// `feature:entity@version` or `raw:id`: the spelling `fdb` prints and parses (`--input`).
   public var description: String {
     switch self {
     case .version(let f, let e, let v): "\(f):\(e)@\(v)"
-    case .raw(let id): id
+    case .raw(let id): "raw:" + id
     }
   }
 }

@@ -60,8 +60,10 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
     return s + "Z"
   }
 
-  /// Parses ISO-8601: `YYYY-MM-DDTHH:MM[:SS[.f…]]` followed by `Z` or `±HH:MM`, or a bare date
-  /// `YYYY-MM-DD` (midnight UTC). Returns nil for anything else.
+  /// Parses ISO-8601: `YYYY-MM-DDTHH:MM[:SS[.f…]]` followed by `Z`, `±HH:MM` or nothing (a time
+  /// without a zone is UTC, as pandas writes naive timestamps), or a bare date `YYYY-MM-DD`
+  /// (midnight UTC). Returns nil for anything else. The command line, CSV imports and the entity
+  /// rows of exports all read times with this one rule.
   public init?(iso8601 text: String) {
     var p = Substring(text).utf8  // a view, no copy
     func number(_ digits: Int) -> Int64? {
@@ -104,7 +106,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
           guard digits > 0 else { return nil }
         }
       }
-      if expect(UInt8(ascii: "Z")) {
+      if p.isEmpty {  // no zone: UTC, as pandas writes naive timestamps
+      } else if expect(UInt8(ascii: "Z")) {
       } else if let sign = p.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
         p.removeFirst()
         guard let oh = number(2), expect(UInt8(ascii: ":")), let om = number(2), oh < 24, om < 60

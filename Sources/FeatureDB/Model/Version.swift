@@ -12,6 +12,8 @@ public struct Version: Hashable, Sendable {
   public var value: FeatureValue?
   public var lineage: Lineage
   public var status: Status
+  /// The rollback that retracted it (nil while active).
+  public var retractedBy: UInt64? = nil
 
   public var isTombstone: Bool { value == nil }
 

@@ -201,16 +201,39 @@ extension DataFile {
   static func checkBeforeOpen(path: String, smallTables: Set<String> = [])
     throws -> Result<Void, DataFileDamage>
   {
-    let file = try DataFile(path: path)
-    if file.size == 0 { return .failure(.empty) }
+    // No read transaction pins the pages walked here: a writer in another process may commit
+    // meanwhile and, two commits later, reuse pages of the meta being walked. Damage is reported
+    // only when the current meta stayed the same through the walk.
+    var attempt = 0
+    while true {
+      let result = try checkOnce(path: path, smallTables: smallTables)
+      guard case .failure(let damage) = result.damage, damage != .empty, attempt < 20 else {
+        return result.damage
+      }
+      guard let now = try? DataFile(path: path).metas().get(), current(now).txnID != result.txnID
+      else { return result.damage }
+      attempt += 1
+    }
+  }
+
+  /// One check, with the transaction id of the meta it walked.
+  private static func checkOnce(path: String, smallTables: Set<String>) throws -> CheckResult {
+    let first = try DataFile(path: path)
+    if first.size == 0 { return CheckResult(damage: .failure(.empty), txnID: 0) }
     let metas: [Meta]
-    switch file.metas() {
+    switch first.metas() {
     case .success(let m): metas = m
     case .failure(.notLMDB(0)), .failure(.tooShort(0)):
-      return .success(())  // not an LMDB file at all: LMDB says MDB_INVALID, "not a store"
-    case .failure(let damage): return .failure(.meta(damage.description))
+      // Not an LMDB file at all: LMDB says MDB_INVALID, "not a store".
+      return CheckResult(damage: .success(()), txnID: 0)
+    case .failure(let damage):
+      return CheckResult(damage: .failure(.meta(damage.description)), txnID: 0)
     }
     let meta = current(metas)
+    // The size after the meta pages were read: a writer in another process writes a commit's
+    // pages (growing the file) before its meta page, so every page the meta read names is in the
+    // file by now. (Sizing the file first would race with such a commit.)
+    let file = try DataFile(path: path)
     let size = file.size
     let (needed, overflow) = (meta.lastPage &+ 1).multipliedReportingOverflow(
       by: UInt64(meta.pageSize))
@@ -218,10 +241,11 @@ extension DataFile {
     // transaction), but never more than one transaction's dirty pages (MDB_IDL_UM_MAX, 2^17 - 1).
     let pagesInFile = UInt64(size / meta.pageSize)
     if overflow || meta.lastPage >= pagesInFile + (1 << 17) {
-      return .failure(
-        .meta(
-          "the meta page names last page \(meta.lastPage); data.mdb has \(pagesInFile) pages (damaged meta page or truncated file)"
-        ))
+      return CheckResult(
+        damage: .failure(
+          .meta(
+            "the meta page names last page \(meta.lastPage); data.mdb has \(pagesInFile) pages (damaged meta page or truncated file)"
+          )), txnID: meta.txnID)
     }
     var walker = PageWalker(file: file, meta: meta, maxProblems: 1)
     if needed <= UInt64(size), meta.lastPage >= 1 {
@@ -232,15 +256,22 @@ extension DataFile {
       if walker.problems.isEmpty, !smallTables.isEmpty { walker.walkAll(only: smallTables) }
       walker.walkFreeTree()
       if let first = walker.problems.first {
-        return .failure(.damaged(first.description))
+        return CheckResult(damage: .failure(.damaged(first.description)), txnID: meta.txnID)
       }
-      return .success(())
+      return CheckResult(damage: .success(()), txnID: meta.txnID)
     }
     walker.walkAll()
     if let first = walker.problems.first {
-      return .failure(
-        .truncated(size: size, needed: Int(clamping: needed), detail: first.description))
+      return CheckResult(
+        damage: .failure(
+          .truncated(size: size, needed: Int(clamping: needed), detail: first.description)),
+        txnID: meta.txnID)
     }
-    return .success(())
+    return CheckResult(damage: .success(()), txnID: meta.txnID)
   }
+  private struct CheckResult {
+    var damage: Result<Void, DataFileDamage>
+    var txnID: UInt64
+  }
+
 }

@@ -47,4 +47,43 @@ public struct ExportSummary: Hashable, Sendable, Codable {
   public var writeTime: Timestamp
   /// The event time T (snapshot exports); nil for point-in-time exports (each row has its own).
   public var eventTime: Timestamp?
+  /// The first few of the cells counted in ``missingHistoryCells``, in output order.
+  public var firstMissingHistory: [MissingHistoryCell] = []
+}
+
+/// A cell of an export, or of a point-in-time read, whose answer needs history that max-version
+/// pruning or vacuum removed.
+public struct MissingHistoryCell: Hashable, Sendable, Codable, CustomStringConvertible {
+  /// What removed the history.
+  public enum RemovedBy: String, Hashable, Sendable, Codable {
+    /// Max-version pruning (`maxVersions`).
+    case pruning
+    /// Vacuum of expired versions (`ttl`).
+    case vacuum
+  }
+
+  /// The feature of the cell.
+  public var feature: String
+  /// The entity of the cell's row.
+  public var entity: String
+  /// The event time the cell is read as of: the row's time, or a snapshot export's T.
+  public var eventTime: Timestamp
+  /// What removed the history the cell needs.
+  public var removedBy: RemovedBy
+
+  /// Creates a description of one cell.
+  public init(feature: String, entity: String, eventTime: Timestamp, removedBy: RemovedBy) {
+    self.feature = feature
+    self.entity = entity
+    self.eventTime = eventTime
+    self.removedBy = removedBy
+  }
+
+  /// `feature 'F' entity 'E' at TIME (pruning)`.
+  public var description: String {
+    "feature '\(feature)' entity '\(entity)' at \(eventTime.iso8601) (\(removedBy.rawValue))"
+  }
+
+  /// How many an export keeps to name in its error and summary.
+  static let kept = 5
 }

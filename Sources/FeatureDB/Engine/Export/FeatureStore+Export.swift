@@ -10,7 +10,7 @@ extension FeatureStore {
   /// - Parameters:
   ///   - path: the CSV file to write (whole or not at all); nil for standard output.
   ///   - entityPrefix: only entities whose id starts with it.
-  /// - Throws: ``FeatureDBError/exportNeedsRemovedHistory(cells:)`` unless
+  /// - Throws: ``FeatureDBError/exportNeedsRemovedHistory(cells:first:)`` unless
   ///   `options.allowMissingHistory`.
   @discardableResult
   public func exportSnapshot(to path: String?, entityPrefix: String? = nil, options: ExportOptions)
@@ -41,7 +41,7 @@ extension FeatureStore {
         try writer.write(record: [entity] + row.cells)
         summary.rows += 1
         summary.cells += features.count
-        summary.missingHistoryCells += row.missingHistory
+        summary.noteMissingHistory(row.missingHistory, features, entity, eventTime)
         if summary.rows % 10_000 == 0 { options.progress?(summary.rows, total) }
       }
       return summary
@@ -103,7 +103,7 @@ extension FeatureStore {
         try writer.write(record: row + cells.cells)
         summary.rows += 1
         summary.cells += features.count
-        summary.missingHistoryCells += cells.missingHistory
+        summary.noteMissingHistory(cells.missingHistory, features, entity, time)
         if summary.rows % 10_000 == 0 { options.progress?(Int(lseek(input, 0, SEEK_CUR)), total) }
       }
       return summary
@@ -135,7 +135,8 @@ extension FeatureStore {
         return try body(snap, &writer, features)
       }
       if summary.missingHistoryCells > 0, !options.allowMissingHistory {
-        throw FeatureDBError.exportNeedsRemovedHistory(cells: summary.missingHistoryCells)
+        throw FeatureDBError.exportNeedsRemovedHistory(
+          cells: summary.missingHistoryCells, first: summary.firstMissingHistory)
       }
       try writer.flush()
       try output.commit()
@@ -204,16 +205,17 @@ struct ExportRowReader: ~Copyable {
     walker = try ChainWalker(snap.store, snap)
   }
 
-  /// The cells of one row, whether the entity has any of the features, and how many cells lack
-  /// removed history.
-  mutating func cells(
+  /// The values of one row in feature order, whether the entity has any of the features, and
+  /// the cells whose answer needs history that pruning or vacuum removed (their value is nil),
+  /// with the error a read of them throws.
+  mutating func values(
     _ snap: borrowing Snapshot, entity: String, entityID: UInt64?, _ query: Snapshot.Query
   ) throws
-    -> (cells: [String], present: Bool, missingHistory: Int)
+    -> (values: [FeatureValue?], present: Bool, missing: [(index: Int, error: FeatureDBError)])
   {
     var values = [FeatureValue?](repeating: nil, count: features.count)
     var present = false
-    var missing = 0
+    var missing: [(index: Int, error: FeatureDBError)] = []
     if let entityID {
       for i in order {
         let f = features[i]
@@ -228,11 +230,25 @@ struct ExportRowReader: ~Copyable {
               }
             }
           }
-        } catch FeatureDBError.historyPruned, FeatureDBError.historyVacuumed {
-          missing += 1
+        } catch let error as FeatureDBError {
+          switch error {
+          case .historyPruned, .historyVacuumed: missing.append((i, error))
+          default: throw error
+          }
         }
       }
     }
+    return (values, present, missing.sorted { $0.index < $1.index })
+  }
+
+  /// The cells of one row, whether the entity has any of the features, and the cells that lack
+  /// removed history.
+  mutating func cells(
+    _ snap: borrowing Snapshot, entity: String, entityID: UInt64?, _ query: Snapshot.Query
+  ) throws
+    -> (cells: [String], present: Bool, missingHistory: [(index: Int, error: FeatureDBError)])
+  {
+    let (values, present, missing) = try values(snap, entity: entity, entityID: entityID, query)
     var cells: [String] = []
     cells.reserveCapacity(features.count)
     for (f, value) in zip(features, values) {
@@ -247,6 +263,23 @@ struct ExportRowReader: ~Copyable {
       }
     }
     return (cells, present, missing)
+  }
+}
+
+extension ExportSummary {
+  /// Counts the cells of a row that lack removed history and keeps the first few.
+  mutating func noteMissingHistory(
+    _ missing: [(index: Int, error: FeatureDBError)], _ features: [Feature], _ entity: String,
+    _ eventTime: Timestamp
+  ) {
+    missingHistoryCells += missing.count
+    for (i, error) in missing where firstMissingHistory.count < MissingHistoryCell.kept {
+      let removedBy: MissingHistoryCell.RemovedBy =
+        if case .historyVacuumed = error { .vacuum } else { .pruning }
+      firstMissingHistory.append(
+        MissingHistoryCell(
+          feature: features[i].name, entity: entity, eventTime: eventTime, removedBy: removedBy))
+    }
   }
 }
 

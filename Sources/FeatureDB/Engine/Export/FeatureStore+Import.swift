@@ -4,7 +4,8 @@ extension FeatureStore {
   /// Loads feature values from a CSV file with lineage (source `FILE:LINE`, the run id, the
   /// producer) in one transaction: all rows or none, unless `options.rejects` is set, in which
   /// case good rows load and each bad row is written there with its line number and reason.
-  /// Empty cells write nothing. Memory stays bounded by `options.batchRows`.
+  /// Empty cells write nothing, or a tombstone at the row's event time with
+  /// `options.emptyCells = .null`. Memory stays bounded by `options.batchRows`.
   ///
   /// - Throws: ``FeatureDBError/badCSV(_:)`` naming line and column of the first bad row.
   @discardableResult
@@ -53,8 +54,9 @@ extension FeatureStore {
             let ops = try plan.operations(
               row, line: reader.line, file: name, producer: options.producer, run: summary.run)
             for op in ops {
-              batch.put(
-                op.feature, op.entity, op.value, eventTime: op.eventTime, lineage: op.lineage)
+              batch.append(
+                op.feature, op.entity, op.value, eventTime: op.eventTime, lineage: op.lineage,
+                sourceLine: UInt64(op.line))
             }
             counts.rows += 1
             counts.cells += ops.count
@@ -125,7 +127,7 @@ extension FeatureStore {
     }
     return ImportLayout(
       header: header, entityIndex: entityIndex!, timeIndex: timeIndex, wanted: wanted,
-      missing: missing)
+      missing: missing, emptyCells: options.emptyCells)
   }
 
   /// The type of each column's values: int, double, bool, embedding (JSON arrays), else string.
@@ -187,6 +189,7 @@ struct ImportLayout {
   let wanted: [String]
   /// Features to define first, with their inferred types.
   let missing: [FeatureDefinition]
+  let emptyCells: EmptyCells
 
   /// The plan against `catalog` (which holds every wanted feature by now).
   func plan(_ catalog: Catalog, name: String) throws -> ImportPlan {
@@ -208,7 +211,8 @@ struct ImportLayout {
       }
     }
     return ImportPlan(
-      header: header, entityIndex: entityIndex, timeIndex: timeIndex, targets: targets)
+      header: header, entityIndex: entityIndex, timeIndex: timeIndex, targets: targets,
+      emptyCells: emptyCells)
   }
 }
 
@@ -223,15 +227,19 @@ struct ImportPlan {
   struct Operation {
     var feature: String
     var entity: String
-    var value: FeatureValue
+    /// nil: a tombstone (an empty cell with ``EmptyCells/null``).
+    var value: FeatureValue?
     var eventTime: Timestamp?
     var lineage: Lineage
+    /// The row's line in the file (the source is the file).
+    var line: Int
   }
 
   let header: [String]
   let entityIndex: Int
   let timeIndex: Int?
   let targets: [Target]
+  let emptyCells: EmptyCells
 
   /// The writes of one row; throws a `CSVError` naming the line and column of a bad cell.
   func operations(_ row: [String], line: Int, file: String, producer: String, run: String) throws
@@ -254,20 +262,31 @@ struct ImportPlan {
       }
       eventTime = time
     }
-    let lineage = Lineage(producer: producer, run: run, source: "\(file):\(line)")
+    let lineage = Lineage(producer: producer, run: run, source: file)
     var ops: [Operation] = []
+    func tombstone(_ f: Feature) -> Operation {
+      Operation(
+        feature: f.name, entity: entity, value: nil, eventTime: eventTime, lineage: lineage,
+        line: line)
+    }
     for target in targets {
       let f = target.feature
       let value: FeatureValue
       if target.columns.count == 1 {
         let text = row[target.columns[0]]
-        if text.isEmpty { continue }
+        if text.isEmpty {
+          if emptyCells == .null { ops.append(tombstone(f)) }
+          continue
+        }
         do { value = try CSVValue.parse(text, as: f.type) } catch {
           throw fail(target.columns[0], "feature '\(f.name)': \(error.reason)")
         }
       } else {
         let texts = target.columns.map { row[$0] }
-        if texts.allSatisfy(\.isEmpty) { continue }
+        if texts.allSatisfy(\.isEmpty) {
+          if emptyCells == .null { ops.append(tombstone(f)) }
+          continue
+        }
         var components: [Float] = []
         for (text, column) in zip(texts, target.columns) {
           guard let x = Float(text) else {
@@ -290,7 +309,8 @@ struct ImportPlan {
       }
       ops.append(
         Operation(
-          feature: f.name, entity: entity, value: value, eventTime: eventTime, lineage: lineage))
+          feature: f.name, entity: entity, value: value, eventTime: eventTime, lineage: lineage,
+          line: line))
     }
     return ops
   }

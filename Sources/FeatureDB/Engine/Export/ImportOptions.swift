@@ -1,3 +1,12 @@
+/// What an empty cell in an imported CSV means.
+public enum EmptyCells: String, Sendable, CaseIterable {
+  /// Write nothing: the feature keeps the value it had (the default).
+  case skip
+  /// Write a tombstone at the row's event time: the feature has no value from then on, as Feast's
+  /// `get_historical_features` reads a null in a feature view.
+  case null
+}
+
 /// How ``FeatureStore/importCSV(_:options:)`` reads a file.
 public struct ImportOptions: Sendable {
   /// The column holding entity ids.
@@ -21,13 +30,18 @@ public struct ImportOptions: Sendable {
   public var rejects: String?
   /// Called with (bytes read, file size) about every 10,000 rows.
   public var progress: (@Sendable (Int, Int) -> Void)?
+  /// What an empty cell writes: nothing (``EmptyCells/skip``, the default) or a tombstone at the
+  /// row's event time (``EmptyCells/null``, for data in feature-view form).
+  public var emptyCells: EmptyCells = .skip
 
   public init(
     entityColumn: String = "entity_id", timestampColumn: String? = nil, features: [String]? = nil,
     defineMissing: Bool = false, run: String? = nil, producer: String = "fdb.import",
     batchRows: Int = 10_000,
-    rejects: String? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil
+    rejects: String? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil,
+    emptyCells: EmptyCells = .skip
   ) {
+    self.emptyCells = emptyCells
     self.entityColumn = entityColumn
     self.timestampColumn = timestampColumn
     self.features = features
@@ -44,7 +58,8 @@ public struct ImportOptions: Sendable {
 public struct ImportSummary: Hashable, Sendable {
   /// Rows loaded.
   public var rows = 0
-  /// Versions written (one per non-empty cell).
+  /// Versions written: one per non-empty cell, plus one tombstone per empty cell with
+  /// ``EmptyCells/null``.
   public var cells = 0
   /// Rows skipped into the rejects file.
   public var rejected = 0

@@ -19,14 +19,29 @@ extension FeatureStore {
       result.chains += 1
       let f = visit.feature
       guard f.maxVersions > 0 else { return nil }
-      try update.reset(old: visit.record, format: f.format, epoch: epoch)
-      let removed = update.prune(maxVersions: f.maxVersions)
-      guard !removed.isEmpty else { return nil }
-      let retention = Retention(store: self, feature: f, chainKey: visit.key, entity: visit.entity)
-      for p in removed { try retention.forget(p, txn) }
-      result.pruned += removed.count
-      update.encode(old: visit.record, arena: [], into: &record)
-      return record.bytes
+      // A head with segments is copied: its segments are rewritten before it.
+      let owned = ChainRecord.hasSegments(visit.record) ? Array(visit.record) : nil
+      return try owned.withUnsafeBytesOrNil(visit.record) { old -> [UInt8]? in
+        try update.reset(old: old, format: f.format, epoch: epoch)
+        let fromSegments = update.segmentsToPrune(maxVersions: f.maxVersions)
+        var removed = update.prune(
+          maxVersions: f.maxVersions,
+          segmentActive: Int(clamping: update.header.segments?.active ?? 0))
+        if fromSegments > 0 {
+          var segments = try ChainSegments(
+            tables.lineage().segments, chainKey: visit.key, format: f.format, epoch: epoch, txn)
+          let older = try segments.pruneOldest(fromSegments, arena: [])
+          for p in older { ChainRecord.RemovedRange.add(p.eventTime, to: &update.header.pruned) }
+          removed += older
+        }
+        guard !removed.isEmpty else { return nil }
+        let retention = Retention(
+          store: self, feature: f, chainKey: visit.key, entity: visit.entity)
+        for p in removed { try retention.forget(p, txn) }
+        result.pruned += removed.count
+        update.encode(old: old, arena: [], into: &record)
+        return record.bytes
+      }
     }
     return result
   }
@@ -36,9 +51,13 @@ extension FeatureStore {
     try rewriteChains(of: feature) { visit, txn in
       let retention = Retention(
         store: self, feature: visit.feature, chainKey: visit.key, entity: visit.entity)
-      var reader = try ChainRecord.Reader(visit.record, format: visit.feature.format, epoch: epoch)
-      while let e = try reader.next() {
-        try retention.indexExpiry(version: e.version, eventTime: e.eventTime, txn)
+      let head = try ChainRecord.Reader(visit.record, format: visit.feature.format, epoch: epoch)
+      try forEachRecord(head: head, visit.feature, entityID: visit.entity, txn) { record in
+        var reader = record
+        while let e = try reader.next() {
+          try retention.indexExpiry(version: e.version, eventTime: e.eventTime, txn)
+        }
+        return true
       }
       return nil
     }

@@ -34,6 +34,16 @@ public struct StoreStats: Hashable, Sendable {
   public var features: [FeatureStats]
 }
 
+extension FeatureStats {
+  /// Counts one stored version.
+  mutating func count(_ e: ChainRecord.Entry, _ f: Feature, now: Timestamp) {
+    versions += 1
+    let expired = f.ttl.map { Retention.expiry(e.eventTime, $0) < now.microseconds } ?? false
+    if expired { self.expired += 1 }
+    if !e.isRetracted && !expired { active += 1 }
+  }
+}
+
 extension FeatureStore {
   /// Store and per-feature figures; reads every chain (one read snapshot), so it takes time
   /// proportional to the store.
@@ -54,10 +64,7 @@ extension FeatureStore {
         var any = false
         while let e = try reader.next() {
           any = true
-          s.versions += 1
-          let expired = f.ttl.map { Retention.expiry(e.eventTime, $0) < now.microseconds } ?? false
-          if expired { s.expired += 1 }
-          if !e.isRetracted && !expired { s.active += 1 }
+          s.count(e, f, now: now)
         }
         if any { s.entities += 1 }
         s.pruned += Int(reader.header.pruned?.count ?? 0)
@@ -65,6 +72,26 @@ extension FeatureStore {
         s.bytes += key.count + value.count
         perFeature[featureID] = s
         entry = try cursor.next()
+      }
+      if let segments = tables.v2?.segments {
+        let cursor = try Cursor(segments, txn)
+        entry = try cursor.first()
+        while let (key, value) = entry {
+          guard key.count > 16,
+            let (_, featureID) = Keys.parseChain(
+              UnsafeRawBufferPointer(rebasing: key[..<(key.count - 16)])),
+            let f = catalog.byID[featureID]
+          else {
+            throw FeatureDBError.corruptStore(
+              table: "segments", detail: "undecodable key or unknown feature")
+          }
+          var reader = try ChainRecord.Reader(value, format: f.format, epoch: epoch)
+          while let e = try reader.next() {
+            perFeature[featureID]!.count(e, f, now: now)
+          }
+          perFeature[featureID]!.bytes += key.count + value.count
+          entry = try cursor.next()
+        }
       }
       let values = try Cursor(tables.values, txn)
       entry = try values.first()

@@ -58,7 +58,7 @@ extension FeatureStore {
     -> VacuumResult
   {
     var result = VacuumResult()
-    typealias Entry = (entity: UInt64, feature: UInt64, version: UInt64)
+    typealias Entry = (entity: UInt64, feature: UInt64, version: UInt64, expiry: Int64)
     var entries: [Entry] = []
     do {
       // Takes expired entries off the front of the index, deleting each through the cursor.
@@ -69,7 +69,7 @@ extension FeatureStore {
           throw FeatureDBError.corruptStore(table: "expiry", detail: "undecodable key")
         }
         guard parsed.time < now else { break }  // valid through `time`, expired after it
-        entries.append((parsed.entity, parsed.feature, parsed.version))
+        entries.append((parsed.entity, parsed.feature, parsed.version, parsed.time))
         try cursor.deleteCurrent()
         next = try cursor.next()  // after a delete, LMDB's next is the entry that followed
       }
@@ -104,34 +104,58 @@ extension FeatureStore {
       let retention = Retention(store: self, feature: feature, chainKey: key, entity: entity)
       try key.withUnsafeBytes { k in
         guard let (_, buffer) = try chains.find(k) else { return }
-        do {
-          try update.reset(old: buffer, format: feature.format, epoch: epoch)
-        } catch let error as DecodeError {
-          let name = (try? entityTable.name(entity, txn)) ?? "#\(entity)"
-          throw FeatureDBError.corruptRecord(
-            feature: feature.name, entity: name, version: nil, detail: error.description)
-        }
-        var changed = false
-        for e in group {
-          guard let piece = update.pieces.first(where: { $0.version == e.version }) else {
-            continue
+        // A head with segments is copied: its segments are rewritten before it.
+        let owned = ChainRecord.hasSegments(buffer) ? Array(buffer) : nil
+        try owned.withUnsafeBytesOrNil(buffer) { head in
+          do {
+            try update.reset(old: head, format: feature.format, epoch: epoch)
+          } catch let error as DecodeError {
+            let name = (try? entityTable.name(entity, txn)) ?? "#\(entity)"
+            throw FeatureDBError.corruptRecord(
+              feature: feature.name, entity: name, version: nil, detail: error.description)
           }
-          let expiry = Retention.expiry(piece.eventTime, ttl)
-          if expiry < now {
-            _ = update.vacuum(version: e.version)
-            if piece.isExternal { try retention.forgetValue(piece, txn) }
-            horizons[feature.id] = max(horizons[feature.id] ?? .min, expiry)
-            result.removed += 1
-            changed = true
-          } else {
-            // The TTL grew since the entry was written: keep the version, index its new expiry.
-            try retention.indexExpiry(version: piece.version, eventTime: piece.eventTime, txn)
+          var changed = false
+          var segments: ChainSegments?
+          for e in group {
+            let isExpired = { (p: ChainUpdate.Piece) in Retention.expiry(p.eventTime, ttl) < now }
+            var found: (piece: ChainUpdate.Piece, removed: Bool)?
+            if let piece = update.pieces.first(where: { $0.version == e.version }) {
+              let expired = isExpired(piece)
+              if expired { _ = update.vacuum(version: e.version) }
+              found = (piece, expired)
+            } else if update.header.segments != nil {
+              if segments == nil {
+                segments = try ChainSegments(
+                  tables.lineage().segments, chainKey: key, format: feature.format,
+                  epoch: epoch, txn)
+              }
+              found = try segments!.remove(
+                version: e.version, eventTime: e.expiry &- ttl, if: isExpired)
+              if let (piece, removed) = found, removed {
+                ChainRecord.RemovedRange.add(piece.eventTime, to: &update.header.vacuumed)
+                update.header.segments!.entries -= 1
+                if !piece.isRetracted { update.header.segments!.active -= 1 }
+              }
+            }
+            guard let (piece, removed) = found else { continue }
+            if removed {
+              if piece.isExternal { try retention.forgetValue(piece, txn) }
+              let expiry = Retention.expiry(piece.eventTime, ttl)
+              horizons[feature.id] = max(horizons[feature.id] ?? .min, expiry)
+              result.removed += 1
+              changed = true
+            } else {
+              // The TTL grew since the entry was written: keep the version, index its new expiry.
+              try retention.indexExpiry(version: piece.version, eventTime: piece.eventTime, txn)
+            }
+          }
+          guard changed else { return }
+          // `head` may point into the map: encode before writing.
+          update.encode(old: head, arena: [], into: &record)
+          try record.bytes.withUnsafeBytes { v in
+            try chains.put(key: k, value: v, flags: .current)
           }
         }
-        guard changed else { return }
-        // `buffer` points into the map: encode before writing.
-        update.encode(old: buffer, arena: [], into: &record)
-        try record.bytes.withUnsafeBytes { v in try chains.put(key: k, value: v, flags: .current) }
       }
     }
     if !horizons.isEmpty {

@@ -1,0 +1,121 @@
+import ArgumentParser
+import FeatureDB
+
+/// `fdb lineage`: where a value came from (upstream) or what was derived from it (downstream).
+struct LineageCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "lineage",
+    abstract: "Show where a version came from, or what was derived from it.",
+    discussion: """
+      Upstream (the default) follows each version's lineage inputs to its parent versions, \
+      recursively; raw inputs (event ids) are leaves. Downstream lists every version derived \
+      from it. Parents that were pruned, vacuumed or retracted are shown as such. Each version \
+      is expanded once: a repeated one is marked "(shown above)".
+
+      Examples:
+        fdb lineage user.risk u1
+        fdb lineage user.spend_7d u1 --version 3 --downstream --depth 2
+        fdb lineage user.risk u1 --format dot | dot -Tsvg > lineage.svg
+      """)
+
+  @OptionGroup var global: GlobalOptions
+
+  @Argument(help: "Feature name.")
+  var feature: String
+
+  @Argument(help: "Entity id.")
+  var entity: String
+
+  @Option(help: ArgumentHelp("The version (default: the latest).", valueName: "v"))
+  var version: UInt64?
+
+  @Flag(help: "Parent versions (the default).")
+  var upstream = false
+
+  @Flag(help: "Versions derived from it.")
+  var downstream = false
+
+  @Option(help: ArgumentHelp("Levels to follow (default 10).", valueName: "n"))
+  var depth = 10
+
+  @Option(help: ArgumentHelp("tree, json, dot or mermaid.", valueName: "format"))
+  var format: LineageFormat = .tree
+
+  func validate() throws {
+    if upstream && downstream { throw ValidationError("give --upstream or --downstream, not both") }
+    if depth < 1 { throw ValidationError("--depth must be at least 1, got \(depth)") }
+  }
+
+  func run() throws {
+    let entity = try ValueArgument.entity(entity)
+    let store = try global.openStore(.read)
+    let tree =
+      downstream
+      ? try store.downstream(feature, entity, version: version, depth: depth)
+      : try store.upstream(feature, entity, version: version, depth: depth)
+    switch global.json ? .json : format {
+    case .json: print(LineageDisplay.json(tree).pretty)
+    case .tree: print(tree.rendered(), terminator: "")
+    case .dot: print(LineageDisplay.graph(tree, upstream: !downstream).dot(), terminator: "")
+    case .mermaid:
+      print(LineageDisplay.graph(tree, upstream: !downstream).mermaid(), terminator: "")
+    }
+  }
+}
+
+/// How `fdb lineage` and `fdb graph` print.
+enum LineageFormat: String, ExpressibleByArgument, CaseIterable {
+  case tree, json, dot, mermaid
+}
+
+/// Lineage trees for the command line.
+enum LineageDisplay {
+  static func json(_ node: LineageNode) -> JSON {
+    var fields: [(String, JSON)] = []
+    if let ref = node.ref {
+      fields += [
+        ("feature", .string(ref.feature)), ("entity", .string(ref.entity)),
+        ("version", .int(ref.version)),
+      ]
+    } else {
+      fields.append(("raw", .string(node.rawInput ?? "")))
+    }
+    let state: String
+    switch node.state {
+    case .active: state = "active"
+    case .retracted: state = "retracted"
+    case .removed(let why): state = why
+    case .raw: state = "raw"
+    }
+    fields.append(("state", .string(state)))
+    if let v = node.version {
+      fields += [
+        ("value", .optional(v.value, Display.json)), ("eventTime", Display.json(v.eventTime)),
+        ("writeTime", Display.json(v.writeTime)),
+        ("retractedBy", .optional(v.retractedBy) { .int($0) }),
+      ]
+      fields += Display.json(v.lineage).filter { $0.0 != "inputs" }
+    }
+    if node.repeated { fields.append(("repeated", .bool(true))) }
+    if node.truncated { fields.append(("truncated", .bool(true))) }
+    fields.append(("children", .array(node.children.map(json))))
+    return .object(fields)
+  }
+
+  /// A version-level graph of a tree, as edges parent → derived.
+  static func graph(_ root: LineageNode, upstream: Bool) -> FeatureGraph {
+    var edges: [FeatureGraph.Edge] = []
+    func walk(_ n: LineageNode) {
+      for c in n.children {
+        let (parent, child) = upstream ? (c, n) : (n, c)
+        edges.append(
+          FeatureGraph.Edge(
+            parent: parent.label, child: child.label, producer: child.version?.lineage.producer,
+            count: 1, lastWrite: child.version?.writeTime ?? .now))
+        walk(c)
+      }
+    }
+    walk(root)
+    return FeatureGraph(edges: edges)
+  }
+}

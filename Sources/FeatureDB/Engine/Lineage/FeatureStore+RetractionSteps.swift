@@ -1,0 +1,162 @@
+extension FeatureStore {
+  /// One bounded step of marking the oldest pending retraction on the chains it covers;
+  /// false when nothing is pending. The step and its progress commit together, so an
+  /// interrupted retraction goes on where it stopped.
+  ///
+  /// A rule is applied in two phases: 0, what it covers by rule (a run's index, a feature's
+  /// chains; an undo walks its rollback's), then 1, the versions it lists (value rollbacks,
+  /// cascades). `resume` is the phase byte and the key to continue from.
+  func applyRetractionStep(
+    limit: Int, _ changed: inout [UInt64: [VersionRef]], _ txn: borrowing WriteTransaction
+  ) throws -> Bool {
+    let v2 = try tables.lineage()
+    guard let (op, rule) = try firstPendingRule(v2.retractions, txn) else { return false }
+    let catalog = try catalog(txn)
+    let mode: ChainRetraction.Mode
+    var target = (op: op, kind: rule.kind)
+    if case .undo(let undone) = rule.kind {
+      guard let undoneRule = try retractionRule(undone, txn) else {
+        throw FeatureDBError.corruptStore(
+          table: "retractions", detail: "undo \(op) names operation \(undone), which has no rule")
+      }
+      target = (undone, undoneRule.kind)
+      mode = .restore(undone: undone) { catalog.retractions.hides($0, at: .max) }
+    } else {
+      mode = .retract(op: op, time: rule.time)
+    }
+    var next = rule
+    var budget = limit
+    var phase = rule.resume.first ?? 0
+    var resume: [UInt8]? = rule.resume.count > 1 ? Array(rule.resume.dropFirst()) : nil
+    var refs = changed[op] ?? []
+    func applied(_ f: Feature, _ entity: UInt64, _ versions: [UInt64]) throws {
+      next.changed &+= UInt64(versions.count)
+      budget -= max(1, versions.count)
+      for v in versions where refs.count < 1_000 {
+        refs.append(
+          VersionRef(feature: f.name, entity: try entityTable.name(entity, txn), version: v))
+      }
+    }
+    /// Applies listed versions grouped by chain, in key order, until the budget runs out.
+    func applyListed(
+      _ each: ((UInt64, UInt64, UInt64, Int64) throws -> Bool) throws -> Void,
+      resumeKey: (UInt64, UInt64, UInt64) -> [UInt8]
+    ) throws -> [UInt8]? {
+      var group: [ListedVersion] = []
+      var stoppedAt: (UInt64, UInt64, UInt64)?
+      func flush() throws {
+        guard let first = group.first else { return }
+        let f = try catalog.feature(id: first.feature)
+        let versions = Set(group.map(\.version))
+        let edit = ChainRetraction(
+          store: self, feature: f, entity: first.entity, mode: mode,
+          covers: { versions.contains($0.version) })
+        try applied(
+          f, first.entity, try edit.apply(only: group.map { ($0.eventTime, $0.version) }, txn))
+        group.removeAll()
+      }
+      try each { e, f, v, t in
+        if let g = group.first, g.entity != e || g.feature != f {
+          try flush()
+          if budget <= 0 {
+            stoppedAt = (e, f, v)
+            return false
+          }
+        }
+        group.append(ListedVersion(entity: e, feature: f, version: v, eventTime: t))
+        return true
+      }
+      try flush()
+      return stoppedAt.map { resumeKey($0.0, $0.1, $0.2) }
+    }
+    if phase == 0 {
+      switch target.kind {
+      case .run(let symbol):
+        resume = try applyListed(
+          { body in try forEachRunVersion(symbol, txn, from: resume, body) },
+          resumeKey: { e, f, v in Keys.ids(symbol, e, f, v) })
+      case .feature(let id, let since):
+        let f = try catalog.feature(id: id)
+        resume = try applyFeatureChains(f, since: since, from: resume, mode: mode, txn) {
+          try applied(f, $0, $1)
+        } budget: {
+          budget -= 1
+          return budget > 0
+        }
+      case .versions, .undo: resume = nil
+      }
+      if resume == nil { phase = 1 }
+    }
+    if phase == 1, budget > 0 {
+      resume = try applyListed(
+        { body in try forEachListedVersion(target.op, txn, from: resume, body) },
+        resumeKey: { e, f, v in Keys.ids(target.op, e, f, v) })
+      if resume == nil { phase = 2 }
+    }
+    changed[op] = refs
+    if phase == 2 {
+      next.pending = false
+      next.resume = []
+      if var o = try operation(op, txn) {
+        o.versions = Int(clamping: next.changed)
+        try record(o, txn)
+      }
+      try bumpCatalogVersion(txn)
+    } else {
+      next.resume = [phase] + (resume ?? [])
+    }
+    try v2.retractions.put(txn, key: Keys.ids(op), value: next.encoded())
+    return true
+  }
+
+  /// The pending rule with the lowest operation id.
+  private func firstPendingRule(_ table: Table, _ txn: borrowing WriteTransaction) throws -> (
+    UInt64, RetractionRule
+  )? {
+    let cursor = try Cursor(table, txn)
+    var entry = try cursor.first()
+    while let (key, value) = entry {
+      if let op = Keys.parseIDs(key, count: 1)?.first {
+        let rule: RetractionRule
+        do { rule = try RetractionRule.decode(value) } catch {
+          throw FeatureDBError.corruptStore(table: "retractions", detail: "\(error)")
+        }
+        if rule.pending { return (op, rule) }
+      }
+      entry = try cursor.next()
+    }
+    return nil
+  }
+
+  /// Applies a feature rule to the feature's chains from `resume` (a `chains` key) while
+  /// `budget` allows; returns where to continue, or nil when every chain is done.
+  private func applyFeatureChains(
+    _ f: Feature, since: Int64, from resume: [UInt8]?, mode: ChainRetraction.Mode,
+    _ txn: borrowing WriteTransaction, _ applied: (UInt64, [UInt64]) throws -> Void,
+    budget: () -> Bool
+  ) throws -> [UInt8]? {
+    var entities: [UInt64] = []
+    var stoppedAt: [UInt8]?
+    do {
+      let cursor = try Cursor(tables.chains, txn)
+      var entry =
+        try resume.map { r in try r.withUnsafeBytes { try cursor.seek($0) } } ?? cursor.first()
+      while let (key, _) = entry {
+        if let (e, fid) = Keys.parseChain(key), fid == f.id {
+          guard budget() else {
+            stoppedAt = Array(key)
+            break
+          }
+          entities.append(e)
+        }
+        entry = try cursor.next()
+      }
+    }
+    for e in entities {
+      let edit = ChainRetraction(
+        store: self, feature: f, entity: e, mode: mode, covers: { $0.writeTime > since })
+      try applied(e, try edit.apply(only: nil, txn))
+    }
+    return stoppedAt
+  }
+}

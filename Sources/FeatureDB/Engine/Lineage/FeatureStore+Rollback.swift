@@ -1,0 +1,187 @@
+import Foundation
+
+extension FeatureStore {
+  // MARK: - Rollback
+
+  /// Retracts versions: never rewrites history. Retracted versions stay in history with the
+  /// operation that retracted them and are invisible to reads from the operation's time on
+  /// (reads at an earlier write time still see them).
+  ///
+  /// The rollback is one operation in the operations log, visible to every reader at once: its
+  /// first transaction records what it covers (a run, a feature since a time, or a list of
+  /// versions), and reads consult that record until later transactions of at most
+  /// ``retractionStep`` versions have marked every covered chain entry. An interrupted rollback
+  /// is finished by the next rollback, undo or ``applyPendingRetractions()``.
+  ///
+  /// ```swift
+  /// let result = try db.rollback(.run("spend-2026-01-05"),
+  ///                              RollbackOptions(cascade: true, actor: "ana", reason: "bad input"))
+  /// try db.undo(result.operation!.id)
+  /// ```
+  /// - Throws: ``FeatureDBError/unknownRun(_:)``, ``FeatureDBError/unknownFeature(_:)``,
+  ///   ``FeatureDBError/unknownVersion(feature:entity:version:detail:)``.
+  @discardableResult
+  public func rollback(_ target: RollbackTarget, _ options: RollbackOptions = RollbackOptions())
+    throws -> RollbackResult
+  {
+    try applyPendingRetractions()
+    if options.dryRun {
+      return try read { try $0.dryRun(target, options) }
+    }
+    let (id, cascaded) = try recordRollback(target, options)
+    let changed = try applyPendingRetractions()
+    let op = try operation(id)
+    return RollbackResult(
+      operation: op, retracted: op.versions, cascaded: cascaded, versions: changed[id] ?? [])
+  }
+
+  /// The first transaction of a rollback: the operation and what it covers, visible to every
+  /// read from its commit on. Returns the operation id and the number of cascaded versions.
+  func recordRollback(_ target: RollbackTarget, _ options: RollbackOptions) throws -> (
+    UInt64, Int
+  ) {
+    var cascaded = 0
+    let id = try writeTransaction("rollback") { txn in
+      let snap = Snapshot(handle: txn.handle, store: self, catalog: try catalog(txn), now: .now)
+      let plan = try snap.rollbackPlan(target)
+      var listed = plan.listed
+      if options.cascade {
+        let derived = try snap.cascade(from: try snap.rollbackRoots(plan))
+        cascaded = derived.count
+        listed += derived
+      }
+      let time = try nextOperationTime(txn)
+      let id = try nextOperationID(txn)
+      let v2 = try tables.lineage()
+      for l in listed {
+        var value = ByteWriter(capacity: 10)
+        value.signedVarint(l.eventTime)
+        try v2.retractions.put(
+          txn, key: Keys.ids(id, l.entity, l.feature, l.version), value: value.bytes)
+      }
+      let rule = RetractionRule(kind: plan.kind, pending: true, time: time, resume: [], changed: 0)
+      try v2.retractions.put(txn, key: Keys.ids(id), value: rule.encoded())
+      try record(
+        OperationRecord(
+          id: id, kind: .rollback, form: target.description, actor: options.actor,
+          reason: options.reason, time: Timestamp(microseconds: time), cascade: options.cascade,
+          versions: 0), txn)
+      if case .run(let symbol) = plan.kind, var run = try runRecord(symbol, txn) {
+        run.status = .rolledBack
+        try storeRun(run, symbol: symbol, txn)
+      }
+      try bumpCatalogVersion(txn)
+      return id
+    }
+    return (id, cascaded)
+  }
+
+  /// Undoes rollback `id`: restores the versions it retracted (unless another rollback still
+  /// retracts them). The undo is an operation too; it cannot be undone, and a rollback is undone
+  /// at most once.
+  ///
+  /// - Throws: ``FeatureDBError/unknownOperation(_:)``,
+  ///   ``FeatureDBError/cannotUndo(operation:reason:)``.
+  @discardableResult
+  public func undo(_ id: UInt64, actor: String = "", reason: String = "") throws -> OperationRecord
+  {
+    try applyPendingRetractions()
+    let undoID = try writeTransaction("undo") { txn in
+      guard var op = try operation(id, txn) else { throw FeatureDBError.unknownOperation(id) }
+      guard op.kind == .rollback else {
+        throw FeatureDBError.cannotUndo(
+          operation: id, reason: "it is an undo; undos cannot be undone")
+      }
+      if let by = op.undoneBy {
+        throw FeatureDBError.cannotUndo(operation: id, reason: "operation \(by) undid it already")
+      }
+      let time = try nextOperationTime(txn)
+      let undoID = try nextOperationID(txn)
+      op.undoneBy = undoID
+      try record(op, txn)
+      try record(
+        OperationRecord(
+          id: undoID, kind: .undo, form: "undo of operation \(id) (\(op.form))", actor: actor,
+          reason: reason, time: Timestamp(microseconds: time), cascade: op.cascade, versions: 0,
+          undoes: id), txn)
+      let rule = RetractionRule(kind: .undo(id), pending: true, time: time, resume: [], changed: 0)
+      try tables.lineage().retractions.put(txn, key: Keys.ids(undoID), value: rule.encoded())
+      if let rolled = try retractionRule(id, txn), case .run(let symbol) = rolled.kind,
+        var run = try runRecord(symbol, txn)
+      {
+        run.status = run.finishedAt == nil ? .running : .succeeded
+        try storeRun(run, symbol: symbol, txn)
+      }
+      try bumpCatalogVersion(txn)
+      return undoID
+    }
+    try applyPendingRetractions()
+    return try operation(undoID)
+  }
+
+  /// Versions applied per transaction while a retraction is marked on the chains.
+  public static let retractionStep = 20_000
+
+  /// Marks pending retractions on the chain entries they cover, in transactions of at most
+  /// `step` versions, until none is pending (or after `maxSteps` transactions). Reads are correct before and after:
+  /// this only moves a retraction from the rule reads consult to the entries themselves.
+  /// Returns, per operation, the first versions whose status changed (at most 1,000 each).
+  @discardableResult
+  public func applyPendingRetractions(step: Int = retractionStep, maxSteps: Int = .max) throws
+    -> [UInt64: [VersionRef]]
+  {
+    guard step > 0 else { throw FeatureDBError.invalidArgument("step must be 1 or more") }
+    var changed: [UInt64: [VersionRef]] = [:]
+    guard tables.v2 != nil, !options.readOnly else { return changed }
+    var steps = 0
+    while steps < maxSteps,
+      try writeTransaction(
+        "apply retractions",
+        { txn in
+          try applyRetractionStep(limit: step, &changed, txn)
+        })
+    {
+      steps += 1
+    }
+    return changed
+  }
+
+  // MARK: - Internal
+
+  func retractionRule(_ op: UInt64, _ txn: borrowing some Transaction & ~Copyable) throws
+    -> RetractionRule?
+  {
+    guard let table = tables.v2?.retractions else { return nil }
+    return try Keys.ids(op).withUnsafeBytes { k in
+      try table.withValue(txn, key: k) { v in
+        guard let v else { return nil }
+        do { return try RetractionRule.decode(v) } catch {
+          throw FeatureDBError.corruptStore(table: "retractions", detail: "\(error)")
+        }
+      }
+    }
+  }
+
+  /// The next operation id (1, 2, 3 …).
+  private func nextOperationID(_ txn: borrowing WriteTransaction) throws -> UInt64 {
+    let meta = MetaStore(table: tables.meta)
+    let id = (try meta.uint(txn, .nextOperation)) ?? 1
+    try meta.set(txn, .nextOperation, id &+ 1)
+    return id
+  }
+
+  /// An operation's time: a write time, after every committed write (write times never go
+  /// backwards), so versions written later are never covered by it.
+  private func nextOperationTime(_ txn: borrowing WriteTransaction) throws -> Int64 {
+    let meta = MetaStore(table: tables.meta)
+    let last = try meta.int(txn, .lastWriteTime) ?? .min
+    let time = max(Timestamp.now.microseconds, last == .min ? .min : last &+ 1)
+    try meta.set(txn, .lastWriteTime, UInt64(bitPattern: time))
+    return time
+  }
+
+  func bumpCatalogVersion(_ txn: borrowing WriteTransaction) throws {
+    let meta = MetaStore(table: tables.meta)
+    try meta.set(txn, .catalogVersion, (try meta.uint(txn, .catalogVersion) ?? 0) &+ 1)
+  }
+}

@@ -1,0 +1,216 @@
+import Foundation
+
+/// A run as stored in `runs` (JSON; times in microseconds since 1970).
+private struct StoredRun: Codable {
+  var id: String
+  var name: String
+  var parameters: [String: String]
+  var codeVersion: String?
+  var host: String?
+  var startedMicroseconds: Int64
+  var finishedMicroseconds: Int64?
+  var status: Run.Status
+  var metadata: [String: String]
+  var implicit: Bool
+
+  init(_ r: Run) {
+    (id, name, parameters, codeVersion, host) = (r.id, r.name, r.parameters, r.codeVersion, r.host)
+    startedMicroseconds = r.startedAt.microseconds
+    finishedMicroseconds = r.finishedAt?.microseconds
+    (status, metadata, implicit) = (r.status, r.metadata, r.implicit)
+  }
+
+  var run: Run {
+    var r = Run(
+      id: id, name: name, parameters: parameters, codeVersion: codeVersion, host: host,
+      startedAt: Timestamp(microseconds: startedMicroseconds), status: status, metadata: metadata)
+    r.finishedAt = finishedMicroseconds.map(Timestamp.init(microseconds:))
+    r.implicit = implicit
+    return r
+  }
+}
+
+extension FeatureStore {
+  // MARK: - Runs
+
+  /// Records the start of a run; versions written with `lineage.run == run.id` belong to it.
+  ///
+  /// - Throws: ``FeatureDBError/invalidArgument(_:)`` when a run of this id exists already.
+  public func beginRun(_ run: Run) throws {
+    guard !run.id.isEmpty, run.id.utf8.count <= maxSymbolLength else {
+      throw FeatureDBError.invalidArgument(
+        "a run id is 1 to \(maxSymbolLength) bytes, got \(run.id.utf8.count)")
+    }
+    try writing("begin run") { context, txn in
+      let symbol = try context.symbols.id(run.id, txn)
+      if let existing = try runRecord(symbol, txn), !existing.implicit {
+        throw FeatureDBError.invalidArgument("run '\(run.id)' exists already")
+      }
+      try storeRun(run, symbol: symbol, txn)
+    }
+  }
+
+  /// Records the end of a run with its status (and optional metadata to merge).
+  ///
+  /// - Throws: ``FeatureDBError/unknownRun(_:)``.
+  public func finishRun(
+    _ id: String, status: Run.Status = .succeeded, metadata: [String: String] = [:]
+  ) throws {
+    try writeTransaction("finish run") { txn in
+      guard let symbol = try symbolTable.lookup(id, txn), var run = try runRecord(symbol, txn)
+      else { throw FeatureDBError.unknownRun(id) }
+      run.finishedAt = .now
+      run.status = status
+      run.metadata.merge(metadata) { $1 }
+      try storeRun(run, symbol: symbol, txn)
+    }
+  }
+
+  /// The run of this id, or nil.
+  public func run(_ id: String) throws -> Run? {
+    try readTransaction { txn in
+      guard let symbol = try symbolTable.lookup(id, txn) else { return nil }
+      return try runRecord(symbol, txn)
+    }
+  }
+
+  /// Runs, newest start first: `limit` of them after skipping `offset`.
+  public func runs(limit: Int = 50, offset: Int = 0) throws -> [Run] {
+    guard limit >= 0, offset >= 0 else {
+      throw FeatureDBError.invalidArgument("limit and offset must be 0 or more")
+    }
+    return try readTransaction { txn in
+      guard let table = tables.v2?.runs else { return [] }
+      var all: [Run] = []
+      let cursor = try Cursor(table, txn)
+      var entry = try cursor.first()
+      while let (_, value) = entry {
+        all.append(try Self.decodeRun(value))
+        entry = try cursor.next()
+      }
+      all.sort { ($0.startedAt, $0.id) > ($1.startedAt, $1.id) }
+      return Array(all.dropFirst(offset).prefix(limit))
+    }
+  }
+
+  /// What run `id` wrote, per feature (from the run index).
+  ///
+  /// - Throws: ``FeatureDBError/unknownRun(_:)``.
+  public func runSummary(_ id: String) throws -> [RunFeatureSummary] {
+    try read { snap in
+      guard let table = tables.v2?.runFeatures, let symbol = try symbolTable.lookup(id, snap),
+        try runRecord(symbol, snap) != nil
+      else { throw FeatureDBError.unknownRun(id) }
+      var out: [RunFeatureSummary] = []
+      let prefix = Keys.ids(symbol)
+      let cursor = try Cursor(table, snap)
+      var entry = try prefix.withUnsafeBytes { try cursor.seek($0) }
+      while let (key, value) = entry, key.starts(with: prefix) {
+        guard let ids = Keys.parseIDs(key, count: 2), let c = try? RunCounts.decode(value) else {
+          throw FeatureDBError.corruptStore(table: table.name, detail: "undecodable record")
+        }
+        if ids[1] != 0 {
+          out.append(
+            RunFeatureSummary(
+              feature: try snap.catalog.feature(id: ids[1]).name, versions: Int(c.count),
+              entities: Int(c.entities), firstWrite: Timestamp(microseconds: c.firstWrite),
+              lastWrite: Timestamp(microseconds: c.lastWrite)))
+        }
+        entry = try cursor.next()
+      }
+      return out
+    }
+  }
+
+  /// The versions run `id` wrote, in (entity, feature, version) order: `limit` of them after
+  /// the first `offset`. Streams from the run index.
+  public func runVersions(_ id: String, limit: Int = 1_000, offset: Int = 0) throws
+    -> [VersionRef]
+  {
+    try read { snap in
+      guard let symbol = try symbolTable.lookup(id, snap),
+        try runRecord(symbol, snap) != nil
+      else { throw FeatureDBError.unknownRun(id) }
+      var out: [VersionRef] = []
+      var skipped = 0
+      try forEachRunVersion(symbol, snap) { e, f, v, _ in
+        if skipped < offset {
+          skipped += 1
+          return true
+        }
+        out.append(
+          VersionRef(
+            feature: try snap.catalog.feature(id: f).name,
+            entity: try entityTable.name(e, snap), version: v))
+        return out.count < limit
+      }
+      return out
+    }
+  }
+
+  // MARK: - Internal
+
+  /// Calls `body(entity, feature, version, eventTime)` for each version run `symbol` wrote,
+  /// in key order, until it returns false.
+  func forEachRunVersion(
+    _ symbol: UInt64, _ txn: borrowing some Transaction & ~Copyable,
+    from resume: [UInt8]? = nil,
+    _ body: (UInt64, UInt64, UInt64, Int64) throws -> Bool
+  ) throws {
+    guard let table = tables.v2?.runVersions else { return }
+    let prefix = Keys.ids(symbol)
+    let cursor = try Cursor(table, txn)
+    var entry = try (resume ?? prefix).withUnsafeBytes { try cursor.seek($0) }
+    while let (key, value) = entry, key.starts(with: prefix) {
+      var r = ByteReader(value)
+      guard let ids = Keys.parseIDs(key, count: 4), let eventTime = try? r.signedVarint() else {
+        throw FeatureDBError.corruptStore(table: table.name, detail: "undecodable record")
+      }
+      guard try body(ids[1], ids[2], ids[3], eventTime) else { return }
+      entry = try cursor.next()
+    }
+  }
+
+  /// The run record of run symbol `symbol`, or nil.
+  func runRecord(_ symbol: UInt64, _ txn: borrowing some Transaction & ~Copyable) throws -> Run? {
+    guard let table = tables.v2?.runs else { return nil }
+    return try OrderedVarint.encode(symbol).withUnsafeBytes { k in
+      try table.withValue(txn, key: k) { v in try v.map(Self.decodeRun) }
+    }
+  }
+
+  static func decodeRun(_ bytes: UnsafeRawBufferPointer) throws -> Run {
+    do {
+      return try JSONDecoder().decode(StoredRun.self, from: Data(bytes)).run
+    } catch {
+      throw FeatureDBError.corruptStore(table: "runs", detail: "undecodable run record")
+    }
+  }
+
+  func storeRun(_ run: Run, symbol: UInt64, _ txn: borrowing WriteTransaction) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    try tables.lineage().runs.put(
+      txn, key: OrderedVarint.encode(symbol), value: Array(try encoder.encode(StoredRun(run))))
+  }
+
+  /// The next version number of (entity, feature): 1 for a pair never written.
+  func nextVersion(entity: UInt64, feature: Feature, _ txn: borrowing some Transaction & ~Copyable)
+    throws -> UInt64
+  {
+    try Keys.chain(entity: entity, feature: feature.id).withUnsafeBytes { k in
+      try tables.chains.withValue(txn, key: k) { head in
+        guard let head else { return 1 }
+        do {
+          var reader = try ChainRecord.Reader(head, format: feature.format, epoch: epoch)
+          var highest: UInt64 = 0
+          while let e = try reader.next() { highest = max(highest, e.version) }
+          let h = reader.header
+          return max(h.nextVersion ?? 0, highest &+ 1, (h.segments?.maxVersion ?? 0) &+ 1)
+        } catch {
+          throw FeatureDBError.corruptStore(table: "chains", detail: "\(error)")
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,213 @@
+extension Snapshot {
+  // MARK: - One version
+
+  /// Version `number` of (feature, entity) with its lineage and status, or nil when it is no
+  /// longer retained (pruned or vacuumed).
+  ///
+  /// - Throws: ``FeatureDBError/unknownVersion(feature:entity:version:detail:)`` when it was
+  ///   never written.
+  public func version(_ feature: String, _ entity: String, _ number: UInt64) throws -> Version? {
+    let f = try catalog.feature(feature)
+    guard let entityID = try store.entityTable.lookup(entity, self) else {
+      throw FeatureDBError.unknownVersion(
+        feature: feature, entity: entity, version: number, detail: "the pair has no versions")
+    }
+    return try lookup(f, entityID: entityID, entity: entity, number).version
+  }
+
+  /// Finds version `number` in a chain: the version when retained, else why it is not.
+  func lookup(_ f: Feature, entityID: UInt64, entity: String, _ number: UInt64) throws -> (
+    version: Version?, removed: String?
+  ) {
+    try withChain(f, entityID: entityID, entity: entity) { head in
+      guard let head else {
+        throw FeatureDBError.unknownVersion(
+          feature: f.name, entity: entity, version: number, detail: "the pair has no versions")
+      }
+      var found: Version?
+      try forEachRecord(head: head, f, entityID: entityID) { record in
+        var reader = record
+        while let e = try reader.next() {
+          guard e.version == number else { continue }
+          found = try version(
+            of: Hit(feature: f, entity: entity, entityID: entityID, reader: record, entry: e))
+          return false
+        }
+        return true
+      }
+      if let found { return (found, nil) }
+      let next = try store.nextVersion(entity: entityID, feature: f, self)
+      guard number >= 1, number < next else {
+        throw FeatureDBError.unknownVersion(
+          feature: f.name, entity: entity, version: number,
+          detail: "its versions are 1…\(next - 1)")
+      }
+      let h = head.header
+      let why =
+        h.vacuumed == nil ? "pruned" : h.pruned == nil ? "vacuumed" : "pruned or vacuumed"
+      return (nil, why)
+    }
+  }
+
+  // MARK: - Trees
+
+  /// Where a version came from: its parent versions through lineage inputs, recursively, to
+  /// `depth` levels; raw inputs are leaves. Each version is expanded once (a cycle or a shared
+  /// parent is marked `repeated`); removed and retracted parents are shown as such.
+  public func upstream(
+    _ feature: String, _ entity: String, version: UInt64? = nil, depth: Int = 10
+  ) throws -> LineageNode {
+    try tree(feature, entity, version: version, depth: depth, upstream: true)
+  }
+
+  /// Every version derived from a version (from the `derived` index), recursively.
+  public func downstream(
+    _ feature: String, _ entity: String, version: UInt64? = nil, depth: Int = 10
+  ) throws -> LineageNode {
+    try tree(feature, entity, version: version, depth: depth, upstream: false)
+  }
+
+  private func tree(
+    _ feature: String, _ entity: String, version: UInt64?, depth: Int, upstream: Bool
+  ) throws -> LineageNode {
+    guard depth >= 1 else {
+      throw FeatureDBError.invalidArgument("lineage depth must be 1 or more, got \(depth)")
+    }
+    let f = try catalog.feature(feature)
+    let number: UInt64
+    if let version {
+      number = version
+    } else {
+      guard let latest = try latestVersion(feature, entity) else {
+        throw FeatureDBError.unknownVersion(
+          feature: feature, entity: entity, version: 0, detail: "it has no latest version")
+      }
+      number = latest.version
+    }
+    guard let entityID = try store.entityTable.lookup(entity, self) else {
+      throw FeatureDBError.unknownVersion(
+        feature: feature, entity: entity, version: number, detail: "the pair has no versions")
+    }
+    var expanded: Set<[UInt64]> = []
+    return try node(
+      f, entityID, entity, number, levels: depth, upstream: upstream, expanded: &expanded)
+  }
+
+  private func node(
+    _ f: Feature, _ entityID: UInt64, _ entity: String, _ number: UInt64, levels: Int,
+    upstream: Bool, expanded: inout Set<[UInt64]>
+  ) throws -> LineageNode {
+    let (version, removed) = try lookup(f, entityID: entityID, entity: entity, number)
+    let state: LineageNode.State =
+      removed.map { .removed($0) } ?? (version!.status == .retracted ? .retracted : .active)
+    var node = LineageNode(
+      ref: VersionRef(feature: f.name, entity: entity, version: number), state: state,
+      version: version)
+    guard expanded.insert([f.id, entityID, number]).inserted else {
+      node.repeated = true
+      return node
+    }
+    /// Children in input order: a version to expand, or a raw input id.
+    var next: [(Feature, UInt64, String, UInt64)?] = []
+    var raws: [String] = []
+    if upstream {
+      for input in version?.lineage.inputs ?? [] {
+        switch input {
+        case .raw(let id):
+          next.append(nil)
+          raws.append(id)
+        case .version(let pf, let pe, let pv):
+          guard let parentEntity = try store.entityTable.lookup(pe, self) else { continue }
+          next.append((try catalog.feature(pf), parentEntity, pe, pv))
+        }
+      }
+    } else {
+      try forEachDerived(entityID, f.id, number) { ce, cf, cv, _ in
+        next.append((try catalog.feature(id: cf), ce, try store.entityTable.name(ce, self), cv))
+      }
+    }
+    guard levels > 0 else {
+      node.truncated = !next.isEmpty
+      return node
+    }
+    var rawIDs = raws.makeIterator()
+    for child in next {
+      guard let (cf, ce, name, cv) = child else {
+        node.children.append(LineageNode(rawInput: rawIDs.next(), state: .raw))
+        continue
+      }
+      node.children.append(
+        try self.node(cf, ce, name, cv, levels: levels - 1, upstream: upstream, expanded: &expanded)
+      )
+    }
+    return node
+  }
+
+  /// Calls `body(entity, feature, version, eventTime)` for each version derived from (entity,
+  /// feature, version).
+  func forEachDerived(
+    _ entity: UInt64, _ feature: UInt64, _ version: UInt64,
+    _ body: (UInt64, UInt64, UInt64, Int64) throws -> Void
+  ) throws {
+    guard let table = store.tables.v2?.derived else { return }
+    let prefix = Keys.ids(entity, feature, version)
+    let cursor = try Cursor(table, self)
+    var entry = try prefix.withUnsafeBytes { try cursor.seek($0) }
+    while let (key, value) = entry, key.starts(with: prefix) {
+      var r = ByteReader(value)
+      guard let ids = Keys.parseIDs(key, count: 6), let eventTime = try? r.signedVarint() else {
+        throw FeatureDBError.corruptStore(table: table.name, detail: "undecodable record")
+      }
+      try body(ids[3], ids[4], ids[5], eventTime)
+      entry = try cursor.next()
+    }
+  }
+
+  // MARK: - Feature graph
+
+  /// The feature graph: an edge per (parent feature, derived feature, producer), with counts,
+  /// maintained by every write (no scan). With `feature`, only the edges that touch it.
+  public func featureGraph(feature: String? = nil) throws -> FeatureGraph {
+    let only = try feature.map { try catalog.feature($0).id }
+    guard let table = store.tables.v2?.edges else { return FeatureGraph(edges: []) }
+    var edges: [FeatureGraph.Edge] = []
+    let cursor = try Cursor(table, self)
+    var entry = try cursor.first()
+    while let (key, value) = entry {
+      guard let ids = Keys.parseIDs(key, count: 3), let c = try? RunCounts.decode(value) else {
+        throw FeatureDBError.corruptStore(table: table.name, detail: "undecodable record")
+      }
+      if only == nil || ids[0] == only || ids[1] == only {
+        edges.append(
+          FeatureGraph.Edge(
+            parent: try catalog.feature(id: ids[0]).name,
+            child: try catalog.feature(id: ids[1]).name,
+            producer: ids[2] == 0 ? nil : try store.symbolTable.name(ids[2], self),
+            count: Int(clamping: c.count), lastWrite: Timestamp(microseconds: c.lastWrite)))
+      }
+      entry = try cursor.next()
+    }
+    return FeatureGraph(edges: edges)
+  }
+}
+
+extension FeatureStore {
+  /// Where a version came from; see ``Snapshot/upstream(_:_:version:depth:)``.
+  public func upstream(
+    _ feature: String, _ entity: String, version: UInt64? = nil, depth: Int = 10
+  ) throws -> LineageNode {
+    try read { try $0.upstream(feature, entity, version: version, depth: depth) }
+  }
+
+  /// What was derived from a version; see ``Snapshot/downstream(_:_:version:depth:)``.
+  public func downstream(
+    _ feature: String, _ entity: String, version: UInt64? = nil, depth: Int = 10
+  ) throws -> LineageNode {
+    try read { try $0.downstream(feature, entity, version: version, depth: depth) }
+  }
+
+  /// The feature graph; see ``Snapshot/featureGraph(feature:)``.
+  public func featureGraph(feature: String? = nil) throws -> FeatureGraph {
+    try read { try $0.featureGraph(feature: feature) }
+  }
+}

@@ -1,0 +1,46 @@
+extension Snapshot {
+  /// The rollback operations that hide entry `e` of (entity, feature) from a read at write
+  /// time `writeTime` (nil: now); empty when it is visible.
+  ///
+  /// The entry's retracted bit is its status once every retraction is applied. A read at an
+  /// earlier time, or while a rollback or undo is still being applied, replays the operations
+  /// the entry lists and the pending rules that cover it against the operations log.
+  func retractions(
+    _ e: ChainRecord.Entry, _ reader: ChainRecord.Reader, entity: UInt64, feature: UInt64,
+    at writeTime: Int64?
+  ) throws -> [UInt64] {
+    let state = catalog.retractions
+    if !state.hasPending && writeTime == nil && !e.isRetracted { return [] }
+    var ops: [UInt64] = []
+    if let range = e.extra {
+      ops = try LineageExtra.decode(UnsafeRawBufferPointer(rebasing: reader.buffer[range]))
+        .statusChanges
+    }
+    if state.hasPending { ops += state.pendingOps(e, entity: entity, feature: feature) }
+    let w = writeTime ?? .max
+    return ops.filter { state.hides($0, at: w) }
+  }
+
+  /// Whether entry `e` is hidden by a rollback from a read at `writeTime` (nil: now).
+  func isRetracted(
+    _ e: ChainRecord.Entry, _ reader: ChainRecord.Reader, entity: UInt64, feature: UInt64,
+    at writeTime: Int64?
+  ) throws -> Bool {
+    let state = catalog.retractions
+    guard let w = writeTime else {
+      // A read of now: the retracted bit, unless a pending undo may have cleared it or a pending
+      // rollback may not have set it yet. (A clear bit means every listed rollback was undone.)
+      if e.isRetracted {
+        guard state.hasPendingUndo else { return true }
+        return try !retractions(e, reader, entity: entity, feature: feature, at: nil).isEmpty
+      }
+      return state.hasPending && state.pendingHides(e, entity: entity, feature: feature, at: .max)
+    }
+    if state.hasPending && state.pendingHides(e, entity: entity, feature: feature, at: w) {
+      return true
+    }
+    guard let range = e.extra else { return false }
+    let extra = try LineageExtra.decode(UnsafeRawBufferPointer(rebasing: reader.buffer[range]))
+    return extra.statusChanges.contains { state.hides($0, at: w) }
+  }
+}

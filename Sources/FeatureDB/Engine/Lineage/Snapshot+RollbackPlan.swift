@@ -1,0 +1,164 @@
+/// A version a rollback names, with the event time that finds its segment.
+struct ListedVersion: Hashable {
+  var entity: UInt64
+  var feature: UInt64
+  var version: UInt64
+  var eventTime: Int64
+}
+
+/// What a rollback covers: a rule reads consult, and the versions it lists.
+struct RollbackPlan {
+  var kind: RetractionRule.Kind
+  var listed: [ListedVersion]
+}
+
+extension Snapshot {
+  /// Checks a rollback's target and says what it covers.
+  func rollbackPlan(_ target: RollbackTarget) throws -> RollbackPlan {
+    switch target {
+    case .toVersion(let feature, let entity, let version):
+      let (f, entityID) = try pair(feature, entity, version)
+      let (kept, removed) = try lookup(f, entityID: entityID, entity: entity, version)
+      guard kept != nil else {
+        throw FeatureDBError.unknownVersion(
+          feature: feature, entity: entity, version: version,
+          detail: "it was \(removed ?? "removed"); roll back to a retained version")
+      }
+      return RollbackPlan(
+        kind: .versions, listed: try activeEntries(f, entityID) { $0.version > version })
+    case .toTime(let feature, let entity, let writeTime):
+      let (f, entityID) = try pair(feature, entity, nil)
+      return RollbackPlan(
+        kind: .versions,
+        listed: try activeEntries(f, entityID) { $0.writeTime > writeTime.microseconds })
+    case .feature(let feature, let since):
+      return RollbackPlan(
+        kind: .feature(try catalog.feature(feature).id, since: since.microseconds), listed: [])
+    case .run(let id):
+      guard let symbol = try store.symbolTable.lookup(id, self),
+        try store.runRecord(symbol, self) != nil
+      else { throw FeatureDBError.unknownRun(id) }
+      return RollbackPlan(kind: .run(symbol), listed: [])
+    }
+  }
+
+  private func pair(_ feature: String, _ entity: String, _ version: UInt64?) throws -> (
+    Feature, UInt64
+  ) {
+    let f = try catalog.feature(feature)
+    guard let entityID = try store.entityTable.lookup(entity, self) else {
+      throw FeatureDBError.unknownVersion(
+        feature: feature, entity: entity, version: version ?? 0, detail: "the pair has no versions")
+    }
+    return (f, entityID)
+  }
+
+  /// The visible entries of one chain that `select` picks.
+  private func activeEntries(
+    _ f: Feature, _ entityID: UInt64, _ select: (ChainRecord.Entry) -> Bool
+  ) throws -> [ListedVersion] {
+    var out: [ListedVersion] = []
+    try forEachEntry(f, entityID) { e, reader in
+      if select(e), try !isRetracted(e, reader, entity: entityID, feature: f.id, at: nil) {
+        out.append(
+          ListedVersion(entity: entityID, feature: f.id, version: e.version, eventTime: e.eventTime)
+        )
+      }
+    }
+    return out
+  }
+
+  /// Calls `body` with every entry of a chain, head then segments.
+  func forEachEntry(
+    _ f: Feature, _ entityID: UInt64,
+    _ body: (ChainRecord.Entry, ChainRecord.Reader) throws -> Void
+  ) throws {
+    let name = (try? store.entityTable.name(entityID, self)) ?? "#\(entityID)"
+    try withChain(f, entityID: entityID, entity: name) { head in
+      guard let head else { return }
+      try forEachRecord(head: head, f, entityID: entityID) { record in
+        var reader = record
+        while let e = try reader.next() { try body(e, record) }
+        return true
+      }
+    }
+  }
+
+  /// Every version a plan covers, listed (a run's from its index, a feature's by reading its
+  /// chains): the roots a cascade starts from.
+  func rollbackRoots(_ plan: RollbackPlan) throws -> [ListedVersion] {
+    var out = plan.listed
+    switch plan.kind {
+    case .run(let symbol):
+      try store.forEachRunVersion(symbol, self) { e, f, v, t in
+        out.append(ListedVersion(entity: e, feature: f, version: v, eventTime: t))
+        return true
+      }
+    case .feature(let id, let since):
+      let f = try catalog.feature(id: id)
+      let cursor = try Cursor(store.tables.chains, self)
+      var entry = try cursor.first()
+      var entities: [UInt64] = []
+      while let (key, _) = entry {
+        if let (e, fid) = Keys.parseChain(key), fid == id { entities.append(e) }
+        entry = try cursor.next()
+      }
+      for e in entities {
+        try forEachEntry(f, e) { entry, _ in
+          if entry.writeTime > since {
+            out.append(
+              ListedVersion(
+                entity: e, feature: id, version: entry.version, eventTime: entry.eventTime))
+          }
+        }
+      }
+    case .versions, .undo: break
+    }
+    return out
+  }
+
+  /// Every version derived, transitively, from `roots` (through the `derived` index), roots
+  /// excluded.
+  func cascade(from roots: [ListedVersion]) throws -> [ListedVersion] {
+    struct Key: Hashable {
+      var e: UInt64
+      var f: UInt64
+      var v: UInt64
+    }
+    var seen = Set(roots.map { Key(e: $0.entity, f: $0.feature, v: $0.version) })
+    var queue = roots
+    var out: [ListedVersion] = []
+    while let n = queue.popLast() {
+      try forEachDerived(n.entity, n.feature, n.version) { e, f, v, t in
+        guard seen.insert(Key(e: e, f: f, v: v)).inserted else { return }
+        let child = ListedVersion(entity: e, feature: f, version: v, eventTime: t)
+        out.append(child)
+        queue.append(child)
+      }
+    }
+    return out
+  }
+
+  /// What a rollback would retract, changing nothing.
+  func dryRun(_ target: RollbackTarget, _ options: RollbackOptions) throws -> RollbackResult {
+    let plan = try rollbackPlan(target)
+    let roots = try rollbackRoots(plan)
+    let derived = options.cascade ? try cascade(from: roots) : []
+    var refs: [VersionRef] = []
+    var retracted = 0
+    var cascaded = 0
+    for (i, l) in (roots + derived).enumerated() {
+      let f = try catalog.feature(id: l.feature)
+      let entity = try store.entityTable.name(l.entity, self)
+      guard let v = try lookup(f, entityID: l.entity, entity: entity, l.version).version,
+        v.status == .active
+      else { continue }
+      retracted += 1
+      if i >= roots.count { cascaded += 1 }
+      if refs.count < 1_000 {
+        refs.append(VersionRef(feature: f.name, entity: entity, version: l.version))
+      }
+    }
+    return RollbackResult(operation: nil, retracted: retracted, cascaded: cascaded, versions: refs)
+  }
+}

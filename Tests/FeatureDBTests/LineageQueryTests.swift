@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+
+@testable import FeatureDB
+
+/// Upstream and downstream trees, the feature graph and what runs wrote.
+@Suite struct LineageQueryTests {
+  @Test func upstreamShowsRemovedRetractedAndRawParents() throws {
+    let (db, dir) = try makeStore()
+    _ = dir
+    try db.define(FeatureDefinition("clicks", type: .int, maxVersions: 2))
+    try db.define(FeatureDefinition("spend", type: .double, maxVersions: 0))
+    try db.define(FeatureDefinition("risk", type: .double, maxVersions: 0))
+    try db.put("clicks", "u1", 1, eventTime: t(1))
+    try db.put("spend", "u1", 5, eventTime: t(1), lineage: Lineage(run: "r1"))
+    let risk = try db.put(
+      "risk", "u1", 0.5, eventTime: t(2),
+      lineage: Lineage(
+        producer: "risk@1",
+        inputs: [.version("clicks", "u1", 1), .version("spend", "u1", 1), .raw("evt-9")]))
+    for i in 2...3 { try db.put("clicks", "u1", Int64(i), eventTime: t(Int64(i))) }  // prunes v1
+    try db.rollback(.run("r1"))
+    let tree = try db.upstream("risk", "u1", version: risk.version)
+    #expect(tree.state == .active && tree.version?.lineage.producer == "risk@1")
+    #expect(tree.children.map(\.state) == [.removed("pruned"), .retracted, .raw])
+    #expect(tree.children[1].version?.retractedBy == 1)
+    #expect(tree.children[2].rawInput == "evt-9")
+    #expect(tree.rendered().contains("clicks:u1@1 [pruned]"))
+    let down = try db.downstream("spend", "u1", version: 1)
+    #expect(down.children.map(\.ref) == [VersionRef(feature: "risk", entity: "u1", version: 1)])
+    #expect(throws: FeatureDBError.self) { try db.upstream("risk", "u1", depth: 0) }
+    #expect(throws: FeatureDBError.self) { try db.upstream("risk", "u1", version: 5) }
+  }
+
+  /// Each version has 5 parents, 3 levels deep: 1 + 5 + 25 + 125 = 156 nodes.
+  @Test func aWideTreeWithDepthLimitsAndSharedParents() throws {
+    let (db, dir) = try makeStore()
+    _ = dir
+    try db.define(FeatureDefinition("f", type: .int, maxVersions: 0))
+    var level = [VersionRef]()
+    try db.write { b in for i in 0..<125 { b.put("f", "l3-\(i)", .int(Int64(i))) } }
+    level = (0..<125).map { VersionRef(feature: "f", entity: "l3-\($0)", version: 1) }
+    for depth in [2, 1, 0] {
+      let count = level.count / 5
+      try db.write { b in
+        for i in 0..<count {
+          let inputs = level[(i * 5)..<(i * 5 + 5)].map {
+            LineageInput.version($0.feature, $0.entity, $0.version)
+          }
+          b.put(
+            "f", "l\(depth)-\(i)", .int(Int64(i)),
+            lineage: Lineage(producer: "p@1", inputs: Array(inputs)))
+        }
+      }
+      level = (0..<count).map { VersionRef(feature: "f", entity: "l\(depth)-\($0)", version: 1) }
+    }
+    let tree = try db.upstream("f", "l0-0")
+    #expect(tree.all.count == 156)
+    #expect(tree.all.allSatisfy { !$0.repeated && !$0.truncated })
+    let shallow = try db.upstream("f", "l0-0", depth: 1)
+    #expect(shallow.all.count == 6 && shallow.children.allSatisfy(\.truncated))
+    // A version naming the same parent twice is expanded once.
+    try db.put(
+      "f", "twice", 1,
+      lineage: Lineage(inputs: [.version("f", "l1-0", 1), .version("f", "l1-0", 1)]))
+    let twice = try db.upstream("f", "twice")
+    #expect(twice.children.map(\.repeated) == [false, true])
+    // l3-0 → l2-0 → l1-0 → l0-0 and → twice.
+    #expect(try db.downstream("f", "l3-0").all.count == 5)
+    let graph = try db.featureGraph()
+    #expect(graph.edges.map(\.producer) == [nil, "p@1"] && graph.edges.map(\.count) == [2, 155])
+    #expect(graph.dot().contains("\"f\" -> \"f\""))
+  }
+
+  @Test func runsRecordWhatTheyWrote() throws {
+    let (db, dir) = try makeStore()
+    _ = dir
+    try db.define(FeatureDefinition("a", type: .int))
+    try db.define(FeatureDefinition("b", type: .int))
+    try db.beginRun(Run(id: "r1", name: "daily", parameters: ["day": "5"], codeVersion: "abc"))
+    #expect(throws: FeatureDBError.self) { try db.beginRun(Run(id: "r1")) }
+    try db.write { batch in
+      batch.lineage.run = "r1"
+      for e in ["u1", "u2", "u3"] { batch.put("a", e, 1) }
+      batch.put("b", "u1", 2)
+    }
+    try db.put("a", "u1", 3, lineage: Lineage(run: "r1"))
+    try db.finishRun("r1", status: .failed, metadata: ["rows": "4"])
+    let run = try #require(try db.run("r1"))
+    #expect(run.status == .failed && run.name == "daily" && run.metadata == ["rows": "4"])
+    #expect(run.finishedAt != nil && !run.implicit)
+    let summary = try db.runSummary("r1")
+    #expect(summary.map(\.feature) == ["a", "b"])
+    #expect(summary.map(\.versions) == [4, 1] && summary.map(\.entities) == [3, 1])
+    #expect(
+      try db.runVersions("r1", limit: 2, offset: 1).map(\.description) == ["a:u1@2", "b:u1@1"])
+    #expect(try db.runs().map(\.id) == ["r1"])
+    #expect(throws: FeatureDBError.unknownRun("zz")) { try db.runSummary("zz") }
+    #expect(throws: FeatureDBError.unknownRun("zz")) { try db.finishRun("zz") }
+  }
+}

@@ -88,9 +88,12 @@ import Testing
     let (db, dir) = try makeStore()
     try db.define(FeatureDefinition("f", type: .int, maxVersions: 2, ttl: .hours(1)))
     try db.define(FeatureDefinition("g", type: .string))
+    // Event times relative to now (with a fixed date the expiry count depended on the day the
+    // test ran): a's versions are 10, 9 and 8 hours old, b's is current.
+    let now = Timestamp.now
     try db.write { b in
-      for v in 0..<3 { b.put("f", "a", v, eventTime: t(Int64(v))) }
-      b.put("f", "b", 1, eventTime: .now)
+      for v in 0..<3 { b.put("f", "a", v, eventTime: now - .hours(10 - Int64(v))) }
+      b.put("f", "b", 1, eventTime: now)
       b.put("g", "a", String(repeating: "z", count: 100))
     }
     let stats = try db.stats()

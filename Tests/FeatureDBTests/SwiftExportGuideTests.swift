@@ -9,7 +9,9 @@ import Testing
   @Test func theGuideExampleRuns() throws {
     let dir = TemporaryDirectory()
     func `in`(_ name: String) -> String { dir.child(name) }
-    _ = writeFile(dir, "spend.csv", "user_id,ts,user.spend_7d\nu1,2026-01-05T10:00:00Z,12.5\n")
+    // The value's event time is well in the past, so the snapshot as of now holds it whatever
+    // the date the test runs on (the guide's code below is unchanged).
+    _ = writeFile(dir, "spend.csv", "user_id,ts,user.spend_7d\nu1,2020-01-05T10:00:00Z,12.5\n")
     _ = writeFile(
       dir, "labels.csv", "entity_id,event_timestamp,label\nu1,2026-01-05T11:00:00Z,1\n")
 

@@ -114,6 +114,25 @@ import Testing
     _ = try FeatureStore(path: missing, options: StoreOptions(create: false))
   }
 
+  /// Tree flags in the meta page (main tree at offset 92, free-page tree at 44): a DUPSORT bit
+  /// made LMDB assert and abort at the first write (found by the `store` fuzz target).
+  @Test(arguments: [92, 44]) func aMetaPageWithWrongTreeFlags(offset: Int) throws {
+    let path = try makeClosedStore("flags-\(offset).fdb")
+    let data = path + "/data.mdb"
+    let metas = try DataFile(path: data).metas().get()
+    let newest = metas[1].txnID > metas[0].txnID ? 1 : 0
+    let handle = try FileHandle(forUpdating: URL(fileURLWithPath: data))
+    try handle.seek(toOffset: UInt64(newest * 4096 + offset))
+    try handle.write(contentsOf: withUnsafeBytes(of: UInt16(0x0C).littleEndian) { Data($0) })
+    try handle.close()
+    let error = thrownError { _ = try FeatureStore(path: path) }
+    guard case .damagedStore(_, let detail) = error else {
+      Issue.record("got \(String(describing: error))")
+      return
+    }
+    #expect(detail.contains("flags 0xc"), "\(detail)")
+  }
+
   /// The main tree's root (offset 128 of the meta page) or the free-page tree's (offset 80,
   /// read by every write: found by the `store` fuzz target) points far past the end, or the last
   /// page (offset 136: the `store` fuzz target found a write retrying forever) is far past it.

@@ -73,6 +73,7 @@ struct PageWalker: ~Copyable {
   /// tree (only when every table was walked: it checks free pages against all of them).
   mutating func walkAll(only: Set<String>? = nil) {
     if tables.isEmpty {
+      guard checkMetaFlags() else { return }
       walk(name: "", tree: meta.main, keyOrder: .bytes) { walker, node, data in
         walker.addNamedTable(node, data)
       }
@@ -92,12 +93,32 @@ struct PageWalker: ~Copyable {
   /// Walks only the main tree (one or two pages): the table records LMDB reads at
   /// `mdb_dbi_open`, each root checked against the last page.
   mutating func walkMainOnly() {
+    guard checkMetaFlags() else { return }
     walk(name: "", tree: meta.main, keyOrder: .bytes) { walker, node, data in
       walker.addNamedTable(node, data)
     }
     for (name, tree) in tables where !tree.isEmpty && !pageExists(tree.root) {
       report(name, tree.root, "the table's root page is beyond the end of the file")
     }
+  }
+
+  /// The meta page's trees have LMDB's fixed flags: the free-page tree `MDB_INTEGERKEY` (0x08),
+  /// the main tree none. Other flags (a flipped bit) make LMDB assert when it writes.
+  private mutating func checkMetaFlags() -> Bool {
+    if meta.free.flags != 0x08 {
+      report(
+        "free pages", nil,
+        "the meta page gives the free-page tree flags 0x\(String(meta.free.flags, radix: 16)), not 0x8"
+      )
+      return false
+    }
+    if meta.main.flags != 0 {
+      report(
+        "", nil,
+        "the meta page gives the main tree flags 0x\(String(meta.main.flags, radix: 16)), not 0")
+      return false
+    }
+    return true
   }
 
   private mutating func addNamedTable(_ node: Node, _ data: ArraySlice<UInt8>) {
@@ -107,6 +128,15 @@ struct PageWalker: ~Copyable {
       return
     }
     let tree = Array(data).withUnsafeBytes { DataFile.Tree($0, at: 0) }
+    // Only plain tables (no duplicate or integer keys): a flipped MDB_DUPSORT bit makes LMDB
+    // assert (and abort) when it next writes the table.
+    guard tree.flags == 0 else {
+      report(
+        node.keyString, node.page,
+        "the table record has flags 0x\(String(tree.flags, radix: 16)); only plain tables (0) are supported"
+      )
+      return
+    }
     tables.append((node.keyString, tree))
   }
 

@@ -56,7 +56,7 @@ import Testing
       mermaid == [
         "flowchart LR",
         "  f0[\"user.orders_7d\"] -->|\"spend@1 ×2\"| f1[\"user.spend_7d\"]",
-        "  f1[\"user.spend_7d\"] -->|\"risk@0.3 ×1\"| f2[\"user.risk\"]",
+        "  f1[\"user.spend_7d\"] -->|\"risk@0.3\"| f2[\"user.risk\"]",
       ])
     try cli.fails(2, ["lineage", "user.risk", "u1", "--depth", "0"])
     try cli.fails(3, ["lineage", "user.risk", "u1", "--version", "7"])

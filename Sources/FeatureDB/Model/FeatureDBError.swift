@@ -83,7 +83,9 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
     case .invalidArgument(let message): message
     case .badCSV(let error): error.description
     case .unknownVersion(let f, let e, let v, let detail):
-      "feature '\(f)' entity '\(e)' has no version \(v): \(detail)"
+      v == 0
+        ? "feature '\(f)' entity '\(e)': \(detail)"
+        : "feature '\(f)' entity '\(e)' has no version \(v): \(detail)"
     case .unknownRun(let id): "unknown run '\(id)'"
     case .unknownOperation(let id): "unknown operation \(id)"
     case .cannotUndo(let id, let reason): "cannot undo operation \(id): \(reason)"

@@ -60,8 +60,13 @@ extension FeatureStore {
       guard let symbol = try symbolTable.lookup(id, txn), var run = try runRecord(symbol, txn)
       else { throw FeatureDBError.unknownRun(id) }
       run.finishedAt = .now
-      run.status = status
       run.metadata.merge(metadata) { $1 }
+      // A rolled-back run stays rolled back; an undo restores the status it finished with.
+      if run.status == .rolledBack {
+        run.metadata[Run.statusBeforeRollback] = status.rawValue
+      } else {
+        run.status = status
+      }
       try storeRun(run, symbol: symbol, txn)
     }
   }

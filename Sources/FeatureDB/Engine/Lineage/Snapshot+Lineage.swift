@@ -80,7 +80,8 @@ extension Snapshot {
     } else {
       guard let latest = try latestVersion(feature, entity) else {
         throw FeatureDBError.unknownVersion(
-          feature: feature, entity: entity, version: 0, detail: "it has no latest version")
+          feature: feature, entity: entity, version: 0,
+          detail: "no active version to start from; give the version")
       }
       number = latest.version
     }

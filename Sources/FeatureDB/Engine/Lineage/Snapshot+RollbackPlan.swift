@@ -139,6 +139,18 @@ extension Snapshot {
     return out
   }
 
+  /// Whether a listed version is retained and visible now.
+  func isActive(_ l: ListedVersion) throws -> Bool {
+    let f = try catalog.feature(id: l.feature)
+    var active = false
+    try forEachEntry(f, l.entity) { e, reader in
+      if e.version == l.version {
+        active = try !isRetracted(e, reader, entity: l.entity, feature: l.feature, at: nil)
+      }
+    }
+    return active
+  }
+
   /// What a rollback would retract, changing nothing.
   func dryRun(_ target: RollbackTarget, _ options: RollbackOptions) throws -> RollbackResult {
     let plan = try rollbackPlan(target)

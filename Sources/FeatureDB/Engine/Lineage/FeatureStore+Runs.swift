@@ -111,6 +111,10 @@ extension FeatureStore {
       let cursor = try Cursor(table, snap)
       var entry = try prefix.withUnsafeBytes { try cursor.seek($0) }
       while let (key, value) = entry, key.starts(with: prefix) {
+        if Keys.parseIDs(key, count: 3) != nil {  // a source of the run
+          entry = try cursor.next()
+          continue
+        }
         guard let ids = Keys.parseIDs(key, count: 2), let c = try? RunCounts.decode(value) else {
           throw FeatureDBError.corruptStore(table: table.name, detail: "undecodable record")
         }
@@ -120,6 +124,27 @@ extension FeatureStore {
               feature: try snap.catalog.feature(id: ids[1]).name, versions: Int(c.count),
               entities: Int(c.entities), firstWrite: Timestamp(microseconds: c.firstWrite),
               lastWrite: Timestamp(microseconds: c.lastWrite)))
+        }
+        entry = try cursor.next()
+      }
+      return out
+    }
+  }
+
+  /// The sources (files, tables, topics) of the versions run `id` wrote, with how many versions
+  /// came from each.
+  public func runSources(_ id: String) throws -> [(source: String, versions: Int)] {
+    try readTransaction { txn in
+      guard let table = tables.v2?.runFeatures, let symbol = try symbolTable.lookup(id, txn),
+        try runRecord(symbol, txn) != nil
+      else { throw FeatureDBError.unknownRun(id) }
+      var out: [(String, Int)] = []
+      let prefix = Keys.ids(symbol, 0)
+      let cursor = try Cursor(table, txn)
+      var entry = try prefix.withUnsafeBytes { try cursor.seek($0) }
+      while let (key, value) = entry, key.starts(with: prefix) {
+        if let ids = Keys.parseIDs(key, count: 3), let c = try? RunCounts.decode(value) {
+          out.append((try symbolTable.name(ids[2], txn), Int(clamping: c.count)))
         }
         entry = try cursor.next()
       }

@@ -10,6 +10,8 @@ struct LineageIndex {
   private var edges: [Edge: UInt64] = [:]
   /// Run symbols this batch named, with their ids.
   private var runs: [UInt64: String] = [:]
+  /// (run, source symbol) → versions, in this batch.
+  private var runSources: [RunFeature: UInt64] = [:]
   private var key: [UInt8] = []
   private var value = ByteWriter(capacity: 16)
   /// The (run, entity, feature) last checked for a first version: a batch's versions come
@@ -53,6 +55,9 @@ struct LineageIndex {
       counts.versions += 1
       if isNewEntity { counts.entities += 1 }
       runFeatures[k] = counts
+      if lineage.source != 0 {
+        runSources[RunFeature(run: lineage.run, feature: lineage.source), default: 0] += 1
+      }
     }
     for input in lineage.inputs {
       guard case .version(let pf, let pe, let pv) = input else { continue }
@@ -83,6 +88,11 @@ struct LineageIndex {
     for (run, versions) in totals {
       try RunCounts.add(
         versions, entities: 0, at: writeTime, to: Keys.ids(run, 0), tables.runFeatures, txn)
+    }
+    for (k, count) in runSources {  // key: run, 0, source symbol
+      try RunCounts.add(
+        count, entities: 0, at: writeTime, to: Keys.ids(k.run, 0, k.feature), tables.runFeatures,
+        txn)
     }
     for (e, count) in edges {
       try RunCounts.add(

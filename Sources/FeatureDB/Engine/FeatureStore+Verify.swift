@@ -93,6 +93,7 @@ private final class Verifier {
     try checkValues(catalog, txn)
     try checkExpiry(catalog, txn)
     try checkLineageIndexes(catalog, txn)
+    try checkStates(txn)
     progress?(report.records, total)
   }
 
@@ -309,6 +310,20 @@ private final class Verifier {
       let at = "feature '\(feature.name)' entity '\(entityName(entityID, txn))' version \(version)"
       if try !chainHas(feature, entityID, version, kind: .external, txn) {
         problem(t.values, at, "no chain entry refers to it")
+      }
+    }
+  }
+
+  /// Every state blob and checkpoint passes its checksum.
+  func checkStates(_ txn: borrowing ReadTransaction) throws {
+    guard let v2 = store.tables.v2 else { return }
+    for table in [v2.states, v2.checkpoints] {
+      try scan(table, txn) { key, value in
+        if table.name == "states", Keys.parseIDs(key, count: 2) == nil {
+          problem(table, "key", "undecodable key")
+        } else if (try? StateRecord.decode(value)) == nil {
+          problem(table, String(decoding: key, as: UTF8.self), "checksum mismatch")
+        }
       }
     }
   }

@@ -40,19 +40,27 @@ struct Tables: Sendable {
     let operations: Table
     /// Operation id (and the versions it names) → a retraction not yet applied to every chain.
     let retractions: Table
+    /// (entity, namespace symbol) → an opaque per-entity state blob (pipeline windows).
+    let states: Table
+    /// Checkpoint name → bytes (input positions committed with the output).
+    let checkpoints: Table
 
     var all: [Table] {
-      [segments, runs, runFeatures, runVersions, derived, edges, operations, retractions]
+      [
+        segments, runs, runFeatures, runVersions, derived, edges, operations, retractions, states,
+        checkpoints,
+      ]
     }
 
     static let names = [
       "segments", "runs", "run_features", "run_versions", "derived", "edges", "operations",
-      "retractions",
+      "retractions", "states", "checkpoints",
     ]
 
     init(_ t: [Table]) {
       (segments, runs, runFeatures, runVersions) = (t[0], t[1], t[2], t[3])
       (derived, edges, operations, retractions) = (t[4], t[5], t[6], t[7])
+      (states, checkpoints) = (t[8], t[9])
     }
   }
 

@@ -339,15 +339,16 @@ private final class Verifier {
       }
       return version >= 1 && version < last!.next
     }
-    try scan(v2.runVersions, txn) { key, _ in
-      guard let ids = Keys.parseIDs(key, count: 4) else {
-        problem(v2.runVersions, "key", "undecodable key")
+    try scan(v2.runVersions, txn) { key, value in
+      guard let ids = Keys.parseIDs(key, count: 3), let chunk = try? RunIndexChunk.decode(value)
+      else {
+        problem(v2.runVersions, "key", "undecodable record")
         return
       }
-      if try !written(ids[1], ids[2], ids[3]) {
+      for r in chunk.ranges where try !written(ids[1], r.feature, r.first + r.count - 1) {
         problem(
           v2.runVersions, "run symbol \(ids[0])",
-          "names version \(ids[3]) of entity \(entityName(ids[1], txn)), feature id \(ids[2]), never written"
+          "names versions \(r.first)…\(r.first + r.count - 1) of entity \(entityName(ids[1], txn)), feature id \(r.feature), not all written"
         )
       }
     }

@@ -55,9 +55,11 @@ extension FeatureStore {
       let time = try nextOperationTime(txn)
       let id = try nextOperationID(txn)
       let v2 = try tables.lineage()
+      // Listed versions come from one chain's entries or from `derived`: their event times are
+      // known.
       for l in listed {
         var value = ByteWriter(capacity: 10)
-        value.signedVarint(l.eventTime)
+        value.signedVarint(l.eventTime ?? 0)
         try v2.retractions.put(
           txn, key: Keys.ids(id, l.entity, l.feature, l.version), value: value.bytes)
       }

@@ -163,7 +163,7 @@ extension FeatureStore {
       else { throw FeatureDBError.unknownRun(id) }
       var out: [VersionRef] = []
       var skipped = 0
-      try forEachRunVersion(symbol, snap) { e, f, v, _ in
+      try forEachRunVersion(symbol, snap) { e, f, v in
         if skipped < offset {
           skipped += 1
           return true
@@ -180,23 +180,38 @@ extension FeatureStore {
 
   // MARK: - Internal
 
-  /// Calls `body(entity, feature, version, eventTime)` for each version run `symbol` wrote,
-  /// in key order, until it returns false.
+  /// Calls `body(entity, feature, version)` for each version run `symbol` wrote, entity by
+  /// entity, until it returns false.
   func forEachRunVersion(
     _ symbol: UInt64, _ txn: borrowing some Transaction & ~Copyable,
-    from resume: [UInt8]? = nil,
-    _ body: (UInt64, UInt64, UInt64, Int64) throws -> Bool
+    _ body: (UInt64, UInt64, UInt64) throws -> Bool
+  ) throws {
+    try forEachRunChunk(symbol, txn) { entity, _, chunk in
+      for r in chunk.ranges {
+        for v in r.first..<(r.first + r.count) where !(try body(entity, r.feature, v)) {
+          return false
+        }
+      }
+      return true
+    }
+  }
+
+  /// Calls `body(entity, chunk key, chunk)` for each `run_versions` chunk of run `symbol`, in
+  /// key order from `resume` (a chunk key), until it returns false.
+  func forEachRunChunk(
+    _ symbol: UInt64, _ txn: borrowing some Transaction & ~Copyable, from resume: [UInt8]? = nil,
+    _ body: (UInt64, [UInt8], RunIndexChunk) throws -> Bool
   ) throws {
     guard let table = tables.v2?.runVersions else { return }
     let prefix = Keys.ids(symbol)
     let cursor = try Cursor(table, txn)
     var entry = try (resume ?? prefix).withUnsafeBytes { try cursor.seek($0) }
     while let (key, value) = entry, key.starts(with: prefix) {
-      var r = ByteReader(value)
-      guard let ids = Keys.parseIDs(key, count: 4), let eventTime = try? r.signedVarint() else {
+      guard let ids = Keys.parseIDs(key, count: 3), let chunk = try? RunIndexChunk.decode(value)
+      else {
         throw FeatureDBError.corruptStore(table: table.name, detail: "undecodable record")
       }
-      guard try body(ids[1], ids[2], ids[3], eventTime) else { return }
+      guard try body(ids[1], Array(key), chunk) else { return }
       entry = try cursor.next()
     }
   }

@@ -1,9 +1,9 @@
-/// A version a rollback names, with the event time that finds its segment.
+/// A version a rollback names, with the event time that finds its segment (when known).
 struct ListedVersion: Hashable {
   var entity: UInt64
   var feature: UInt64
   var version: UInt64
-  var eventTime: Int64
+  var eventTime: Int64?
 }
 
 /// What a rollback covers: a rule reads consult, and the versions it lists.
@@ -90,8 +90,8 @@ extension Snapshot {
     var out = plan.listed
     switch plan.kind {
     case .run(let symbol):
-      try store.forEachRunVersion(symbol, self) { e, f, v, t in
-        out.append(ListedVersion(entity: e, feature: f, version: v, eventTime: t))
+      try store.forEachRunVersion(symbol, self) { e, f, v in
+        out.append(ListedVersion(entity: e, feature: f, version: v, eventTime: nil))
         return true
       }
     case .feature(let id, let since):

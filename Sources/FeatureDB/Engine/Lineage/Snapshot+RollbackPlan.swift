@@ -128,8 +128,9 @@ extension Snapshot {
     var seen = Set(roots.map { Key(e: $0.entity, f: $0.feature, v: $0.version) })
     var queue = roots
     var out: [ListedVersion] = []
+    let derived = try DerivedCursor(store, self)
     while let n = queue.popLast() {
-      try forEachDerived(n.entity, n.feature, n.version) { e, f, v, t in
+      try derived.forEach(n.entity, n.feature, n.version) { e, f, v, t in
         guard seen.insert(Key(e: e, f: f, v: v)).inserted else { return }
         let child = ListedVersion(entity: e, feature: f, version: v, eventTime: t)
         out.append(child)

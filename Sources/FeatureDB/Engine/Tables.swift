@@ -44,23 +44,25 @@ struct Tables: Sendable {
     let states: Table
     /// Checkpoint name → bytes (input positions committed with the output).
     let checkpoints: Table
+    /// Feature group name → definition (JSON): named sets of features a model consumes.
+    let groups: Table
 
     var all: [Table] {
       [
         segments, runs, runFeatures, runVersions, derived, edges, operations, retractions, states,
-        checkpoints,
+        checkpoints, groups,
       ]
     }
 
     static let names = [
       "segments", "runs", "run_features", "run_versions", "derived", "edges", "operations",
-      "retractions", "states", "checkpoints",
+      "retractions", "states", "checkpoints", "groups",
     ]
 
     init(_ t: [Table]) {
       (segments, runs, runFeatures, runVersions) = (t[0], t[1], t[2], t[3])
       (derived, edges, operations, retractions) = (t[4], t[5], t[6], t[7])
-      (states, checkpoints) = (t[8], t[9])
+      (states, checkpoints, groups) = (t[8], t[9], t[10])
     }
   }
 

@@ -23,7 +23,9 @@ public struct FDB: ParsableCommand {
     subcommands: [
       Init.self,
       Define.self,
+      DefineGroup.self,
       Features.self,
+      Groups.self,
       Describe.self,
       Put.self,
       Delete.self,

@@ -99,3 +99,80 @@ import Testing
     #expect(throws: FeatureDBError.unknownRun("zz")) { try db.finishRun("zz") }
   }
 }
+
+/// Imports keep the file as one symbol and each row's line as a number; a vacuumed parent shows
+/// as such.
+@Suite struct LineageSourceTests {
+  @Test func anImportAddsAFewSymbolsWhateverItsRows() throws {
+    let (db, dir) = try makeStore()
+    try db.define(FeatureDefinition("clicks", type: .int))
+    let file = dir.child("clicks.csv")
+    let rows = (0..<2_000).map { "u\($0),\($0)" }
+    try (["id,clicks"] + rows).joined(separator: "\n").write(
+      toFile: file, atomically: true, encoding: .utf8)
+    try db.importCSV(file, options: ImportOptions(entityColumn: "id", run: "imp-1"))
+    let symbols = try db.readTransaction { try db.tables.symbols.count($0) }
+    #expect(symbols <= 3, "file, run and producer: \(symbols) symbols")
+    #expect(try db.history("clicks", "u7").first?.lineage.source == "clicks.csv:9")
+    #expect(try db.runSummary("imp-1").first?.versions == 2_000)
+  }
+
+  @Test func aVacuumedParentShowsAsVacuumed() throws {
+    let (db, dir) = try makeStore()
+    _ = dir
+    try db.define(FeatureDefinition("raw", type: .int, maxVersions: 0, ttl: .hours(1)))
+    try db.define(FeatureDefinition("agg", type: .int, maxVersions: 0))
+    try db.put("raw", "u1", 1, eventTime: t(0))
+    try db.put("raw", "u1", 2, eventTime: t(5))
+    try db.put(
+      "agg", "u1", 1, eventTime: t(0), lineage: Lineage(inputs: [.version("raw", "u1", 1)]))
+    #expect(try db.vacuum(now: t(3)).removed == 1)
+    let tree = try db.upstream("agg", "u1")
+    #expect(tree.children.map(\.state) == [.removed("vacuumed")])
+  }
+}
+
+@Suite struct LineageVerifyTests {
+  /// verify checks the lineage indexes against the chains.
+  @Test func verifyFindsIndexKeysNamingVersionsNeverWritten() throws {
+    let (db, dir) = try makeStore()
+    _ = dir
+    try db.define(FeatureDefinition("a", type: .int))
+    try db.put("a", "u1", 1, lineage: Lineage(run: "r"))
+    try expectClean(db)
+    try db.writeTransaction("tamper") { txn in
+      let v2 = try db.tables.lineage()
+      try v2.derived.put(txn, key: Keys.ids(1, 1, 1, 1, 1, 9), value: [0])
+      try v2.runVersions.put(
+        txn, key: Keys.ids(1, 1, 1),
+        value: RunIndexChunk(ranges: [.init(feature: 1, first: 7, count: 1)]).encoded())
+    }
+    let report = try db.verify()
+    #expect(report.problemCount == 2, "\(report.problems)")
+  }
+}
+
+@Suite struct RunIndexTests {
+  /// Two runs taking turns on one chain: run A's versions are not consecutive, so its index
+  /// needs more than one chunk of ranges; counts and a rollback still see exactly its versions.
+  @Test func interleavedRunsSpanSeveralChunks() throws {
+    let (db, dir) = try makeStore()
+    _ = dir
+    try db.define(FeatureDefinition("f", type: .int, maxVersions: 0))
+    try db.define(FeatureDefinition("g", type: .int, maxVersions: 0))
+    for i in 0..<600 {
+      try db.put(
+        "f", "u1", Int64(i), eventTime: t(Int64(i)), lineage: Lineage(run: i % 2 == 0 ? "A" : "B"))
+    }
+    try db.put("g", "u1", 1, lineage: Lineage(run: "A"))
+    let chunks = try db.readTransaction { try db.tables.v2!.runVersions.count($0) }
+    #expect(chunks == 4, "A: 301 ranges in 2 chunks, B: 300 in 2")
+    #expect(try db.runSummary("A").map(\.versions) == [300, 1])
+    #expect(try db.runSummary("A").map(\.entities) == [1, 1])
+    #expect(try db.runVersions("A", limit: 1_000).count == 301)
+    let result = try db.rollback(.run("A"))
+    #expect(result.retracted == 301)
+    #expect(try db.history("f", "u1").map(\.version) == Array(stride(from: 600, to: 0, by: -2)))
+    try expectClean(db)
+  }
+}

@@ -5,16 +5,19 @@ import Testing
 
 /// Rollbacks seen from other processes, and killed part-way.
 @Suite(.serialized) struct RollbackProcessTests {
-  static let versions = 45_000
+  /// Versions the run wrote: 45,000, or 1,000,000 in the long mode (`FDB_LONG=1`).
+  static let versions = ProcessInfo.processInfo.environment["FDB_LONG"] == "1" ? 1_000_000 : 45_000
 
   /// A store where run `big` wrote `versions` versions of `rb.f`, one per entity e0, e1 …
   static func store(_ dir: TemporaryDirectory) throws -> String {
     let path = dir.child("store")
     let db = try FeatureStore(path: path, options: StoreOptions(durability: .noSync))
     try db.define(FeatureDefinition("rb.f", type: .int))
-    try db.write { b in
-      b.lineage = Lineage(run: "big")
-      for i in 0..<versions { b.put("rb.f", "e\(i)", .int(Int64(i))) }
+    for start in stride(from: 0, to: versions, by: 100_000) {
+      try db.write { b in
+        b.lineage = Lineage(run: "big")
+        for i in start..<min(start + 100_000, versions) { b.put("rb.f", "e\(i)", .int(Int64(i))) }
+      }
     }
     try db.sync()
     return path
@@ -32,7 +35,8 @@ import Testing
     let db = try FeatureStore(path: path)
     _ = try db.recordRollback(.run("big"), RollbackOptions())
     var steps = 0
-    while !(try db.applyPendingRetractions(step: 2_000, maxSteps: 1).isEmpty) { steps += 1 }
+    let step = Self.versions / 20
+    while !(try db.applyPendingRetractions(step: step, maxSteps: 1).isEmpty) { steps += 1 }
     #expect(steps >= 20)
     #expect(watcher.readLine() == "none")
     watcher.closeStdin()

@@ -56,7 +56,7 @@ import Testing
       mermaid == [
         "flowchart LR",
         "  f0[\"user.orders_7d\"] -->|\"spend@1 ×2\"| f1[\"user.spend_7d\"]",
-        "  f1[\"user.spend_7d\"] -->|\"risk@0.3 ×1\"| f2[\"user.risk\"]",
+        "  f1[\"user.spend_7d\"] -->|\"risk@0.3\"| f2[\"user.risk\"]",
       ])
     try cli.fails(2, ["lineage", "user.risk", "u1", "--depth", "0"])
     try cli.fails(3, ["lineage", "user.risk", "u1", "--version", "7"])
@@ -113,5 +113,26 @@ import Testing
     try cli.fails(3, ["get", "user.spend_7d", "u1"])
     try cli.fails(3, ["rollback", "user.orders_7d", "u1", "--to-version", "5"])
     #expect(try cli.ok(["verify"]).stdout.hasPrefix("clean"))
+  }
+}
+
+/// `fdb define-group`, `groups`, `get --group`, `export --group`.
+@Suite struct GroupCommandTests {
+  @Test func groupsInTheCommandLine() throws {
+    let cli = try CLI().initialized([("user.spend_7d", "double"), ("user.risk", "double")])
+    try cli.ok(["put", "user.spend_7d", "u1", "12.5"])
+    try cli.ok(["put", "user.risk", "u1", "0.9"])
+    #expect(
+      try cli.ok(["define-group", "fraud.v2", "--features", "user.risk,user.spend_7d"]).stdout
+        == "defined group fraud.v2 (2 features)\n")
+    #expect(
+      try cli.ok(["groups", "--json"]).jsonLines.map { $0["name"] as? String } == ["fraud.v2"])
+    let row = try cli.ok(["get", "u1", "--group", "fraud.v2", "--json"]).jsonLines
+    #expect(row.map { $0["feature"] as? String } == ["user.risk", "user.spend_7d"])
+    let csv = try cli.ok(["export", "--group", "fraud.v2", "--quiet"]).stdout
+    #expect(csv.hasPrefix("entity_id,user.risk,user.spend_7d\n"))
+    try cli.fails(3, ["get", "u1", "--group", "nope"])
+    try cli.fails(3, ["define-group", "g", "--features", "nope"])
+    try cli.fails(2, ["get", "u1", "--group", "fraud.v2", "--all"])
   }
 }

@@ -35,6 +35,11 @@ struct Export: ParsableCommand {
     help: ArgumentHelp("Features to export, comma-separated, in column order.", valueName: "f1,f2"))
   var features: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Export the features of this feature group, in its order.", valueName: "name"))
+  var group: String?
+
   @Flag(help: "Export every defined feature (by name).")
   var allFeatures = false
 
@@ -78,8 +83,8 @@ struct Export: ParsableCommand {
   var manifest: String?
 
   func validate() throws {
-    if (features == nil) == !allFeatures {
-      throw ValidationError("give --features F1,F2 or --all-features (one of them)")
+    if [features != nil, allFeatures, group != nil].count(where: { $0 }) != 1 {
+      throw ValidationError("give --features F1,F2, --group NAME or --all-features (one of them)")
     }
     if EmbeddingCSVFormat(rawValue: embeddingFormat) == nil {
       throw ValidationError("--embedding-format must be json or columns, got '\(embeddingFormat)'")
@@ -94,8 +99,9 @@ struct Export: ParsableCommand {
     let store = try global.openStore(.read, wholeStore: true)
     let now = Timestamp.now
     let names =
-      allFeatures
-      ? try store.features().map(\.name) : features!.split(separator: ",").map(String.init)
+      try group.map { g in try store.read { try $0.features(ofGroup: g) } }
+      ?? (allFeatures
+        ? try store.features().map(\.name) : features!.split(separator: ",").map(String.init))
     var options = ExportOptions(
       features: names,
       eventTime: try asOf.map { try TimeArgument.time($0, now: now, option: "--as-of") },

@@ -8,6 +8,7 @@ struct Get: ParsableCommand {
     usage: """
       fdb get FEATURE ENTITY [--as-of T] [--as-of-write W]
         fdb get ENTITY --all
+        fdb get ENTITY --group NAME
       """,
     discussion: """
       --as-of T reads the value as of event time T (point-in-time correct: the newest version \
@@ -20,6 +21,7 @@ struct Get: ParsableCommand {
         fdb get user.spend_7d u1 --as-of 2026-01-05T00:00:00Z
         fdb get user.spend_7d u1 --as-of -7d --as-of-write -1d
         fdb get u1 --all
+        fdb get u1 --group fraud.v2
         fdb get user.spend_7d u1 --quiet        # the bare value, for scripts
       """)
 
@@ -35,6 +37,10 @@ struct Get: ParsableCommand {
   var all = false
 
   @Option(
+    help: ArgumentHelp("The features of this feature group (latest values).", valueName: "name"))
+  var group: String?
+
+  @Option(
     name: .customLong("as-of"), parsing: .unconditional,
     help: ArgumentHelp("Event time to read at (ISO-8601 UTC or -2h…).", valueName: "time"))
   var asOf: String?
@@ -45,12 +51,13 @@ struct Get: ParsableCommand {
   var asOfWrite: String?
 
   func validate() throws {
-    if all {
+    if all || group != nil {
+      guard !(all && group != nil) else { throw ValidationError("give --all or --group, not both") }
       guard second == nil else {
-        throw ValidationError("with --all give only the entity: fdb get ENTITY --all")
+        throw ValidationError("with --all or --group give only the entity: fdb get ENTITY --all")
       }
       guard asOf == nil, asOfWrite == nil else {
-        throw ValidationError("--as-of and --as-of-write do not apply to --all")
+        throw ValidationError("--as-of and --as-of-write do not apply to --all or --group")
       }
     } else if second == nil {
       throw ValidationError("missing ENTITY: fdb get FEATURE ENTITY, or fdb get ENTITY --all")
@@ -58,7 +65,7 @@ struct Get: ParsableCommand {
   }
 
   func run() throws {
-    if all {
+    if all || group != nil {
       try readAll(entity: ValueArgument.entity(first))
     } else {
       try readOne(feature: first, entity: ValueArgument.entity(second ?? ""))
@@ -110,12 +117,14 @@ struct Get: ParsableCommand {
     let store = try global.openStore(.read)
     let now = Timestamp.now
     let versions = try store.read { snapshot in
-      try snapshot.latestAll(entity: entity).keys.sorted().compactMap {
-        try snapshot.latestVersion($0, entity)
-      }
+      let names =
+        try group.map { try snapshot.features(ofGroup: $0) }
+        ?? snapshot.latestAll(entity: entity).keys.sorted()
+      return try names.compactMap { try snapshot.latestVersion($0, entity) }
     }
     guard !versions.isEmpty else {
-      throw CLIError.notFound("entity '\(entity)' has no values")
+      throw CLIError.notFound(
+        "entity '\(entity)' has no values\(group.map { " in group '\($0)'" } ?? "")")
     }
     let definitions = Dictionary(
       try store.features().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })

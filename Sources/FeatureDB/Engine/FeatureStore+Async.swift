@@ -83,10 +83,12 @@ extension FeatureStore {
   }
 
   /// ``history(_:_:limit:)`` from async code.
-  public func history(_ feature: String, _ entity: String, limit: Int? = nil) async throws
-    -> [Version]
-  {
-    try await read { try $0.history(feature, entity, limit: limit) }
+  public func history(
+    _ feature: String, _ entity: String, limit: Int? = nil, includeRetracted: Bool = false
+  ) async throws -> [Version] {
+    try await read {
+      try $0.history(feature, entity, limit: limit, includeRetracted: includeRetracted)
+    }
   }
 
   /// ``latest(features:entities:)`` from async code.

@@ -120,6 +120,8 @@ private final class Verifier {
     try checkChains(catalog, txn)
     try checkValues(catalog, txn)
     try checkExpiry(catalog, txn)
+    try checkLineageIndexes(catalog, txn)
+    try checkStates(txn)
     progress?(report.records, total)
   }
 
@@ -336,6 +338,57 @@ private final class Verifier {
       let at = "feature '\(feature.name)' entity '\(entityName(entityID, txn))' version \(version)"
       if try !chainHas(feature, entityID, version, kind: .external, txn) {
         problem(t.values, at, "no chain entry refers to it")
+      }
+    }
+  }
+
+  /// Every state blob and checkpoint passes its checksum.
+  func checkStates(_ txn: borrowing ReadTransaction) throws {
+    guard let v2 = store.tables.v2 else { return }
+    for table in [v2.states, v2.checkpoints] {
+      try scan(table, txn) { key, value in
+        if table.name == "states", Keys.parseIDs(key, count: 2) == nil {
+          problem(table, "key", "undecodable key")
+        } else if (try? StateRecord.decode(value)) == nil {
+          problem(table, String(decoding: key, as: UTF8.self), "checksum mismatch")
+        }
+      }
+    }
+  }
+
+  /// Every `run_versions` and `derived` key names versions that were written.
+  func checkLineageIndexes(_ catalog: Catalog, _ txn: borrowing ReadTransaction) throws {
+    guard let v2 = store.tables.v2 else { return }
+    var last: (entity: UInt64, feature: UInt64, next: UInt64)?
+    func written(_ entity: UInt64, _ feature: UInt64, _ version: UInt64) throws -> Bool {
+      guard let f = catalog.byID[feature] else { return false }
+      if last?.entity != entity || last?.feature != feature {
+        last = (entity, feature, try store.nextVersion(entity: entity, feature: f, txn))
+      }
+      return version >= 1 && version < last!.next
+    }
+    try scan(v2.runVersions, txn) { key, value in
+      guard let ids = Keys.parseIDs(key, count: 3), let chunk = try? RunIndexChunk.decode(value)
+      else {
+        problem(v2.runVersions, "key", "undecodable record")
+        return
+      }
+      for r in chunk.ranges where try !written(ids[1], r.feature, r.first + r.count - 1) {
+        problem(
+          v2.runVersions, "run symbol \(ids[0])",
+          "names versions \(r.first)…\(r.first + r.count - 1) of entity \(entityName(ids[1], txn)), feature id \(r.feature), not all written"
+        )
+      }
+    }
+    try scan(v2.derived, txn) { key, _ in
+      guard let ids = Keys.parseIDs(key, count: 6) else {
+        problem(v2.derived, "key", "undecodable key")
+        return
+      }
+      if try !written(ids[0], ids[1], ids[2]) || !written(ids[3], ids[4], ids[5]) {
+        problem(
+          v2.derived, "entity \(entityName(ids[3], txn)) feature id \(ids[4]) version \(ids[5])",
+          "links versions that were never written")
       }
     }
   }

@@ -52,7 +52,7 @@ extension FeatureStore {
   /// Commits a batch built elsewhere; see ``write(_:)``.
   @discardableResult
   public func commit(_ batch: WriteBatch) throws -> [VersionRef] {
-    if batch.operations.isEmpty { return [] }
+    if batch.operations.isEmpty && batch.states.isEmpty && batch.checkpoints.isEmpty { return [] }
     for op in batch.operations {
       try validateEntity(op.entity)
       for t in [op.eventTime, batch.eventTime].compactMap({ $0 }) where !t.isValid {
@@ -60,7 +60,16 @@ extension FeatureStore {
           "event time of '\(op.feature)' entity '\(op.entity)'", t)
       }
     }
-    return try writing("write") { context, txn in try context.apply(batch, txn) }
+    for s in batch.states {
+      try validateEntity(s.entity)
+      try validateName(s.namespace, "state namespace")
+    }
+    for c in batch.checkpoints { try validateName(c.name, "checkpoint name") }
+    return try writing("write") { context, txn in
+      let refs = batch.operations.isEmpty ? [] : try context.apply(batch, txn)
+      try context.applyStates(batch, txn)
+      return refs
+    }
   }
 
   /// Runs `body` with a new ``WriteContext`` in one write transaction — again from the start if

@@ -13,6 +13,14 @@ func validateEntity(_ entity: String) throws {
   }
 }
 
+/// Checks a state namespace or checkpoint name: 1 to 400 UTF-8 bytes (a whole key).
+func validateName(_ name: String, _ what: String) throws {
+  guard !name.isEmpty, name.utf8.count <= maxSymbolLength else {
+    throw FeatureDBError.invalidArgument(
+      "a \(what) is 1 to \(maxSymbolLength) bytes, got \(name.utf8.count)")
+  }
+}
+
 /// One interned string space: a `name → id` table, an `id → name` table and a cache.
 struct InternTable {
   let forward: Table

@@ -40,19 +40,29 @@ struct Tables: Sendable {
     let operations: Table
     /// Operation id (and the versions it names) → a retraction not yet applied to every chain.
     let retractions: Table
+    /// (entity, namespace symbol) → an opaque per-entity state blob (pipeline windows).
+    let states: Table
+    /// Checkpoint name → bytes (input positions committed with the output).
+    let checkpoints: Table
+    /// Feature group name → definition (JSON): named sets of features a model consumes.
+    let groups: Table
 
     var all: [Table] {
-      [segments, runs, runFeatures, runVersions, derived, edges, operations, retractions]
+      [
+        segments, runs, runFeatures, runVersions, derived, edges, operations, retractions, states,
+        checkpoints, groups,
+      ]
     }
 
     static let names = [
       "segments", "runs", "run_features", "run_versions", "derived", "edges", "operations",
-      "retractions",
+      "retractions", "states", "checkpoints", "groups",
     ]
 
     init(_ t: [Table]) {
       (segments, runs, runFeatures, runVersions) = (t[0], t[1], t[2], t[3])
       (derived, edges, operations, retractions) = (t[4], t[5], t[6], t[7])
+      (states, checkpoints, groups) = (t[8], t[9], t[10])
     }
   }
 

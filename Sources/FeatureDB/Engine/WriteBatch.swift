@@ -27,11 +27,33 @@ public struct WriteBatch: Sendable {
   }
 
   var operations: [Operation] = []
+  /// Per-entity state blobs to store (nil removes), by (entity, namespace).
+  var states: [(entity: String, namespace: String, bytes: [UInt8]?)] = []
+  /// Named checkpoints to store.
+  var checkpoints: [(name: String, bytes: [UInt8])] = []
 
   public init() {}
 
   /// Number of writes collected.
   public var count: Int { operations.count }
+
+  /// Stores an opaque state blob for `entity` under `namespace` (e.g. a pipeline's window
+  /// state), replacing the one there, in the batch's transaction: the state and the versions
+  /// derived with it commit together or not at all. Read it with ``Snapshot/state(entity:namespace:)``.
+  public mutating func setState(_ bytes: [UInt8], entity: String, namespace: String) {
+    states.append((entity, namespace, bytes))
+  }
+
+  /// Removes the state blob of `entity` under `namespace`.
+  public mutating func removeState(entity: String, namespace: String) {
+    states.append((entity, namespace, nil))
+  }
+
+  /// Stores a named checkpoint (e.g. an input file's identity and byte offset) in the batch's
+  /// transaction, so input consumed and output written commit together: exactly once.
+  public mutating func setCheckpoint(_ name: String, _ bytes: [UInt8]) {
+    checkpoints.append((name, bytes))
+  }
 
   /// Writes a new version of `feature` for `entity`.
   public mutating func put(

@@ -221,7 +221,7 @@ struct WriteContext {
       }
       start = end
     }
-    if let index {
+    if var index {
       try checkInputs(lineages, txn)
       try index.flush(store, txn)
     }

@@ -48,6 +48,8 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
   case unknownVersion(feature: String, entity: String, version: UInt64, detail: String)
   /// No run of this id.
   case unknownRun(String)
+  /// No feature group of this name.
+  case unknownGroup(String)
   /// No operation of this id in the operations log.
   case unknownOperation(UInt64)
   /// The operation was undone already (or is an undo, which cannot be undone).
@@ -91,8 +93,11 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
     case .invalidArgument(let message): message
     case .badCSV(let error): error.description
     case .unknownVersion(let f, let e, let v, let detail):
-      "feature '\(f)' entity '\(e)' has no version \(v): \(detail)"
+      v == 0
+        ? "feature '\(f)' entity '\(e)': \(detail)"
+        : "feature '\(f)' entity '\(e)' has no version \(v): \(detail)"
     case .unknownRun(let id): "unknown run '\(id)'"
+    case .unknownGroup(let name): "unknown feature group '\(name)'"
     case .unknownOperation(let id): "unknown operation \(id)"
     case .cannotUndo(let id, let reason): "cannot undo operation \(id): \(reason)"
     case .exportNeedsRemovedHistory(let cells, let first):

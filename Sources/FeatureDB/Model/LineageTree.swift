@@ -102,8 +102,8 @@ public struct FeatureGraph: Sendable, Hashable {
   public func dot() -> String {
     var out = "digraph features {\n  rankdir=LR;\n  node [shape=box];\n"
     for e in edges {
-      let label = [e.producer, "\(e.count)"].compactMap { $0 }.joined(separator: " ×")
-      out += "  \"\(escape(e.parent))\" -> \"\(escape(e.child))\" [label=\"\(escape(label))\"];\n"
+      out +=
+        "  \"\(escape(e.parent))\" -> \"\(escape(e.child))\" [label=\"\(escape(label(e)))\"];\n"
     }
     return out + "}\n"
   }
@@ -119,11 +119,18 @@ public struct FeatureGraph: Sendable, Hashable {
     }
     var out = "flowchart LR\n"
     for e in edges {
-      let label = [e.producer, "\(e.count)"].compactMap { $0 }.joined(separator: " ×")
+      let label = label(e)
+      let arrow = label.isEmpty ? "-->" : "-->|\"\(mermaidText(label))\"|"
       out +=
-        "  \(id(e.parent))[\"\(mermaidText(e.parent))\"] -->|\"\(mermaidText(label))\"| \(id(e.child))[\"\(mermaidText(e.child))\"]\n"
+        "  \(id(e.parent))[\"\(mermaidText(e.parent))\"] \(arrow) \(id(e.child))[\"\(mermaidText(e.child))\"]\n"
     }
     return out
+  }
+
+  /// An edge's label: its producer, and how many links when more than one.
+  private func label(_ e: Edge) -> String {
+    let count = e.count > 1 ? "×\(e.count)" : nil
+    return [e.producer, count].compactMap { $0 }.joined(separator: " ")
   }
 
   private func escape(_ s: String) -> String {

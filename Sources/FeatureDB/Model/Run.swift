@@ -35,6 +35,9 @@ public struct Run: Codable, Sendable, Hashable {
   /// True when a write named the run before anyone began it.
   public var implicit: Bool
 
+  /// The metadata key where a rollback of the run keeps the status it had (an undo restores it).
+  public static let statusBeforeRollback = "status_before_rollback"
+
   public init(
     id: String, name: String? = nil, parameters: [String: String] = [:],
     codeVersion: String? = nil, host: String? = nil, startedAt: Timestamp = .now,

@@ -35,7 +35,7 @@ struct LineageCommand: ParsableCommand {
   @Flag(help: "Versions derived from it.")
   var downstream = false
 
-  @Option(help: ArgumentHelp("Levels to follow (default 10).", valueName: "n"))
+  @Option(help: ArgumentHelp("Levels to follow.", valueName: "n"))
   var depth = 10
 
   @Option(help: ArgumentHelp("tree, json, dot or mermaid.", valueName: "format"))
@@ -102,15 +102,25 @@ enum LineageDisplay {
     return .object(fields)
   }
 
-  /// A version-level graph of a tree, as edges parent → derived.
+  /// A version-level graph of a tree, as edges parent → derived, nodes named by version (a
+  /// repeated node is the same node).
   static func graph(_ root: LineageNode, upstream: Bool) -> FeatureGraph {
     var edges: [FeatureGraph.Edge] = []
+    func name(_ n: LineageNode) -> String {
+      guard let ref = n.ref else { return "raw:\(n.rawInput ?? "")" }
+      switch n.state {
+      case .active: return ref.description
+      case .retracted: return "\(ref) (retracted)"
+      case .removed(let why): return "\(ref) (\(why))"
+      case .raw: return ref.description
+      }
+    }
     func walk(_ n: LineageNode) {
       for c in n.children {
         let (parent, child) = upstream ? (c, n) : (n, c)
         edges.append(
           FeatureGraph.Edge(
-            parent: parent.label, child: child.label, producer: child.version?.lineage.producer,
+            parent: name(parent), child: name(child), producer: child.version?.lineage.producer,
             count: 1, lastWrite: child.version?.writeTime ?? .now))
         walk(c)
       }

@@ -1,6 +1,6 @@
-import Foundation
 import ArgumentParser
 import FeatureDB
+import Foundation
 
 /// `fdb rollback`: retract bad versions (a value, a feature, a run), optionally with what was
 /// derived from them.
@@ -37,14 +37,19 @@ struct RollbackCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Keep versions up to V.", valueName: "v"))
   var toVersion: UInt64?
 
-  @Option(help: ArgumentHelp("Keep versions written up to T.", valueName: "time"))
+  @Option(
+    parsing: .unconditional, help: ArgumentHelp("Keep versions written up to T.", valueName: "time")
+  )
   var toTime: String?
 
-  @Option(help: ArgumentHelp("Retract the feature's versions written after T.", valueName: "time"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Retract the feature's versions written after T.", valueName: "time"))
   var since: String?
 
   @Option(
-    name: .customLong("run"), help: ArgumentHelp("Retract every version this run wrote.", valueName: "id"))
+    name: .customLong("run"),
+    help: ArgumentHelp("Retract every version this run wrote.", valueName: "id"))
   var runID: String?
 
   @Flag(help: "Also retract every version derived from the retracted ones.")
@@ -134,7 +139,7 @@ struct Undo: ParsableCommand {
 
   @OptionGroup var global: GlobalOptions
 
-  @Argument(help: "OperationRecord id (see 'fdb ops').")
+  @Argument(help: "Operation id (see 'fdb ops').")
   var operation: UInt64
 
   @Option(help: ArgumentHelp("Why (kept in the operations log).", valueName: "text"))
@@ -149,7 +154,8 @@ struct Undo: ParsableCommand {
       operation, actor: actor ?? OperationDisplay.defaultActor, reason: reason)
     global.output.document(OperationDisplay.json(op))
     global.output.line(
-      "operation \(op.id): restored \(Display.count(op.versions, "version")) — undo of operation \(operation)")
+      "operation \(op.id): restored \(Display.count(op.versions, "version")) — undo of operation \(operation)"
+    )
   }
 }
 

@@ -9,15 +9,26 @@ struct Runs: ParsableCommand {
       A run is recorded when a program begins it, or implicitly when a write first names it \
       (--run). 'fdb run show RUN' shows what one wrote.
 
+      --format openlineage prints each run as OpenLineage RunEvents (spec 2-0-2), one JSON \
+      object per line, for Marquez, DataHub or OpenMetadata.
+
       Examples:
         fdb runs
         fdb runs --limit 5 --json
+        fdb runs --format openlineage > runs.jsonl
       """)
 
   @OptionGroup var global: GlobalOptions
 
   @Option(help: ArgumentHelp("At most this many runs.", valueName: "n"))
   var limit = 20
+
+  @Option(help: ArgumentHelp("table or openlineage.", valueName: "format"))
+  var format: RunsFormat = .table
+
+  enum RunsFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, openlineage
+  }
 
   func validate() throws {
     if limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
@@ -26,6 +37,12 @@ struct Runs: ParsableCommand {
   func run() throws {
     let store = try global.openStore(.read)
     let runs = try store.runs(limit: limit)
+    if format == .openlineage {
+      for r in runs.reversed() {
+        for event in try store.openLineageEvents(r.id) { print(event) }
+      }
+      return
+    }
     let output = global.output
     if runs.isEmpty { output.note("no runs yet (writes name one with --run ID)") }
     var table = Table([
@@ -92,7 +109,10 @@ struct RunCommand: ParsableCommand {
       if let h = run.host { fields.append(("host", h)) }
       if !run.parameters.isEmpty {
         fields.append(
-          ("parameters", run.parameters.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: " ")))
+          (
+            "parameters",
+            run.parameters.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: " ")
+          ))
       }
       if run.implicit { fields.append(("recorded", "implicitly, by its first write")) }
       output.fields(fields)
@@ -111,7 +131,8 @@ struct RunCommand: ParsableCommand {
       output.table(table)
       for op in rollbacks {
         output.line(
-          "rolled back by operation \(op.id) at \(op.time.iso8601)\(op.undoneBy.map { " (undone by \($0))" } ?? "")")
+          "rolled back by operation \(op.id) at \(op.time.iso8601)\(op.undoneBy.map { " (undone by \($0))" } ?? "")"
+        )
       }
     }
   }

@@ -85,6 +85,10 @@ extension FeatureStore {
       summary.rows = loaded.rows
       summary.cells = loaded.cells
       summary.rejected = loaded.rejected
+      // The import is its run: a run it recorded itself (implicitly) finishes with it.
+      if let run = try run(summary.run), run.implicit, run.status == .running {
+        try finishRun(summary.run, status: .succeeded)
+      }
       return summary
     } catch {
       rejects?.discard()

@@ -39,13 +39,22 @@ struct ChainRetraction {
           var segments = try ChainSegments(
             store.tables.lineage().segments, chainKey: key, format: feature.format,
             epoch: store.epoch, txn)
-          try segments.edit(only: rest, arena: &arena) { seg, segUpdate, arena in
+          var seen: Set<UInt64> = []
+          let editSegment = {
+            (seg: UnsafeRawBufferPointer, segUpdate: inout ChainUpdate, arena: inout ByteWriter)
+              throws -> Bool in
+            for p in segUpdate.pieces { seen.insert(p.version) }
             let before = changed.count
             let edited = try edit(seg, &segUpdate, &arena, &changed)
             // Entries whose status changed move the summary's active count.
             let delta = UInt64(changed.count - before)
             if case .retract = mode { summary.active -= delta } else { summary.active += delta }
             return edited
+          }
+          try segments.edit(only: rest, arena: &arena, editSegment)
+          // A hint that missed (a wrong event time) falls back to reading every segment.
+          if let rest, !rest.allSatisfy({ seen.contains($0.version) }) {
+            try segments.edit(only: nil, arena: &arena, editSegment)
           }
           if summary != update.header.segments! {
             update.header.segments = summary

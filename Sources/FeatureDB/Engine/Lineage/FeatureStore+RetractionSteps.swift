@@ -51,8 +51,9 @@ extension FeatureStore {
         let edit = ChainRetraction(
           store: self, feature: f, entity: first.entity, mode: mode,
           covers: { versions.contains($0.version) })
+        let hints = group.compactMap { l in l.eventTime.map { ($0, l.version) } }
         try applied(
-          f, first.entity, try edit.apply(only: group.map { ($0.eventTime, $0.version) }, txn))
+          f, first.entity, try edit.apply(only: hints.count == group.count ? hints : nil, txn))
         group.removeAll()
       }
       try each { e, f, v, t in
@@ -72,9 +73,24 @@ extension FeatureStore {
     if phase == 0 {
       switch target.kind {
       case .run(let symbol):
-        resume = try applyListed(
-          { body in try forEachRunVersion(symbol, txn, from: resume, body) },
-          resumeKey: { e, f, v in Keys.ids(symbol, e, f, v) })
+        // Chunk by chunk: every range of a chunk is one chain's versions.
+        var stoppedAt: [UInt8]?
+        try forEachRunChunk(symbol, txn, from: resume) { entity, key, chunk in
+          guard budget > 0 else {
+            stoppedAt = key
+            return false
+          }
+          for r in chunk.ranges {
+            let f = try catalog.feature(id: r.feature)
+            let versions = r.first..<(r.first + r.count)
+            let edit = ChainRetraction(
+              store: self, feature: f, entity: entity, mode: mode,
+              covers: { versions.contains($0.version) })
+            try applied(f, entity, try edit.apply(only: nil, txn))
+          }
+          return true
+        }
+        resume = stoppedAt
       case .feature(let id, let since):
         let f = try catalog.feature(id: id)
         resume = try applyFeatureChains(f, since: since, from: resume, mode: mode, txn) {

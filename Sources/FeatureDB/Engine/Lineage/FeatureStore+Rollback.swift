@@ -46,16 +46,20 @@ extension FeatureStore {
       let plan = try snap.rollbackPlan(target)
       var listed = plan.listed
       if options.cascade {
+        // Derived versions a rollback already retracted stay listed (an undo of that one must
+        // not bring them back while this one stands) but are not counted as cascaded.
         let derived = try snap.cascade(from: try snap.rollbackRoots(plan))
-        cascaded = derived.count
+        cascaded = try derived.count { try snap.isActive($0) }
         listed += derived
       }
       let time = try nextOperationTime(txn)
       let id = try nextOperationID(txn)
       let v2 = try tables.lineage()
+      // Listed versions come from one chain's entries or from `derived`: their event times are
+      // known.
       for l in listed {
         var value = ByteWriter(capacity: 10)
-        value.signedVarint(l.eventTime)
+        value.signedVarint(l.eventTime ?? 0)
         try v2.retractions.put(
           txn, key: Keys.ids(id, l.entity, l.feature, l.version), value: value.bytes)
       }
@@ -66,7 +70,10 @@ extension FeatureStore {
           id: id, kind: .rollback, form: target.description, actor: options.actor,
           reason: options.reason, time: Timestamp(microseconds: time), cascade: options.cascade,
           versions: 0), txn)
-      if case .run(let symbol) = plan.kind, var run = try runRecord(symbol, txn) {
+      if case .run(let symbol) = plan.kind, var run = try runRecord(symbol, txn),
+        run.status != .rolledBack
+      {
+        run.metadata[Run.statusBeforeRollback] = run.status.rawValue
         run.status = .rolledBack
         try storeRun(run, symbol: symbol, txn)
       }
@@ -109,7 +116,8 @@ extension FeatureStore {
       if let rolled = try retractionRule(id, txn), case .run(let symbol) = rolled.kind,
         var run = try runRecord(symbol, txn)
       {
-        run.status = run.finishedAt == nil ? .running : .succeeded
+        let before = run.metadata.removeValue(forKey: Run.statusBeforeRollback)
+        run.status = before.flatMap(Run.Status.init(rawValue:)) ?? .succeeded
         try storeRun(run, symbol: symbol, txn)
       }
       try bumpCatalogVersion(txn)

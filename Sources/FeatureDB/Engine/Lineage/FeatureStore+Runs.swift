@@ -60,8 +60,13 @@ extension FeatureStore {
       guard let symbol = try symbolTable.lookup(id, txn), var run = try runRecord(symbol, txn)
       else { throw FeatureDBError.unknownRun(id) }
       run.finishedAt = .now
-      run.status = status
       run.metadata.merge(metadata) { $1 }
+      // A rolled-back run stays rolled back; an undo restores the status it finished with.
+      if run.status == .rolledBack {
+        run.metadata[Run.statusBeforeRollback] = status.rawValue
+      } else {
+        run.status = status
+      }
       try storeRun(run, symbol: symbol, txn)
     }
   }
@@ -106,6 +111,10 @@ extension FeatureStore {
       let cursor = try Cursor(table, snap)
       var entry = try prefix.withUnsafeBytes { try cursor.seek($0) }
       while let (key, value) = entry, key.starts(with: prefix) {
+        if Keys.parseIDs(key, count: 3) != nil {  // a source of the run
+          entry = try cursor.next()
+          continue
+        }
         guard let ids = Keys.parseIDs(key, count: 2), let c = try? RunCounts.decode(value) else {
           throw FeatureDBError.corruptStore(table: table.name, detail: "undecodable record")
         }
@@ -115,6 +124,27 @@ extension FeatureStore {
               feature: try snap.catalog.feature(id: ids[1]).name, versions: Int(c.count),
               entities: Int(c.entities), firstWrite: Timestamp(microseconds: c.firstWrite),
               lastWrite: Timestamp(microseconds: c.lastWrite)))
+        }
+        entry = try cursor.next()
+      }
+      return out
+    }
+  }
+
+  /// The sources (files, tables, topics) of the versions run `id` wrote, with how many versions
+  /// came from each.
+  public func runSources(_ id: String) throws -> [(source: String, versions: Int)] {
+    try readTransaction { txn in
+      guard let table = tables.v2?.runFeatures, let symbol = try symbolTable.lookup(id, txn),
+        try runRecord(symbol, txn) != nil
+      else { throw FeatureDBError.unknownRun(id) }
+      var out: [(String, Int)] = []
+      let prefix = Keys.ids(symbol, 0)
+      let cursor = try Cursor(table, txn)
+      var entry = try prefix.withUnsafeBytes { try cursor.seek($0) }
+      while let (key, value) = entry, key.starts(with: prefix) {
+        if let ids = Keys.parseIDs(key, count: 3), let c = try? RunCounts.decode(value) {
+          out.append((try symbolTable.name(ids[2], txn), Int(clamping: c.count)))
         }
         entry = try cursor.next()
       }
@@ -133,7 +163,7 @@ extension FeatureStore {
       else { throw FeatureDBError.unknownRun(id) }
       var out: [VersionRef] = []
       var skipped = 0
-      try forEachRunVersion(symbol, snap) { e, f, v, _ in
+      try forEachRunVersion(symbol, snap) { e, f, v in
         if skipped < offset {
           skipped += 1
           return true
@@ -150,23 +180,38 @@ extension FeatureStore {
 
   // MARK: - Internal
 
-  /// Calls `body(entity, feature, version, eventTime)` for each version run `symbol` wrote,
-  /// in key order, until it returns false.
+  /// Calls `body(entity, feature, version)` for each version run `symbol` wrote, entity by
+  /// entity, until it returns false.
   func forEachRunVersion(
     _ symbol: UInt64, _ txn: borrowing some Transaction & ~Copyable,
-    from resume: [UInt8]? = nil,
-    _ body: (UInt64, UInt64, UInt64, Int64) throws -> Bool
+    _ body: (UInt64, UInt64, UInt64) throws -> Bool
+  ) throws {
+    try forEachRunChunk(symbol, txn) { entity, _, chunk in
+      for r in chunk.ranges {
+        for v in r.first..<(r.first + r.count) where !(try body(entity, r.feature, v)) {
+          return false
+        }
+      }
+      return true
+    }
+  }
+
+  /// Calls `body(entity, chunk key, chunk)` for each `run_versions` chunk of run `symbol`, in
+  /// key order from `resume` (a chunk key), until it returns false.
+  func forEachRunChunk(
+    _ symbol: UInt64, _ txn: borrowing some Transaction & ~Copyable, from resume: [UInt8]? = nil,
+    _ body: (UInt64, [UInt8], RunIndexChunk) throws -> Bool
   ) throws {
     guard let table = tables.v2?.runVersions else { return }
     let prefix = Keys.ids(symbol)
     let cursor = try Cursor(table, txn)
     var entry = try (resume ?? prefix).withUnsafeBytes { try cursor.seek($0) }
     while let (key, value) = entry, key.starts(with: prefix) {
-      var r = ByteReader(value)
-      guard let ids = Keys.parseIDs(key, count: 4), let eventTime = try? r.signedVarint() else {
+      guard let ids = Keys.parseIDs(key, count: 3), let chunk = try? RunIndexChunk.decode(value)
+      else {
         throw FeatureDBError.corruptStore(table: table.name, detail: "undecodable record")
       }
-      guard try body(ids[1], ids[2], ids[3], eventTime) else { return }
+      guard try body(ids[1], Array(key), chunk) else { return }
       entry = try cursor.next()
     }
   }

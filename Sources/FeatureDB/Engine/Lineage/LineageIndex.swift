@@ -10,11 +10,12 @@ struct LineageIndex {
   private var edges: [Edge: UInt64] = [:]
   /// Run symbols this batch named, with their ids.
   private var runs: [UInt64: String] = [:]
-  private var key: [UInt8] = []
+  /// (run, source symbol) → versions, in this batch.
+  private var runSources: [RunFeature: UInt64] = [:]
   private var value = ByteWriter(capacity: 16)
-  /// The (run, entity, feature) last checked for a first version: a batch's versions come
-  /// grouped by chain.
-  private var lastChecked: (UInt64, UInt64, UInt64)?
+  /// The (run, entity) whose versions are being collected (a batch's versions come grouped by
+  /// entity), and its last `run_versions` chunk.
+  private var open: (run: UInt64, entity: UInt64, chunk: UInt64, ranges: RunIndexChunk)?
 
   struct RunFeature: Hashable {
     var run: UInt64
@@ -39,20 +40,24 @@ struct LineageIndex {
   ) throws {
     if lineage.run != 0 {
       if let runName { runs[lineage.run] = runName }
-      key = Keys.ids(lineage.run, entity, feature, version)
-      var isNewEntity = false
-      if lastChecked.map({ $0 != (lineage.run, entity, feature) }) ?? true {
-        isNewEntity = try isFirst(prefix: Keys.ids(lineage.run, entity, feature), txn)
-        lastChecked = (lineage.run, entity, feature)
+      if open.map({ $0.run != lineage.run || $0.entity != entity }) ?? true {
+        try closeChunk(txn)
+        open = try lastChunk(run: lineage.run, entity: entity, txn)
       }
-      value.bytes.removeAll(keepingCapacity: true)
-      value.signedVarint(eventTime)
-      try tables.runVersions.put(txn, key: key, value: value.bytes)
+      let isNewEntity = try !open!.ranges.has(feature) && !(try earlierChunksHave(feature, txn))
+      if open!.ranges.isFull {
+        try closeChunk(txn)
+        open = (lineage.run, entity, open!.chunk + 1, RunIndexChunk())
+      }
+      open!.ranges.add(feature: feature, version: version)
       let k = RunFeature(run: lineage.run, feature: feature)
       var counts = runFeatures[k] ?? (0, 0)
       counts.versions += 1
       if isNewEntity { counts.entities += 1 }
       runFeatures[k] = counts
+      if lineage.source != 0 {
+        runSources[RunFeature(run: lineage.run, feature: lineage.source), default: 0] += 1
+      }
     }
     for input in lineage.inputs {
       guard case .version(let pf, let pe, let pv) = input else { continue }
@@ -64,15 +69,52 @@ struct LineageIndex {
     }
   }
 
-  /// Whether no `run_versions` key starts with `prefix` yet.
-  private func isFirst(prefix: [UInt8], _ txn: borrowing WriteTransaction) throws -> Bool {
+  /// The last `run_versions` chunk of (run, entity): its number and ranges (a new chunk 0 when
+  /// there is none).
+  private func lastChunk(run: UInt64, entity: UInt64, _ txn: borrowing WriteTransaction) throws
+    -> (run: UInt64, entity: UInt64, chunk: UInt64, ranges: RunIndexChunk)
+  {
+    let prefix = Keys.ids(run, entity)
     let cursor = try Cursor(tables.runVersions, txn)
-    guard let (k, _) = try prefix.withUnsafeBytes({ try cursor.seek($0) }) else { return true }
-    return !k.starts(with: prefix)
+    // Chunk numbers are ovarints: 0xFF sorts after every one of them.
+    let after = try (prefix + [0xFF]).withUnsafeBytes { try cursor.seek($0) }
+    guard let (key, value) = after == nil ? try cursor.last() : try cursor.previous(),
+      key.starts(with: prefix)
+    else { return (run, entity, 0, RunIndexChunk()) }
+    guard let ids = Keys.parseIDs(key, count: 3) else {
+      throw FeatureDBError.corruptStore(table: "run_versions", detail: "undecodable key")
+    }
+    do {
+      return (run, entity, ids[2], try RunIndexChunk.decode(value))
+    } catch {
+      throw FeatureDBError.corruptStore(table: "run_versions", detail: "\(error)")
+    }
   }
 
-  /// Adds the batch's counts to `run_features` and `edges`, and records runs nobody began.
-  func flush(_ store: FeatureStore, _ txn: borrowing WriteTransaction) throws {
+  /// Whether a chunk before the open one has a range of `feature` (only when there are any).
+  private func earlierChunksHave(_ feature: UInt64, _ txn: borrowing WriteTransaction) throws
+    -> Bool
+  {
+    guard let open, open.chunk > 0 else { return false }
+    for n in 0..<open.chunk {
+      let bytes = try tables.runVersions.get(txn, key: Keys.ids(open.run, open.entity, n))
+      let chunk = try bytes.map { b in try b.withUnsafeBytes { try RunIndexChunk.decode($0) } }
+      if chunk?.has(feature) == true { return true }
+    }
+    return false
+  }
+
+  /// Writes the open chunk back.
+  private mutating func closeChunk(_ txn: borrowing WriteTransaction) throws {
+    guard let o = open, !o.ranges.ranges.isEmpty else { return }
+    try tables.runVersions.put(
+      txn, key: Keys.ids(o.run, o.entity, o.chunk), value: o.ranges.encoded())
+  }
+
+  /// Writes the open chunk, adds the batch's counts to `run_features` and `edges`, and records
+  /// runs nobody began.
+  mutating func flush(_ store: FeatureStore, _ txn: borrowing WriteTransaction) throws {
+    try closeChunk(txn)
     var totals: [UInt64: UInt64] = [:]
     for (k, counts) in runFeatures {
       try RunCounts.add(
@@ -83,6 +125,11 @@ struct LineageIndex {
     for (run, versions) in totals {
       try RunCounts.add(
         versions, entities: 0, at: writeTime, to: Keys.ids(run, 0), tables.runFeatures, txn)
+    }
+    for (k, count) in runSources {  // key: run, 0, source symbol
+      try RunCounts.add(
+        count, entities: 0, at: writeTime, to: Keys.ids(k.run, 0, k.feature), tables.runFeatures,
+        txn)
     }
     for (e, count) in edges {
       try RunCounts.add(

@@ -80,7 +80,8 @@ extension Snapshot {
     } else {
       guard let latest = try latestVersion(feature, entity) else {
         throw FeatureDBError.unknownVersion(
-          feature: feature, entity: entity, version: 0, detail: "it has no latest version")
+          feature: feature, entity: entity, version: 0,
+          detail: "no active version to start from; give the version")
       }
       number = latest.version
     }
@@ -88,14 +89,16 @@ extension Snapshot {
       throw FeatureDBError.unknownVersion(
         feature: feature, entity: entity, version: number, detail: "the pair has no versions")
     }
-    var expanded: Set<[UInt64]> = []
+    var expanded: Set<ListedVersion> = []
+    let derived = try DerivedCursor(store, self)
     return try node(
-      f, entityID, entity, number, levels: depth, upstream: upstream, expanded: &expanded)
+      f, entityID, entity, number, levels: depth, upstream: upstream, expanded: &expanded,
+      derived)
   }
 
   private func node(
     _ f: Feature, _ entityID: UInt64, _ entity: String, _ number: UInt64, levels: Int,
-    upstream: Bool, expanded: inout Set<[UInt64]>
+    upstream: Bool, expanded: inout Set<ListedVersion>, _ derived: borrowing DerivedCursor
   ) throws -> LineageNode {
     let (version, removed) = try lookup(f, entityID: entityID, entity: entity, number)
     let state: LineageNode.State =
@@ -103,7 +106,8 @@ extension Snapshot {
     var node = LineageNode(
       ref: VersionRef(feature: f.name, entity: entity, version: number), state: state,
       version: version)
-    guard expanded.insert([f.id, entityID, number]).inserted else {
+    let key = ListedVersion(entity: entityID, feature: f.id, version: number, eventTime: nil)
+    guard expanded.insert(key).inserted else {
       node.repeated = true
       return node
     }
@@ -122,7 +126,7 @@ extension Snapshot {
         }
       }
     } else {
-      try forEachDerived(entityID, f.id, number) { ce, cf, cv, _ in
+      try derived.forEach(entityID, f.id, number) { ce, cf, cv, _ in
         next.append((try catalog.feature(id: cf), ce, try store.entityTable.name(ce, self), cv))
       }
     }
@@ -137,30 +141,10 @@ extension Snapshot {
         continue
       }
       node.children.append(
-        try self.node(cf, ce, name, cv, levels: levels - 1, upstream: upstream, expanded: &expanded)
-      )
+        try self.node(
+          cf, ce, name, cv, levels: levels - 1, upstream: upstream, expanded: &expanded, derived))
     }
     return node
-  }
-
-  /// Calls `body(entity, feature, version, eventTime)` for each version derived from (entity,
-  /// feature, version).
-  func forEachDerived(
-    _ entity: UInt64, _ feature: UInt64, _ version: UInt64,
-    _ body: (UInt64, UInt64, UInt64, Int64) throws -> Void
-  ) throws {
-    guard let table = store.tables.v2?.derived else { return }
-    let prefix = Keys.ids(entity, feature, version)
-    let cursor = try Cursor(table, self)
-    var entry = try prefix.withUnsafeBytes { try cursor.seek($0) }
-    while let (key, value) = entry, key.starts(with: prefix) {
-      var r = ByteReader(value)
-      guard let ids = Keys.parseIDs(key, count: 6), let eventTime = try? r.signedVarint() else {
-        throw FeatureDBError.corruptStore(table: table.name, detail: "undecodable record")
-      }
-      try body(ids[3], ids[4], ids[5], eventTime)
-      entry = try cursor.next()
-    }
   }
 
   // MARK: - Feature graph

@@ -1,9 +1,9 @@
-/// A version a rollback names, with the event time that finds its segment.
+/// A version a rollback names, with the event time that finds its segment (when known).
 struct ListedVersion: Hashable {
   var entity: UInt64
   var feature: UInt64
   var version: UInt64
-  var eventTime: Int64
+  var eventTime: Int64?
 }
 
 /// What a rollback covers: a rule reads consult, and the versions it lists.
@@ -90,8 +90,8 @@ extension Snapshot {
     var out = plan.listed
     switch plan.kind {
     case .run(let symbol):
-      try store.forEachRunVersion(symbol, self) { e, f, v, t in
-        out.append(ListedVersion(entity: e, feature: f, version: v, eventTime: t))
+      try store.forEachRunVersion(symbol, self) { e, f, v in
+        out.append(ListedVersion(entity: e, feature: f, version: v, eventTime: nil))
         return true
       }
     case .feature(let id, let since):
@@ -128,8 +128,9 @@ extension Snapshot {
     var seen = Set(roots.map { Key(e: $0.entity, f: $0.feature, v: $0.version) })
     var queue = roots
     var out: [ListedVersion] = []
+    let derived = try DerivedCursor(store, self)
     while let n = queue.popLast() {
-      try forEachDerived(n.entity, n.feature, n.version) { e, f, v, t in
+      try derived.forEach(n.entity, n.feature, n.version) { e, f, v, t in
         guard seen.insert(Key(e: e, f: f, v: v)).inserted else { return }
         let child = ListedVersion(entity: e, feature: f, version: v, eventTime: t)
         out.append(child)
@@ -137,6 +138,18 @@ extension Snapshot {
       }
     }
     return out
+  }
+
+  /// Whether a listed version is retained and visible now.
+  func isActive(_ l: ListedVersion) throws -> Bool {
+    let f = try catalog.feature(id: l.feature)
+    var active = false
+    try forEachEntry(f, l.entity) { e, reader in
+      if e.version == l.version {
+        active = try !isRetracted(e, reader, entity: l.entity, feature: l.feature, at: nil)
+      }
+    }
+    return active
   }
 
   /// What a rollback would retract, changing nothing.

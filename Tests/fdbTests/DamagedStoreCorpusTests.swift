@@ -81,7 +81,9 @@ import Testing
     }
   }
 
-  @Test func everyCommandOnEveryDamagedStoreExitsCleanly() throws {
+  /// Async only to yield between stores: a long synchronous test would hold one of the few
+  /// cooperative threads for a minute, and async tests running beside it need them.
+  @Test func everyCommandOnEveryDamagedStoreExitsCleanly() async throws {
     let seed = UInt64(ProcessInfo.processInfo.environment["FDB_CORPUS_SEED"] ?? "") ?? 20_261_130
     print("damaged-store corpus seed \(seed) (FDB_CORPUS_SEED)")
     var rng = SplitMix64(state: seed)
@@ -122,6 +124,7 @@ import Testing
 
     var statuses: [Int32: Int] = [:]
     for (i, damage) in corpus.enumerated() {
+      await Task.yield()
       let path = cli.dir.child("damaged-\(i).fdb")
       try FileManager.default.copyItem(atPath: clean, toPath: path)
       try apply(damage, to: path, original: original)

@@ -15,8 +15,11 @@ extension GlobalOptions {
   /// Opens the store at ``path`` for `access`; a missing store is a one-line error.
   ///
   /// Damage on disk is an error, never a crash: every read checks the pages on its path
-  /// (`checkPages`), and with `wholeStore` (commands that write, or read whole tables) every
-  /// page of data.mdb is checked before the command touches the store through LMDB.
+  /// (`checkPages`), and with `wholeStore` (commands that read whole tables) every page of
+  /// data.mdb is checked before the command touches the store through LMDB. Commands that write
+  /// a few records check every page too while data.mdb is at most ``smallStore`` bytes (about
+  /// a second); on a larger store that would make every `put` pay for the whole file, so they
+  /// check the paths they read and leave the rest to `fdb verify`.
   func openStore(_ access: StoreAccess, wholeStore: Bool = false) throws -> FeatureStore {
     let path = self.path
     guard !path.isEmpty else { throw CLIError.usage("--db is empty; give a store directory") }
@@ -44,7 +47,17 @@ extension GlobalOptions {
     let store = try FeatureStore(
       path: path,
       options: StoreOptions(readOnly: access == .read, create: access == .create, checkPages: true))
-    if wholeStore || access != .read { try store.checkStructure() }
+    if wholeStore || (access != .read && Self.dataFileSize(path) <= Self.smallStore) {
+      try store.checkStructure()
+    }
     return store
+  }
+
+  /// data.mdb sizes up to which a writing command walks every page first.
+  static let smallStore = 256 << 20
+
+  private static func dataFileSize(_ path: String) -> Int {
+    var info = stat()
+    return stat(path + "/data.mdb", &info) == 0 ? Int(info.st_size) : 0
   }
 }

@@ -95,6 +95,16 @@ struct StoredDefinition: Codable {
 extension FeatureStore {
   // MARK: - Catalog
 
+  /// The catalog a read transaction sees. Read transactions that see the same committed
+  /// transaction (same id) see the same catalog, so only the first of them reads `meta`.
+  func snapshotCatalog(_ txn: borrowing ReadTransaction) throws -> Catalog {
+    let id = txn.id
+    if let (seen, cached) = snapshotCatalog.withLock({ $0 }), seen == id { return cached }
+    let catalog = try catalog(txn)
+    snapshotCatalog.withLock { $0 = (id, catalog) }
+    return catalog
+  }
+
   /// The catalog valid in `txn`, from the cache when its version is current.
   func catalog(_ txn: borrowing some Transaction & ~Copyable) throws -> Catalog {
     let meta = MetaStore(table: tables.meta)

@@ -15,8 +15,9 @@ extension Snapshot {
   /// ```
   public func latest(_ feature: String, _ entity: String) throws -> FeatureValue? {
     let f = try catalog.feature(feature)
-    return try resolve(f, entity, Query(upper: .max, reference: now.microseconds)) { hit in
-      try hit.flatMap { try value(of: $0) }
+    guard let entityID = try store.entityTable.lookup(entity, self) else { return nil }
+    return try Keys.withChain(entity: entityID, feature: f.id) { key in
+      try store.tables.chains.withValue(self, key: key) { try latestValue($0, f, entity, entityID) }
     }
   }
 

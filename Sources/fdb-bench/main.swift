@@ -28,6 +28,7 @@ if wanted(
 {
   scenarios.embeddings()
 }
+if wanted("embedding_disk") { scenarios.embeddingDisk() }
 if wanted("dictionary", "dictionary_json", "dictionary_int8") { scenarios.dictionary() }
 if wanted("export_snapshot") { scenarios.exportSnapshot() }
 if wanted("export_pit") { scenarios.exportPointInTime() }

@@ -73,6 +73,7 @@ enum ValueCodec {
   }
 
   /// Reads an inline value of `format` from `reader`.
+  @inline(__always)
   static func readInline(_ format: ValueFormat, _ reader: inout ByteReader) throws(DecodeError)
     -> FeatureValue
   {
@@ -85,6 +86,7 @@ enum ValueCodec {
   }
 
   /// Skips an inline value of `type`.
+  @inline(__always)
   static func skipInline(_ type: ValueType, _ reader: inout ByteReader) throws(DecodeError) {
     switch type {
     case .int: _ = try reader.varint()

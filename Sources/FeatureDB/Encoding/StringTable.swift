@@ -9,18 +9,20 @@ import Glibc
 /// different keys here even when canonically equivalent, which is what interning needs (no two
 /// ids may share a number).
 struct StringTable<Value> {
-  /// Per slot: the key's hash with the low bit set (0: empty), its bytes and the value.
-  private var hashes: [UInt64]
-  private var keys: [[UInt8]]
-  private var values: [Value?]
+  /// One slot: the key's hash with the low bit set (0: empty), the key and the value, together
+  /// so that a probe touches one cache line (a key of up to 15 bytes is inside the `String`).
+  fileprivate struct Slot {
+    var hash: UInt64 = 0
+    var key = ""
+    var value: Value? = nil
+  }
+  private var slots: [Slot]
   private(set) var count = 0
 
   init(minimumCapacity: Int = 8) {
     var capacity = 8
     while capacity < 2 * minimumCapacity { capacity *= 2 }
-    hashes = Array(repeating: 0, count: capacity)
-    keys = Array(repeating: [], count: capacity)
-    values = Array(repeating: nil, count: capacity)
+    slots = Array(repeating: Slot(), count: capacity)
   }
 
   init(_ pairs: some Sequence<(String, Value)>) {
@@ -39,16 +41,16 @@ struct StringTable<Value> {
   @inline(__always)
   private func slot(_ bytes: UnsafeBufferPointer<UInt8>, hash: UInt64) -> (index: Int, found: Bool)
   {
-    let mask = hashes.count - 1
+    let mask = slots.count - 1
     var i = Int(truncatingIfNeeded: hash >> 1) & mask
-    while hashes[i] != 0 {
-      if hashes[i] == hash,
-        keys[i].withUnsafeBufferPointer({ k in
+    while slots[i].hash != 0 {
+      if slots[i].hash == hash {
+        var key = slots[i].key
+        let same = key.withUTF8 { k in
           k.count == bytes.count
             && (k.count == 0 || memcmp(k.baseAddress!, bytes.baseAddress!, k.count) == 0)
-        })
-      {
-        return (i, true)
+        }
+        if same { return (i, true) }
       }
       i = (i + 1) & mask
     }
@@ -60,7 +62,7 @@ struct StringTable<Value> {
       var key = key
       return key.withUTF8 { bytes in
         let (i, found) = slot(bytes, hash: Self.hash(bytes))
-        return found ? values[i] : nil
+        return found ? slots[i].value : nil
       }
     }
     set {
@@ -68,34 +70,32 @@ struct StringTable<Value> {
         precondition(self[key] == nil, "StringTable does not remove single keys")
         return
       }
-      if 2 * (count + 1) > hashes.count { grow() }
-      var key = key
-      key.withUTF8 { bytes in
+      if 2 * (count + 1) > slots.count { grow() }
+      var bytesOf = key
+      bytesOf.withUTF8 { bytes in
         let hash = Self.hash(bytes)
         let (i, found) = slot(bytes, hash: hash)
         if !found {
-          hashes[i] = hash
-          keys[i] = Array(bytes)
+          slots[i].hash = hash
+          slots[i].key = key
           count += 1
         }
-        values[i] = newValue
+        slots[i].value = newValue
       }
     }
   }
 
   mutating func removeAll() {
-    self = StringTable(minimumCapacity: hashes.count / 2)
+    self = StringTable(minimumCapacity: slots.count / 2)
   }
 
   private mutating func grow() {
-    var bigger = StringTable(minimumCapacity: hashes.count)
-    let mask = bigger.hashes.count - 1
-    for j in hashes.indices where hashes[j] != 0 {
-      var i = Int(truncatingIfNeeded: hashes[j] >> 1) & mask
-      while bigger.hashes[i] != 0 { i = (i + 1) & mask }
-      bigger.hashes[i] = hashes[j]
-      bigger.keys[i] = keys[j]
-      bigger.values[i] = values[j]
+    var bigger = StringTable(minimumCapacity: slots.count)
+    let mask = bigger.slots.count - 1
+    for slot in slots where slot.hash != 0 {
+      var i = Int(truncatingIfNeeded: slot.hash >> 1) & mask
+      while bigger.slots[i].hash != 0 { i = (i + 1) & mask }
+      bigger.slots[i] = slot
     }
     bigger.count = count
     self = bigger
@@ -103,6 +103,7 @@ struct StringTable<Value> {
 }
 
 extension StringTable: Sendable where Value: Sendable {}
+extension StringTable.Slot: Sendable where Value: Sendable {}
 
 /// ``StringTable``'s hash seed, drawn once per process so that which ids collide cannot be
 /// chosen from outside.

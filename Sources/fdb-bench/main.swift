@@ -28,10 +28,12 @@ if wanted(
 {
   scenarios.embeddings()
 }
+if wanted("embedding_disk") { scenarios.embeddingDisk() }
 if wanted("dictionary", "dictionary_json", "dictionary_int8") { scenarios.dictionary() }
 if wanted("export_snapshot") { scenarios.exportSnapshot() }
 if wanted("export_pit") { scenarios.exportPointInTime() }
 if wanted("import") { scenarios.importCSV() }
+if wanted("import_symbols") { scenarios.importSymbols(quick: quick) }
 if wanted("long_history") { scenarios.longHistory(quick: quick) }
 if wanted("lineage_upstream", "lineage_downstream") { scenarios.lineageQueries() }
 if wanted("write_lineage") { scenarios.writeLineage() }

@@ -126,3 +126,22 @@ import Testing
     }
   }
 }
+
+@Suite struct StringTableTests {
+  @Test func keysAreBytesAndTheTableGrows() {
+    var table = StringTable<Int>()
+    for i in 0..<1000 { table["user\(i)"] = i }
+    table["user7"] = -7
+    #expect(table.count == 1000)
+    #expect((0..<1000).allSatisfy { table["user\($0)"] == ($0 == 7 ? -7 : $0) })
+    #expect(table["user1000"] == nil && table[""] == nil)
+    // Canonically equivalent but different bytes: two keys (interning must not merge them).
+    table["caf\u{E9}"] = 1
+    table["cafe\u{301}"] = 2
+    #expect(table["caf\u{E9}"] == 1 && table["cafe\u{301}"] == 2)
+    table[""] = 0
+    #expect(table[""] == 0)
+    table.removeAll()
+    #expect(table.count == 0 && table["user1"] == nil)
+  }
+}

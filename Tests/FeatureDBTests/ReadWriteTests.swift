@@ -208,6 +208,52 @@ import Testing
     #expect(all == ["spend": .double(1), "count": .int(10)])
   }
 
+  /// `latest(features:entity:)` takes a short cut when the head's first entry is the answer;
+  /// it must agree with one-feature reads whatever the chain holds.
+  @Test func entityVectorsAgreeWithSingleReads() throws {
+    try db.define(FeatureDefinition("short", type: .int, ttl: .hours(1)))
+    try db.define(FeatureDefinition("kept", type: .int, maxVersions: 1))
+    let names = ["spend", "count", "name", "flag", "blob", "vec", "big", "short", "kept"]
+    try db.write { b in
+      b.put("spend", "u", 1.0)
+      b.put("count", "u", 1)
+      b.put("name", "u", "a")
+      b.put("flag", "u", true)
+      b.put("blob", "u", [UInt8](repeating: 7, count: 100))
+      b.put("vec", "u", [Float]([1, 2, 3, 4]))
+      b.put("big", "u", [Float](repeating: 0.5, count: 64))  // stored in `values`
+      b.put("short", "u", 1, eventTime: t(0))  // expired long ago
+      b.put("kept", "u", 1, eventTime: t(0))
+    }
+    // Version 1 is pruned; with version 2 retracted, latest must say history pruned.
+    try db.put("kept", "u", 2, eventTime: t(2), lineage: Lineage(run: "bad"))
+    try db.delete("name", "u")  // a tombstone first
+    try db.put("count", "u", 2, lineage: Lineage(run: "bad"))
+    _ = try db.rollback(.run("bad"))  // a retracted first entry
+    for i in 0..<300 { try db.put("spend", "u", Double(i)) }  // segments
+    func single(_ f: String) -> String {
+      do { return "\(String(describing: try db.latest(f, "u")))" } catch { return "\(error)" }
+    }
+    func vector(_ fs: [String]) -> [String] {
+      do {
+        return try db.read { try $0.latest(features: fs, entity: "u") }.map {
+          "\(String(describing: $0))"
+        }
+      } catch { return ["\(error)"] }
+    }
+    let expected = names.map(single)
+    #expect(expected.contains { $0.contains("pruned") })
+    let readable = names.filter { !single($0).contains("pruned") }
+    #expect(vector(readable) == readable.map(single))
+    #expect(vector(names) == [single("kept")])  // the same error
+    #expect(vector(readable.reversed()) == readable.reversed().map(single))
+    // The resolved list is cached per catalog version: a changed catalog is seen.
+    try db.define(FeatureDefinition("later", type: .int))
+    try db.put("later", "u", 9)
+    #expect(vector(["later", "count"]) == [single("later"), single("count")])
+    #expect(vector(["missing"]) == ["\(FeatureDBError.unknownFeature("missing"))"])
+  }
+
   @Test func aSnapshotDoesNotSeeLaterCommits() throws {
     try db.put("count", "u", 1)
     try db.read { snap in

@@ -19,6 +19,7 @@ struct ByteReader {
   var isAtEnd: Bool { offset >= buffer.count }
   var remaining: Int { buffer.count - offset }
 
+  @inline(__always)
   mutating func byte() throws(DecodeError) -> UInt8 {
     guard offset < buffer.count else { throw DecodeError("truncated at byte \(offset)") }
     defer { offset += 1 }
@@ -67,12 +68,14 @@ struct ByteReader {
     return Int(v)
   }
 
+  @inline(__always)
   mutating func uint64LE() throws(DecodeError) -> UInt64 {
     guard remaining >= 8 else { throw DecodeError("truncated 8-byte field at byte \(offset)") }
     defer { offset += 8 }
     return UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
   }
 
+  @inline(__always)
   mutating func uint32LE() throws(DecodeError) -> UInt32 {
     guard remaining >= 4 else { throw DecodeError("truncated 4-byte field at byte \(offset)") }
     defer { offset += 4 }
@@ -80,6 +83,7 @@ struct ByteReader {
   }
 
   /// The next `n` bytes, lent from the same buffer.
+  @inline(__always)
   mutating func bytes(_ n: Int) throws(DecodeError) -> UnsafeRawBufferPointer {
     guard n >= 0, remaining >= n else {
       throw DecodeError("\(n) bytes wanted at byte \(offset), \(remaining) left")
@@ -92,6 +96,7 @@ struct ByteReader {
     try bytes(try count(limit: remaining))
   }
 
+  @inline(__always)
   mutating func skip(_ n: Int) throws(DecodeError) { _ = try bytes(n) }
 }
 

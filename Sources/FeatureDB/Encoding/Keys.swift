@@ -1,3 +1,5 @@
+import Glibc
+
 /// Key layouts of the tables keyed by interned ids (all integers as ``OrderedVarint``).
 ///
 /// Entity-major: every feature of one entity sorts together, so writing many features of one
@@ -10,6 +12,17 @@ enum Keys {
     OrderedVarint.append(entity, to: &k)
     OrderedVarint.append(feature, to: &k)
     return k
+  }
+
+  /// Lends the `chains` key of (entity, feature) to `body` without allocating.
+  @inline(__always)
+  static func withChain<R>(
+    entity: UInt64, feature: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R
+  ) rethrows -> R {
+    var key = InlineKey()
+    key.append(entity)
+    key.append(feature)
+    return try key.withBytes(body)
   }
 
   /// `segments` key: the chain key, then the segment's last (oldest) entry as event time and
@@ -114,5 +127,38 @@ enum Keys {
       return nil
     }
     return (e, f)
+  }
+}
+
+/// A key of at most two ``OrderedVarint``s (18 bytes) held in place, for reads that would
+/// otherwise allocate an array per lookup.
+struct InlineKey {
+  private var storage: (UInt64, UInt64, UInt64) = (0, 0, 0)
+  private(set) var count = 0
+
+  /// Appends `v` as an ``OrderedVarint``; traps beyond 24 bytes.
+  @inline(__always)
+  mutating func append(_ v: UInt64) {
+    withUnsafeMutableBytes(of: &storage) { bytes in
+      OrderedVarint.emit(v) { b in
+        precondition(count < bytes.count, "inline key longer than 24 bytes")
+        bytes[count] = b
+        count += 1
+      }
+    }
+  }
+
+  mutating func removeAll() { count = 0 }
+
+  /// Lends the key's bytes to `body`.
+  @inline(__always)
+  func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    try withUnsafeBytes(of: storage) { try body(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+  }
+
+  /// Whether `other` holds exactly this key.
+  func equals(_ other: UnsafeRawBufferPointer) -> Bool {
+    other.count == count
+      && withBytes { mine in memcmp(mine.baseAddress!, other.baseAddress!, count) == 0 }
   }
 }

@@ -7,23 +7,29 @@
 /// - A0 = 250…255: value = A1… big-endian in 3…8 bytes (A0 − 247 bytes).
 enum OrderedVarint {
   static func append(_ v: UInt64, to out: inout [UInt8]) {
+    emit(v) { out.append($0) }
+  }
+
+  /// Hands the bytes of `v` to `out`, first to last (at most 9).
+  @inline(__always)
+  static func emit(_ v: UInt64, _ out: (UInt8) -> Void) {
     switch v {
     case 0...240:
-      out.append(UInt8(v))
+      out(UInt8(v))
     case 241...2287:
       let x = v - 240
-      out.append(UInt8(241 + x / 256))
-      out.append(UInt8(x % 256))
+      out(UInt8(241 + x / 256))
+      out(UInt8(x % 256))
     case 2288...67823:
       let x = v - 2288
-      out.append(249)
-      out.append(UInt8(x >> 8))
-      out.append(UInt8(x & 0xff))
+      out(249)
+      out(UInt8(x >> 8))
+      out(UInt8(x & 0xff))
     default:
       let n = (64 - v.leadingZeroBitCount + 7) / 8  // 3…8 bytes
-      out.append(UInt8(247 + n))
+      out(UInt8(247 + n))
       for i in stride(from: n - 1, through: 0, by: -1) {
-        out.append(UInt8(truncatingIfNeeded: v >> (8 * i)))
+        out(UInt8(truncatingIfNeeded: v >> (8 * i)))
       }
     }
   }

@@ -16,8 +16,22 @@ struct ValueFormat: Hashable, Sendable {
 /// Inline, variable-length types are length-prefixed (varint). In the `values` table, an
 /// embedding is stored in ``EmbeddingStorage``'s form, anything else as its canonical bytes.
 enum ValueCodec {
-  /// Canonical bytes up to this size are stored inline in the chain entry; larger ones in `values`.
+  /// Canonical bytes up to this size are stored inline in the chain entry; larger ones in `values`
+  /// (but see ``keepsInline(canonical:record:maxVersions:)``).
   static let inlineLimit = 64
+  /// In a short chain, canonical bytes up to this size may be inline too.
+  static let shortChainInlineLimit = 512
+
+  /// Whether a value larger than ``inlineLimit`` is nevertheless stored inline: its feature keeps
+  /// at most 2 versions (a chain record of at most two such values stays well inside one LMDB
+  /// node), it is at most ``shortChainInlineLimit`` bytes, and its value record would be no
+  /// smaller than the canonical bytes plus the record's 5-byte header (compression gains
+  /// nothing, as for int8 embeddings). A second key, node and record per version then cost
+  /// more than they save.
+  static func keepsInline(canonical: Int, record: Int, maxVersions: Int) -> Bool {
+    (1...2).contains(maxVersions) && canonical <= shortChainInlineLimit
+      && record >= canonical + ValueRecord.headerBytes
+  }
 
   /// Whether values of `type` have a fixed inline encoding without a length prefix.
   static func isFixed(_ type: ValueType) -> Bool {
@@ -59,6 +73,7 @@ enum ValueCodec {
   }
 
   /// Reads an inline value of `format` from `reader`.
+  @inline(__always)
   static func readInline(_ format: ValueFormat, _ reader: inout ByteReader) throws(DecodeError)
     -> FeatureValue
   {
@@ -71,6 +86,7 @@ enum ValueCodec {
   }
 
   /// Skips an inline value of `type`.
+  @inline(__always)
   static func skipInline(_ type: ValueType, _ reader: inout ByteReader) throws(DecodeError) {
     switch type {
     case .int: _ = try reader.varint()

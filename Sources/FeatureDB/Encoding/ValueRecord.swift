@@ -10,6 +10,8 @@
 enum ValueRecord {
   static let compressed: UInt8 = 1
   static let withDictionary: UInt8 = 2
+  /// Flags and checksum: the bytes of a record without a dictionary besides its body.
+  static let headerBytes = 5
 
   /// The parts of a record whose checksum matched.
   struct Parsed {

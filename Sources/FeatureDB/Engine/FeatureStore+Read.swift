@@ -6,7 +6,8 @@ extension FeatureStore {
   /// - Warning: do not write to the store from inside `body`.
   public func read<R>(_ body: (borrowing Snapshot) throws -> R) throws -> R {
     try readTransaction { txn in
-      let snapshot = Snapshot(handle: txn.handle, store: self, catalog: try catalog(txn), now: .now)
+      let snapshot = Snapshot(
+        handle: txn.handle, store: self, catalog: try snapshotCatalog(txn), now: .now)
       return try body(snapshot)
     }
   }

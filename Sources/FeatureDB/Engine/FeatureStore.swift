@@ -33,6 +33,11 @@ public final class FeatureStore: Sendable {
   public let storeID: String
   let zstd: Zstd
   let catalogCache = Mutex<Catalog?>(nil)
+  /// The catalog of the last snapshot, by the id of the committed transaction it saw: a read
+  /// transaction with that id sees the same catalog, so it need not read `meta`.
+  let snapshotCatalog = Mutex<(transaction: Int, catalog: Catalog)?>(nil)
+  /// The last feature list ``Snapshot/latest(features:entity:)`` resolved.
+  let vectorPlan = Mutex<FeatureVectorPlan?>(nil)
   let entityCache = InternCache()
   let symbolCache = InternCache()
   let dictionaryCache = Mutex<[UInt64: ZstdDictionary]>([:])

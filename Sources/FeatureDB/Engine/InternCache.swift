@@ -4,7 +4,7 @@ import Synchronization
 /// committed, so a cached id stays true for every process; only committed ids may be added.
 final class InternCache: Sendable {
   private struct Maps {
-    var ids: [String: UInt64] = [:]
+    var ids = StringTable<UInt64>()
     var names: [UInt64: String] = [:]
   }
   private let maps = Mutex(Maps())
@@ -21,7 +21,7 @@ final class InternCache: Sendable {
     maps.withLock { m in
       for (k, v) in pairs {
         if m.ids.count >= capacity {
-          m.ids.removeAll(keepingCapacity: true)
+          m.ids.removeAll()
           m.names.removeAll(keepingCapacity: true)
         }
         m.ids[k] = v

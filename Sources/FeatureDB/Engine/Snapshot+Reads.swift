@@ -15,8 +15,9 @@ extension Snapshot {
   /// ```
   public func latest(_ feature: String, _ entity: String) throws -> FeatureValue? {
     let f = try catalog.feature(feature)
-    return try resolve(f, entity, Query(upper: .max, reference: now.microseconds)) { hit in
-      try hit.flatMap { try value(of: $0) }
+    guard let entityID = try store.entityTable.lookup(entity, self) else { return nil }
+    return try Keys.withChain(entity: entityID, feature: f.id) { key in
+      try store.tables.chains.withValue(self, key: key) { try latestValue($0, f, entity, entityID) }
     }
   }
 
@@ -121,27 +122,61 @@ extension Snapshot {
   /// Latest values of `features` for one entity, in the order given. The entity is looked up
   /// once and its chains are read with one cursor in key order (they are adjacent on disk).
   public func latest(features: [String], entity: String) throws -> [FeatureValue?] {
-    let fs = try features.map { try catalog.feature($0) }
+    let plan = try vectorPlan(features)
     guard let entityID = try store.entityTable.lookup(entity, self) else {
-      return fs.map { _ in nil }
+      return plan.order.map { _ in nil }
     }
-    let query = Query(upper: .max, reference: now.microseconds)
-    var out = [FeatureValue?](repeating: nil, count: fs.count)
+    var out = [FeatureValue?](repeating: nil, count: plan.order.count)
     var walker = try ChainWalker(store, self)
-    for i in fs.indices.sorted(by: { fs[$0].id < fs[$1].id }) {
-      let f = fs[i]
-      out[i] = try corruptionNamed(f, entity) {
-        try walker.withChain(entity: entityID, feature: f.id) { record in
-          let chain = try record.map {
-            try ChainRecord.Reader($0, format: f.format, epoch: store.epoch)
-          }
-          return try select(chain, f, entity, entityID, query) { hit in
-            try hit.flatMap { try value(of: $0) }
-          }
-        }
+    for (i, f) in plan.order {
+      out[i] = try walker.withChain(entity: entityID, feature: f.id) { record in
+        try latestValue(record, f, entity, entityID)
       }
     }
     return out
+  }
+
+  /// `features` resolved and in key order, from the store's cache when the same list was
+  /// resolved last against this catalog.
+  private func vectorPlan(_ features: [String]) throws -> FeatureVectorPlan {
+    if let plan = store.vectorPlan.withLock({ $0 }), plan.catalogVersion == catalog.version,
+      plan.names == features
+    {
+      return plan
+    }
+    let fs = try features.map { try catalog.feature($0) }
+    let plan = FeatureVectorPlan(
+      catalogVersion: catalog.version, names: features,
+      order: fs.indices.sorted { fs[$0].id < fs[$1].id }.map { ($0, fs[$0]) })
+    store.vectorPlan.withLock { $0 = plan }
+    return plan
+  }
+
+  /// The latest value in a chain record (nil: no record, no value or a tombstone). When nothing
+  /// makes the head's first entry doubtful (no pending retraction rule, no removed history,
+  /// not retracted, not expired), it is the answer; otherwise ``select(_:_:_:_:_:_:)`` decides.
+  func latestValue(
+    _ record: UnsafeRawBufferPointer?, _ f: Feature, _ entity: String, _ entityID: UInt64
+  ) throws -> FeatureValue? {
+    guard let record else { return nil }
+    return try corruptionNamed(f, entity) {
+      var head = try ChainRecord.Reader(record, format: f.format, epoch: store.epoch)
+      if !catalog.retractions.hasPending, head.header.pruned == nil,
+        head.header.vacuumed == nil, let e = try head.next(), !e.isRetracted,
+        f.ttl.map({ e.eventTime >= now.microseconds &- $0 }) ?? true
+      {
+        switch e.kind {
+        case .tombstone: return nil
+        case .inline: return try head.inlineValue(e)
+        case .external: break
+        }
+      }
+      let query = Query(upper: .max, reference: now.microseconds)
+      let chain = try ChainRecord.Reader(record, format: f.format, epoch: store.epoch)
+      return try select(chain, f, entity, entityID, query) { hit in
+        try hit.flatMap { try value(of: $0) }
+      }
+    }
   }
 
   /// Latest values of `features` × `entities`: one row per entity, columns in `features` order.
@@ -192,4 +227,12 @@ extension Snapshot {
     }
     return v
   }
+}
+
+/// A feature list resolved for ``Snapshot/latest(features:entity:)``: each feature with its
+/// position in the caller's list, in feature-id order (the order of their chain keys).
+struct FeatureVectorPlan: Sendable {
+  let catalogVersion: UInt64
+  let names: [String]
+  let order: [(index: Int, feature: Feature)]
 }

@@ -114,16 +114,24 @@ struct WriteContext {
         if canonical.count <= ValueCodec.inlineLimit {
           arena.lengthPrefixed(canonical)
         } else {
-          arena.bytes[start] =
-            (arena.bytes[start] & ~ChainRecord.Flag.kindMask) | ChainRecord.Kind.external.rawValue
-          external = externalRecords.count
           let dictionary = try feature.definition.dictionary.map { id in
             do { return try store.dictionary(id, txn) } catch let error as DecodeError {
               throw FeatureDBError.corruptStore(table: "dicts", detail: error.description)
             }
           }
-          externalRecords.append(
-            ValueCodec.stored(canonical, feature.format, zstd: store.zstd, dictionary: dictionary))
+          let record = ValueCodec.stored(
+            canonical, feature.format, zstd: store.zstd, dictionary: dictionary)
+          if ValueCodec.keepsInline(
+            canonical: canonical.count, record: record.count, maxVersions: feature.maxVersions)
+          {
+            arena.lengthPrefixed(canonical)
+          } else {
+            arena.bytes[start] =
+              (arena.bytes[start] & ~ChainRecord.Flag.kindMask)
+              | ChainRecord.Kind.external.rawValue
+            external = externalRecords.count
+            externalRecords.append(record)
+          }
         }
       }
       prepared.append(

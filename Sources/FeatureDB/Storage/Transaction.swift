@@ -18,3 +18,9 @@ struct ReadTransaction: Transaction, ~Copyable {
 struct WriteTransaction: Transaction, ~Copyable {
   let handle: OpaquePointer
 }
+
+extension Transaction where Self: ~Copyable {
+  /// The transaction's id (`mdb_txn_id`): for a read transaction, the id of the committed
+  /// transaction it sees, so two read transactions with the same id see the same data.
+  var id: Int { mdb_txn_id(handle) }
+}

@@ -75,7 +75,9 @@ struct PendingInterns {
   let table: InternTable
   private var next: UInt64 = 0
   private(set) var added: [(String, UInt64)] = []
-  private var local: [String: UInt64] = [:]
+  /// Ids of this transaction, keyed by UTF-8 bytes (a `Dictionary` would merge canonically
+  /// equivalent ids that differ in bytes).
+  private var local = StringTable<UInt64>()
 
   init(_ table: InternTable) { self.table = table }
 

@@ -15,9 +15,21 @@ extension Snapshot {
   /// ```
   public func latest(_ feature: String, _ entity: String) throws -> FeatureValue? {
     let f = try catalog.feature(feature)
-    guard let entityID = try store.entityTable.lookup(entity, self) else { return nil }
+    if store.options.checkPages {
+      try Array(entity.utf8).withUnsafeBytes {
+        try store.checkPath(store.entityTable.forward, key: $0, self)
+      }
+    }
+    guard let entityID = try store.entityTable.lookup(entity, self) else {
+      try store.confirmAbsent(store.entityTable.forward, key: Array(entity.utf8), self)  // damage?
+      return nil
+    }
     return try Keys.withChain(entity: entityID, feature: f.id) { key in
-      try store.tables.chains.withValue(self, key: key) { try latestValue($0, f, entity, entityID) }
+      try store.checkPath(store.tables.chains, key: key, self)  // StoreOptions.checkPages
+      return try store.tables.chains.withValue(self, key: key) { record in
+        if record == nil { try store.confirmAbsent(store.tables.chains, key: key, self) }
+        return try latestValue(record, f, entity, entityID)
+      }
     }
   }
 
@@ -124,12 +136,16 @@ extension Snapshot {
   public func latest(features: [String], entity: String) throws -> [FeatureValue?] {
     let plan = try vectorPlan(features)
     guard let entityID = try store.entityTable.lookup(entity, self) else {
+      try store.confirmAbsent(store.entityTable.forward, key: Array(entity.utf8), self)  // damage?
       return plan.order.map { _ in nil }
     }
     var out = [FeatureValue?](repeating: nil, count: plan.order.count)
     var walker = try ChainWalker(store, self)
     for (i, f) in plan.order {
-      out[i] = try walker.withChain(entity: entityID, feature: f.id) { record in
+      out[i] = try walker.withChain(
+        entity: entityID, feature: f.id,
+        confirmMiss: { try store.confirmAbsent(store.tables.chains, key: $0, self) }
+      ) { record in
         try latestValue(record, f, entity, entityID)
       }
     }

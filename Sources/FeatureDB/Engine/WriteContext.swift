@@ -53,6 +53,7 @@ struct WriteContext {
     let batchLineage = try encode(batch.lineage, txn)
     var lineages: [EncodedLineage] = [batchLineage]
     var lineageSlots: [Lineage: Int] = [:]
+    var lineageOf: [Lineage] = [batch.lineage]
     // A batch names few features: comparing with the ones seen so far (equal strings usually
     // share storage, so == is a pointer check) beats hashing every name.
     var seen: [Feature] = []
@@ -68,7 +69,8 @@ struct WriteContext {
         if seen.count <= 32 { seen.append(feature) }
       }
       let entityID: UInt64
-      if !lastEntity.isEmpty, lastEntity == op.entity {
+      // Byte equality: `==` would take a canonically equivalent id for this one.
+      if !lastEntity.isEmpty, lastEntity.utf8.elementsEqual(op.entity.utf8) {
         entityID = lastEntityID
       } else {
         entityID = try entities.id(op.entity, txn)
@@ -78,12 +80,16 @@ struct WriteContext {
       var slot = 0
       if let own = op.lineage {
         // Lineages with inputs rarely repeat: hashing them would cost more than it saves.
-        if own.inputs.isEmpty, let cached = lineageSlots[own] {
+        // The dictionary hashes by canonical equivalence: a hit must also be the same bytes.
+        if own.inputs.isEmpty, let cached = lineageSlots[own],
+          Lineage.sameBytes(own, lineageOf[cached])
+        {
           slot = cached
         } else {
           slot = lineages.count
           lineages.append(try encode(own, txn))
-          if own.inputs.isEmpty { lineageSlots[own] = slot }
+          lineageOf.append(own)
+          if own.inputs.isEmpty, lineageSlots[own] == nil { lineageSlots[own] = slot }
         }
       }
       var lineage = lineages[slot]

@@ -49,3 +49,20 @@ public enum LineageInput: Hashable, Sendable, Codable, CustomStringConvertible {
     }
   }
 }
+
+extension Lineage {
+  /// Whether two lineages hold the same strings byte for byte (`==` compares strings by
+  /// canonical equivalence, which would merge ids that differ in bytes).
+  static func sameBytes(_ a: Lineage, _ b: Lineage) -> Bool {
+    func same(_ x: String?, _ y: String?) -> Bool {
+      switch (x, y) {
+      case (nil, nil): true
+      case (let x?, let y?): x.utf8.elementsEqual(y.utf8)
+      default: false
+      }
+    }
+    return same(a.producer, b.producer) && same(a.run, b.run) && same(a.source, b.source)
+      && same(a.note, b.note) && a.inputs.count == b.inputs.count
+      && zip(a.inputs, b.inputs).allSatisfy { same($0.description, $1.description) }
+  }
+}

@@ -10,9 +10,12 @@ struct ChainWalker: ~Copyable {
     cursor = try Cursor(store.tables.chains, txn)
   }
 
-  /// Lends the chain record of (entity, feature) to `body` (nil when there is none).
+  /// Lends the chain record of (entity, feature) to `body` (nil when there is none); before
+  /// lending nil, `confirmMiss` gets the key (to tell a damaged page from absence).
   mutating func withChain<R>(
-    entity: UInt64, feature: UInt64, _ body: (UnsafeRawBufferPointer?) throws -> R
+    entity: UInt64, feature: UInt64,
+    confirmMiss: (UnsafeRawBufferPointer) throws -> Void = { _ in },
+    _ body: (UnsafeRawBufferPointer?) throws -> R
   ) throws -> R {
     key.removeAll()
     key.append(entity)
@@ -22,6 +25,7 @@ struct ChainWalker: ~Copyable {
       var entry = wasPositioned ? try cursor.next() : nil
       if let e = entry, !key.equals(e.key) { entry = nil }
       if entry == nil { entry = try cursor.find(k) }
+      if entry == nil { try confirmMiss(k) }
       return entry?.value
     }
     positioned = record != nil

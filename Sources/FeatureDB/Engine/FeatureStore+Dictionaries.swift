@@ -2,6 +2,7 @@
 public struct DictionaryResult: Hashable, Sendable {
   /// The dictionary's number; new values of the feature are compressed with it.
   public var id: UInt64
+  /// Size of the dictionary in bytes.
   public var bytes: Int
   /// Values it was trained on.
   public var samples: Int

@@ -4,7 +4,9 @@ public struct VerifyProblem: Hashable, Sendable, CustomStringConvertible {
   public var table: String
   /// Which record: feature, entity and version where known.
   public var location: String
+  /// What is wrong.
   public var message: String
+  /// `table: location: message`.
   public var description: String { "\(table): \(location): \(message)" }
 }
 
@@ -18,6 +20,7 @@ public struct VerifyReport: Hashable, Sendable {
   public var records = 0
   /// Expiry-index entries for versions already removed (harmless; vacuum drops them).
   public var staleExpiryEntries = 0
+  /// True when no problem was found.
   public var isClean: Bool { problemCount == 0 }
 }
 

@@ -24,6 +24,7 @@ import Synchronization
 public final class FeatureStore: Sendable {
   /// The store directory.
   public let path: String
+  /// The options the store was opened with.
   public let options: StoreOptions
   let env: Environment
   let tables: Tables

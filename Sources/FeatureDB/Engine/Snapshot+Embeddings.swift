@@ -1,6 +1,8 @@
 /// An embedding as stored, before decoding: the encoding's canonical bytes (see docs/encoding.md).
 public struct EncodedEmbedding: Hashable, Sendable {
+  /// How ``bytes`` are encoded.
   public var encoding: EmbeddingEncoding
+  /// Number of components.
   public var dims: Int
   /// float32: 4 × dims bytes; float16/bfloat16: 2 × dims; int8: f32 min, f32 scale, dims codes.
   public var bytes: [UInt8]
@@ -21,6 +23,7 @@ public struct EncodedEmbedding: Hashable, Sendable {
     self.init(encoding: encoding, dims: vector.count, bytes: bytes)
   }
 
+  /// Wraps bytes already in `encoding`'s canonical form; they are checked only when decoded.
   public init(encoding: EmbeddingEncoding, dims: Int, bytes: [UInt8]) {
     self.encoding = encoding
     self.dims = dims

@@ -30,6 +30,7 @@ public struct StoreOptions: Sendable {
   /// Misses are checked either way, so a damaged page never reads as "no value".
   public var checkPages: Bool
 
+  /// Creates options; each parameter defaults to the value its property documents.
   public init(
     durability: Durability = .durable, readOnly: Bool = false, mapSize: Int = 1 << 30,
     maxMapSize: Int = 1 << 40, fileMode: UInt32 = 0o600, compressionLevel: Int32 = 1,

@@ -32,6 +32,7 @@ public struct WriteBatch: Sendable {
   /// Named checkpoints to store.
   var checkpoints: [(name: String, bytes: [UInt8])] = []
 
+  /// An empty batch with no lineage and no event time.
   public init() {}
 
   /// Number of writes collected.

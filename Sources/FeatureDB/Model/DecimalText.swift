@@ -3,13 +3,17 @@
 /// would be 0). The explicit spellings `nan`, `inf` and `infinity` (any case, signed) are
 /// accepted as the special values they name.
 public enum DecimalText {
+  /// Why ``DecimalText/double(_:)`` refused a text.
   public enum Problem: Error, Hashable, Sendable, CustomStringConvertible {
+    /// Not a decimal number at all (`Double(_:)` rejects it).
     case notANumber
     /// Finite text whose magnitude exceeds `Double.greatestFiniteMagnitude`.
     case overflow
     /// Non-zero text whose magnitude is below the smallest `Double` (it would read as 0).
     case underflow
 
+    /// A short reason for error messages, e.g.
+    /// `out of range: beyond ±1.8e308 (write inf for infinity)`.
     public var description: String {
       switch self {
       case .notANumber: "not a number"
@@ -19,6 +23,13 @@ public enum DecimalText {
     }
   }
 
+  /// Reads `text` as a `Double`, or the reason it refuses: not a number, overflow (finite text
+  /// beyond ±1.8e308) or underflow (non-zero text that would read as 0).
+  ///
+  /// ```swift
+  /// DecimalText.double("12.5")    // .success(12.5)
+  /// DecimalText.double("1e400")   // .failure(.overflow)
+  /// ```
   public static func double(_ text: String) -> Result<Double, Problem> {
     guard let value = Double(text) else { return .failure(.notANumber) }
     var unsigned = Substring(text.lowercased())

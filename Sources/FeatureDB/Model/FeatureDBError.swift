@@ -58,6 +58,7 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
   /// the first few (feature, entity, event time).
   case exportNeedsRemovedHistory(cells: Int, first: [MissingHistoryCell])
 
+  /// A message for people that names what is concerned: the feature, entity, path or value.
   public var description: String {
     switch self {
     case .unknownFeature(let name): "unknown feature '\(name)'"

@@ -6,6 +6,7 @@
 public struct FeatureDefinition: Hashable, Sendable, Codable {
   /// Letters, digits, `_`, `.`, `-`; 1 to 200 characters; e.g. `user.login_frequency_1h`.
   public var name: String
+  /// The value type, fixed when the feature is first defined.
   public var type: ValueType
   /// How embedding vectors are stored (ignored for other types).
   public var encoding: EmbeddingEncoding
@@ -13,8 +14,11 @@ public struct FeatureDefinition: Hashable, Sendable, Codable {
   public var maxVersions: Int
   /// A version is visible at time T while `T ≤ eventTime + ttl`; nil never expires.
   public var ttl: TimeSpan?
+  /// Free text describing the feature.
   public var description: String
+  /// Who owns the feature (a person or team); free text.
   public var owner: String
+  /// Free-form labels.
   public var tags: [String]
   /// Set by the store when the feature is first defined.
   public internal(set) var createdAt: Timestamp
@@ -25,6 +29,8 @@ public struct FeatureDefinition: Hashable, Sendable, Codable {
   /// new values are compressed with.
   public internal(set) var dictionary: UInt64?
 
+  /// Describes a feature to pass to ``FeatureStore/define(_:)->FeatureDefinition``; every
+  /// setting but the name and type has a default (float32 embeddings, 10 versions kept, no TTL).
   public init(
     _ name: String, type: ValueType, encoding: EmbeddingEncoding = .float32, maxVersions: Int = 10,
     ttl: TimeSpan? = nil, description: String = "", owner: String = "", tags: [String] = []

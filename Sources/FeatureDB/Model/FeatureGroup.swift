@@ -10,11 +10,14 @@ public struct FeatureGroup: Hashable, Sendable {
   public var name: String
   /// Feature names, in column order.
   public var features: [String]
+  /// Free text describing the group.
   public var description: String
+  /// Who owns the group; free text.
   public var owner: String
   /// When it was first defined (set by the store).
   public var createdAt: Timestamp?
 
+  /// Describes a group to pass to ``FeatureStore/defineGroup(_:)``.
   public init(_ name: String, features: [String], description: String = "", owner: String = "") {
     self.name = name
     self.features = features

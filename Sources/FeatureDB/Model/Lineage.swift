@@ -13,8 +13,10 @@ public struct Lineage: Hashable, Sendable, Codable {
   public var source: String?
   /// The parent versions or raw input ids it was derived from.
   public var inputs: [LineageInput]
+  /// Free-form text kept with the version.
   public var note: String?
 
+  /// Creates lineage; every part is optional.
   public init(
     producer: String? = nil, run: String? = nil, source: String? = nil,
     inputs: [LineageInput] = [], note: String? = nil
@@ -26,6 +28,7 @@ public struct Lineage: Hashable, Sendable, Codable {
     self.note = note
   }
 
+  /// No lineage: every part empty.
   public static let none = Lineage()
 }
 
@@ -36,6 +39,7 @@ public enum LineageInput: Hashable, Sendable, Codable, CustomStringConvertible {
   /// A raw input id, such as an event id.
   case raw(String)
 
+  /// An exact stored version, `feature:entity@version`, without argument labels.
   public static func version(_ feature: String, _ entity: String, _ version: UInt64) -> LineageInput
   {
     .version(feature: feature, entity: entity, version: version)

@@ -24,6 +24,7 @@ public struct LineageNode: Sendable, Hashable {
   public var ref: VersionRef?
   /// The raw input id, for `.raw` nodes.
   public var rawInput: String?
+  /// Whether the version is active, retracted, removed, or the node is a raw input.
   public var state: State
   /// The version's times, value and lineage when it is retained.
   public var version: Version?
@@ -79,14 +80,18 @@ public struct LineageNode: Sendable, Hashable {
 public struct FeatureGraph: Sendable, Hashable {
   /// Versions of `child` derived from versions of `parent` by `producer`.
   public struct Edge: Sendable, Hashable {
+    /// The feature the versions were derived from.
     public var parent: String
+    /// The feature derived from `parent`.
     public var child: String
     /// `name@version` of the code (nil when the versions named none).
     public var producer: String?
     /// How many parent → child version links were written.
     public var count: Int
+    /// Write time of the most recent link.
     public var lastWrite: Timestamp
 
+    /// Creates an edge.
     public init(parent: String, child: String, producer: String?, count: Int, lastWrite: Timestamp)
     {
       (self.parent, self.child, self.producer) = (parent, child, producer)
@@ -94,8 +99,10 @@ public struct FeatureGraph: Sendable, Hashable {
     }
   }
 
+  /// The parent → child feature links, one per (parent, child, producer).
   public var edges: [Edge]
 
+  /// Creates a graph from its edges.
   public init(edges: [Edge]) { self.edges = edges }
 
   /// Graphviz DOT (`dot -Tsvg`).

@@ -11,6 +11,7 @@ public struct OperationRecord: Codable, Sendable, Hashable {
 
   /// Operation id: 1, 2, 3 … in commit order.
   public var id: UInt64
+  /// Rollback or undo.
   public var kind: Kind
   /// What was asked, e.g. `value user.spend:u1 to version 3`, `run run-42`.
   public var form: String

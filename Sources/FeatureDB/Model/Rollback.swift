@@ -10,6 +10,8 @@ public enum RollbackTarget: Sendable, Hashable, CustomStringConvertible {
   /// Every version a run wrote.
   case run(String)
 
+  /// What the target names, as the operations log records it: `value F:E to version N`,
+  /// `value F:E to write time T`, `feature F since T` or `run ID`.
   public var description: String {
     switch self {
     case .toVersion(let f, let e, let v): "value \(f):\(e) to version \(v)"
@@ -31,6 +33,7 @@ public struct RollbackOptions: Sendable, Hashable {
   /// Why (recorded in the operations log).
   public var reason: String
 
+  /// Creates options; by default a rollback retracts only the target and changes the store.
   public init(cascade: Bool = false, dryRun: Bool = false, actor: String = "", reason: String = "")
   {
     self.cascade = cascade

@@ -10,8 +10,11 @@
 public struct Run: Codable, Sendable, Hashable {
   /// Where a run stands.
   public enum Status: String, Codable, Sendable {
+    /// Begun and not finished yet.
     case running
+    /// Finished successfully.
     case succeeded
+    /// Finished with a failure.
     case failed
     /// A rollback retracted what it wrote.
     case rolledBack = "rolled_back"
@@ -27,8 +30,11 @@ public struct Run: Codable, Sendable, Hashable {
   public var codeVersion: String?
   /// Machine it ran on.
   public var host: String?
+  /// When the run began.
   public var startedAt: Timestamp
+  /// When ``FeatureStore/finishRun(_:status:metadata:)`` recorded its end; nil while running.
   public var finishedAt: Timestamp?
+  /// Where the run stands.
   public var status: Status
   /// Free-form metadata.
   public var metadata: [String: String]
@@ -38,6 +44,8 @@ public struct Run: Codable, Sendable, Hashable {
   /// The metadata key where a rollback of the run keeps the status it had (an undo restores it).
   public static let statusBeforeRollback = "status_before_rollback"
 
+  /// Describes a run to pass to ``FeatureStore/beginRun(_:)``; `name` defaults to the id,
+  /// `startedAt` to now and `status` to ``Status/running``.
   public init(
     id: String, name: String? = nil, parameters: [String: String] = [:],
     codeVersion: String? = nil, host: String? = nil, startedAt: Timestamp = .now,
@@ -58,11 +66,14 @@ public struct Run: Codable, Sendable, Hashable {
 
 /// What a run wrote of one feature (from the run index, kept in the write transaction).
 public struct RunFeatureSummary: Hashable, Sendable {
+  /// The feature written.
   public var feature: String
   /// Versions the run wrote of it.
   public var versions: Int
   /// Entities it wrote at least one version of the feature for.
   public var entities: Int
+  /// Write time of the first version the run wrote of the feature.
   public var firstWrite: Timestamp
+  /// Write time of the last version the run wrote of the feature.
   public var lastWrite: Timestamp
 }

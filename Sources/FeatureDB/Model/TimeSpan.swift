@@ -1,11 +1,18 @@
 /// A span of time in microseconds (TTL, relative times).
 public struct TimeSpan: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+  /// The length in microseconds.
   public var microseconds: Int64
+  /// A span of `microseconds`.
   public init(microseconds: Int64) { self.microseconds = microseconds }
+  /// A span of `s` seconds.
   public static func seconds(_ s: Int64) -> TimeSpan { TimeSpan(microseconds: s * 1_000_000) }
+  /// A span of `m` minutes.
   public static func minutes(_ m: Int64) -> TimeSpan { .seconds(m * 60) }
+  /// A span of `h` hours.
   public static func hours(_ h: Int64) -> TimeSpan { .seconds(h * 3600) }
+  /// A span of `d` days (of 86,400 seconds).
   public static func days(_ d: Int64) -> TimeSpan { .seconds(d * 86_400) }
+  /// Orders spans by length.
   public static func < (a: TimeSpan, b: TimeSpan) -> Bool { a.microseconds < b.microseconds }
 
   /// The largest whole unit: `90s`, `15m`, `24h`, `7d`, or microseconds as `1500000us`.

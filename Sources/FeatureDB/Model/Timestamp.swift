@@ -8,6 +8,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
   /// Microseconds since the Unix epoch (negative before 1970).
   public var microseconds: Int64
 
+  /// The instant `microseconds` after the Unix epoch.
   public init(microseconds: Int64) { self.microseconds = microseconds }
 
   /// The instant `seconds` (fractions allowed) after the Unix epoch, rounded to the microsecond.
@@ -15,6 +16,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
     microseconds = Int64((seconds * 1_000_000).rounded())
   }
 
+  /// The instant of `date`, rounded to the microsecond.
   public init(_ date: Date) { self.init(secondsSince1970: date.timeIntervalSince1970) }
 
   /// The current time.
@@ -29,15 +31,20 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
   /// Latest valid instant, 9999-12-31T23:59:59.999999Z.
   public static let max = Timestamp(microseconds: 253_402_300_799_999_999)
 
+  /// Whether the instant lies between ``min`` and ``max``.
   public var isValid: Bool { self >= .min && self <= .max }
 
+  /// The instant as a Foundation `Date`.
   public var date: Date { Date(timeIntervalSince1970: Double(microseconds) / 1_000_000) }
 
+  /// Orders instants in time.
   public static func < (a: Timestamp, b: Timestamp) -> Bool { a.microseconds < b.microseconds }
 
+  /// The instant `d` later (wrapping on overflow; check ``isValid``).
   public static func + (t: Timestamp, d: TimeSpan) -> Timestamp {
     Timestamp(microseconds: t.microseconds &+ d.microseconds)
   }
+  /// The instant `d` earlier (wrapping on overflow; check ``isValid``).
   public static func - (t: Timestamp, d: TimeSpan) -> Timestamp {
     Timestamp(microseconds: t.microseconds &- d.microseconds)
   }
@@ -45,6 +52,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
   /// ISO-8601 in UTC: `2026-01-05T10:30:00Z`, with `.ffffff` only when the microseconds are not 0.
   public var description: String { iso8601 }
 
+  /// ISO-8601 in UTC: `2026-01-05T10:30:00Z`, with fractional seconds (trailing zeros dropped)
+  /// only when the microseconds are not 0.
   public var iso8601: String {
     let (days, micros) = microseconds.floorDivided(by: 86_400_000_000)
     let (y, m, d) = civilFromDays(days)

@@ -1,9 +1,14 @@
 /// The type of a feature's values, fixed when the feature is defined.
 public enum ValueType: Hashable, Sendable, Codable, CustomStringConvertible {
+  /// 64-bit signed integers.
   case int
+  /// 64-bit floating-point numbers.
   case double
+  /// Booleans.
   case bool
+  /// UTF-8 strings.
   case string
+  /// Opaque bytes.
   case bytes
   /// A fixed-length vector of `Float` with `dims` components.
   case embedding(dims: Int)

@@ -8,6 +8,7 @@ public struct LMDBError: Error, RawRepresentable, Hashable, Sendable, CustomStri
   /// The raw code as LMDB returned it.
   public let rawValue: Int32
 
+  /// Wraps a raw LMDB return code (an `MDB_*` constant or an `errno` value).
   public init(rawValue: Int32) { self.rawValue = rawValue }
 
   /// LMDB's text for the code (`mdb_strerror`).
@@ -54,6 +55,8 @@ public struct LMDBError: Error, RawRepresentable, Hashable, Sendable, CustomStri
   /// `MDB_BAD_DBI`: the table handle was changed unexpectedly.
   public static let badTable = LMDBError(rawValue: MDB_BAD_DBI)
 
+  /// Matches an error against a code, so `catch LMDBError.mapFull` works; false for other
+  /// error types.
   public static func ~= (pattern: LMDBError, value: any Error) -> Bool {
     (value as? LMDBError)?.rawValue == pattern.rawValue
   }

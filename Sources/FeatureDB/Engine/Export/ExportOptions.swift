@@ -15,6 +15,7 @@ public struct ExportOptions: Sendable {
   /// Read what the store knew at write time W (default: when the export starts). The same W
   /// later gives a byte-identical file, whatever was written since.
   public var writeTime: Timestamp?
+  /// How embedding features are written (default ``EmbeddingCSVFormat/json``).
   public var embeddingFormat: EmbeddingCSVFormat
   /// Write cells whose history was pruned or vacuumed as empty (and count them) instead of failing.
   public var allowMissingHistory: Bool
@@ -22,6 +23,7 @@ public struct ExportOptions: Sendable {
   /// 10,000 rows.
   public var progress: (@Sendable (Int, Int) -> Void)?
 
+  /// Creates options for the given features; the rest default as documented on each property.
   public init(
     features: [String], eventTime: Timestamp? = nil, writeTime: Timestamp? = nil,
     embeddingFormat: EmbeddingCSVFormat = .json, allowMissingHistory: Bool = false,
@@ -38,6 +40,7 @@ public struct ExportOptions: Sendable {
 
 /// What an export wrote.
 public struct ExportSummary: Hashable, Sendable, Codable {
+  /// Data rows written (the header not counted).
   public var rows: Int
   /// Feature cells written (empty ones included).
   public var cells: Int

@@ -34,6 +34,9 @@ public struct ImportOptions: Sendable {
   /// row's event time (``EmptyCells/null``, for data in feature-view form).
   public var emptyCells: EmptyCells = .skip
 
+  /// Creates options; the defaults read entity ids from `entity_id`, stamp every value with the
+  /// import time, load every other column (each must name a defined feature) and fail on the first
+  /// bad row.
   public init(
     entityColumn: String = "entity_id", timestampColumn: String? = nil, features: [String]? = nil,
     defineMissing: Bool = false, run: String? = nil, producer: String = "fdb.import",

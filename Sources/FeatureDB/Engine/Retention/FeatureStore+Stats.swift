@@ -2,6 +2,7 @@ import Foundation
 
 /// Figures for one feature.
 public struct FeatureStats: Hashable, Sendable {
+  /// The feature name.
   public var name: String
   /// Entities with at least one retained version.
   public var entities = 0
@@ -13,6 +14,7 @@ public struct FeatureStats: Hashable, Sendable {
   public var expired = 0
   /// Versions removed by max-version pruning and by vacuum.
   public var pruned = 0
+  /// Versions removed by vacuum (expired past their TTL).
   public var vacuumed = 0
   /// Bytes of records (keys and values) in `chains` and `values`, before LMDB's page overhead.
   public var bytes = 0
@@ -24,13 +26,17 @@ public struct FeatureStats: Hashable, Sendable {
 public struct StoreStats: Hashable, Sendable {
   /// Size of `data.mdb`.
   public var fileBytes: Int
+  /// LMDB's current map size in bytes: how large `data.mdb` can grow before the map is grown.
   public var mapSize: Int
+  /// LMDB's page size in bytes.
   public var pageSize: Int
   /// Pages written so far (the high-water mark).
   public var usedPages: Int
   /// Pages inside the file that hold no table data (reusable; compact drops them).
   public var freePages: Int
+  /// Entity ids in the store's entity table.
   public var entities: Int
+  /// Figures per feature.
   public var features: [FeatureStats]
 }
 

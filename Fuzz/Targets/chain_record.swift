@@ -128,7 +128,8 @@ private func checkUpdate(
   ChainRecord.writeEntryTail(
     kind: .tombstone, writeTime: writeTime, eventTime: eventTime, lineage: EncodedLineage(),
     epoch: epoch, to: &arena)
-  let version = update.add(eventTime: eventTime, isExternal: false, tail: 0..<arena.bytes.count)
+  let version = update.add(
+    eventTime: eventTime, writeTime: writeTime, isExternal: false, tail: 0..<arena.bytes.count)
   let highest = entries.map(\.version).max() ?? 0
   check(
     version == max(header.nextVersion ?? 0, highest + 1, (header.segments?.maxVersion ?? 0) + 1),

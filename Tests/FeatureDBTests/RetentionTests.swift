@@ -95,3 +95,26 @@ import Testing
     _ = _dir
   }
 }
+
+/// Issue 13, item 10e: a read at a write time before any removed version was written is "no
+/// value" (nothing was known then), not "history removed".
+@Suite struct RemovedHistoryWriteTimeTests {
+  @Test func beforeTheFirstWriteThereIsNoValue() throws {
+    let (db, dir) = try makeStore()
+    _ = dir
+    try db.define(FeatureDefinition("f", type: .int, maxVersions: 1))
+    try db.put("f", "other", 0)
+    let before = try db.history("f", "other").first!.writeTime
+    try db.put("f", "u1", 1, eventTime: t(1))
+    let between = try db.history("f", "u1").first!.writeTime
+    try db.put("f", "u1", 2, eventTime: t(2))  // prunes version 1
+    #expect(try db.asOf("f", "u1", writeTime: before) == nil)
+    #expect(try db.asOf("f", "u1", eventTime: t(5), writeTime: before) == nil)
+    // Version 1 was visible at `between`, and it is gone: still "history removed".
+    #expect(throws: FeatureDBError.historyPruned(feature: "f", entity: "u1", removed: 1)) {
+      try db.asOf("f", "u1", writeTime: between)
+    }
+    #expect(try db.latest("f", "u1") == .int(2))
+    try expectClean(db)
+  }
+}

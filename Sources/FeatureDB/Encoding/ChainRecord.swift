@@ -5,10 +5,12 @@
 ///
 /// Layout (see docs/format.md):
 /// ```
-/// header: u8 flags (bit0 nextVersion, bit1 pruned, bit2 vacuumed, bit3 segments; others 0)
+/// header: u8 flags (bit0 nextVersion, bit1 pruned, bit2 vacuumed, bit3 segments, bit4 pruned
+///         write time, bit5 vacuumed write time; others 0)
 ///         u32le CRC-32C of every byte after it
 ///         [varint nextVersion] [removed range: pruned] [removed range: vacuumed]
 ///         [segments: varint entries, varint active, varint maxVersion]
+///         [svarint pruned minWriteTime] [svarint vacuumed minWriteTime]
 /// entry*: varint version, u8 entry flags, svarint writeTime−epoch, svarint eventTime−writeTime,
 ///         [varint producer] [varint run] [varint source] [varint source line]
 ///         [varint len, extra], [inline value]
@@ -33,21 +35,27 @@ enum ChainRecord {
     var maxVersion: UInt64
   }
 
-  /// What retention removed from a chain: how many versions and their event-time span.
+  /// What retention removed from a chain: how many versions, their event-time span and the
+  /// earliest write time among them.
   struct RemovedRange: Equatable {
     var count: UInt64
     var minEventTime: Int64
     var maxEventTime: Int64
+    /// The earliest write time of a removed version; nil when unknown (a range begun by format
+    /// 1). A read at an earlier write time never saw any of them.
+    var minWriteTime: Int64? = nil
 
-    /// Adds a removed version's event time to `range` (creating it).
-    static func add(_ eventTime: Int64, to range: inout RemovedRange?) {
+    /// Adds a removed version's times to `range` (creating it).
+    static func add(_ eventTime: Int64, writeTime: Int64, to range: inout RemovedRange?) {
       guard var r = range else {
-        range = RemovedRange(count: 1, minEventTime: eventTime, maxEventTime: eventTime)
+        range = RemovedRange(
+          count: 1, minEventTime: eventTime, maxEventTime: eventTime, minWriteTime: writeTime)
         return
       }
       r.count += 1
       r.minEventTime = min(r.minEventTime, eventTime)
       r.maxEventTime = max(r.maxEventTime, eventTime)
+      r.minWriteTime = r.minWriteTime.map { min($0, writeTime) }  // unknown stays unknown
       range = r
     }
   }
@@ -110,7 +118,7 @@ enum ChainRecord {
     {
       var r = ByteReader(buffer)
       let flags = try r.byte()
-      guard flags & ~0b1111 == 0 else { throw DecodeError("unknown chain flags \(flags)") }
+      guard flags & ~0b11_1111 == 0 else { throw DecodeError("unknown chain flags \(flags)") }
       let stored = try r.uint32LE()
       if checksum, stored != CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[r.offset...]))
       {
@@ -127,6 +135,14 @@ enum ChainRecord {
         guard h.segments!.active <= h.segments!.entries else {
           throw DecodeError("segment summary counts more active entries than entries")
         }
+      }
+      if flags & 16 != 0 {
+        guard h.pruned != nil else { throw DecodeError("a write time for no pruned range") }
+        h.pruned!.minWriteTime = try r.signedVarint()
+      }
+      if flags & 32 != 0 {
+        guard h.vacuumed != nil else { throw DecodeError("a write time for no vacuumed range") }
+        h.vacuumed!.minWriteTime = try r.signedVarint()
       }
       self.header = h
       self.reader = r
@@ -212,6 +228,8 @@ enum ChainRecord {
     if h.pruned != nil { flags |= 2 }
     if h.vacuumed != nil { flags |= 4 }
     if h.segments != nil { flags |= 8 }
+    if h.pruned?.minWriteTime != nil { flags |= 16 }
+    if h.vacuumed?.minWriteTime != nil { flags |= 32 }
     w.byte(flags)
     w.uint32LE(0)
     if let v = h.nextVersion { w.varint(v) }
@@ -222,6 +240,8 @@ enum ChainRecord {
       w.varint(s.active)
       w.varint(s.maxVersion)
     }
+    if let t = h.pruned?.minWriteTime { w.signedVarint(t) }
+    if let t = h.vacuumed?.minWriteTime { w.signedVarint(t) }
   }
 
   /// Stores the checksum of a complete record written with ``writeHeader(_:to:)``.

@@ -191,7 +191,8 @@ struct WriteContext {
           }
         }
         let edit = ChainEdit(
-          store: store, feature: feature, key: key, arena: arena.bytes, placement: placement)
+          store: store, feature: feature, key: key, arena: arena.bytes, writeTime: writeTime,
+          placement: placement)
         do {
           // A head with segments is copied out of the map: its segments change before it is
           // written, and writing may move pages the map pointer names.

@@ -5,6 +5,8 @@ struct ChainEdit {
   let feature: Feature
   let key: [UInt8]
   let arena: [UInt8]
+  /// The batch's write time.
+  let writeTime: Int64
   let placement: PutFlags
 
   /// Adds the versions of `group` (numbering them into `versions`), prunes to `maxVersions`,
@@ -20,7 +22,8 @@ struct ChainEdit {
   ) throws -> [ChainUpdate.Piece] {
     try update.reset(old: old, format: feature.format, epoch: store.epoch)
     for p in group {
-      versions[p.index] = update.add(eventTime: p.eventTime, isExternal: p.isExternal, tail: p.tail)
+      versions[p.index] = update.add(
+        eventTime: p.eventTime, writeTime: writeTime, isExternal: p.isExternal, tail: p.tail)
     }
     let fromSegments = update.segmentsToPrune(maxVersions: feature.maxVersions)
     var pruned = update.prune(
@@ -30,7 +33,10 @@ struct ChainEdit {
       var segments = try segmentsEditor(txn)
       try segments.insert(update.late, arena: arena)
       let removed = try segments.pruneOldest(fromSegments, arena: arena)
-      for p in removed { ChainRecord.RemovedRange.add(p.eventTime, to: &update.header.pruned) }
+      for p in removed {
+        ChainRecord.RemovedRange.add(
+          p.eventTime, writeTime: p.writeTime, to: &update.header.pruned)
+      }
       pruned += removed
     }
     let spilled = update.spill()

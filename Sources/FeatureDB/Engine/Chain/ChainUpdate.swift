@@ -11,6 +11,7 @@ struct ChainUpdate {
   struct Piece {
     var version: UInt64
     var eventTime: Int64
+    var writeTime: Int64
     var isRetracted: Bool
     var isExternal: Bool
     var isNew: Bool
@@ -51,7 +52,8 @@ struct ChainUpdate {
     while let e = try reader.next() {
       pieces.append(
         Piece(
-          version: e.version, eventTime: e.eventTime, isRetracted: e.isRetracted,
+          version: e.version, eventTime: e.eventTime, writeTime: e.writeTime,
+          isRetracted: e.isRetracted,
           isExternal: e.kind == .external, isNew: false, bytes: e.range))
       highest = max(highest, e.version)
     }
@@ -73,9 +75,11 @@ struct ChainUpdate {
   }
 
   /// Adds a new version whose tail lies at `tail` in the arena; returns its version number.
-  mutating func add(eventTime: Int64, isExternal: Bool, tail: Range<Int>) -> UInt64 {
+  mutating func add(eventTime: Int64, writeTime: Int64, isExternal: Bool, tail: Range<Int>)
+    -> UInt64
+  {
     let piece = Piece(
-      version: nextVersion, eventTime: eventTime, isRetracted: false,
+      version: nextVersion, eventTime: eventTime, writeTime: writeTime, isRetracted: false,
       isExternal: isExternal, isNew: true, bytes: tail)
     nextVersion += 1
     if header.segments != nil, pieces.last.map({ !piece.sortsBefore($0) }) ?? true {
@@ -144,7 +148,7 @@ struct ChainUpdate {
     while active > maxVersions, i >= 0 {
       if !pieces[i].isRetracted {
         let p = pieces.remove(at: i)
-        ChainRecord.RemovedRange.add(p.eventTime, to: &header.pruned)
+        ChainRecord.RemovedRange.add(p.eventTime, writeTime: p.writeTime, to: &header.pruned)
         removed.append(p)
         active -= 1
       }
@@ -157,7 +161,7 @@ struct ChainUpdate {
   mutating func vacuum(version: UInt64) -> Piece? {
     guard let i = pieces.firstIndex(where: { $0.version == version }) else { return nil }
     let p = pieces.remove(at: i)
-    ChainRecord.RemovedRange.add(p.eventTime, to: &header.vacuumed)
+    ChainRecord.RemovedRange.add(p.eventTime, writeTime: p.writeTime, to: &header.vacuumed)
     return p
   }
 

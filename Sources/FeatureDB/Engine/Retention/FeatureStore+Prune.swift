@@ -31,7 +31,10 @@ extension FeatureStore {
           var segments = try ChainSegments(
             tables.lineage().segments, chainKey: visit.key, format: f.format, epoch: epoch, txn)
           let older = try segments.pruneOldest(fromSegments, arena: [])
-          for p in older { ChainRecord.RemovedRange.add(p.eventTime, to: &update.header.pruned) }
+          for p in older {
+            ChainRecord.RemovedRange.add(
+              p.eventTime, writeTime: p.writeTime, to: &update.header.pruned)
+          }
           removed += older
         }
         guard !removed.isEmpty else { return nil }

@@ -132,7 +132,8 @@ extension FeatureStore {
               found = try segments!.remove(
                 version: e.version, eventTime: e.expiry &- ttl, if: isExpired)
               if let (piece, removed) = found, removed {
-                ChainRecord.RemovedRange.add(piece.eventTime, to: &update.header.vacuumed)
+                ChainRecord.RemovedRange.add(
+                  piece.eventTime, writeTime: piece.writeTime, to: &update.header.vacuumed)
                 update.header.segments!.entries -= 1
                 if !piece.isRetracted { update.header.segments!.active -= 1 }
               }

@@ -45,6 +45,7 @@ public struct FDB: ParsableCommand {
       RollbackCommand.self,
       Undo.self,
       Ops.self,
+      PipelineCommand.self,
       Demo.self,
     ]
   )

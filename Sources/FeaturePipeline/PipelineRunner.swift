@@ -1,0 +1,478 @@
+import FeatureDB
+import Foundation
+
+/// How per-event values become versions within a batch.
+public enum Coalesce: String, Sendable, CaseIterable {
+  /// A version for every changed value at every event.
+  case perEvent = "per-event"
+  /// Within a batch only the last value per feature and user is written; its lineage inputs
+  /// name every event it covers (the default).
+  case perBatch = "per-batch"
+}
+
+/// How a ``PipelineRunner`` runs. Every property has a default.
+public struct PipelineOptions: Sendable {
+  /// Prepended to every feature name (a `.` is added unless it ends with one); "" = none.
+  public var prefix: String
+  /// The run id; default: the one of the checkpoint being resumed, else `pipeline-<time>`.
+  public var runID: String?
+  /// Input lines (or in-memory events) per transaction (default 1,000).
+  public var batchSize: Int
+  /// How far behind the user's newest event an event may be and still be placed in its
+  /// windows (default 5 minutes); older ones are counted and reported as too late.
+  public var lateness: TimeSpan
+  public var coalesce: Coalesce
+  /// Most events kept per user (default 4,096); see ``EventWindow``.
+  public var maxEventsPerUser: Int
+  /// `maxVersions` of the features the pipeline defines (default 10).
+  public var maxVersions: Int
+  /// Users whose decoded state stays in memory between batches (default 100,000); beyond it
+  /// the cache is emptied after a commit and states are read back from the store as needed.
+  public var cachedUsers: Int
+  /// When set, bad input lines go to this file (JSON Lines: line, reason, text) and the run
+  /// goes on; otherwise the first bad line stops the run.
+  public var rejectsPath: String?
+
+  public init(
+    prefix: String = "", runID: String? = nil, batchSize: Int = 1_000,
+    lateness: TimeSpan = .minutes(5), coalesce: Coalesce = .perBatch,
+    maxEventsPerUser: Int = 4_096, maxVersions: Int = 10, cachedUsers: Int = 100_000,
+    rejectsPath: String? = nil
+  ) {
+    self.prefix = prefix
+    self.runID = runID
+    self.batchSize = batchSize
+    self.lateness = lateness
+    self.coalesce = coalesce
+    self.maxEventsPerUser = maxEventsPerUser
+    self.maxVersions = maxVersions
+    self.cachedUsers = cachedUsers
+    self.rejectsPath = rejectsPath
+  }
+}
+
+/// What a run did (totals since the run began, resumed parts included).
+public struct PipelineReport: Sendable, Hashable, Codable {
+  public var runID: String
+  /// Events read (valid ones, too-late ones included).
+  public var events: Int = 0
+  /// Versions written.
+  public var versions: Int = 0
+  /// Events older than the user's newest but within the lateness: placed in their windows.
+  public var lateEvents: Int = 0
+  /// Events beyond the lateness: counted here, not applied.
+  public var tooLateEvents: Int = 0
+  /// Ids of the first 100 too-late events.
+  public var tooLateEventIDs: [String] = []
+  /// Bad lines skipped (with a rejects file).
+  public var rejected: Int = 0
+  /// Transactions committed.
+  public var batches: Int = 0
+  /// Input position after the last committed event (bytes for files, events for the API).
+  public var offset: UInt64 = 0
+  /// Next input line.
+  public var line: Int = 1
+  /// Where this invocation started reading.
+  public var startOffset: UInt64 = 0
+
+  public init(runID: String) { self.runID = runID }
+}
+
+/// The checkpoint stored (as JSON) with every batch: the input's identity, the position after
+/// the batch, the run and its totals.
+struct Checkpoint: Codable {
+  var path: String
+  var device: UInt64
+  var inode: UInt64
+  var report: PipelineReport
+}
+
+/// Turns behaviour events into feature versions, exactly once.
+///
+/// ```swift
+/// let db = try FeatureStore(path: "features.fdb")
+/// let runner = try PipelineRunner(store: db, options: PipelineOptions(prefix: "user", runID: "r1"))
+/// let report = try runner.run(file: "events.jsonl")   // resumes from its checkpoint
+/// print(report.events, report.versions)
+/// ```
+///
+/// Per event, every feature of the event's user is evaluated as of the event's time and the
+/// changed values are written with that time as their event time, producer
+/// `extractor@version`, the run, the input as source and the event id as input. Each batch's
+/// versions, the states of its users and the input checkpoint commit in one transaction, so a
+/// run killed at any moment and started again writes exactly what an uninterrupted run would.
+///
+/// - Warning: Not thread-safe: drive one runner from one thread. The features it writes should
+///   have no other writer.
+public final class PipelineRunner {
+  public let store: FeatureStore
+  public let extractors: [any FeatureExtractor]
+  public let options: PipelineOptions
+  /// Prefixed feature names, in extractor order.
+  public let featureNames: [String]
+  let extractorOfFeature: [Int]
+  let producers: [String]
+  let fingerprint: UInt64
+  let namespace: String
+  /// The prefix as applied to names ("" or ending in ".").
+  let prefix: String
+  private var users: [String: UserState] = [:]
+  private var dirty: [UserState] = []
+  private var operations:
+    [(feature: Int, user: String, value: FeatureValue, time: Int64, ids: [String])] = []
+  private var values: [FeatureValue] = []
+  private var report = PipelineReport(runID: "")
+  private var source = ""
+  /// Called after every commit with the totals so far.
+  public var progress: ((PipelineReport) -> Void)?
+
+  public init(
+    store: FeatureStore, extractors: [any FeatureExtractor] = BuiltinExtractors.all,
+    options: PipelineOptions = PipelineOptions()
+  ) throws {
+    guard options.batchSize >= 1 else {
+      throw PipelineError.invalidConfiguration("batch size must be at least 1")
+    }
+    guard options.lateness.microseconds >= 0 else {
+      throw PipelineError.invalidConfiguration("lateness must not be negative")
+    }
+    self.store = store
+    self.extractors = extractors
+    self.options = options
+    let prefix =
+      options.prefix.isEmpty || options.prefix.hasSuffix(".")
+      ? options.prefix : options.prefix + "."
+    var names: [String] = []
+    var owners: [Int] = []
+    for (k, e) in extractors.enumerated() {
+      for f in e.features {
+        names.append(prefix + f.name)
+        owners.append(k)
+      }
+    }
+    guard Set(names).count == names.count else {
+      throw PipelineError.invalidConfiguration("two extractors define the same feature")
+    }
+    featureNames = names
+    self.prefix = prefix
+    extractorOfFeature = owners
+    producers = extractors.map(\.producer)
+    fingerprint = stableHash((producers + names).joined(separator: "\n"))
+    namespace = "pipeline:" + prefix
+    values.reserveCapacity(names.count)
+  }
+
+  /// Defines every feature of the extractors (a no-op for those defined already).
+  public func defineFeatures() throws {
+    for e in extractors {
+      for f in e.features {
+        try store.define(
+          FeatureDefinition(
+            prefix + f.name, type: f.type, maxVersions: options.maxVersions,
+            description: f.description, owner: e.producer, tags: ["pipeline"]))
+      }
+    }
+  }
+
+  // MARK: - Inputs
+
+  /// Runs over a JSON Lines file (or `-` for stdin), resuming from this file's checkpoint.
+  ///
+  /// - Throws: ``PipelineError/badEvent(line:reason:)`` for a bad line (nothing of its batch is
+  ///   committed; the checkpoint stays before it), ``PipelineError/checkpointMismatch(_:)`` when
+  ///   the checkpoint names another file at this path, store errors.
+  public func run(file path: String) throws -> PipelineReport {
+    let stdin = path == "-"
+    let fd = stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+      throw PipelineError.io("cannot open \(path): \(String(cString: strerror(errno)))")
+    }
+    defer { if !stdin { close(fd) } }
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { throw PipelineError.io("cannot stat \(path)") }
+    let absolute = stdin ? "-" : URL(fileURLWithPath: path).standardizedFileURL.path
+    let identity = (device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+    let name = checkpointName(absolute)
+    var resumed: Checkpoint?
+    if !stdin, let bytes = try store.checkpoint(name) {
+      let c = try decodeCheckpoint(bytes)
+      guard c.device == identity.device, c.inode == identity.inode else {
+        throw PipelineError.checkpointMismatch(
+          "\(path) is another file than the one checkpointed (device/inode \(c.device)/\(c.inode)); "
+            + "use another --prefix or remove the store's pipeline state")
+      }
+      resumed = c
+    }
+    try start(resumed?.report, source: absolute)
+    if let c = resumed, lseek(fd, off_t(c.report.offset), SEEK_SET) < 0 {
+      throw PipelineError.io("cannot seek \(path) to \(c.report.offset)")
+    }
+    var reader = JSONLinesReader(fd: fd, offset: report.offset, line: report.line)
+    let decoder = EventDecoder()
+    let rejects = try RejectsFile(options.rejectsPath)
+    var inBatch = 0
+    return try finishing {
+      while let (bytes, line, end) = try reader.next() {
+        inBatch += 1
+        if !bytes.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) {
+          do {
+            try process(try decoder.decode(bytes, line: line))
+          } catch let PipelineError.badEvent(line, reason) where rejects != nil {
+            try rejects!.write(line: line, reason: reason, text: bytes)
+            report.rejected += 1
+          }
+        }
+        report.offset = end
+        report.line = line + 1
+        if inBatch == options.batchSize {
+          try commit(name, identity)
+          inBatch = 0
+        }
+      }
+      try commit(name, identity)
+    }
+  }
+
+  /// Runs over events in memory; the checkpoint named `input` counts events, so calling again
+  /// with the same sequence (or a longer one) skips the events already committed.
+  public func run<S: Sequence<BehaviorEvent>>(events: S, input: String) throws -> PipelineReport {
+    let name = checkpointName(input)
+    let resumed = try store.checkpoint(name).map(decodeCheckpoint)
+    try start(resumed?.report, source: input)
+    var inBatch = 0
+    return try finishing {
+      for (index, event) in events.enumerated() where UInt64(index) >= report.offset {
+        try process(event)
+        report.offset = UInt64(index + 1)
+        inBatch += 1
+        if inBatch == options.batchSize {
+          try commit(name, (0, 0))
+          inBatch = 0
+        }
+      }
+      try commit(name, (0, 0))
+    }
+  }
+
+  /// The name of the checkpoint kept for `input` (a path or an API input name).
+  public func checkpointName(_ input: String) -> String {
+    var name = "pipeline:\(namespace.dropFirst("pipeline:".count)):\(input)"
+    if name.utf8.count > 400 {
+      name = "pipeline:\(namespace):#\(String(stableHash(input), radix: 16))"
+    }
+    return name
+  }
+
+  private func decodeCheckpoint(_ bytes: [UInt8]) throws -> Checkpoint {
+    do { return try JSONDecoder().decode(Checkpoint.self, from: Data(bytes)) } catch {
+      throw PipelineError.corruptState("checkpoint: \(error)")
+    }
+  }
+
+  // MARK: - Run lifecycle
+
+  private func start(_ resumed: PipelineReport?, source: String) throws {
+    let runID =
+      options.runID ?? resumed?.runID
+      ?? "pipeline-\(Timestamp.now.iso8601.filter { $0 != ":" && $0 != "-" })"
+    report = resumed ?? PipelineReport(runID: runID)
+    report.runID = runID
+    report.startOffset = report.offset
+    self.source = source
+    users.removeAll()
+    try defineFeatures()
+    if try store.run(runID) == nil {
+      try store.beginRun(
+        Run(
+          id: runID, name: "pipeline",
+          parameters: [
+            "input": source, "prefix": options.prefix,
+            "extractors": producers.joined(separator: ","),
+            "batch": String(options.batchSize), "coalesce": options.coalesce.rawValue,
+            "lateness": options.lateness.description,
+          ],
+          codeVersion: "FeaturePipeline@\(FeatureStore.version)",
+          host: ProcessInfo.processInfo.hostName))
+    }
+  }
+
+  private func finishing(_ body: () throws -> Void) throws -> PipelineReport {
+    do {
+      try body()
+    } catch {
+      users.removeAll()  // in-memory states may hold uncommitted events
+      dirty.removeAll()
+      operations.removeAll()
+      try? store.finishRun(
+        report.runID, status: .failed, metadata: metadata(["error": "\(error)"]))
+      throw error
+    }
+    try store.finishRun(report.runID, status: .succeeded, metadata: metadata([:]))
+    return report
+  }
+
+  private func metadata(_ extra: [String: String]) -> [String: String] {
+    var m = extra
+    m["events"] = String(report.events)
+    m["versions"] = String(report.versions)
+    m["late_events"] = String(report.lateEvents)
+    m["too_late_events"] = String(report.tooLateEvents)
+    m["rejected"] = String(report.rejected)
+    m["offset"] = String(report.offset)
+    m["input"] = source
+    return m
+  }
+
+  // MARK: - Events
+
+  private func user(_ id: String) throws -> UserState {
+    if let u = users[id] { return u }
+    var loaded: UserState?
+    if let bytes = try store.state(entity: id, namespace: namespace) {
+      loaded = try UserState(
+        id: id, bytes: bytes, extractors: extractors, featureCount: featureNames.count,
+        fingerprint: fingerprint)
+    }
+    let u = loaded ?? UserState(id: id, extractors: extractors, featureCount: featureNames.count)
+    users[id] = u
+    return u
+  }
+
+  /// Applies one event to its user's state and collects the writes it causes.
+  func process(_ event: BehaviorEvent) throws {
+    let u = try user(event.userID)
+    report.events += 1
+    let record = EventRecord(event)
+    let t = record.time
+    if u.newest != .min, t < u.newest - options.lateness.microseconds {
+      report.tooLateEvents += 1
+      if report.tooLateEventIDs.count < 100 { report.tooLateEventIDs.append(event.eventID) }
+      return
+    }
+    let late = t < u.newest
+    if late { report.lateEvents += 1 }
+    u.window.insert(record, capacity: options.maxEventsPerUser)
+    for k in extractors.indices { extractors[k].updateErased(&u.states[k], event, record) }
+    evaluate(u, event, at: t)
+    emit(u, event, at: t, onlyChanged: !late)
+    if late {
+      // The newest values now count the late event too.
+      evaluate(u, event, at: u.newest)
+      emit(u, event, at: u.newest, onlyChanged: true)
+    }
+    u.newest = max(u.newest, t)
+    u.window.evict(
+      atOrBefore: u.newest - TimeSpan.days(7).microseconds - options.lateness.microseconds)
+    if !u.dirty {
+      u.dirty = true
+      dirty.append(u)
+    }
+  }
+
+  private func evaluate(_ u: UserState, _ event: BehaviorEvent, at t: Int64) {
+    values.removeAll(keepingCapacity: true)
+    let context = ExtractionContext(
+      time: Timestamp(microseconds: t), event: event, window: u.window,
+      end: u.window.end(atOrBefore: t))
+    for k in extractors.indices {
+      let before = values.count
+      extractors[k].extractErased(context, u.states[k], &values)
+      precondition(
+        values.count - before == extractors[k].features.count,
+        "\(producers[k]) appended \(values.count - before) values for \(extractors[k].features.count) features"
+      )
+    }
+  }
+
+  /// Writes (or holds for the batch) the values of ``values``: changed ones, or all of them at
+  /// a late event's own time (the store's value as of then is not known here).
+  private func emit(_ u: UserState, _ event: BehaviorEvent, at t: Int64, onlyChanged: Bool) {
+    for f in values.indices {
+      let v = values[f]
+      if onlyChanged && u.last[f] == v { continue }
+      switch options.coalesce {
+      case .perEvent:
+        operations.append((f, u.id, v, t, [event.eventID]))
+      case .perBatch:
+        if var p = u.pending[f] {
+          if !p.eventIDs.contains(event.eventID) { p.eventIDs.append(event.eventID) }
+          if t >= p.eventTime {
+            p.value = v
+            p.eventTime = t
+            p.force = !onlyChanged
+          }
+          u.pending[f] = p
+        } else {
+          u.pending[f] = PendingWrite(
+            value: v, eventTime: t, eventIDs: [event.eventID], force: !onlyChanged,
+            before: u.last[f])
+        }
+      }
+      if onlyChanged { u.last[f] = v }
+    }
+  }
+
+  private func commit(_ checkpoint: String, _ identity: (device: UInt64, inode: UInt64)) throws {
+    if options.coalesce == .perBatch {
+      for u in dirty {
+        for (f, p) in u.pending.sorted(by: { $0.key < $1.key }) where p.force || p.value != p.before
+        {
+          operations.append((f, u.id, p.value, p.eventTime, p.eventIDs))
+        }
+        u.pending.removeAll(keepingCapacity: true)
+      }
+    }
+    report.versions += operations.count
+    report.batches += 1
+    let state = Checkpoint(
+      path: source, device: identity.device, inode: identity.inode, report: report)
+    let checkpointBytes = Array(try JSONEncoder().encode(state))
+    try store.write { batch in
+      for op in operations {
+        batch.put(
+          featureNames[op.feature], op.user, op.value, eventTime: Timestamp(microseconds: op.time),
+          lineage: Lineage(
+            producer: producers[extractorOfFeature[op.feature]], run: report.runID, source: source,
+            inputs: op.ids.map { .raw($0) }))
+      }
+      for u in dirty {
+        batch.setState(u.encode(fingerprint: fingerprint), entity: u.id, namespace: namespace)
+      }
+      batch.setCheckpoint(checkpoint, checkpointBytes)
+    }
+    for u in dirty { u.dirty = false }
+    dirty.removeAll(keepingCapacity: true)
+    operations.removeAll(keepingCapacity: true)
+    if users.count > options.cachedUsers { users.removeAll() }
+    progress?(report)
+  }
+}
+
+/// The rejects file of `--skip-bad-events`: one JSON object per bad line.
+final class RejectsFile {
+  let handle: FileHandle
+
+  init?(_ path: String?) throws {
+    guard let path else { return nil }
+    if !FileManager.default.fileExists(atPath: path) {
+      _ = FileManager.default.createFile(atPath: path, contents: nil)
+    }
+    guard let h = FileHandle(forWritingAtPath: path) else {
+      throw PipelineError.io("cannot open rejects file \(path)")
+    }
+    h.seekToEndOfFile()
+    handle = h
+  }
+
+  func write(line: Int, reason: String, text: ArraySlice<UInt8>) throws {
+    struct Reject: Encodable {
+      var line: Int
+      var reason: String
+      var text: String
+    }
+    var data = try JSONEncoder().encode(
+      Reject(line: line, reason: reason, text: String(decoding: text, as: UTF8.self)))
+    data.append(10)
+    handle.write(data)
+  }
+}

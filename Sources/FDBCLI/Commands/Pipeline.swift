@@ -66,12 +66,18 @@ struct PipelineCommand: ParsableCommand {
 
     @Option(
       help: ArgumentHelp(
+        "Max versions of the features it defines (0 = unlimited).", valueName: "n"))
+    var maxVersions = 10
+
+    @Option(
+      help: ArgumentHelp(
         "Skip bad lines, writing them here with line number and reason.",
         valueName: "rejects.jsonl"))
     var skipBadEvents: String?
 
     func validate() throws {
       if batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch)") }
+      if maxVersions < 0 { throw ValidationError("--max-versions must be 0 or more") }
       if Coalesce(rawValue: coalesce) == nil {
         throw ValidationError("--coalesce must be per-batch or per-event, got '\(coalesce)'")
       }
@@ -90,7 +96,8 @@ struct PipelineCommand: ParsableCommand {
       let options = PipelineOptions(
         prefix: prefix, runID: runID, batchSize: batch,
         lateness: try TimeArgument.duration(lateness, option: "--lateness", allowZero: true),
-        coalesce: Coalesce(rawValue: coalesce)!, rejectsPath: skipBadEvents)
+        coalesce: Coalesce(rawValue: coalesce)!, maxVersions: maxVersions,
+        rejectsPath: skipBadEvents)
       let runner = try PipelineRunner(store: store, extractors: chosen, options: options)
       let total =
         file == "-"

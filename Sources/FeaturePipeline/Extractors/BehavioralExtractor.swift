@@ -77,13 +77,15 @@ public struct BehavioralExtractor: FeatureExtractor {
 }
 
 /// A k-minimum-values distinct-count sketch (k = 64) over 64-bit hashes: it keeps the 64
-/// smallest distinct hash values seen. Exact while at most 64 distinct values were seen; beyond,
+/// smallest distinct hash values seen. Exact while at most 64 distinct values were seen (it knows: a 65th sets ``saturated``); beyond,
 /// the estimate (k − 1) / (k-th smallest / 2⁶⁴) has a relative standard error of at most
 /// 1 / √(k − 2) ≈ 12.7 %. At most 64 × 8 = 512 bytes; insertion order does not matter.
 public struct DistinctSketch: ExtractorState, Hashable {
   public static let k = 64
   /// The smallest hashes seen, ascending.
   public private(set) var minima: [UInt64] = []
+  /// More than k distinct values were seen (the count is an estimate from then on).
+  public private(set) var saturated = false
 
   public init() {}
 
@@ -98,25 +100,30 @@ public struct DistinctSketch: ExtractorState, Hashable {
     if lo < minima.count, minima[lo] == h { return }
     if minima.count < Self.k {
       minima.insert(h, at: lo)
-    } else if lo < Self.k {
-      minima.insert(h, at: lo)
-      minima.removeLast()
+    } else {
+      saturated = true
+      if lo < Self.k {
+        minima.insert(h, at: lo)
+        minima.removeLast()
+      }
     }
   }
 
   /// The number of distinct values: exact below k, else the KMV estimate.
   public var estimate: Int64 {
-    guard minima.count >= Self.k else { return Int64(minima.count) }
+    guard saturated else { return Int64(minima.count) }
     let fraction = (Double(minima[Self.k - 1]) + 1) / 18_446_744_073_709_551_616.0
     return Int64((Double(Self.k - 1) / fraction).rounded())
   }
 
   public func encode(into w: inout StateWriter) {
+    w.byte(saturated ? 1 : 0)
     w.varint(UInt64(minima.count))
     for m in minima { w.uint64(m) }
   }
 
   public init(from r: inout StateReader) throws(PipelineError) {
+    saturated = try r.byte() != 0
     let n = try r.count()
     guard n <= Self.k else { throw .corruptState("sketch of \(n) values") }
     for _ in 0..<n { minima.append(try r.uint64()) }

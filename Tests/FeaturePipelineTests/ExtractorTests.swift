@@ -1,0 +1,170 @@
+import FeatureDB
+import Foundation
+import Testing
+
+@testable import FeaturePipeline
+
+/// Each built-in feature on hand-computed cases (docs/pipeline.md has the formulas).
+@Suite struct ExtractorTests {
+  let temporal = TemporalExtractor()
+  let windowed = WindowedExtractor()
+  let behavioral = BehavioralExtractor()
+
+  @Test func calendarFieldsAreUTCWithMondayZero() {
+    let cases: [(String, Int64, Int64, Bool, Bool)] = [
+      // time, hour, day_of_week, weekend, business hours
+      ("2026-01-05T00:00:00Z", 0, 0, false, false),  // Monday midnight
+      ("2026-01-07T09:00:00Z", 9, 2, false, true),  // Wednesday 09:00: business hours begin
+      ("2026-01-07T16:59:59.999999Z", 16, 2, false, true),
+      ("2026-01-07T17:00:00Z", 17, 2, false, false),  // 17:00 is outside
+      ("2026-01-10T14:30:00Z", 14, 5, true, false),  // Saturday
+      ("2026-01-11T23:59:59Z", 23, 6, true, false),  // Sunday
+      ("2026-01-07T10:00:00+02:00", 8, 2, false, false),  // offsets are converted to UTC
+      ("1969-12-31T23:00:00Z", 23, 2, false, false),  // before the epoch: a Wednesday
+    ]
+    for (time, hour, dow, weekend, business) in cases {
+      let v = evaluate(temporal, [event(ts(time))])
+      #expect(v["hour_of_day"] == .int(hour), "\(time)")
+      #expect(v["day_of_week"] == .int(dow), "\(time)")
+      #expect(v["is_weekend"] == .bool(weekend), "\(time)")
+      #expect(v["is_business_hours"] == .bool(business), "\(time)")
+    }
+  }
+
+  @Test func aUsersFirstEvent() {
+    let t = monday + .hours(10)
+    let v = evaluate(temporal, [event(t, "login", session: "s1")])
+    #expect(v["session_duration"] == .double(0))
+    #expect(v["login_frequency_1h"] == .int(1))
+    #expect(v["activity_burst_score"] == .double(288))
+    #expect(v["time_pattern_anomaly"] == .double(0))
+    let w = evaluate(windowed, [event(t, "login", session: "s1")])
+    #expect(w["activity_count_1h"] == .int(1) && w["activity_count_7d"] == .int(1))
+    #expect(w["distinct_resources_24h"] == .int(0))
+    #expect(w["is_active_session"] == .bool(false))
+    #expect(w["engagement_score"] == .double(100 * (1 - exp(-1.0 / 25))))
+    let b = evaluate(behavioral, [event(t, "login")])
+    #expect(b["behavioral_consistency_score"] == .double(1))
+    #expect(b["failure_rate"] == .double(0))
+  }
+
+  /// (t − w, t]: an event exactly w before t is out, one a microsecond later is in.
+  @Test func windowBoundaries() {
+    let t = monday + .days(3)
+    let events = [
+      event(t - .days(7), "purchase", ["amount": 1000]),  // in no window
+      event(t - .days(7) + TimeSpan(microseconds: 1), "purchase", ["amount": 100]),  // 7d
+      event(t - .hours(24), "purchase", ["amount": 10.5, "resource": "a"]),  // 7d only
+      event(t - .hours(23), "purchase", ["amount": 20, "resource": "a"]),  // 24h, 7d
+      event(t - .hours(6), "login", ["resource": "b"]),  // 24h, 7d
+      event(t - .hours(1), "click", ["resource": "c"]),  // 6h, 24h, 7d
+      event(t - .hours(1) + TimeSpan(microseconds: 1), "login"),  // 1h …
+      event(t, "purchase", ["amount": 5.25, "resource": "c"]),
+    ]
+    let v = evaluate(windowed, events)
+    #expect(v["activity_count_1h"] == .int(2))
+    #expect(v["activity_count_6h"] == .int(3))
+    #expect(v["activity_count_24h"] == .int(5))
+    #expect(v["activity_count_7d"] == .int(7))
+    #expect(v["purchase_amount_1h"] == .double(5.25))
+    #expect(v["purchase_amount_24h"] == .double(25.25))
+    #expect(v["purchase_amount_7d"] == .double(135.75))
+    #expect(v["distinct_resources_1h"] == .int(1))  // c
+    #expect(v["distinct_resources_6h"] == .int(1))  // c (b is exactly 6 h before: out)
+    #expect(v["distinct_resources_24h"] == .int(3))  // a b c
+    #expect(v["distinct_resources_7d"] == .int(3))
+    // E = 5 events + 2 × 3 resources + 5 × 2 purchases in 24 h = 21.
+    #expect(v["engagement_score"] == .double(100 * (1 - exp(-21.0 / 25))))
+    // login_frequency_1h after a non-login event still counts the logins of the hour before.
+    let tv = evaluate(temporal, events)
+    #expect(tv["login_frequency_1h"] == .int(1))
+  }
+
+  @Test func sessionsBurstsAndUnusualHours() {
+    let t = monday + .days(2) + .hours(10)
+    var events = [
+      event(t - .days(1) - .hours(1), session: "old"),  // 09:00
+      event(t - .days(1) + .hours(5), session: "old"),  // 15:00
+      event(t - .hours(10), session: "old"),  // 00:00, 10 h before
+      event(t - .minutes(10), "login", session: "s1"),  // 09:50
+      event(t - .minutes(3), session: "s1"),  // 09:57
+    ]
+    events.append(event(t, session: "s1"))
+    let v = evaluate(temporal, events)
+    #expect(v["session_duration"] == .double(10))
+    // 5 min: 2 events; 24 h: 5 (all but Tuesday 09:00, 25 h before).
+    #expect(v["activity_burst_score"] == .double(288.0 * 2 / 5))
+    // Other events of 7 days: 09:00, 15:00, 00:00, 09:50, 09:57; within an hour of 10: 3.
+    #expect(v["time_pattern_anomaly"] == .double(1 - 3.0 / 5))
+    let w = evaluate(windowed, events)
+    #expect(w["is_active_session"] == .bool(true))
+    let logout = evaluate(windowed, events + [event(t + .minutes(1), "logout", session: "s1")])
+    #expect(logout["is_active_session"] == .bool(false))
+    let alone = evaluate(windowed, [event(t - .minutes(30)), event(t)])
+    #expect(alone["is_active_session"] == .bool(false))  // 30 min before is outside (t − 30m, t]
+    let noSession = evaluate(temporal, [event(t - .minutes(5)), event(t)])
+    #expect(noSession["session_duration"] == .double(0))
+  }
+
+  @Test func behaviouralRatesAndMix() {
+    let t = monday + .days(3)
+    let events = [
+      event(t - .days(2), "file_access", ["resource": "f1", "result": "success"]),
+      event(t - .days(2), "file_access", ["resource": "f2", "result": "success"]),
+      event(t - .hours(30), "admin_action", ["resource": "admin/1"]),
+      event(t - .hours(20), "api_call", ["resource": "/a", "result": "failure"]),
+      event(t - .hours(10), "api_call", ["resource": "/a", "result": "success"]),
+      event(t - .hours(5), "api_call", ["resource": "/b", "result": "success"]),
+      event(t - .hours(2), "data_transfer", ["bytes": 1_500_000]),
+      event(t - .hours(1), "admin_action"),
+      event(t, "data_transfer", ["bytes": 250_000, "result": "failure"]),
+    ]
+    let v = evaluate(behavioral, events)
+    #expect(v["resource_access_rate"] == .double(3.0 / 24))  // /a /a /b in 24 h
+    #expect(v["unique_resources_count"] == .int(5))  // f1 f2 admin/1 /a /b
+    #expect(v["api_call_diversity"] == .double(2.0 / 3))
+    #expect(v["data_transfer_volume"] == .double(1.75))
+    #expect(v["failure_rate"] == .double(2.0 / 4))
+    #expect(v["admin_action_count"] == .int(1))
+    // 24 h mix: api 3/6, transfer 2/6, admin 1/6; 7 d: file 2/9, admin 2/9, api 3/9, transfer 2/9.
+    let distance =
+      abs(3.0 / 6 - 3.0 / 9) + abs(2.0 / 6 - 2.0 / 9) + abs(1.0 / 6 - 2.0 / 9) + abs(0 - 2.0 / 9)
+    #expect(v["behavioral_consistency_score"] == .double(1 - distance / 2))
+  }
+
+  /// Exact up to k distinct values, then within a few standard errors (1/√(k−2) ≈ 12.7 %).
+  @Test func distinctSketchBound() throws {
+    var sketch = DistinctSketch()
+    for i in 0..<64 { sketch.insert(stableHash("r\(i)")) }
+    for i in 0..<64 { sketch.insert(stableHash("r\(i)")) }
+    #expect(sketch.estimate == 64)
+    for i in 64..<10_000 { sketch.insert(stableHash("r\(i)")) }
+    let error = abs(Double(sketch.estimate) - 10_000) / 10_000
+    #expect(error < 3 / (62.0).squareRoot(), "estimate \(sketch.estimate)")
+    var w = StateWriter()
+    sketch.encode(into: &w)
+    var r = StateReader(w.bytes)
+    #expect(try DistinctSketch(from: &r) == sketch)
+  }
+
+  @Test func windowStateRoundTrips() throws {
+    var window = EventWindow()
+    for (i, e) in [
+      event(monday, "login", session: "s", ["resource": "x", "result": "success"]),
+      event(monday + .seconds(5), "purchase", session: "s", ["amount": 12.5]),
+      event(
+        monday + .seconds(2), "data_transfer", session: "t", ["bytes": 7, "result": "failure"]),
+      event(monday - .days(400), "other"),
+    ].enumerated() {
+      window.insert(EventRecord(e), capacity: 3)
+      #expect(window.count == min(i + 1, 3))
+    }
+    #expect(window.records.map(\.time) == window.records.map(\.time).sorted())
+    #expect(window.dropped == 1)
+    var w = StateWriter()
+    window.encode(into: &w)
+    var r = StateReader(w.bytes)
+    #expect(try EventWindow(from: &r) == window)
+    #expect(r.isAtEnd)
+  }
+}

@@ -75,6 +75,16 @@ struct EventDecoder {
   let decoder = JSONDecoder()
 
   func decode(_ bytes: ArraySlice<UInt8>, line: Int) throws(PipelineError) -> BehaviorEvent {
+    switch EventParser.parse(bytes) {
+    case .success(let event): return event
+    case .failure(let reason): throw .badEvent(line: line, reason: reason.text)
+    }
+  }
+
+  /// The same with `JSONDecoder` (the reference the fast parser is tested against).
+  func decodeWithFoundation(_ bytes: ArraySlice<UInt8>, line: Int) throws(PipelineError)
+    -> BehaviorEvent
+  {
     do {
       return try decoder.decode(BehaviorEvent.self, from: Data(bytes))
     } catch let error as DecodingError {

@@ -139,7 +139,7 @@ import Testing
     let lines = try String(contentsOfFile: rejects, encoding: .utf8).split(separator: "\n")
     #expect(lines.count == 3)
     #expect(lines[1].contains(#""reason":"missing required field 'timestamp'""#))
-    #expect(lines[2].contains("malformed JSON"))
+    #expect(lines[2].contains("not a JSON object"))
     #expect(try db.run("r")?.status == .succeeded)
   }
 
@@ -175,6 +175,72 @@ import Testing
       Issue.record("invalid UTF-8 accepted")
     } catch {
       #expect(error == .badEvent(line: 4, reason: "invalid UTF-8"))
+    }
+  }
+}
+
+/// The runner's own JSON parser agrees with `JSONDecoder` on the same lines.
+@Suite struct EventParserTests {
+  @Test func agreesWithJSONDecoderOnGeneratedEvents() throws {
+    let seed = UInt64.random(in: 0...1_000_000)
+    print("parser seed \(seed)")
+    var generator = EventGenerator(users: 50, seed: seed)
+    let encoder = JSONEncoder()
+    let decoder = EventDecoder()
+    for i in 0..<2_000 {
+      var e = generator.next()
+      if i % 7 == 0 { e.userID = "ü \"quoted\" \\ /\u{1F600}\n\t" }
+      if i % 11 == 0 { e.data["big"] = .number(-1.5e300) }
+      if i % 13 == 0 { e.sessionID = nil }
+      let line = ArraySlice(Array(try encoder.encode(e)))
+      let fast = try decoder.decode(line, line: i)
+      #expect(fast == e, "seed \(seed) line \(i)")
+      #expect(fast == (try decoder.decodeWithFoundation(line, line: i)))
+    }
+  }
+
+  @Test func reportsTheSameProblems() {
+    let decoder = EventDecoder()
+    let lines = [
+      #"{"event_id":"1","user_id":"u","timestamp":"2026-01-01T00:00:00Z","event_type":"x","extra":[1,{"a":null}],"source":null}"#,
+      #"  {"event_id":"1","user_id":"u","timestamp":"2026-01-01T00:00:00Z","event_type":"x","data":{}}  "#,
+      #"{"event_id":"\u00e9\ud83d\ude00","user_id":"u","timestamp":"2026-01-01","event_type":"x"}"#,
+      #"{"event_id":1,"user_id":"u","timestamp":"2026-01-01T00:00:00Z","event_type":"x"}"#,
+      #"{"event_id":"1","user_id":"u","timestamp":"2026-01-01T00:00:00Z"}"#,
+      #"{"event_id":"1","user_id":"u","timestamp":"2026-13-01T00:00:00Z","event_type":"x"}"#,
+      #"{"event_id":"1","user_id":"u","timestamp":"2026-01-01T00:00:00Z","event_type":"x"} x"#,
+      #"{"event_id":"1","user_id":"u","timestamp":"2026-01-01T00:00:00Z","event_type":"x","#,
+      #"{"event_id":"1","user_id":"u","timestamp":"2026-01-01T00:00:00Z","event_type":"x","data":{"a":true,"b":-2,"c":"s"}}"#,
+      #"{"event_id":"1","user_id":"u","timestamp":"2026-01-01T00:00:00Z","event_type":null}"#,
+    ]
+    enum Outcome: Equatable {
+      case event(BehaviorEvent)
+      case reason(String)
+    }
+    func outcome(_ r: () throws(PipelineError) -> BehaviorEvent) -> Outcome {
+      do { return .event(try r()) } catch {
+        if case .badEvent(_, let reason) = error {
+          // JSONDecoder's own wording for syntax errors differs; both say what field.
+          return .reason(
+            reason.hasPrefix("malformed") || reason.contains("JSON") ? "malformed" : reason)
+        }
+        return .reason("\(error)")
+      }
+    }
+    for (line, reason) in [
+      ("[]", "not a JSON object"), ("nul", "not a JSON object"), ("", "empty line"),
+    ] {
+      #expect(throws: PipelineError.badEvent(line: 1, reason: reason)) {
+        try decoder.decode(ArraySlice(Array(line.utf8)), line: 1)
+      }
+    }
+    for line in lines {
+      let bytes = ArraySlice(Array(line.utf8))
+      let fast = outcome { () throws(PipelineError) in try decoder.decode(bytes, line: 1) }
+      let slow = outcome { () throws(PipelineError) in
+        try decoder.decodeWithFoundation(bytes, line: 1)
+      }
+      #expect(fast == slow, "\(line)")
     }
   }
 }

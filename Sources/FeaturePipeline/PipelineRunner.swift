@@ -118,12 +118,17 @@ public final class PipelineRunner {
   let prefix: String
   private var users: [String: UserState] = [:]
   private var dirty: [UserState] = []
+  /// Writes of the batch in hand (per-event mode, and per-batch mode at the batch's end).
   private var operations:
     [(feature: Int, user: String, value: FeatureValue, time: Int64, ids: [String])] = []
+  /// Per-batch mode: the pending write of (user, feature) is `pending[user.slot + feature]`.
+  private var pending: [PendingWrite?] = []
+  private let committer: Committer
   private var values: [FeatureValue] = []
   private var report = PipelineReport(runID: "")
   private var source = ""
-  /// Called after every commit with the totals so far.
+  /// Called (on the runner's thread) after every batch is handed to the commit, with the
+  /// totals so far.
   public var progress: ((PipelineReport) -> Void)?
 
   public init(
@@ -159,6 +164,7 @@ public final class PipelineRunner {
     producers = extractors.map(\.producer)
     fingerprint = stableHash((producers + names).joined(separator: "\n"))
     namespace = "pipeline:" + prefix
+    committer = Committer(store: store)
     values.reserveCapacity(names.count)
   }
 
@@ -299,7 +305,10 @@ public final class PipelineRunner {
   private func finishing(_ body: () throws -> Void) throws -> PipelineReport {
     do {
       try body()
+      try committer.drain()
     } catch {
+      try? committer.drain()
+      pending.removeAll()
       users.removeAll()  // in-memory states may hold uncommitted events
       dirty.removeAll()
       operations.removeAll()
@@ -351,6 +360,16 @@ public final class PipelineRunner {
     }
     let late = t < u.newest
     if late { report.lateEvents += 1 }
+    if !u.dirty {
+      u.dirty = true
+      u.slot = pending.count
+      u.batchEvents.removeAll(keepingCapacity: true)
+      if options.coalesce == .perBatch {
+        pending.append(contentsOf: repeatElement(nil, count: featureNames.count))
+      }
+      dirty.append(u)
+    }
+    u.batchEvents.append(event.eventID)
     u.window.insert(record, capacity: options.maxEventsPerUser)
     for k in extractors.indices { extractors[k].updateErased(&u.states[k], event, record) }
     evaluate(u, event, at: t)
@@ -387,64 +406,132 @@ public final class PipelineRunner {
   /// Writes (or holds for the batch) the values of ``values``: changed ones, or all of them at
   /// a late event's own time (the store's value as of then is not known here).
   private func emit(_ u: UserState, _ event: BehaviorEvent, at t: Int64, onlyChanged: Bool) {
+    let current = Int32(u.batchEvents.count - 1)
+    var ids: [String]? = nil  // one array shared by this event's writes
     for f in values.indices {
       let v = values[f]
       if onlyChanged && u.last[f] == v { continue }
       switch options.coalesce {
       case .perEvent:
-        operations.append((f, u.id, v, t, [event.eventID]))
+        if ids == nil { ids = [event.eventID] }
+        operations.append((f, u.id, v, t, ids!))
       case .perBatch:
-        if var p = u.pending[f] {
-          if !p.eventIDs.contains(event.eventID) { p.eventIDs.append(event.eventID) }
-          if t >= p.eventTime {
-            p.value = v
-            p.eventTime = t
-            p.force = !onlyChanged
-          }
-          u.pending[f] = p
-        } else {
-          u.pending[f] = PendingWrite(
-            value: v, eventTime: t, eventIDs: [event.eventID], force: !onlyChanged,
+        let i = u.slot + f
+        if pending[i] == nil {
+          pending[i] = PendingWrite(
+            value: v, eventTime: t, from: current, upto: current, force: !onlyChanged,
             before: u.last[f])
+        } else if t >= pending[i]!.eventTime {
+          pending[i]!.value = v
+          pending[i]!.eventTime = t
+          pending[i]!.upto = current
+          pending[i]!.force = !onlyChanged
         }
       }
       if onlyChanged { u.last[f] = v }
     }
   }
 
+  /// Ends the batch in hand: builds its write batch (versions with lineage, the touched users'
+  /// states, the checkpoint) and hands it to the committer, which commits it while the next
+  /// batch is processed. Commits happen one at a time, in order.
   private func commit(_ checkpoint: String, _ identity: (device: UInt64, inode: UInt64)) throws {
     if options.coalesce == .perBatch {
       for u in dirty {
-        for (f, p) in u.pending.sorted(by: { $0.key < $1.key }) where p.force || p.value != p.before
-        {
-          operations.append((f, u.id, p.value, p.eventTime, p.eventIDs))
+        // Inputs: the user's events of the batch from the first that changed the feature to the
+        // one whose value is written; one array per distinct range.
+        var shared: [Int64: [String]] = [:]
+        for f in 0..<featureNames.count {
+          guard let p = pending[u.slot + f], p.force || p.value != p.before else { continue }
+          let key = Int64(p.from) << 32 | Int64(p.upto)
+          let ids = shared[key] ?? Array(u.batchEvents[Int(p.from)...Int(p.upto)])
+          shared[key] = ids
+          operations.append((f, u.id, p.value, p.eventTime, ids))
         }
-        u.pending.removeAll(keepingCapacity: true)
       }
+      pending.removeAll(keepingCapacity: true)
     }
     report.versions += operations.count
     report.batches += 1
     let state = Checkpoint(
       path: source, device: identity.device, inode: identity.inode, report: report)
-    let checkpointBytes = Array(try JSONEncoder().encode(state))
-    try store.write { batch in
-      for op in operations {
-        batch.put(
-          featureNames[op.feature], op.user, op.value, eventTime: Timestamp(microseconds: op.time),
-          lineage: Lineage(
-            producer: producers[extractorOfFeature[op.feature]], run: report.runID, source: source,
-            inputs: op.ids.map { .raw($0) }))
+    var batch = WriteBatch()
+    var inputs: [[String]: [LineageInput]] = [:]
+    for op in operations {
+      let raw: [LineageInput]
+      if op.ids.count == 1 {
+        raw = [.raw(op.ids[0])]
+      } else if let r = inputs[op.ids] {
+        raw = r
+      } else {
+        raw = op.ids.map { .raw($0) }
+        inputs[op.ids] = raw
       }
-      for u in dirty {
-        batch.setState(u.encode(fingerprint: fingerprint), entity: u.id, namespace: namespace)
-      }
-      batch.setCheckpoint(checkpoint, checkpointBytes)
+      batch.put(
+        featureNames[op.feature], op.user, op.value, eventTime: Timestamp(microseconds: op.time),
+        lineage: Lineage(
+          producer: producers[extractorOfFeature[op.feature]], run: report.runID, source: source,
+          inputs: raw))
     }
-    for u in dirty { u.dirty = false }
+    for u in dirty {
+      batch.setState(u.encode(fingerprint: fingerprint), entity: u.id, namespace: namespace)
+      u.dirty = false
+    }
+    batch.setCheckpoint(checkpoint, Array(try JSONEncoder().encode(state)))
     dirty.removeAll(keepingCapacity: true)
     operations.removeAll(keepingCapacity: true)
-    if users.count > options.cachedUsers { users.removeAll() }
+    try committer.submit(batch)
     progress?(report)
+    if users.count > options.cachedUsers {
+      try committer.drain()
+      users.removeAll()
+    }
+  }
+}
+
+/// Commits write batches on its own thread, one at a time and in order, so the runner can
+/// parse and extract the next batch meanwhile. The first error is kept and rethrown to the
+/// runner at its next ``submit(_:)`` or ``drain()``; the runner then stops (the batches
+/// after a failed one are never committed: each waits for the previous).
+final class Committer: @unchecked Sendable {
+  // Safety: `error` is read and written only under `lock`; the store is Sendable.
+  private let store: FeatureStore
+  private let queue = DispatchQueue(label: "FeaturePipeline.commit")
+  private let slot = DispatchSemaphore(value: 1)
+  private let lock = NSLock()
+  private var error: (any Error)?
+
+  init(store: FeatureStore) { self.store = store }
+
+  /// Waits for the previous commit, then starts committing `batch`.
+  func submit(_ batch: WriteBatch) throws {
+    slot.wait()
+    if let e = takeError() {
+      slot.signal()
+      throw e
+    }
+    queue.async { [store, slot] in
+      do {
+        try store.commit(batch)
+      } catch {
+        self.lock.withLock { if self.error == nil { self.error = error } }
+      }
+      slot.signal()
+    }
+  }
+
+  /// Waits until every submitted batch has committed (or failed: then throws its error).
+  func drain() throws {
+    slot.wait()
+    defer { slot.signal() }
+    if let e = takeError() { throw e }
+  }
+
+  private func takeError() -> (any Error)? {
+    lock.withLock {
+      defer { error = nil }
+      return error
+    }
   }
 }
 

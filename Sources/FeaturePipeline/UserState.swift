@@ -11,9 +11,12 @@ final class UserState {
   var last: [FeatureValue?]
   /// Newest event time seen (µs); `Int64.min` before the first event.
   var newest = Int64.min
+  /// Touched by the batch in hand.
   var dirty = false
-  /// Pending coalesced writes of the batch in hand, per feature index (per-batch mode).
-  var pending: [Int: PendingWrite] = [:]
+  /// Where its pending writes start in the runner's table (per-batch mode), while dirty.
+  var slot = 0
+  /// Ids of its events in the batch in hand, in arrival order.
+  var batchEvents: [String] = []
 
   init(id: String, extractors: [any FeatureExtractor], featureCount: Int) {
     self.id = id
@@ -76,7 +79,9 @@ final class UserState {
 struct PendingWrite {
   var value: FeatureValue
   var eventTime: Int64
-  var eventIDs: [String]
+  /// The user's batch events it covers: `batchEvents[from...upto]`.
+  var from: Int32
+  var upto: Int32
   /// Write even when equal to the value before the batch (a late event's as-of value).
   var force: Bool
   /// The feature's last written value before the batch.

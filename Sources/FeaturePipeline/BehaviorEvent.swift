@@ -86,6 +86,23 @@ public struct BehaviorEvent: Codable, Sendable, Hashable {
     try c.encodeIfPresent(locationInfo, forKey: .locationInfo)
   }
 
+  /// The device: `device_info.device_id`, else the `device_info` map as sorted `key=value`
+  /// pairs, else nil.
+  public var device: String? {
+    guard let info = deviceInfo, !info.isEmpty else { return nil }
+    if let id = info["device_id"] { return id.description }
+    return info.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+  }
+
+  /// The location: `location_info` as `country/region/city` (the parts present), else its
+  /// sorted `key=value` pairs, else nil.
+  public var location: String? {
+    guard let info = locationInfo, !info.isEmpty else { return nil }
+    let parts = ["country", "region", "city"].compactMap { info[$0]?.description }
+    if !parts.isEmpty { return parts.joined(separator: "/") }
+    return info.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+  }
+
   /// A number from `data[key]` (a JSON number, or a string holding one).
   public func number(_ key: String) -> Double? { data[key]?.number }
   /// A string from `data[key]`.

@@ -39,6 +39,12 @@ public struct EventRecord: Sendable, Hashable {
   public var amount: Double
   /// `data.bytes` (0 when absent).
   public var bytes: Double
+  /// ``stableHash(_:)`` of the device (``BehaviorEvent/device``), 0 when absent.
+  public var device: UInt64 = 0
+  /// ``stableHash(_:)`` of the location (``BehaviorEvent/location``), 0 when absent.
+  public var location: UInt64 = 0
+  /// ``stableHash(_:)`` of `data.user_agent`, 0 when absent.
+  public var agent: UInt64 = 0
 
   public init(
     time: Int64, kind: EventKind, failed: Bool = false, succeeded: Bool = false,
@@ -64,6 +70,9 @@ public struct EventRecord: Sendable, Hashable {
       failed: result == "failure", succeeded: result == "success",
       resource: resource.map(stableHash) ?? 0, session: event.sessionID.map(stableHash) ?? 0,
       amount: amount.isFinite ? amount : 0, bytes: bytes.isFinite ? bytes : 0)
+    device = event.device.map(stableHash) ?? 0
+    location = event.location.map(stableHash) ?? 0
+    agent = event.data["user_agent"]?.string.map(stableHash) ?? 0
   }
 }
 
@@ -128,6 +137,7 @@ public struct EventWindow: Sendable, Hashable {
   static let hasBytes: UInt8 = 16
   static let failed: UInt8 = 32
   static let succeeded: UInt8 = 64
+  static let hasMore: UInt8 = 128
 
   /// Records as deltas: `svarint` time delta, kind byte, flag byte, then only the fields the
   /// flags say are present (a session only when it differs from the previous record's).
@@ -136,6 +146,7 @@ public struct EventWindow: Sendable, Hashable {
     w.varint(dropped)
     var previousTime: Int64 = 0
     var previousSession: UInt64 = 0
+    var previous: (UInt64, UInt64, UInt64) = (0, 0, 0)
     for r in records {
       w.svarint(r.time &- previousTime)
       previousTime = r.time
@@ -149,7 +160,23 @@ public struct EventWindow: Sendable, Hashable {
       if r.bytes != 0 { flags |= Self.hasBytes }
       if r.failed { flags |= Self.failed }
       if r.succeeded { flags |= Self.succeeded }
+      // Device, location, agent: 2 bits each, 0 absent, 1 same as the previous record's, 2 new.
+      var more: UInt8 = 0
+      for (k, (v, p)) in [(r.device, previous.0), (r.location, previous.1), (r.agent, previous.2)]
+        .enumerated() where v != 0
+      {
+        more |= (v == p ? 1 : 2) << (2 * UInt8(k))
+      }
+      if more != 0 { flags |= Self.hasMore }
       w.byte(flags)
+      if more != 0 { w.byte(more) }
+      if r.device != 0 && r.device != previous.0 { w.uint64(r.device) }
+      if r.location != 0 && r.location != previous.1 { w.uint64(r.location) }
+      if r.agent != 0 && r.agent != previous.2 { w.uint64(r.agent) }
+      previous = (
+        r.device != 0 ? r.device : previous.0, r.location != 0 ? r.location : previous.1,
+        r.agent != 0 ? r.agent : previous.2
+      )
       if r.resource != 0 { w.uint64(r.resource) }
       if flags & Self.hasSession != 0 { w.uint64(r.session) }
       if r.session != 0 { previousSession = r.session }
@@ -164,6 +191,7 @@ public struct EventWindow: Sendable, Hashable {
     records.reserveCapacity(n)
     var time: Int64 = 0
     var session: UInt64 = 0
+    var previous: [UInt64] = [0, 0, 0]
     for _ in 0..<n {
       time = time &+ (try r.svarint())
       guard let kind = EventKind(rawValue: try r.byte()) else {
@@ -171,6 +199,22 @@ public struct EventWindow: Sendable, Hashable {
       }
       let flags = try r.byte()
       var rec = EventRecord(time: time, kind: kind)
+      if flags & Self.hasMore != 0 {
+        let more = try r.byte()
+        for k in 0..<3 {
+          switch (more >> (2 * UInt8(k))) & 3 {
+          case 0: continue
+          case 1: break
+          case 2: previous[k] = try r.uint64()
+          default: throw .corruptState("bad field flags")
+          }
+          switch k {
+          case 0: rec.device = previous[k]
+          case 1: rec.location = previous[k]
+          default: rec.agent = previous[k]
+          }
+        }
+      }
       if flags & Self.hasResource != 0 { rec.resource = try r.uint64() }
       if flags & Self.hasSession != 0 { session = try r.uint64() }
       if flags & (Self.hasSession | Self.sameSession) != 0 { rec.session = session }

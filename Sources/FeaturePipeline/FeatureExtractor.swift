@@ -109,7 +109,7 @@ extension FeatureExtractor {
 public enum BuiltinExtractors {
   /// Every built-in extractor.
   public static var all: [any FeatureExtractor] {
-    [TemporalExtractor(), WindowedExtractor(), BehavioralExtractor()]
+    [TemporalExtractor(), WindowedExtractor(), BehavioralExtractor(), CategoricalExtractor()]
   }
 
   /// The built-in extractors named in `names` (by name, with or without the `extract.` prefix).

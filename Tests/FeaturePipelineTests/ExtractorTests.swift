@@ -168,3 +168,62 @@ import Testing
     #expect(r.isAtEnd)
   }
 }
+
+extension ExtractorTests {
+  func seen(
+    _ t: Timestamp, device: String?, city: String?, agent: String?, _ type: String = "page_view"
+  ) -> BehaviorEvent {
+    var e = event(t, type, agent.map { ["user_agent": .string($0)] } ?? [:])
+    e.deviceInfo = device.map { ["device_id": .string($0), "type": "phone"] }
+    e.locationInfo = city.map { ["country": "DE", "city": .string($0)] }
+    return e
+  }
+
+  @Test func devicesLocationsAndAgents() {
+    let categorical = CategoricalExtractor()
+    let t = monday + .days(4)
+    let events = [
+      seen(t - .days(3), device: "d0", city: "Munich", agent: "a"),  // 7 d only
+      seen(t - .hours(20), device: "d1", city: "Berlin", agent: "a"),
+      seen(t - .hours(10), device: "d1", city: "Berlin", agent: "b"),
+      seen(t - .hours(5), device: nil, city: "Paris", agent: nil),
+      seen(t - .hours(2), device: "d2", city: "Berlin", agent: "b"),
+      seen(t, device: "d1", city: "Berlin", agent: "a"),
+    ]
+    let v = evaluate(categorical, events)
+    // Devices in 24 h: d1 d1 d2 d1 → pairs 3, changes 2.
+    #expect(v["device_change_score"] == .double(2.0 / 3))
+    // Locations: Berlin Berlin Paris Berlin Berlin → pairs 4, changes 2.
+    #expect(v["location_change_score"] == .double(2.0 / 4))
+    // Agents: a b b a → pairs 3, changes 2.
+    #expect(v["user_agent_change_score"] == .double(2.0 / 3))
+    #expect(v["is_new_device"] == .bool(false) && v["is_new_location"] == .bool(false))
+    // 7 d: devices d0 d1 d1 d2 d1 → 3 distinct of 5.
+    #expect(v["device_diversity_score"] == .double(3.0 / 5))
+    // Locations of 7 d: Munich 1, Berlin 4, Paris 1 of 6.
+    let p = [1.0 / 6, 4.0 / 6, 1.0 / 6]
+    #expect(v["location_entropy"] == .double(-p.sorted().reduce(0) { $0 + $1 * log2($1) }))
+    let first = evaluate(categorical, [seen(t, device: "d9", city: "Oslo", agent: "z")])
+    #expect(first["is_new_device"] == .bool(true) && first["is_new_location"] == .bool(true))
+    #expect(first["device_change_score"] == .double(0) && first["location_entropy"] == .double(0))
+    let none = evaluate(categorical, [seen(t, device: nil, city: nil, agent: nil)])
+    #expect(none["is_new_device"] == .bool(false) && none["device_diversity_score"] == .double(0))
+  }
+
+  @Test func recordsKeepDevicesLocationsAndAgentsThroughPersistence() throws {
+    var window = EventWindow()
+    for (i, e) in [
+      seen(monday, device: "d1", city: "Berlin", agent: "a"),
+      seen(monday + .seconds(1), device: "d1", city: nil, agent: "b"),
+      seen(monday + .seconds(2), device: nil, city: "Paris", agent: "b"),
+      seen(monday + .seconds(3), device: "d1", city: "Paris", agent: nil),
+    ].enumerated() {
+      window.insert(EventRecord(e), capacity: 10)
+      #expect(window.records[i].device == (e.device.map(stableHash) ?? 0))
+    }
+    var w = StateWriter()
+    window.encode(into: &w)
+    var r = StateReader(w.bytes)
+    #expect(try EventWindow(from: &r) == window)
+  }
+}

@@ -1,5 +1,6 @@
 import FeatureDB
 import Foundation
+import Synchronization
 
 /// How per-event values become versions within a batch.
 public enum Coalesce: String, Sendable, CaseIterable {
@@ -74,6 +75,10 @@ public struct PipelineReport: Sendable, Hashable, Codable {
   public var line: Int = 1
   /// Where this invocation started reading.
   public var startOffset: UInt64 = 0
+  /// The run was stopped by ``PipelineRunner/stop()`` (SIGINT in `fdb`) before the end of
+  /// its input: the batch in hand was committed and the run recorded as failed with metadata
+  /// `interrupted: true`; running again resumes after it.
+  public var interrupted = false
 
   public init(runID: String) { self.runID = runID }
 }
@@ -124,6 +129,8 @@ public final class PipelineRunner {
   /// Per-batch mode: the pending write of (user, feature) is `pending[user.slot + feature]`.
   private var pending: [PendingWrite?] = []
   private let committer: Committer
+  /// Stops a run from another thread (see ``stop()``).
+  public let stopSignal = StopSignal()
   private var values: [FeatureValue] = []
   private var report = PipelineReport(runID: "")
   private var source = ""
@@ -167,6 +174,13 @@ public final class PipelineRunner {
     committer = Committer(store: store)
     values.reserveCapacity(names.count)
   }
+
+  /// Asks a running ``run(file:)`` or ``run(events:input:)`` to stop after the line in hand:
+  /// it commits what it has read (a shorter last batch) and returns with
+  /// ``PipelineReport/interrupted`` set. Safe from any thread or a signal handler's queue.
+  public func stop() { stopSignal.stop() }
+
+  private var stopping: Bool { stopSignal.requested }
 
   /// Defines every feature of the extractors (a no-op for those defined already).
   public func defineFeatures() throws {
@@ -234,6 +248,10 @@ public final class PipelineRunner {
           try commit(name, identity)
           inBatch = 0
         }
+        if stopping {
+          report.interrupted = true
+          break
+        }
       }
       try commit(name, identity)
     }
@@ -254,6 +272,10 @@ public final class PipelineRunner {
         if inBatch == options.batchSize {
           try commit(name, (0, 0))
           inBatch = 0
+        }
+        if stopping {
+          report.interrupted = true
+          break
         }
       }
       try commit(name, (0, 0))
@@ -283,6 +305,8 @@ public final class PipelineRunner {
       ?? "pipeline-\(Timestamp.now.iso8601.filter { $0 != ":" && $0 != "-" })"
     report = resumed ?? PipelineReport(runID: runID)
     report.runID = runID
+    report.interrupted = false
+    stopSignal.reset()
     report.startOffset = report.offset
     self.source = source
     users.removeAll()
@@ -316,7 +340,9 @@ public final class PipelineRunner {
         report.runID, status: .failed, metadata: metadata(["error": "\(error)"]))
       throw error
     }
-    try store.finishRun(report.runID, status: .succeeded, metadata: metadata([:]))
+    try store.finishRun(
+      report.runID, status: report.interrupted ? .failed : .succeeded,
+      metadata: metadata(["interrupted": String(report.interrupted)]))
     return report
   }
 
@@ -487,6 +513,16 @@ public final class PipelineRunner {
       users.removeAll()
     }
   }
+}
+
+/// A flag another thread (a signal handler's queue) sets to stop a ``PipelineRunner``.
+public final class StopSignal: Sendable {
+  private let flag = Atomic<Bool>(false)
+  public init() {}
+  /// Asks the runner to stop after the line in hand (see ``PipelineRunner/stop()``).
+  public func stop() { flag.store(true, ordering: .relaxed) }
+  var requested: Bool { flag.load(ordering: .relaxed) }
+  func reset() { flag.store(false, ordering: .relaxed) }
 }
 
 /// Commits write batches on its own thread, one at a time and in order, so the runner can

@@ -84,3 +84,56 @@ import Testing
     #expect(try b.run("crash")?.metadata["events"] == "4000")
   }
 }
+
+extension ExactlyOnceTests {
+  /// SIGINT commits the batch in hand and records the run as interrupted (exit 130); running
+  /// again finishes it. Per event, versions do not depend on batch boundaries, so the result
+  /// equals an uninterrupted run's.
+  @Test func anInterruptedRunCommitsWhatItReadAndResumes() throws {
+    let dir = TemporaryDirectory()
+    var generator = EventGenerator(users: 30, seed: 5)
+    let events = (0..<4_000).map { _ in generator.next() }
+    let input = dir.child("events.jsonl")
+    try writeJSONLines(events, to: input)
+    let common = [
+      "pipeline", "run", input, "--run", "int", "--batch", "500", "--coalesce", "per-event",
+      "--max-versions", "0",
+    ]
+    let reference = dir.child("reference")
+    let interrupted = dir.child("interrupted")
+    for store in [reference, interrupted] {
+      #expect(try runFDB(["init", "--db", store]).status == 0)
+    }
+    #expect(try runFDB(common + ["--db", reference]).status == 0)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: productPath("fdb"))
+    process.arguments = common + ["--db", interrupted]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    usleep(400_000)
+    kill(process.processIdentifier, SIGINT)
+    process.waitUntilExit()
+    do {
+      let store = try FeatureStore(path: interrupted, options: StoreOptions(readOnly: true))
+      let run = try #require(try store.run("int"))
+      if process.terminationStatus == 130 {
+        #expect(run.status == .failed && run.metadata["interrupted"] == "true")
+        let events = Int(run.metadata["events"] ?? "") ?? 0
+        #expect(events > 0 && events < 4_000, "events \(events)")
+      } else {
+        // The run had finished before the signal came.
+        #expect(process.terminationStatus == 0 && run.status == .succeeded)
+      }
+    }
+    #expect(try runFDB(common + ["--db", interrupted]).status == 0)
+    let a = try FeatureStore(path: reference, options: StoreOptions(readOnly: true))
+    let b = try FeatureStore(path: interrupted, options: StoreOptions(readOnly: true))
+    let runner = try PipelineRunner(store: a)
+    let ids = (0..<30).map { "user\($0)" }
+    let left = try dump(a, features: runner.featureNames, users: ids, namespace: runner.namespace)
+    let right = try dump(b, features: runner.featureNames, users: ids, namespace: runner.namespace)
+    #expect(left == right)
+    #expect(try b.run("int")?.status == .succeeded)
+  }
+}

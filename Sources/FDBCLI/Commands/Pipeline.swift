@@ -106,6 +106,15 @@ struct PipelineCommand: ParsableCommand {
       runner.progress = { progress.update(Int($0.offset)) }
       let start = ContinuousClock.now
       let report: PipelineReport
+      // SIGINT: commit the batch in hand, record the run as interrupted, exit 130.
+      signal(SIGINT, SIG_IGN)
+      let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+      interrupt.setEventHandler { [stop = runner.stopSignal] in stop.stop() }
+      interrupt.resume()
+      defer {
+        interrupt.cancel()
+        signal(SIGINT, SIG_DFL)
+      }
       do {
         report = try runner.run(file: file)
       } catch let error as PipelineError {
@@ -126,6 +135,7 @@ struct PipelineCommand: ParsableCommand {
           ("too_late_event_ids", .array(report.tooLateEventIDs.map { .string($0) })),
           ("rejected", .int(report.rejected)), ("offset", .int(report.offset)),
           ("resumed_at", .int(report.startOffset)), ("seconds", .double(seconds)),
+          ("interrupted", .bool(report.interrupted)),
         ]))
       output.fields([
         ("run", report.runID),
@@ -135,6 +145,12 @@ struct PipelineCommand: ParsableCommand {
         ("rejected", String(report.rejected)),
         ("time", String(format: "%.2f s", seconds)),
       ])
+      if report.interrupted {
+        Terminal.writeError(
+          "fdb: interrupted: committed up to line \(report.line - 1); run the same command to resume\n"
+        )
+        throw ExitCode(130)
+      }
       if report.tooLateEvents > 0 {
         output.note(
           "too late (first \(report.tooLateEventIDs.count)): \(report.tooLateEventIDs.prefix(10).joined(separator: ", "))"

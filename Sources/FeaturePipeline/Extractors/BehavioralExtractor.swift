@@ -39,31 +39,33 @@ public struct BehavioralExtractor: FeatureExtractor {
     let day = c.range(.hours(24))
     var withResource = 0
     var apiCalls = 0
-    var apiResources = Set<UInt64>()
     var bytes = 0.0
     var failures = 0
     var results = 0
     var admin: Int64 = 0
     var dayMix = [Int](repeating: 0, count: EventKind.allCases.count)
-    for i in day {
-      let r = records[i]
-      if r.resource != 0 { withResource += 1 }
-      if r.kind == .apiCall {
-        apiCalls += 1
-        if r.resource != 0 { apiResources.insert(r.resource) }
+    let apiResources = ScratchSet.with(capacity: day.count) { apiResources in
+      for i in day {
+        let r = records[i]
+        if r.resource != 0 { withResource += 1 }
+        if r.kind == .apiCall {
+          apiCalls += 1
+          if r.resource != 0 { apiResources.insert(r.resource) }
+        }
+        bytes += r.bytes
+        if r.failed { failures += 1 }
+        if r.failed || r.succeeded { results += 1 }
+        if r.kind == .adminAction { admin += 1 }
+        dayMix[Int(r.kind.rawValue)] += 1
       }
-      bytes += r.bytes
-      if r.failed { failures += 1 }
-      if r.failed || r.succeeded { results += 1 }
-      if r.kind == .adminAction { admin += 1 }
-      dayMix[Int(r.kind.rawValue)] += 1
+      return apiResources.count
     }
     var weekMix = [Int](repeating: 0, count: EventKind.allCases.count)
     let week = c.range(.days(7))
     for i in week { weekMix[Int(records[i].kind.rawValue)] += 1 }
     values.append(.double(Double(withResource) / 24))
     values.append(.int(state.estimate))
-    values.append(.double(apiCalls == 0 ? 0 : Double(apiResources.count) / Double(apiCalls)))
+    values.append(.double(apiCalls == 0 ? 0 : Double(apiResources) / Double(apiCalls)))
     values.append(.double(bytes / 1_000_000))
     values.append(.double(results == 0 ? 0 : Double(failures) / Double(results)))
     values.append(.int(admin))

@@ -41,12 +41,13 @@ public struct CategoricalExtractor: FeatureExtractor {
   {
     let records = c.window.records
     let day = c.range(.hours(24))
-    for field in [\EventRecord.device, \EventRecord.location, \EventRecord.agent] {
+    for field in 0..<3 {
       var previous: UInt64 = 0
       var pairs = 0
       var changes = 0
       for i in day {
-        let v = records[i][keyPath: field]
+        let r = records[i]
+        let v = field == 0 ? r.device : field == 1 ? r.location : r.agent
         guard v != 0 else { continue }
         if previous != 0 {
           pairs += 1
@@ -58,28 +59,31 @@ public struct CategoricalExtractor: FeatureExtractor {
     }
     values.append(.bool(state.newDevice))
     values.append(.bool(state.newLocation))
-    var devices = Set<UInt64>()
-    var withDevice = 0
-    var locations: [UInt64: Int] = [:]
-    var withLocation = 0
-    for i in c.range(.days(7)) {
-      let r = records[i]
-      if r.device != 0 {
-        withDevice += 1
-        devices.insert(r.device)
-      }
-      if r.location != 0 {
-        withLocation += 1
-        locations[r.location, default: 0] += 1
+    let week = c.range(.days(7))
+    let (diversity, entropy) = ScratchSet.with(capacity: week.count) { devices in
+      ScratchSet.with(capacity: week.count) { locations in
+        var withDevice = 0
+        var withLocation = 0
+        for i in week {
+          let r = records[i]
+          if r.device != 0 {
+            withDevice += 1
+            devices.insert(r.device)
+          }
+          if r.location != 0 {
+            withLocation += 1
+            locations.insert(r.location)
+          }
+        }
+        var entropy = 0.0
+        locations.forEachCount { n in
+          let p = Double(n) / Double(withLocation)
+          entropy -= p * log2(p)
+        }
+        return (withDevice == 0 ? 0 : Double(devices.count) / Double(withDevice), entropy)
       }
     }
-    values.append(.double(withDevice == 0 ? 0 : Double(devices.count) / Double(withDevice)))
-    var entropy = 0.0
-    // Sorted counts: the sum is the same in every process (dictionary order is not).
-    for n in locations.values.sorted() {
-      let p = Double(n) / Double(withLocation)
-      entropy -= p * log2(p)
-    }
+    values.append(.double(diversity))
     values.append(.double(entropy == 0 ? 0 : entropy))
   }
 }

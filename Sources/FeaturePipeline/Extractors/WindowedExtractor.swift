@@ -46,19 +46,31 @@ public struct WindowedExtractor: FeatureExtractor {
     var amounts = [Double](repeating: 0, count: 4)
     var distinct = [Int64](repeating: 0, count: 4)
     var purchases24h: Int64 = 0
-    var seen = Set<UInt64>()
-    let bounds = standardWindows.map { t - $0.span.microseconds }
-    var i = c.end - 1
-    while i >= 0, records[i].time > bounds[3] {
-      let r = records[i]
-      let isNew = r.resource != 0 && seen.insert(r.resource).inserted
-      for w in 0..<4 where r.time > bounds[w] {
+    let hour = TimeSpan.hours(1).microseconds
+    let bounds = (t - hour, t - 6 * hour, t - 24 * hour, t - 168 * hour)
+    let first = c.range(.days(7)).lowerBound
+    ScratchSet.with(capacity: c.end - first) { seen in
+      var i = c.end - 1
+      while i >= first {
+        let r = records[i]
+        let isNew = r.resource != 0 && seen.insert(r.resource)
+        // Windows are nested: the record is in window w and every longer one.
+        let w = r.time > bounds.0 ? 0 : r.time > bounds.1 ? 1 : r.time > bounds.2 ? 2 : 3
         counts[w] += 1
-        if r.kind == .purchase { amounts[w] += r.amount }
+        if r.kind == .purchase {
+          amounts[w] += r.amount
+          if w <= 2 { purchases24h += 1 }
+        }
         if isNew { distinct[w] += 1 }
+        i -= 1
       }
-      if r.kind == .purchase, r.time > bounds[2] { purchases24h += 1 }
-      i -= 1
+    }
+    // From "newest window holding it" to cumulative counts (sums in window order, so every
+    // process adds the same doubles in the same order).
+    for w in 1..<4 {
+      counts[w] += counts[w - 1]
+      amounts[w] += amounts[w - 1]
+      distinct[w] += distinct[w - 1]
     }
     for w in 0..<4 { values.append(.int(counts[w])) }
     for w in 0..<4 { values.append(.double(amounts[w])) }

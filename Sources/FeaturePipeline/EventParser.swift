@@ -99,6 +99,12 @@ struct EventParser {
   }
 
   private func makeString(_ b: UnsafeBufferPointer<UInt8>) throws -> String {
+    var ascii = true
+    for c in b where c >= 0x80 {
+      ascii = false
+      break
+    }
+    if ascii { return String(decoding: b, as: UTF8.self) }  // ASCII is valid UTF-8
     guard let s = String(validating: b, as: UTF8.self) else {
       throw Failure(reason: "invalid UTF-8")
     }

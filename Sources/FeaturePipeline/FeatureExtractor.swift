@@ -109,7 +109,10 @@ extension FeatureExtractor {
 public enum BuiltinExtractors {
   /// Every built-in extractor.
   public static var all: [any FeatureExtractor] {
-    [TemporalExtractor(), WindowedExtractor(), BehavioralExtractor(), CategoricalExtractor()]
+    [
+      TemporalExtractor(), WindowedExtractor(), BehavioralExtractor(), CategoricalExtractor(),
+      StatisticalExtractor(),
+    ]
   }
 
   /// The built-in extractors named in `names` (by name, with or without the `extract.` prefix).

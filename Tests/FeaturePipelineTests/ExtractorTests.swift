@@ -227,3 +227,67 @@ extension ExtractorTests {
     #expect(try EventWindow(from: &r) == window)
   }
 }
+
+extension ExtractorTests {
+  @Test func statisticsOfTheValues() {
+    let statistical = StatisticalExtractor()
+    let t = monday + .days(40)
+    let events = [
+      event(t - .days(20), "purchase", ["amount": 10]),  // 30 d only
+      event(t - .days(3), "api_call", ["value": 4]),  // data.value wins over amount
+      event(t - .days(2), "purchase", ["amount": 6, "value": 2]),
+      event(t - .days(1) - .hours(1), "click"),  // no value: ignored
+      event(t - .hours(12), "purchase", ["amount": 8]),
+      event(t, "purchase", ["amount": 10]),
+    ]
+    let v = evaluate(statistical, events)
+    // Kept values in time order: 10, 4, 2, 8, 10; newest x = 10.
+    let xs = [10.0, 4, 2, 8, 10]
+    let mean = 34.0 / 5
+    let std = (xs.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 5).squareRoot()
+    #expect(v["value_mean"] == .double(mean))
+    #expect(v["value_std"] == .double(std))
+    #expect(v["value_min"] == .double(2) && v["value_max"] == .double(10))
+    // Sorted 2 4 8 10 10: q25 at h = 1 → 4, median h = 2 → 8, q75 h = 3 → 10.
+    #expect(v["value_median"] == .double(8))
+    #expect(v["value_q25"] == .double(4) && v["value_q75"] == .double(10))
+    #expect(v["value_iqr"] == .double(6))
+    // 7 days: (−3 d, 4), (−2 d, 2), (−0.5 d, 8), (0, 10): slope per day.
+    let days = [-3.0, -2, -0.5, 0]
+    let ys = [4.0, 2, 8, 10]
+    let md = days.reduce(0, +) / 4
+    let my = ys.reduce(0, +) / 4
+    var cov = 0.0
+    var varT = 0.0
+    for (d, y) in zip(days, ys) {
+      cov += (d - md) * (y - my)
+      varT += (d - md) * (d - md)
+    }
+    let expected = cov / varT
+    guard case .double(let trend)? = v["trend_7d"] else { return }
+    #expect(abs(trend - expected) < 1e-12)
+    guard case .double(let trend30)? = v["trend_30d"] else { return }
+    let days30 = [-20.0, -3, -2, -0.5, 0]
+    let md30 = days30.reduce(0, +) / 5
+    var cov30 = 0.0
+    var var30 = 0.0
+    for (d, y) in zip(days30, xs) {
+      cov30 += (d - md30) * (y - mean)
+      var30 += (d - md30) * (d - md30)
+    }
+    #expect(abs(trend30 - cov30 / var30) < 1e-12)
+    #expect(v["momentum"] == .double(9 - 6))  // 24 h: 8, 10; 7 d: 4 2 8 10
+    let weekStd = (ys.map { ($0 - 6) * ($0 - 6) }.reduce(0, +) / 4).squareRoot()
+    #expect(v["volatility"] == .double(weekStd / 6))
+    #expect(v["z_score"] == .double((10 - mean) / std))
+    #expect(v["percentile_rank"] == .double(1))
+    #expect(v["ratio_to_mean"] == .double(10 / mean))
+    #expect(v["recency_days"] == .double(0))
+    #expect(v["frequency"] == .double(5.0 / 30))
+    // As of 6 hours later, from a click: same statistics, recency a quarter day.
+    let later = evaluate(statistical, events + [event(t + .hours(6), "click")])
+    #expect(later["recency_days"] == .double(0.25) && later["value_mean"] == .double(mean))
+    let none = evaluate(statistical, [event(t, "click")])
+    #expect(none["value_mean"] == .double(0) && none["z_score"] == .double(0))
+  }
+}

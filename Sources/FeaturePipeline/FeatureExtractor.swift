@@ -5,11 +5,17 @@ public struct FeatureSpec: Sendable, Hashable {
   public var name: String
   public var type: ValueType
   public var description: String
+  /// Features of the same extractor, listed before this one, that its value is computed from:
+  /// each of its versions names their current versions as lineage inputs.
+  public var derivedFrom: [String]
 
-  public init(_ name: String, _ type: ValueType, _ description: String) {
+  public init(
+    _ name: String, _ type: ValueType, _ description: String, derivedFrom: [String] = []
+  ) {
     self.name = name
     self.type = type
     self.description = description
+    self.derivedFrom = derivedFrom
   }
 }
 

@@ -116,8 +116,10 @@ public final class PipelineRunner {
   /// Prefixed feature names, in extractor order.
   public let featureNames: [String]
   let extractorOfFeature: [Int]
+  /// Per feature, the indices of the features it is derived from.
+  let parents: [[Int]]
   let producers: [String]
-  let fingerprint: UInt64
+  let fingerprint: Fingerprint
   let namespace: String
   /// The prefix as applied to names ("" or ending in ".").
   let prefix: String
@@ -125,7 +127,12 @@ public final class PipelineRunner {
   private var dirty: [UserState] = []
   /// Writes of the batch in hand (per-event mode, and per-batch mode at the batch's end).
   private var operations:
-    [(feature: Int, user: String, value: FeatureValue, time: Int64, ids: [String])] = []
+    [(
+      feature: Int, user: String, value: FeatureValue, time: Int64, ids: [String],
+      parents: [LineageInput]
+    )] = []
+  /// The version number each operation of the batch in hand will get (checked after commit).
+  private var expectedVersions: [UInt64] = []
   /// Per-batch mode: the pending write of (user, feature) is `pending[user.slot + feature]`.
   private var pending: [PendingWrite?] = []
   private let committer: Committer
@@ -165,11 +172,30 @@ public final class PipelineRunner {
     guard Set(names).count == names.count else {
       throw PipelineError.invalidConfiguration("two extractors define the same feature")
     }
+    var parents: [[Int]] = []
+    var base = 0
+    for e in extractors {
+      for (i, f) in e.features.enumerated() {
+        parents.append(
+          try f.derivedFrom.map { (p: String) throws(PipelineError) -> Int in
+            guard let j = e.features[..<i].firstIndex(where: { $0.name == p }) else {
+              throw .invalidConfiguration(
+                "\(e.producer): \(f.name) is derived from '\(p)', which is not a feature listed before it"
+              )
+            }
+            return base + j
+          })
+      }
+      base += e.features.count
+    }
+    self.parents = parents
     featureNames = names
     self.prefix = prefix
     extractorOfFeature = owners
     producers = extractors.map(\.producer)
-    fingerprint = stableHash((producers + names).joined(separator: "\n"))
+    fingerprint = Fingerprint(
+      extractors: stableHash(producers.joined(separator: "\n")),
+      features: stableHash(names.joined(separator: "\n")))
     namespace = "pipeline:" + prefix
     committer = Committer(store: store)
     values.reserveCapacity(names.count)
@@ -333,6 +359,7 @@ public final class PipelineRunner {
     } catch {
       try? committer.drain()
       pending.removeAll()
+      expectedVersions.removeAll()
       users.removeAll()  // in-memory states may hold uncommitted events
       dirty.removeAll()
       operations.removeAll()
@@ -440,7 +467,7 @@ public final class PipelineRunner {
       switch options.coalesce {
       case .perEvent:
         if ids == nil { ids = [event.eventID] }
-        operations.append((f, u.id, v, t, ids!))
+        appendOperation(u, f, v, t, ids!, parentVersions: { u.versions[$0] })
       case .perBatch:
         let i = u.slot + f
         if pending[i] == nil {
@@ -458,6 +485,22 @@ public final class PipelineRunner {
     }
   }
 
+  /// Appends a write of feature `f` for `u`, counting its version and naming the current
+  /// versions of the features it is derived from (`parentVersions` gives them).
+  private func appendOperation(
+    _ u: UserState, _ f: Int, _ value: FeatureValue, _ time: Int64, _ ids: [String],
+    parentVersions: (Int) -> UInt64
+  ) {
+    var inputs: [LineageInput] = []
+    for q in parents[f] {
+      let v = parentVersions(q)
+      if v > 0 { inputs.append(.version(featureNames[q], u.id, v)) }
+    }
+    u.versions[f] += 1
+    expectedVersions.append(u.versions[f])
+    operations.append((f, u.id, value, time, ids, inputs))
+  }
+
   /// Ends the batch in hand: builds its write batch (versions with lineage, the touched users'
   /// states, the checkpoint) and hands it to the committer, which commits it while the next
   /// batch is processed. Commits happen one at a time, in order.
@@ -467,12 +510,21 @@ public final class PipelineRunner {
         // Inputs: the user's events of the batch from the first that changed the feature to the
         // one whose value is written; one array per distinct range.
         var shared: [Int64: [String]] = [:]
+        let before = u.versions
         for f in 0..<featureNames.count {
           guard let p = pending[u.slot + f], p.force || p.value != p.before else { continue }
           let key = Int64(p.from) << 32 | Int64(p.upto)
           let ids = shared[key] ?? Array(u.batchEvents[Int(p.from)...Int(p.upto)])
           shared[key] = ids
-          operations.append((f, u.id, p.value, p.eventTime, ids))
+          // A parent's version as of this value: the batch's, unless that one is newer.
+          appendOperation(
+            u, f, p.value, p.eventTime, ids,
+            parentVersions: { q in
+              guard u.versions[q] != before[q], let pq = self.pending[u.slot + q],
+                pq.eventTime <= p.eventTime
+              else { return before[q] }
+              return u.versions[q]
+            })
         }
       }
       pending.removeAll(keepingCapacity: true)
@@ -484,7 +536,7 @@ public final class PipelineRunner {
     var batch = WriteBatch()
     var inputs: [[String]: [LineageInput]] = [:]
     for op in operations {
-      let raw: [LineageInput]
+      var raw: [LineageInput]
       if op.ids.count == 1 {
         raw = [.raw(op.ids[0])]
       } else if let r = inputs[op.ids] {
@@ -493,6 +545,7 @@ public final class PipelineRunner {
         raw = op.ids.map { .raw($0) }
         inputs[op.ids] = raw
       }
+      if !op.parents.isEmpty { raw = op.parents + raw }
       batch.put(
         featureNames[op.feature], op.user, op.value, eventTime: Timestamp(microseconds: op.time),
         lineage: Lineage(
@@ -506,7 +559,8 @@ public final class PipelineRunner {
     batch.setCheckpoint(checkpoint, Array(try JSONEncoder().encode(state)))
     dirty.removeAll(keepingCapacity: true)
     operations.removeAll(keepingCapacity: true)
-    try committer.submit(batch)
+    try committer.submit(batch, expecting: expectedVersions)
+    expectedVersions.removeAll(keepingCapacity: true)
     progress?(report)
     if users.count > options.cachedUsers {
       try committer.drain()
@@ -539,8 +593,10 @@ final class Committer: @unchecked Sendable {
 
   init(store: FeatureStore) { self.store = store }
 
-  /// Waits for the previous commit, then starts committing `batch`.
-  func submit(_ batch: WriteBatch) throws {
+  /// Waits for the previous commit, then starts committing `batch`, whose operations must get
+  /// the version numbers `expected` (the runner counts them to name parent versions; another
+  /// writer of the same features would break that, and the run stops).
+  func submit(_ batch: WriteBatch, expecting expected: [UInt64]) throws {
     slot.wait()
     if let e = takeError() {
       slot.signal()
@@ -548,7 +604,12 @@ final class Committer: @unchecked Sendable {
     }
     queue.async { [store, slot] in
       do {
-        try store.commit(batch)
+        let refs = try store.commit(batch)
+        if let i = refs.indices.first(where: { refs[$0].version != expected[$0] }) {
+          throw PipelineError.invalidConfiguration(
+            "\(refs[i]) was expected to be version \(expected[i]): another writer writes the pipeline's features"
+          )
+        }
       } catch {
         self.lock.withLock { if self.error == nil { self.error = error } }
       }

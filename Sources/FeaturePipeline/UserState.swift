@@ -9,6 +9,9 @@ final class UserState {
   var states: [any ExtractorState]
   /// Last value written per feature (global feature index), nil before the first.
   var last: [FeatureValue?]
+  /// Versions the pipeline wrote per feature: the latest one's number (the pipeline is the
+  /// features' only writer), 0 before the first.
+  var versions: [UInt64]
   /// Newest event time seen (µs); `Int64.min` before the first event.
   var newest = Int64.min
   /// Touched by the batch in hand.
@@ -22,16 +25,19 @@ final class UserState {
     self.id = id
     states = extractors.map { $0.makeErasedState() }
     last = Array(repeating: nil, count: featureCount)
+    versions = Array(repeating: 0, count: featureCount)
   }
 
   static let formatVersion: UInt8 = 1
 
-  /// `u8` version, `u64` fingerprint of the extractor set, `svarint` newest, the window, per
-  /// extractor a length-prefixed state, then the last values (tagged).
-  func encode(fingerprint: UInt64) -> [UInt8] {
+  /// `u8` version, `u64` fingerprints of the extractors and of the feature names, `svarint`
+  /// newest, the window, per extractor a length-prefixed state, then the last values (tagged)
+  /// and the version counts (varints).
+  func encode(fingerprint: Fingerprint) -> [UInt8] {
     var w = StateWriter(capacity: 64 + window.count * 12)
     w.byte(Self.formatVersion)
-    w.uint64(fingerprint)
+    w.uint64(fingerprint.extractors)
+    w.uint64(fingerprint.features)
     w.svarint(newest)
     window.encode(into: &w)
     w.varint(UInt64(states.count))
@@ -43,36 +49,49 @@ final class UserState {
     }
     w.varint(UInt64(last.count))
     for v in last { encodeValue(v, &w) }
+    for v in versions { w.varint(v) }
     return w.bytes
   }
 
-  /// Decodes a blob. When the extractor set changed (another fingerprint) the window is kept
-  /// and the extractors' states and last values start afresh.
+  /// Decodes a blob. The window is always kept. When the extractors changed (names or
+  /// versions) their states start afresh; when the feature list changed, the last values and
+  /// version counts do too (the features are then other ones).
   init(
     id: String, bytes: [UInt8], extractors: [any FeatureExtractor], featureCount: Int,
-    fingerprint: UInt64
+    fingerprint: Fingerprint
   ) throws(PipelineError) {
     self.id = id
     states = extractors.map { $0.makeErasedState() }
     last = Array(repeating: nil, count: featureCount)
+    versions = Array(repeating: 0, count: featureCount)
     var r = StateReader(bytes)
     guard try r.byte() == Self.formatVersion else {
       throw .corruptState("user '\(id)': unknown state version")
     }
-    let stored = try r.uint64()
+    let sameExtractors = try r.uint64() == fingerprint.extractors
+    let sameFeatures = try r.uint64() == fingerprint.features
     newest = try r.svarint()
     window = try EventWindow(from: &r)
-    guard stored == fingerprint else { return }
     let n = try r.count()
-    guard n == extractors.count else { throw .corruptState("user '\(id)': extractor count") }
     for k in 0..<n {
       let length = try r.count()
-      var inner = StateReader(try r.bytes(length))
+      let bytes = try r.bytes(length)
+      guard sameExtractors else { continue }
+      guard n == extractors.count else { throw .corruptState("user '\(id)': extractor count") }
+      var inner = StateReader(bytes)
       states[k] = try extractors[k].decodeErasedState(&inner)
     }
+    guard sameFeatures else { return }
     guard try r.count() == featureCount else { throw .corruptState("user '\(id)': feature count") }
     for f in 0..<featureCount { last[f] = try decodeValue(&r) }
+    for f in 0..<featureCount { versions[f] = try r.varint() }
   }
+}
+
+/// What a state blob was written with: its extractors (names and versions) and its features.
+struct Fingerprint: Hashable {
+  var extractors: UInt64
+  var features: UInt64
 }
 
 /// A write held back until the end of the batch (per-batch coalescing).

@@ -244,3 +244,53 @@ import Testing
     }
   }
 }
+
+/// Derived features name the parent versions they were computed from; a run rolls back whole.
+@Suite struct DerivedLineageTests {
+  @Test(arguments: [Coalesce.perEvent, .perBatch])
+  func derivedVersionsNameTheirParents(_ coalesce: Coalesce) throws {
+    let (db, dir) = try makeStore()
+    _ = dir
+    let runner = try PipelineRunner(
+      store: db, options: PipelineOptions(runID: "r1", batchSize: 2, coalesce: coalesce))
+    let t = monday + .hours(9)
+    let events = [
+      event(t, "purchase", id: "p1", ["amount": 5]),
+      event(t + .minutes(1), "purchase", id: "p2", ["amount": 7]),
+      event(t + .minutes(2), "page_view", id: "v3", ["resource": "/a"]),
+    ]
+    _ = try runner.run(events: events, input: "test")
+    for (derived, parents) in [
+      ("engagement_score", ["activity_count_24h", "distinct_resources_24h"]),
+      ("z_score", ["value_mean", "value_std"]), ("ratio_to_mean", ["value_mean"]),
+    ] {
+      let latest = try #require(try db.history(derived, "u1").first)
+      for p in parents {
+        // The parent's version that was current at the derived version's event time.
+        let parent = try #require(
+          try db.history(p, "u1").first { $0.eventTime <= latest.eventTime })
+        #expect(
+          latest.lineage.inputs.contains(.version(p, "u1", parent.version)),
+          "\(derived)@\(latest.version) \(latest.lineage.inputs)")
+      }
+    }
+    let tree = try db.upstream("engagement_score", "u1")
+    #expect(tree.children.contains { $0.ref?.feature == "activity_count_24h" })
+    // Rolling the run back (with cascade) leaves nothing of it.
+    let result = try db.rollback(.run("r1"), RollbackOptions(cascade: true, reason: "test"))
+    #expect(result.retracted > 0)
+    for f in runner.featureNames { #expect(try db.latest(f, "u1") == nil, "\(f)") }
+  }
+
+  @Test func anotherWriterOfThePipelinesFeaturesStopsTheRun() throws {
+    let (db, dir) = try makeStore()
+    _ = dir
+    let runner = try PipelineRunner(store: db, options: PipelineOptions(runID: "r"))
+    try runner.defineFeatures()
+    try db.write { $0.put("activity_count_1h", "u1", 99) }
+    #expect(throws: PipelineError.self) {
+      try runner.run(events: [event(monday)], input: "test")
+    }
+    #expect(try db.run("r")?.status == .failed)
+  }
+}

@@ -24,9 +24,11 @@ public struct StatisticalExtractor: FeatureExtractor {
     FeatureSpec(
       "volatility", .double, "std / |mean| of the values in (t - 7d, t] (0 when the mean is 0)"),
     FeatureSpec(
-      "z_score", .double, "(x - value_mean) / value_std, x the newest value (0 if std is 0)"),
+      "z_score", .double, "(x - value_mean) / value_std, x the newest value (0 if std is 0)",
+      derivedFrom: ["value_mean", "value_std"]),
     FeatureSpec("percentile_rank", .double, "share of the kept values <= x"),
-    FeatureSpec("ratio_to_mean", .double, "x / value_mean (0 if the mean is 0)"),
+    FeatureSpec(
+      "ratio_to_mean", .double, "x / value_mean (0 if the mean is 0)", derivedFrom: ["value_mean"]),
     FeatureSpec("recency_days", .double, "days from the newest value's event to t"),
     FeatureSpec(
       "frequency", .double,

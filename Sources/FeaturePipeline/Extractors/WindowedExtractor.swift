@@ -28,8 +28,8 @@ public struct WindowedExtractor: FeatureExtractor {
     } + [
       FeatureSpec(
         "engagement_score", .double,
-        "100 * (1 - exp(-E / 25)), E = activity_count_24h + 2 * distinct_resources_24h + 5 * purchases in 24h"
-      ),
+        "100 * (1 - exp(-E / 25)), E = activity_count_24h + 2 * distinct_resources_24h + 5 * purchases in 24h",
+        derivedFrom: ["activity_count_24h", "distinct_resources_24h"]),
       FeatureSpec(
         "is_active_session", .bool,
         "the event is not a logout and the user has another event in (t - 30m, t]"),

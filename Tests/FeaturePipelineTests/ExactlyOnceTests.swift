@@ -57,7 +57,7 @@ import Testing
     var rng = SystemRandomNumberGenerator()
     for _ in 0..<Self.kills {
       let result = try runFDB(
-        common + ["--db", crashed], killAfter: Int.random(in: 80...500, using: &rng))
+        common + ["--db", crashed], killAfter: Int.random(in: 100...1_000, using: &rng))
       if result.killed { killed += 1 } else { #expect(result.status == 0) }
       let store = try FeatureStore(path: crashed, options: StoreOptions(readOnly: true))
       let runner = try PipelineRunner(store: store, options: PipelineOptions(prefix: "user"))

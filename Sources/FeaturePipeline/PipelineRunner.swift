@@ -120,7 +120,8 @@ public final class PipelineRunner {
   let parents: [[Int]]
   let producers: [String]
   let fingerprint: Fingerprint
-  let namespace: String
+  /// The state namespace of this pipeline's users (`pipeline:<prefix>`).
+  public let namespace: String
   /// The prefix as applied to names ("" or ending in ".").
   let prefix: String
   private var users: [String: UserState] = [:]
@@ -199,6 +200,16 @@ public final class PipelineRunner {
     namespace = "pipeline:" + prefix
     committer = Committer(store: store)
     values.reserveCapacity(names.count)
+  }
+
+  /// The size of `user`'s stored state and the number of events in its window, or nil when
+  /// the user has none (for measuring what state costs).
+  public func storedState(of user: String) throws -> (bytes: Int, windowEvents: Int)? {
+    guard let bytes = try store.state(entity: user, namespace: namespace) else { return nil }
+    let state = try UserState(
+      id: user, bytes: bytes, extractors: extractors, featureCount: featureNames.count,
+      fingerprint: fingerprint)
+    return (bytes.count, state.window.count)
   }
 
   /// Asks a running ``run(file:)`` or ``run(events:input:)`` to stop after the line in hand:

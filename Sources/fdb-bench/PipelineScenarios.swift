@@ -35,12 +35,25 @@ extension Scenarios {
       var s = Samples()
       s.wall = nanos() - start
       s.operations = result.events
+      // State per user: all users, and those with at most 100 events in their window.
+      var sizes: [Int] = []
+      var light: [Int] = []
+      for u in 0..<users {
+        guard let (bytes, events) = try! runner.storedState(of: "user\(u)") else { continue }
+        sizes.append(bytes)
+        if events <= 100 { light.append(bytes) }
+      }
+      sizes.sort()
+      light.sort()
       report(
         name, nil,
         extra: [
           "events_per_s": Int(s.opsPerSecond), "events": result.events, "users": users,
           "versions": result.versions, "batch": 10_000, "store_mb": usedBytes(path) >> 20,
           "input_mb": data.count >> 20,
+          "state_bytes_median": sizes.isEmpty ? 0 : sizes[sizes.count / 2],
+          "state_bytes_max": sizes.last ?? 0,
+          "state_bytes_max_le100_events": light.last ?? 0,
         ])
     }
   }

@@ -6,6 +6,7 @@ let package = Package(
   platforms: [.macOS(.v15)],
   products: [
     .library(name: "FeatureDB", targets: ["FeatureDB"]),
+    .library(name: "FeaturePipeline", targets: ["FeaturePipeline"]),
     .executable(name: "fdb", targets: ["fdb"]),
     .executable(name: "fdb-bench", targets: ["fdb-bench"]),
   ],
@@ -23,21 +24,30 @@ let package = Package(
     .target(name: "CChecksum"),
     // Layers 2-4: storage wrapper, encoding and the engine.
     .target(name: "FeatureDB", dependencies: ["CLMDB", "CZstd", "CChecksum"]),
+    // Layer 5: events to features, exactly once, on FeatureDB's public API only.
+    .target(name: "FeaturePipeline", dependencies: ["FeatureDB"]),
     // Layer 6: the command-line tool. FDBCLI holds every command and the argument parsers (a
     // library, so unit tests and fuzz targets can call them); `fdb` is its one-line main.
     .target(
       name: "FDBCLI",
-      dependencies: ["FeatureDB", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+      dependencies: [
+        "FeatureDB", "FeaturePipeline",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
     ),
     .executableTarget(name: "fdb", dependencies: ["FDBCLI"]),
     // Benchmarks against raw LMDB (run with `swift run -c release fdb-bench`).
-    .executableTarget(name: "fdb-bench", dependencies: ["FeatureDB", "CLMDB"]),
+    .executableTarget(name: "fdb-bench", dependencies: ["FeatureDB", "FeaturePipeline", "CLMDB"]),
     // A child process the tests start as a second writer or reader (multi-process and crash tests).
     .executableTarget(name: "fdb-test-child", dependencies: ["FeatureDB"], path: "Tests/Child"),
     .testTarget(
       name: "FeatureDBTests",
-      dependencies: ["FeatureDB", "CLMDB", .product(name: "PropertyBased", package: "swift-property-based")]
+      dependencies: [
+        "FeatureDB", "CLMDB", .product(name: "PropertyBased", package: "swift-property-based"),
+      ]
     ),
+    // Extractor formulas, exactly once (kills a child `fdb pipeline run`), late events.
+    .testTarget(name: "FeaturePipelineTests", dependencies: ["FeaturePipeline", "FeatureDB"]),
     // Parser unit tests and end-to-end tests of the built `fdb` binary.
     .testTarget(name: "fdbTests", dependencies: ["FDBCLI", "FeatureDB"]),
   ],

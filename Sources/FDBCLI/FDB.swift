@@ -47,6 +47,7 @@ public struct FDB: ParsableCommand {
       RollbackCommand.self,
       Undo.self,
       Ops.self,
+      PipelineCommand.self,
       Demo.self,
     ]
   )

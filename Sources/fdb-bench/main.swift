@@ -40,6 +40,9 @@ if wanted("write_lineage") { scenarios.writeLineage() }
 if wanted("rollback_run_1m") { scenarios.rollbackRun() }
 if wanted("rollback_cascade") { scenarios.rollbackCascade(quick: quick) }
 if wanted("page_checks", "latest_check_pages", "check_structure") { scenarios.pageChecks() }
+if wanted("pipeline", "pipeline_per_batch", "pipeline_per_event") {
+  scenarios.pipeline(quick: quick, only: only)
+}
 if wanted("multiprocess", "multiprocess-writer", "multiprocess-reader") {
   scenarios.multiprocess(only: only, quick: quick)
 }

@@ -1,0 +1,228 @@
+import FeatureDB
+
+/// The kind of an event, from its `event_type`.
+public enum EventKind: UInt8, Sendable, CaseIterable {
+  case other = 0
+  case login, logout, pageView, apiCall, fileAccess, dataTransfer, adminAction, purchase, click
+
+  public init(_ type: String) {
+    switch type {
+    case "login": self = .login
+    case "logout": self = .logout
+    case "page_view": self = .pageView
+    case "api_call": self = .apiCall
+    case "file_access": self = .fileAccess
+    case "data_transfer": self = .dataTransfer
+    case "admin_action": self = .adminAction
+    case "purchase": self = .purchase
+    case "click": self = .click
+    default: self = .other
+    }
+  }
+}
+
+/// What the windows keep of one event: its time and the few attributes the built-in window
+/// features read (about 6 to 30 bytes each when persisted, see docs/pipeline.md).
+public struct EventRecord: Sendable, Hashable {
+  /// Event time, microseconds since the Unix epoch.
+  public var time: Int64
+  public var kind: EventKind
+  /// `data.result` was `"failure"`.
+  public var failed: Bool
+  /// `data.result` was `"success"`.
+  public var succeeded: Bool
+  /// ``stableHash(_:)`` of `data.resource` (else `data.endpoint`), 0 when absent.
+  public var resource: UInt64
+  /// ``stableHash(_:)`` of `session_id`, 0 when absent.
+  public var session: UInt64
+  /// `data.amount` (0 when absent).
+  public var amount: Double
+  /// `data.bytes` (0 when absent).
+  public var bytes: Double
+  /// ``stableHash(_:)`` of the device (``BehaviorEvent/device``), 0 when absent.
+  public var device: UInt64 = 0
+  /// ``stableHash(_:)`` of the location (``BehaviorEvent/location``), 0 when absent.
+  public var location: UInt64 = 0
+  /// ``stableHash(_:)`` of `data.user_agent`, 0 when absent.
+  public var agent: UInt64 = 0
+
+  public init(
+    time: Int64, kind: EventKind, failed: Bool = false, succeeded: Bool = false,
+    resource: UInt64 = 0, session: UInt64 = 0, amount: Double = 0, bytes: Double = 0
+  ) {
+    self.time = time
+    self.kind = kind
+    self.failed = failed
+    self.succeeded = succeeded
+    self.resource = resource
+    self.session = session
+    self.amount = amount
+    self.bytes = bytes
+  }
+
+  public init(_ event: BehaviorEvent) {
+    let result = event.data["result"]?.string
+    let resource = event.data["resource"]?.string ?? event.data["endpoint"]?.string
+    let amount = event.data["amount"]?.number ?? 0
+    let bytes = event.data["bytes"]?.number ?? 0
+    self.init(
+      time: event.timestamp.microseconds, kind: EventKind(event.eventType),
+      failed: result == "failure", succeeded: result == "success",
+      resource: resource.map(stableHash) ?? 0, session: event.sessionID.map(stableHash) ?? 0,
+      amount: amount.isFinite ? amount : 0, bytes: bytes.isFinite ? bytes : 0)
+    device = event.device.map(stableHash) ?? 0
+    location = event.location.map(stableHash) ?? 0
+    agent = event.data["user_agent"]?.string.map(stableHash) ?? 0
+  }
+}
+
+/// One user's recent events in event-time order (ties: arrival order): a bounded buffer from
+/// which every window is computed exactly.
+///
+/// The buffer keeps the events of the last `horizon` (7 days + the allowed lateness) before the
+/// user's newest event, at most `capacity` of them; beyond the capacity the oldest are dropped
+/// and counted in ``dropped`` (windows then count only what is kept: a lower bound).
+public struct EventWindow: Sendable, Hashable {
+  public private(set) var records: [EventRecord] = []
+  /// Events dropped because the buffer was full (not because they aged out).
+  public private(set) var dropped: UInt64 = 0
+
+  public init() {}
+
+  public var count: Int { records.count }
+  public var newest: Int64? { records.last?.time }
+
+  /// Inserts `record` after every record with time ≤ its time.
+  public mutating func insert(_ record: EventRecord, capacity: Int) {
+    if let last = records.last, record.time < last.time {
+      records.insert(record, at: end(atOrBefore: record.time))
+    } else {
+      records.append(record)
+    }
+    if records.count > capacity {
+      let excess = records.count - capacity
+      records.removeFirst(excess)
+      dropped += UInt64(excess)
+    }
+  }
+
+  /// Removes records with time ≤ `time`.
+  public mutating func evict(atOrBefore time: Int64) {
+    guard let first = records.first, first.time <= time else { return }
+    records.removeFirst(end(atOrBefore: time))
+  }
+
+  /// Index after the last record with time ≤ `time`.
+  public func end(atOrBefore time: Int64) -> Int {
+    var lo = 0
+    var hi = records.count
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if records[mid].time <= time { lo = mid + 1 } else { hi = mid }
+    }
+    return lo
+  }
+
+  /// Indices of the records in the window (t − w, t].
+  public func range(endingAt t: Int64, length w: TimeSpan) -> Range<Int> {
+    end(atOrBefore: t - w.microseconds)..<end(atOrBefore: t)
+  }
+
+  // MARK: - Persistence
+
+  static let hasResource: UInt8 = 1
+  static let hasSession: UInt8 = 2
+  static let sameSession: UInt8 = 4
+  static let hasAmount: UInt8 = 8
+  static let hasBytes: UInt8 = 16
+  static let failed: UInt8 = 32
+  static let succeeded: UInt8 = 64
+  static let hasMore: UInt8 = 128
+
+  /// Records as deltas: `svarint` time delta, kind byte, flag byte, then only the fields the
+  /// flags say are present (a session only when it differs from the previous record's).
+  public func encode(into w: inout StateWriter) {
+    w.varint(UInt64(records.count))
+    w.varint(dropped)
+    var previousTime: Int64 = 0
+    var previousSession: UInt64 = 0
+    var previous: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    for r in records {
+      w.svarint(r.time &- previousTime)
+      previousTime = r.time
+      w.byte(r.kind.rawValue)
+      var flags: UInt8 = 0
+      if r.resource != 0 { flags |= Self.hasResource }
+      if r.session != 0 {
+        flags |= r.session == previousSession ? Self.sameSession : Self.hasSession
+      }
+      if r.amount != 0 { flags |= Self.hasAmount }
+      if r.bytes != 0 { flags |= Self.hasBytes }
+      if r.failed { flags |= Self.failed }
+      if r.succeeded { flags |= Self.succeeded }
+      // Device, location, agent: 2 bits each, 0 absent, 1 same as the previous record's, 2 new.
+      var more: UInt8 = 0
+      for (k, (v, p)) in [(r.device, previous.0), (r.location, previous.1), (r.agent, previous.2)]
+        .enumerated() where v != 0
+      {
+        more |= (v == p ? 1 : 2) << (2 * UInt8(k))
+      }
+      if more != 0 { flags |= Self.hasMore }
+      w.byte(flags)
+      if more != 0 { w.byte(more) }
+      if r.device != 0 && r.device != previous.0 { w.uint64(r.device) }
+      if r.location != 0 && r.location != previous.1 { w.uint64(r.location) }
+      if r.agent != 0 && r.agent != previous.2 { w.uint64(r.agent) }
+      previous = (
+        r.device != 0 ? r.device : previous.0, r.location != 0 ? r.location : previous.1,
+        r.agent != 0 ? r.agent : previous.2
+      )
+      if r.resource != 0 { w.uint64(r.resource) }
+      if flags & Self.hasSession != 0 { w.uint64(r.session) }
+      if r.session != 0 { previousSession = r.session }
+      if r.amount != 0 { w.double(r.amount) }
+      if r.bytes != 0 { w.double(r.bytes) }
+    }
+  }
+
+  public init(from r: inout StateReader) throws(PipelineError) {
+    let n = try r.count()
+    dropped = try r.varint()
+    records.reserveCapacity(n)
+    var time: Int64 = 0
+    var session: UInt64 = 0
+    var previous: [UInt64] = [0, 0, 0]
+    for _ in 0..<n {
+      time = time &+ (try r.svarint())
+      guard let kind = EventKind(rawValue: try r.byte()) else {
+        throw .corruptState("unknown event kind")
+      }
+      let flags = try r.byte()
+      var rec = EventRecord(time: time, kind: kind)
+      if flags & Self.hasMore != 0 {
+        let more = try r.byte()
+        for k in 0..<3 {
+          switch (more >> (2 * UInt8(k))) & 3 {
+          case 0: continue
+          case 1: break
+          case 2: previous[k] = try r.uint64()
+          default: throw .corruptState("bad field flags")
+          }
+          switch k {
+          case 0: rec.device = previous[k]
+          case 1: rec.location = previous[k]
+          default: rec.agent = previous[k]
+          }
+        }
+      }
+      if flags & Self.hasResource != 0 { rec.resource = try r.uint64() }
+      if flags & Self.hasSession != 0 { session = try r.uint64() }
+      if flags & (Self.hasSession | Self.sameSession) != 0 { rec.session = session }
+      if flags & Self.hasAmount != 0 { rec.amount = try r.double() }
+      if flags & Self.hasBytes != 0 { rec.bytes = try r.double() }
+      rec.failed = flags & Self.failed != 0
+      rec.succeeded = flags & Self.succeeded != 0
+      records.append(rec)
+    }
+  }
+}

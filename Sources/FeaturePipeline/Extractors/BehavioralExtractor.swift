@@ -1,0 +1,133 @@
+import FeatureDB
+
+/// Resource access, API diversity, transfer volume, failures, admin actions and how consistent
+/// today's mix of activity is with the week's (`extract.behavioral`; docs/pipeline.md).
+public struct BehavioralExtractor: FeatureExtractor {
+  public let name = "extract.behavioral"
+  public let version = "1.0.0"
+  public let features = [
+    FeatureSpec(
+      "resource_access_rate", .double, "events naming a data.resource in (t - 24h, t], per hour"),
+    FeatureSpec(
+      "unique_resources_count", .int,
+      "distinct data.resource values over the user's whole history (KMV sketch, exact up to 64)"),
+    FeatureSpec(
+      "api_call_diversity", .double,
+      "distinct resources of api_call events over api_call events in (t - 24h, t]; 0 without any"),
+    FeatureSpec(
+      "data_transfer_volume", .double, "sum of data.bytes in (t - 24h, t], in MB (10^6 bytes)"),
+    FeatureSpec(
+      "failure_rate", .double,
+      "failures over events with a data.result in (t - 24h, t]; 0 without any"),
+    FeatureSpec("admin_action_count", .int, "admin_action events in (t - 24h, t]"),
+    FeatureSpec(
+      "behavioral_consistency_score", .double,
+      "1 - total variation distance between the event-type mix of (t - 24h, t] and (t - 7d, t]"),
+  ]
+
+  public init() {}
+
+  public func update(_ state: inout DistinctSketch, with event: BehaviorEvent, record: EventRecord)
+  {
+    if record.resource != 0 { state.insert(record.resource) }
+  }
+
+  public func extract(
+    _ c: ExtractionContext, state: DistinctSketch, into values: inout [FeatureValue]
+  ) {
+    let records = c.window.records
+    let day = c.range(.hours(24))
+    var withResource = 0
+    var apiCalls = 0
+    var bytes = 0.0
+    var failures = 0
+    var results = 0
+    var admin: Int64 = 0
+    var dayMix = [Int](repeating: 0, count: EventKind.allCases.count)
+    let apiResources = ScratchSet.with(capacity: day.count) { apiResources in
+      for i in day {
+        let r = records[i]
+        if r.resource != 0 { withResource += 1 }
+        if r.kind == .apiCall {
+          apiCalls += 1
+          if r.resource != 0 { apiResources.insert(r.resource) }
+        }
+        bytes += r.bytes
+        if r.failed { failures += 1 }
+        if r.failed || r.succeeded { results += 1 }
+        if r.kind == .adminAction { admin += 1 }
+        dayMix[Int(r.kind.rawValue)] += 1
+      }
+      return apiResources.count
+    }
+    var weekMix = [Int](repeating: 0, count: EventKind.allCases.count)
+    let week = c.range(.days(7))
+    for i in week { weekMix[Int(records[i].kind.rawValue)] += 1 }
+    values.append(.double(Double(withResource) / 24))
+    values.append(.int(state.estimate))
+    values.append(.double(apiCalls == 0 ? 0 : Double(apiResources) / Double(apiCalls)))
+    values.append(.double(bytes / 1_000_000))
+    values.append(.double(results == 0 ? 0 : Double(failures) / Double(results)))
+    values.append(.int(admin))
+    var distance = 0.0
+    for k in 0..<dayMix.count {
+      distance += abs(
+        Double(dayMix[k]) / Double(day.count) - Double(weekMix[k]) / Double(week.count))
+    }
+    values.append(.double(1 - distance / 2))
+  }
+}
+
+/// A k-minimum-values distinct-count sketch (k = 64) over 64-bit hashes: it keeps the 64
+/// smallest distinct hash values seen. Exact while at most 64 distinct values were seen (it knows: a 65th sets ``saturated``); beyond,
+/// the estimate (k − 1) / (k-th smallest / 2⁶⁴) has a relative standard error of at most
+/// 1 / √(k − 2) ≈ 12.7 %. At most 64 × 8 = 512 bytes; insertion order does not matter.
+public struct DistinctSketch: ExtractorState, Hashable {
+  public static let k = 64
+  /// The smallest hashes seen, ascending.
+  public private(set) var minima: [UInt64] = []
+  /// More than k distinct values were seen (the count is an estimate from then on).
+  public private(set) var saturated = false
+
+  public init() {}
+
+  public mutating func insert(_ hash: UInt64) {
+    let h = mix64(hash)
+    var lo = 0
+    var hi = minima.count
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if minima[mid] < h { lo = mid + 1 } else { hi = mid }
+    }
+    if lo < minima.count, minima[lo] == h { return }
+    if minima.count < Self.k {
+      minima.insert(h, at: lo)
+    } else {
+      saturated = true
+      if lo < Self.k {
+        minima.insert(h, at: lo)
+        minima.removeLast()
+      }
+    }
+  }
+
+  /// The number of distinct values: exact below k, else the KMV estimate.
+  public var estimate: Int64 {
+    guard saturated else { return Int64(minima.count) }
+    let fraction = (Double(minima[Self.k - 1]) + 1) / 18_446_744_073_709_551_616.0
+    return Int64((Double(Self.k - 1) / fraction).rounded())
+  }
+
+  public func encode(into w: inout StateWriter) {
+    w.byte(saturated ? 1 : 0)
+    w.varint(UInt64(minima.count))
+    for m in minima { w.uint64(m) }
+  }
+
+  public init(from r: inout StateReader) throws(PipelineError) {
+    saturated = try r.byte() != 0
+    let n = try r.count()
+    guard n <= Self.k else { throw .corruptState("sketch of \(n) values") }
+    for _ in 0..<n { minima.append(try r.uint64()) }
+  }
+}

@@ -1,0 +1,147 @@
+import FeatureDB
+import Foundation
+
+/// Devices, locations and user agents: how often they change, whether they are new, how varied
+/// they are (`extract.categorical`; formulas in docs/pipeline.md).
+public struct CategoricalExtractor: FeatureExtractor {
+  public let name = "extract.categorical"
+  public let version = "1.0.0"
+  public let features = [
+    FeatureSpec(
+      "device_change_score", .double,
+      "share of consecutive event pairs in (t - 24h, t] (with a device) whose device differs"),
+    FeatureSpec(
+      "location_change_score", .double,
+      "share of consecutive event pairs in (t - 24h, t] (with a location) whose location differs"),
+    FeatureSpec(
+      "user_agent_change_score", .double,
+      "share of consecutive event pairs in (t - 24h, t] (with a user agent) whose agent differs"),
+    FeatureSpec(
+      "is_new_device", .bool,
+      "the triggering event's device is not among the user's last 32 devices"),
+    FeatureSpec(
+      "is_new_location", .bool,
+      "the triggering event's location is not among the user's last 32 locations"),
+    FeatureSpec(
+      "device_diversity_score", .double,
+      "distinct devices / events with a device, in (t - 7d, t]; 0 without any"),
+    FeatureSpec(
+      "location_entropy", .double,
+      "Shannon entropy (bits) of the locations of the events in (t - 7d, t]; 0 without any"),
+  ]
+
+  public init() {}
+
+  public func update(_ state: inout KnownValues, with event: BehaviorEvent, record: EventRecord) {
+    state.newDevice = state.devices.insert(record.device)
+    state.newLocation = state.locations.insert(record.location)
+  }
+
+  public func extract(_ c: ExtractionContext, state: KnownValues, into values: inout [FeatureValue])
+  {
+    let records = c.window.records
+    let day = c.range(.hours(24))
+    for field in 0..<3 {
+      var previous: UInt64 = 0
+      var pairs = 0
+      var changes = 0
+      for i in day {
+        let r = records[i]
+        let v = field == 0 ? r.device : field == 1 ? r.location : r.agent
+        guard v != 0 else { continue }
+        if previous != 0 {
+          pairs += 1
+          if v != previous { changes += 1 }
+        }
+        previous = v
+      }
+      values.append(.double(pairs == 0 ? 0 : Double(changes) / Double(pairs)))
+    }
+    values.append(.bool(state.newDevice))
+    values.append(.bool(state.newLocation))
+    let week = c.range(.days(7))
+    let (diversity, entropy) = ScratchSet.with(capacity: week.count) { devices in
+      ScratchSet.with(capacity: week.count) { locations in
+        var withDevice = 0
+        var withLocation = 0
+        for i in week {
+          let r = records[i]
+          if r.device != 0 {
+            withDevice += 1
+            devices.insert(r.device)
+          }
+          if r.location != 0 {
+            withLocation += 1
+            locations.insert(r.location)
+          }
+        }
+        var entropy = 0.0
+        locations.forEachCount { n in
+          let p = Double(n) / Double(withLocation)
+          entropy -= p * log2(p)
+        }
+        return (withDevice == 0 ? 0 : Double(devices.count) / Double(withDevice), entropy)
+      }
+    }
+    values.append(.double(diversity))
+    values.append(.double(entropy == 0 ? 0 : entropy))
+  }
+}
+
+/// The 32 devices and 32 locations a user was seen with most recently (in arrival order; the
+/// least recently seen is forgotten first), and whether the last event brought a new one. At
+/// most 2 × 32 × 8 bytes.
+public struct KnownValues: ExtractorState, Hashable {
+  public static let capacity = 32
+  public var devices = RecentSet()
+  public var locations = RecentSet()
+  public var newDevice = false
+  public var newLocation = false
+
+  public init() {}
+
+  public func encode(into w: inout StateWriter) {
+    w.byte((newDevice ? 1 : 0) | (newLocation ? 2 : 0))
+    devices.encode(into: &w)
+    locations.encode(into: &w)
+  }
+
+  public init(from r: inout StateReader) throws(PipelineError) {
+    let flags = try r.byte()
+    newDevice = flags & 1 != 0
+    newLocation = flags & 2 != 0
+    devices = try RecentSet(from: &r)
+    locations = try RecentSet(from: &r)
+  }
+}
+
+/// Up to ``KnownValues/capacity`` hashes, least recently seen first.
+public struct RecentSet: Sendable, Hashable {
+  public private(set) var values: [UInt64] = []
+
+  /// Adds `v` (0 = absent: ignored); returns whether it was new.
+  mutating func insert(_ v: UInt64) -> Bool {
+    guard v != 0 else { return false }
+    if let i = values.firstIndex(of: v) {
+      values.remove(at: i)
+      values.append(v)
+      return false
+    }
+    values.append(v)
+    if values.count > KnownValues.capacity { values.removeFirst() }
+    return true
+  }
+
+  func encode(into w: inout StateWriter) {
+    w.varint(UInt64(values.count))
+    for v in values { w.uint64(v) }
+  }
+
+  init() {}
+
+  init(from r: inout StateReader) throws(PipelineError) {
+    let n = try r.count()
+    guard n <= KnownValues.capacity else { throw .corruptState("set of \(n) values") }
+    for _ in 0..<n { values.append(try r.uint64()) }
+  }
+}

@@ -1,0 +1,83 @@
+import FeatureDB
+
+private let microsPerHour: Int64 = 3_600_000_000
+private let microsPerDay: Int64 = 86_400_000_000
+
+/// UTC calendar fields of an instant.
+enum UTC {
+  /// Hour of day, 0–23.
+  static func hour(_ t: Int64) -> Int64 {
+    let r = t % microsPerDay
+    return (r < 0 ? r + microsPerDay : r) / microsPerHour
+  }
+
+  /// Day of week, 0 = Monday … 6 = Sunday (1970-01-01 was a Thursday, 3).
+  static func dayOfWeek(_ t: Int64) -> Int64 {
+    var days = t / microsPerDay
+    if t % microsPerDay < 0 { days -= 1 }
+    let r = (days + 3) % 7
+    return r < 0 ? r + 7 : r
+  }
+}
+
+/// Time of day and week, sessions, login frequency, bursts and unusual hours
+/// (`extract.temporal`; formulas in docs/pipeline.md).
+public struct TemporalExtractor: FeatureExtractor {
+  public let name = "extract.temporal"
+  public let version = "1.0.0"
+  public let features = [
+    FeatureSpec("hour_of_day", .int, "UTC hour of the event, 0-23"),
+    FeatureSpec("day_of_week", .int, "UTC day of the event, 0 = Monday ... 6 = Sunday"),
+    FeatureSpec("is_weekend", .bool, "Saturday or Sunday (UTC)"),
+    FeatureSpec("is_business_hours", .bool, "Monday-Friday, 09:00 <= time < 17:00 UTC"),
+    FeatureSpec(
+      "session_duration", .double,
+      "minutes since the first kept event of the current event's session (0 without session_id)"),
+    FeatureSpec("login_frequency_1h", .int, "login events in (t - 1h, t]"),
+    FeatureSpec(
+      "activity_burst_score", .double,
+      "events in (t - 5m, t] over the 24h average per 5 minutes: 288 * count_5m / count_24h"),
+    FeatureSpec(
+      "time_pattern_anomaly", .double,
+      "share of the other events in (t - 7d, t] more than one hour of day away from t's hour"),
+  ]
+
+  public init() {}
+
+  public func extract(_ c: ExtractionContext, state: NoState, into values: inout [FeatureValue]) {
+    let t = c.time.microseconds
+    let hour = UTC.hour(t)
+    let dow = UTC.dayOfWeek(t)
+    values.append(.int(hour))
+    values.append(.int(dow))
+    values.append(.bool(dow >= 5))
+    values.append(.bool(dow < 5 && hour >= 9 && hour < 17))
+    // Session duration: from the first kept event of the current event's session.
+    let records = c.window.records
+    let current = c.current
+    var duration = 0.0
+    if current.session != 0 {
+      for i in 0..<c.end where records[i].session == current.session {
+        duration = Double(t - records[i].time) / 60_000_000
+        break
+      }
+    }
+    values.append(.double(duration))
+    var logins: Int64 = 0
+    for i in c.range(.hours(1)) where records[i].kind == .login { logins += 1 }
+    values.append(.int(logins))
+    let count5m = c.range(.minutes(5)).count
+    let count24h = c.range(.hours(24)).count
+    values.append(.double(count24h == 0 ? 0 : 288 * Double(count5m) / Double(count24h)))
+    // Events of the last 7 days other than the current one, and those within an hour of day.
+    let week = c.range(.days(7))
+    var others = 0
+    var usual = 0
+    for i in week.lowerBound..<(c.end - 1) {
+      others += 1
+      let d = abs(UTC.hour(records[i].time) - hour)
+      if min(d, 24 - d) <= 1 { usual += 1 }
+    }
+    values.append(.double(others == 0 ? 0 : 1 - Double(usual) / Double(others)))
+  }
+}

@@ -1,0 +1,134 @@
+import FeatureDB
+
+/// A feature an extractor defines: its name (without the pipeline's prefix), type and meaning.
+public struct FeatureSpec: Sendable, Hashable {
+  public var name: String
+  public var type: ValueType
+  public var description: String
+  /// Features of the same extractor, listed before this one, that its value is computed from:
+  /// each of its versions names their current versions as lineage inputs.
+  public var derivedFrom: [String]
+
+  public init(
+    _ name: String, _ type: ValueType, _ description: String, derivedFrom: [String] = []
+  ) {
+    self.name = name
+    self.type = type
+    self.description = description
+    self.derivedFrom = derivedFrom
+  }
+}
+
+/// What an extractor sees when it evaluates a user's features.
+public struct ExtractionContext: Sendable {
+  /// The instant the features are evaluated as of: the triggering event's time, or for a late
+  /// event also the user's newest event time (see docs/pipeline.md, *Late events*).
+  public var time: Timestamp
+  /// The event that triggered the evaluation.
+  public var event: BehaviorEvent
+  /// The user's recent events in time order, the triggering one included.
+  public var window: EventWindow
+  /// Index after the last record with time ≤ ``time`` (so `current` is `end - 1`).
+  public var end: Int
+
+  /// The last event at or before ``time``: the "current" event of the evaluation.
+  public var current: EventRecord { window.records[end - 1] }
+
+  /// Indices of the records in (time − w, time].
+  public func range(_ w: TimeSpan) -> Range<Int> {
+    window.end(atOrBefore: time.microseconds - w.microseconds)..<end
+  }
+}
+
+/// Per-user state an extractor keeps beyond the shared event window, persisted in the store
+/// with the user's other state (keep it small and bounded).
+public protocol ExtractorState: Sendable {
+  init()
+  func encode(into writer: inout StateWriter)
+  init(from reader: inout StateReader) throws(PipelineError)
+}
+
+/// An extractor without state of its own.
+public struct NoState: ExtractorState, Hashable {
+  public init() {}
+  public func encode(into writer: inout StateWriter) {}
+  public init(from reader: inout StateReader) throws(PipelineError) {}
+}
+
+/// Turns a user's events into feature values. Implement it to add your own features:
+///
+/// ```swift
+/// struct Clicks: FeatureExtractor {
+///   let name = "extract.clicks"
+///   let version = "1.0.0"
+///   let features = [FeatureSpec("clicks_1h", .int, "click events in (t − 1 h, t]")]
+///   func extract(_ c: ExtractionContext, state: NoState, into values: inout [FeatureValue]) {
+///     values.append(.int(Int64(c.range(.hours(1)).count { c.window.records[$0].kind == .click })))
+///   }
+/// }
+/// ```
+///
+/// Both steps must be pure (the same inputs give the same outputs, in any process): that is
+/// what makes a resumed run write exactly what an uninterrupted one would.
+public protocol FeatureExtractor: Sendable {
+  associatedtype State: ExtractorState = NoState
+  /// Name, used as the producer of the versions it writes: `name@version`.
+  var name: String { get }
+  var version: String { get }
+  /// The features, in the order ``extract(_:state:into:)`` appends their values.
+  var features: [FeatureSpec] { get }
+  /// Folds an event into the extractor's state (in arrival order; the default does nothing).
+  func update(_ state: inout State, with event: BehaviorEvent, record: EventRecord)
+  /// Appends one value per feature, as of `context.time`.
+  func extract(_ context: ExtractionContext, state: State, into values: inout [FeatureValue])
+}
+
+extension FeatureExtractor {
+  public func update(_ state: inout State, with event: BehaviorEvent, record: EventRecord) {}
+
+  /// `name@version`.
+  public var producer: String { "\(name)@\(version)" }
+
+  // Type-erased entry points for the runner (which holds `any FeatureExtractor`).
+  func makeErasedState() -> any ExtractorState { State() }
+
+  func updateErased(
+    _ state: inout any ExtractorState, _ event: BehaviorEvent, _ record: EventRecord
+  ) {
+    var typed = state as? State ?? State()
+    update(&typed, with: event, record: record)
+    state = typed
+  }
+
+  func extractErased(
+    _ context: ExtractionContext, _ state: any ExtractorState, _ values: inout [FeatureValue]
+  ) {
+    extract(context, state: state as? State ?? State(), into: &values)
+  }
+
+  func decodeErasedState(_ reader: inout StateReader) throws(PipelineError) -> any ExtractorState {
+    try State(from: &reader)
+  }
+}
+
+/// The built-in extractors (docs/pipeline.md lists every formula).
+public enum BuiltinExtractors {
+  /// Every built-in extractor.
+  public static var all: [any FeatureExtractor] {
+    [
+      TemporalExtractor(), WindowedExtractor(), BehavioralExtractor(), CategoricalExtractor(),
+      StatisticalExtractor(),
+    ]
+  }
+
+  /// The built-in extractors named in `names` (by name, with or without the `extract.` prefix).
+  public static func named(_ names: [String]) throws(PipelineError) -> [any FeatureExtractor] {
+    try names.map { (n: String) throws(PipelineError) -> any FeatureExtractor in
+      guard let e = all.first(where: { $0.name == n || $0.name == "extract." + n }) else {
+        throw .invalidConfiguration(
+          "unknown extractor '\(n)' (built in: \(all.map(\.name).joined(separator: ", ")))")
+      }
+      return e
+    }
+  }
+}

@@ -1,0 +1,120 @@
+import FeatureDB
+
+/// Appends the compact binary form of per-entity state (varints, little-endian fixed widths).
+public struct StateWriter: Sendable {
+  public private(set) var bytes: [UInt8] = []
+
+  public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+
+  public mutating func byte(_ b: UInt8) { bytes.append(b) }
+
+  /// LEB128 unsigned varint.
+  public mutating func varint(_ v: UInt64) {
+    var v = v
+    while v >= 0x80 {
+      bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+      v >>= 7
+    }
+    bytes.append(UInt8(v))
+  }
+
+  /// Zigzag then varint.
+  public mutating func svarint(_ v: Int64) { varint(UInt64(bitPattern: (v << 1) ^ (v >> 63))) }
+
+  public mutating func uint64(_ v: UInt64) {
+    for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) }
+  }
+
+  public mutating func double(_ v: Double) { uint64(v.bitPattern) }
+
+  public mutating func string(_ s: String) {
+    varint(UInt64(s.utf8.count))
+    bytes.append(contentsOf: s.utf8)
+  }
+
+  public mutating func append(_ b: [UInt8]) { bytes.append(contentsOf: b) }
+}
+
+/// Reads what ``StateWriter`` wrote; every read is bounds-checked.
+public struct StateReader: Sendable {
+  let bytes: [UInt8]
+  public private(set) var position = 0
+
+  public init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+  public var isAtEnd: Bool { position >= bytes.count }
+
+  public mutating func byte() throws(PipelineError) -> UInt8 {
+    guard position < bytes.count else { throw .corruptState("truncated") }
+    defer { position += 1 }
+    return bytes[position]
+  }
+
+  public mutating func varint() throws(PipelineError) -> UInt64 {
+    var v: UInt64 = 0
+    var shift: UInt64 = 0
+    while true {
+      let b = try byte()
+      guard shift < 64 else { throw .corruptState("varint too long") }
+      v |= UInt64(b & 0x7f) << shift
+      if b < 0x80 { return v }
+      shift += 7
+    }
+  }
+
+  public mutating func svarint() throws(PipelineError) -> Int64 {
+    let u = try varint()
+    return Int64(bitPattern: u >> 1) ^ -Int64(bitPattern: u & 1)
+  }
+
+  public mutating func uint64() throws(PipelineError) -> UInt64 {
+    guard bytes.count - position >= 8 else { throw .corruptState("truncated") }
+    var v: UInt64 = 0
+    for i in 0..<8 { v |= UInt64(bytes[position + i]) << (8 * UInt64(i)) }
+    position += 8
+    return v
+  }
+
+  public mutating func double() throws(PipelineError) -> Double {
+    Double(bitPattern: try uint64())
+  }
+
+  public mutating func string() throws(PipelineError) -> String {
+    let n = Int(try count())
+    let s = String(decoding: bytes[position..<position + n], as: UTF8.self)
+    position += n
+    return s
+  }
+
+  /// A length that must fit in the remaining bytes.
+  public mutating func count() throws(PipelineError) -> Int {
+    let n = try varint()
+    guard n <= UInt64(bytes.count - position) else { throw .corruptState("length \(n) too large") }
+    return Int(n)
+  }
+
+  public mutating func bytes(_ n: Int) throws(PipelineError) -> [UInt8] {
+    guard n <= bytes.count - position else { throw .corruptState("truncated") }
+    defer { position += n }
+    return Array(bytes[position..<position + n])
+  }
+}
+
+/// 64-bit FNV-1a followed by the splitmix64 finaliser: a hash that is the same in every
+/// process (Swift's `Hasher` is seeded per process, so it cannot go into persisted state).
+public func stableHash(_ s: String) -> UInt64 {
+  var h: UInt64 = 0xcbf2_9ce4_8422_2325
+  for b in s.utf8 {
+    h ^= UInt64(b)
+    h &*= 0x0000_0100_0000_01b3
+  }
+  return mix64(h)
+}
+
+/// splitmix64's finaliser: spreads the bits of `x` uniformly.
+@inline(__always) func mix64(_ x: UInt64) -> UInt64 {
+  var z = x &+ 0x9e37_79b9_7f4a_7c15
+  z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+  z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+  return z ^ (z >> 31)
+}

@@ -1,0 +1,105 @@
+import FeatureDB
+import Foundation
+
+@testable import FeaturePipeline
+
+final class TemporaryDirectory {
+  let path: String
+  init() {
+    path = NSTemporaryDirectory() + "featurepipeline-test-" + UUID().uuidString
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  }
+  deinit { try? FileManager.default.removeItem(atPath: path) }
+  func child(_ name: String) -> String { path + "/" + name }
+}
+
+/// A new store in its own temporary directory.
+func makeStore() throws -> (FeatureStore, TemporaryDirectory) {
+  let dir = TemporaryDirectory()
+  return (
+    try FeatureStore(path: dir.child("store.fdb"), options: StoreOptions(durability: .noSync)), dir
+  )
+}
+
+/// 2026-01-05T00:00:00Z, a Monday, plus an offset.
+let monday = Timestamp(iso8601: "2026-01-05T00:00:00Z")!
+
+func ts(_ text: String) -> Timestamp { Timestamp(iso8601: text)! }
+
+nonisolated(unsafe) private var eventCounter = 0
+
+/// An event of `user` at `time`.
+func event(
+  _ time: Timestamp, _ type: String = "page_view", session: String? = nil, id: String? = nil,
+  user: String = "u1", _ data: [String: EventValue] = [:]
+) -> BehaviorEvent {
+  eventCounter += 1
+  return BehaviorEvent(
+    eventID: id ?? "e\(eventCounter)", userID: user, sessionID: session, timestamp: time,
+    eventType: type, data: data)
+}
+
+/// The values `extractor` gives at the last of `events` (all of one user, folded in order), by
+/// feature name.
+func evaluate<E: FeatureExtractor>(
+  _ extractor: E, _ events: [BehaviorEvent], at time: Timestamp? = nil
+)
+  -> [String: FeatureValue]
+{
+  var window = EventWindow()
+  var state = E.State()
+  for e in events {
+    let r = EventRecord(e)
+    window.insert(r, capacity: 10_000)
+    extractor.update(&state, with: e, record: r)
+  }
+  let t = time ?? events.map(\.timestamp).max()!
+  let context = ExtractionContext(
+    time: t, event: events.last!, window: window, end: window.end(atOrBefore: t.microseconds))
+  var values: [FeatureValue] = []
+  extractor.extract(context, state: state, into: &values)
+  precondition(values.count == extractor.features.count)
+  return Dictionary(uniqueKeysWithValues: zip(extractor.features.map(\.name), values))
+}
+
+/// Path of a built product (next to the test bundle).
+func productPath(_ name: String) -> String {
+  let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+  for dir in [bundle, bundle.deletingLastPathComponent()] {
+    let candidate = dir.appendingPathComponent(name).path
+    if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+  }
+  return bundle.appendingPathComponent(name).path
+}
+
+/// Every version of every pipeline feature of `users` (value, times, lineage but write time),
+/// every user's state blob, as comparable lines.
+func dump(_ store: FeatureStore, features: [String], users: [String], namespace: String) throws
+  -> [String]
+{
+  var lines: [String] = []
+  for u in users {
+    for f in features {
+      for v in try store.history(f, u, includeRetracted: true) {
+        lines.append(
+          "\(f):\(u)@\(v.version) \(v.value.map(String.init(describing:)) ?? "-") \(v.eventTime) "
+            + "\(v.lineage.producer ?? "-") \(v.lineage.run ?? "-") \(v.lineage.source ?? "-") "
+            + "\(v.lineage.inputs) \(v.status)")
+      }
+    }
+    lines.append("state \(u) \(try store.state(entity: u, namespace: namespace) ?? [])")
+  }
+  return lines
+}
+
+/// Writes `events` as JSON Lines.
+func writeJSONLines(_ events: [BehaviorEvent], to path: String) throws {
+  let encoder = JSONEncoder()
+  encoder.outputFormatting = [.sortedKeys]
+  var data = Data()
+  for e in events {
+    data.append(try encoder.encode(e))
+    data.append(10)
+  }
+  try data.write(to: URL(fileURLWithPath: path))
+}

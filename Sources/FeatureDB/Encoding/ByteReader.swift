@@ -99,13 +99,3 @@ struct ByteReader {
   @inline(__always)
   mutating func skip(_ n: Int) throws(DecodeError) { _ = try bytes(n) }
 }
-
-extension Optional where Wrapped == [UInt8] {
-  /// Lends the array's bytes, or `fallback` when there is no array.
-  func withUnsafeBytesOrNil<R>(
-    _ fallback: UnsafeRawBufferPointer?, _ body: (UnsafeRawBufferPointer?) throws -> R
-  ) rethrows -> R {
-    guard let bytes = self else { return try body(fallback) }
-    return try bytes.withUnsafeBytes { try body($0) }
-  }
-}

@@ -23,6 +23,12 @@ enum ChainRecord {
     var vacuumed: RemovedRange?
     /// What the chain's segments hold; nil when every entry is in the head.
     var segments: SegmentSummary?
+
+    /// The version number the chain gives next, for a head whose highest version is `highest`
+    /// (docs/format.md, *Version numbers*).
+    func versionAfter(highest: UInt64) -> UInt64 {
+      max(nextVersion ?? 0, highest &+ 1, (segments?.maxVersion ?? 0) &+ 1)
+    }
   }
 
   /// The head's account of its segments, so retention and history need not read them.
@@ -103,6 +109,16 @@ enum ChainRecord {
   /// Whether a head record has segments (read from its flags byte, before any checksum check).
   static func hasSegments(_ record: UnsafeRawBufferPointer) -> Bool {
     record.count > 0 && record[0] & 8 != 0
+  }
+
+  /// Lends a head record (nil: none) to `body`, copied out of the map when it has segments: a
+  /// write rewrites those segments before the head, and writing may move the page the map
+  /// pointer names.
+  static func withStableHead<R>(
+    _ head: UnsafeRawBufferPointer?, _ body: (UnsafeRawBufferPointer?) throws -> R
+  ) rethrows -> R {
+    guard let head, hasSegments(head) else { return try body(head) }
+    return try Array(head).withUnsafeBytes { try body($0) }
   }
 
   /// Walks a chain record's entries in stored order without allocating.

@@ -35,6 +35,18 @@ enum Keys {
     return k
   }
 
+  /// Whether `key` is a `segments` key of the chain `chainKey` (ovarints are self-delimiting,
+  /// so a prefix of whole numbers cannot belong to another chain).
+  static func isSegment(_ key: UnsafeRawBufferPointer, of chainKey: [UInt8]) -> Bool {
+    key.count == chainKey.count + 16 && key.starts(with: chainKey)
+  }
+
+  /// The (entity, feature) of a `segments` key; nil when malformed.
+  static func parseSegmentChain(_ key: UnsafeRawBufferPointer) -> (entity: UInt64, feature: UInt64)?
+  {
+    key.count > 16 ? parseChain(UnsafeRawBufferPointer(rebasing: key[..<(key.count - 16)])) : nil
+  }
+
   /// The (event time, version) a `segments` key names after its chain key; nil when malformed.
   static func parseSegment(_ key: UnsafeRawBufferPointer, chainLength: Int) -> (
     eventTime: Int64, version: UInt64

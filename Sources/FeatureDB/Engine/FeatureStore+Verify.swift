@@ -224,9 +224,7 @@ private final class Verifier {
   func checkSegments(_ catalog: Catalog, _ txn: borrowing ReadTransaction) throws {
     guard let table = store.tables.v2?.segments else { return }
     try scan(table, txn) { key, value in
-      guard key.count > 16,
-        let (entityID, featureID) = Keys.parseChain(
-          UnsafeRawBufferPointer(rebasing: key[..<(key.count - 16)])),
+      guard let (entityID, featureID) = Keys.parseSegmentChain(key),
         let feature = catalog.byID[featureID]
       else {
         problem(table, "key \(key.map { String($0) }.joined(separator: " "))", "undecodable key")

@@ -194,16 +194,10 @@ struct WriteContext {
           store: store, feature: feature, key: key, arena: arena.bytes, writeTime: writeTime,
           placement: placement)
         do {
-          // A head with segments is copied out of the map: its segments change before it is
-          // written, and writing may move pages the map pointer names.
-          if let o = old, ChainRecord.hasSegments(o) {
-            return try Array(o).withUnsafeBytes { owned in
-              try edit.apply(
-                group, old: owned, versions: &versions, &update, &record, through: cursor, txn)
-            }
+          return try ChainRecord.withStableHead(old) { old in
+            try edit.apply(
+              group, old: old, versions: &versions, &update, &record, through: cursor, txn)
           }
-          return try edit.apply(
-            group, old: old, versions: &versions, &update, &record, through: cursor, txn)
         } catch let error as DecodeError {
           throw FeatureDBError.corruptRecord(
             feature: feature.name, entity: batch.operations[group.first!.index].entity,

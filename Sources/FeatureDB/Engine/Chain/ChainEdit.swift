@@ -39,23 +39,15 @@ struct ChainEdit {
       }
       pruned += removed
     }
-    let spilled = update.spill()
-    var newSegments: [(key: [UInt8], record: [UInt8])] = []
-    if !spilled.isEmpty {
-      var segments = try segmentsEditor(txn)
-      for chunk in spilled {
-        newSegments.append(segments.append(Array(chunk), head: old, arena: arena))
-      }
+    // `old` may point into the map: encode everything read from it before writing.
+    let newSegments = update.spill().map {
+      ChainSegments.encode($0, chainKey: key, head: old, arena: arena)
     }
-    // `old` may point into the map: finish reading it before writing.
     update.encode(old: old, arena: arena, into: &record)
     try key.withUnsafeBytes { k in
       try record.bytes.withUnsafeBytes { v in try cursor.put(key: k, value: v, flags: placement) }
     }
-    if !newSegments.isEmpty {
-      let segments = try segmentsEditor(txn)
-      for segment in newSegments { try segments.write(segment) }
-    }
+    if !newSegments.isEmpty { try segmentsEditor(txn).write(newSegments) }
     return pruned
   }
 

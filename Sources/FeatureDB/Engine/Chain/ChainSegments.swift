@@ -28,9 +28,7 @@ struct ChainSegments: ~Copyable {
     Keys.segment(chain: chainKey, lastEventTime: piece.eventTime, lastVersion: piece.version)
   }
 
-  private func isOurs(_ key: UnsafeRawBufferPointer) -> Bool {
-    key.count == chainKey.count + 16 && key.starts(with: chainKey)
-  }
+  private func isOurs(_ key: UnsafeRawBufferPointer) -> Bool { Keys.isSegment(key, of: chainKey) }
 
   /// Loads the segment at the cursor into `update`; returns an owned copy of its bytes.
   fileprivate mutating func load(_ entry: Cursor.Entry) throws -> [UInt8] {
@@ -46,19 +44,23 @@ struct ChainSegments: ~Copyable {
   }
 
   /// Writes `update`'s pieces as one or two segments (split past ``ChainUpdate/segmentLimit``),
-  /// after deleting the segment stored under `oldKey`.
+  /// deleting the segment stored under `oldKey` unless one of them takes its key.
   fileprivate mutating func store(old: [UInt8], arena: [UInt8], replacing oldKey: [UInt8]?)
     throws
   {
-    if let oldKey { _ = try deleteKey(oldKey) }
     let pieces = update.pieces
     let halves =
       pieces.count > ChainUpdate.segmentLimit
       ? [pieces[..<(pieces.count / 2)], pieces[(pieces.count / 2)...]] : [pieces[...]]
+    var keys: [[UInt8]] = []
+    for half in halves { if let last = half.last { keys.append(key(last)) } }
+    if let oldKey, !keys.contains(oldKey) { _ = try deleteKey(oldKey) }
+    var i = 0
     for half in halves where !half.isEmpty {
       update.pieces = Array(half)
       old.withUnsafeBytes { update.encode(old: $0, arena: arena, into: &record) }
-      try put(key(half.last!), record.bytes)
+      try put(keys[i], record.bytes)
+      i += 1
     }
     update.pieces = pieces
   }
@@ -109,19 +111,26 @@ struct ChainSegments: ~Copyable {
     }
   }
 
-  /// Stores `pieces` (the head's oldest entries, bytes in `head` or `arena`) as a new segment.
-  mutating func append(
-    _ pieces: [ChainUpdate.Piece], head: UnsafeRawBufferPointer?, arena: [UInt8]
+  /// A new segment of `pieces` (the head's oldest entries, bytes in `head` or `arena`): its key
+  /// and record, encoded before anything is written (they may point into the map).
+  static func encode(
+    _ pieces: ArraySlice<ChainUpdate.Piece>, chainKey: [UInt8], head: UnsafeRawBufferPointer?,
+    arena: [UInt8]
   ) -> (key: [UInt8], record: [UInt8]) {
-    update.pieces = pieces
-    update.header = ChainRecord.Header()
+    var update = ChainUpdate()
+    update.isSegment = true
+    update.pieces = Array(pieces)
+    var record = ByteWriter(capacity: 2048)
     update.encode(old: head, arena: arena, into: &record)
-    return (key(pieces.last!), record.bytes)
+    let last = pieces.last!
+    let key = Keys.segment(
+      chain: chainKey, lastEventTime: last.eventTime, lastVersion: last.version)
+    return (key, record.bytes)
   }
 
-  /// Writes a segment made by ``append(_:head:arena:)``.
-  func write(_ segment: (key: [UInt8], record: [UInt8])) throws {
-    try put(segment.key, segment.record)
+  /// Writes segments made by ``encode(_:chainKey:head:arena:)``.
+  func write(_ segments: [(key: [UInt8], record: [UInt8])]) throws {
+    for s in segments { try put(s.key, s.record) }
   }
 
   /// Removes the `count` oldest active entries, oldest segment first; returns them.

@@ -71,7 +71,7 @@ struct ChainUpdate {
       throw DecodeError("a segment record with header fields")
     }
     header = h
-    nextVersion = max(header.nextVersion ?? 0, highest + 1, inSegments + 1)
+    nextVersion = h.versionAfter(highest: highest)
   }
 
   /// Adds a new version whose tail lies at `tail` in the arena; returns its version number.

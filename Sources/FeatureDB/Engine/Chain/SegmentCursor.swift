@@ -10,9 +10,7 @@ struct SegmentCursor: ~Copyable {
   }
 
   private func ours(_ e: Cursor.Entry?) -> UnsafeRawBufferPointer? {
-    guard let e, e.key.count == chainKey.count + 16, e.key.starts(with: chainKey) else {
-      return nil
-    }
+    guard let e, Keys.isSegment(e.key, of: chainKey) else { return nil }
     return e.value
   }
 

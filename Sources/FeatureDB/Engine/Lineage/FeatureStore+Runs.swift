@@ -250,8 +250,7 @@ extension FeatureStore {
           var reader = try ChainRecord.Reader(head, format: feature.format, epoch: epoch)
           var highest: UInt64 = 0
           while let e = try reader.next() { highest = max(highest, e.version) }
-          let h = reader.header
-          return max(h.nextVersion ?? 0, highest &+ 1, (h.segments?.maxVersion ?? 0) &+ 1)
+          return reader.header.versionAfter(highest: highest)
         } catch {
           throw FeatureDBError.corruptStore(table: "chains", detail: "\(error)")
         }

@@ -19,9 +19,7 @@ extension FeatureStore {
       result.chains += 1
       let f = visit.feature
       guard f.maxVersions > 0 else { return nil }
-      // A head with segments is copied: its segments are rewritten before it.
-      let owned = ChainRecord.hasSegments(visit.record) ? Array(visit.record) : nil
-      return try owned.withUnsafeBytesOrNil(visit.record) { old -> [UInt8]? in
+      return try ChainRecord.withStableHead(visit.record) { old -> [UInt8]? in
         try update.reset(old: old, format: f.format, epoch: epoch)
         let fromSegments = update.segmentsToPrune(maxVersions: f.maxVersions)
         var removed = update.prune(

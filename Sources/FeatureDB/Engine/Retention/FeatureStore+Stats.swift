@@ -83,10 +83,7 @@ extension FeatureStore {
         let cursor = try Cursor(segments, txn)
         entry = try cursor.first()
         while let (key, value) = entry {
-          guard key.count > 16,
-            let (_, featureID) = Keys.parseChain(
-              UnsafeRawBufferPointer(rebasing: key[..<(key.count - 16)])),
-            let f = catalog.byID[featureID]
+          guard let (_, featureID) = Keys.parseSegmentChain(key), let f = catalog.byID[featureID]
           else {
             throw FeatureDBError.corruptStore(
               table: "segments", detail: "undecodable key or unknown feature")

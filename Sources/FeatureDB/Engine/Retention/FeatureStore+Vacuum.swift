@@ -104,9 +104,7 @@ extension FeatureStore {
       let retention = Retention(store: self, feature: feature, chainKey: key, entity: entity)
       try key.withUnsafeBytes { k in
         guard let (_, buffer) = try chains.find(k) else { return }
-        // A head with segments is copied: its segments are rewritten before it.
-        let owned = ChainRecord.hasSegments(buffer) ? Array(buffer) : nil
-        try owned.withUnsafeBytesOrNil(buffer) { head in
+        try ChainRecord.withStableHead(buffer) { head in
           do {
             try update.reset(old: head, format: feature.format, epoch: epoch)
           } catch let error as DecodeError {

@@ -15,21 +15,9 @@ extension Snapshot {
   /// ```
   public func latest(_ feature: String, _ entity: String) throws -> FeatureValue? {
     let f = try catalog.feature(feature)
-    if store.options.checkPages {
-      try Array(entity.utf8).withUnsafeBytes {
-        try store.checkPath(store.entityTable.forward, key: $0, self)
-      }
-    }
-    guard let entityID = try store.entityTable.lookup(entity, self) else {
-      try store.confirmAbsent(store.entityTable.forward, key: Array(entity.utf8), self)  // damage?
-      return nil
-    }
+    guard let entityID = try entityID(entity) else { return nil }
     return try Keys.withChain(entity: entityID, feature: f.id) { key in
-      try store.checkPath(store.tables.chains, key: key, self)  // StoreOptions.checkPages
-      return try store.tables.chains.withValue(self, key: key) { record in
-        if record == nil { try store.confirmAbsent(store.tables.chains, key: key, self) }
-        return try latestValue(record, f, entity, entityID)
-      }
+      try withChainRecord(key) { try latestValue($0, f, entity, entityID) }
     }
   }
 
@@ -103,7 +91,7 @@ extension Snapshot {
       throw FeatureDBError.invalidArgument("history limit must be 0 or more, got \(limit)")
     }
     let f = try catalog.feature(feature)
-    guard let entityID = try store.entityTable.lookup(entity, self) else { return [] }
+    guard let entityID = try entityID(entity) else { return [] }
     return try withChain(f, entityID: entityID, entity: entity) { head in
       guard let head else { return [] }
       // Versions are numbered in write order and a head holds the newest entries: a short
@@ -111,15 +99,18 @@ extension Snapshot {
       let limit = limit ?? .max
       let inSegments = head.header.segments?.maxVersion ?? 0
       var entries: [(ChainRecord.Entry, ChainRecord.Reader)] = []
+      var newerThanSegments = 0
       try forEachRecord(head: head, f, entityID: entityID) { record in
         var reader = record
         while let e = try reader.next() {
-          let hidden = try isRetracted(e, record, entity: entityID, feature: f.id, at: nil)
-          if includeRetracted || !hidden {
+          if try includeRetracted
+            || !isRetracted(e, record, entity: entityID, feature: f.id, at: nil)
+          {
             entries.append((e, record))
+            if e.version > inSegments { newerThanSegments += 1 }
           }
         }
-        return entries.count { $0.0.version > inSegments } < limit
+        return newerThanSegments < limit
       }
       entries.sort { $0.0.version > $1.0.version }
       return try entries.prefix(limit).map { e, reader in
@@ -135,10 +126,7 @@ extension Snapshot {
   /// once and its chains are read with one cursor in key order (they are adjacent on disk).
   public func latest(features: [String], entity: String) throws -> [FeatureValue?] {
     let plan = try vectorPlan(features)
-    guard let entityID = try store.entityTable.lookup(entity, self) else {
-      try store.confirmAbsent(store.entityTable.forward, key: Array(entity.utf8), self)  // damage?
-      return plan.order.map { _ in nil }
-    }
+    guard let entityID = try entityID(entity) else { return plan.order.map { _ in nil } }
     var out = [FeatureValue?](repeating: nil, count: plan.order.count)
     var walker = try ChainWalker(store, self)
     for (i, f) in plan.order {
@@ -176,7 +164,8 @@ extension Snapshot {
   ) throws -> FeatureValue? {
     guard let record else { return nil }
     return try corruptionNamed(f, entity) {
-      var head = try ChainRecord.Reader(record, format: f.format, epoch: store.epoch)
+      let chain = try ChainRecord.Reader(record, format: f.format, epoch: store.epoch)
+      var head = chain  // a copy to walk; `chain` starts again from the first entry
       if !catalog.retractions.hasPending, head.header.pruned == nil,
         head.header.vacuumed == nil, let e = try head.next(), !e.isRetracted,
         f.ttl.map({ e.eventTime >= now.microseconds &- $0 }) ?? true
@@ -188,7 +177,6 @@ extension Snapshot {
         }
       }
       let query = Query(upper: .max, reference: now.microseconds)
-      let chain = try ChainRecord.Reader(record, format: f.format, epoch: store.epoch)
       return try select(chain, f, entity, entityID, query) { hit in
         try hit.flatMap { try value(of: $0) }
       }
@@ -202,27 +190,20 @@ extension Snapshot {
 
   /// The latest value of every feature `entity` has, by feature name.
   public func latestAll(entity: String) throws -> [String: FeatureValue] {
-    guard let entityID = try store.entityTable.lookup(entity, self) else { return [:] }
-    var prefix: [UInt8] = []
-    OrderedVarint.append(entityID, to: &prefix)
-    var featureIDs: [UInt64] = []
+    guard let entityID = try entityID(entity) else { return [:] }
+    let prefix = Keys.ids(entityID)
+    var out: [String: FeatureValue] = [:]
+    // The entity's chains are adjacent: read each where the cursor finds it.
     let cursor = try Cursor(store.tables.chains, self)
     var entry = try prefix.withUnsafeBytes { try cursor.seek($0) }
-    while let (key, _) = entry, key.starts(with: prefix) {
+    while let (key, record) = entry, key.starts(with: prefix) {
       guard let (_, featureID) = Keys.parseChain(key) else {
         throw FeatureDBError.corruptStore(
           table: "chains", detail: "undecodable key for entity '\(entity)'")
       }
-      featureIDs.append(featureID)
+      let f = try catalog.feature(id: featureID)
+      if let v = try latestValue(record, f, entity, entityID) { out[f.name] = v }
       entry = try cursor.next()
-    }
-    var out: [String: FeatureValue] = [:]
-    let query = Query(upper: .max, reference: now.microseconds)
-    for id in featureIDs {
-      let f = try catalog.feature(id: id)
-      if let v = try resolve(f, entity, query, { hit in try hit.flatMap { try value(of: $0) } }) {
-        out[f.name] = v
-      }
     }
     return out
   }

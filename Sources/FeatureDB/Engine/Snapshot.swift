@@ -50,19 +50,39 @@ public struct Snapshot: Transaction, ~Copyable {
     let entry: ChainRecord.Entry
   }
 
-  /// Finds the version `query` selects and lends it to `body` (nil: no version).
-  func resolve<R>(_ feature: Feature, _ entity: String, _ query: Query, _ body: (Hit?) throws -> R)
-    throws -> R
-  {
+  /// The number of `entity`, nil when it was never written. A miss is confirmed not to be a
+  /// damaged page (and with ``StoreOptions/checkPages`` the path is checked first), so damage
+  /// is an error, never "no value".
+  func entityID(_ entity: String) throws -> UInt64? {
     if store.options.checkPages {
       try Array(entity.utf8).withUnsafeBytes {
         try store.checkPath(store.entityTable.forward, key: $0, self)
       }
     }
-    guard let entityID = try store.entityTable.lookup(entity, self) else {
-      try store.confirmAbsent(store.entityTable.forward, key: Array(entity.utf8), self)  // damage?
-      return try body(nil)
+    guard let id = try store.entityTable.lookup(entity, self) else {
+      try store.confirmAbsent(store.entityTable.forward, key: Array(entity.utf8), self)
+      return nil
     }
+    return id
+  }
+
+  /// Lends the chain record at `key` to `body` (nil: none, confirmed absent as
+  /// ``entityID(_:)`` does).
+  func withChainRecord<R>(
+    _ key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer?) throws -> R
+  ) throws -> R {
+    try store.checkPath(store.tables.chains, key: key, self)
+    return try store.tables.chains.withValue(self, key: key) { record in
+      if record == nil { try store.confirmAbsent(store.tables.chains, key: key, self) }
+      return try body(record)
+    }
+  }
+
+  /// Finds the version `query` selects and lends it to `body` (nil: no version).
+  func resolve<R>(_ feature: Feature, _ entity: String, _ query: Query, _ body: (Hit?) throws -> R)
+    throws -> R
+  {
+    guard let entityID = try entityID(entity) else { return try body(nil) }
     return try withChain(feature, entityID: entityID, entity: entity) { reader in
       try select(reader, feature, entity, entityID, query, body)
     }
@@ -127,17 +147,13 @@ public struct Snapshot: Transaction, ~Copyable {
   func withChain<R>(
     _ feature: Feature, entityID: UInt64, entity: String, _ body: (ChainRecord.Reader?) throws -> R
   ) throws -> R {
-    let key = Keys.chain(entity: entityID, feature: feature.id)
-    return try corruptionNamed(feature, entity) {
-      try key.withUnsafeBytes { k in
-        try store.checkPath(store.tables.chains, key: k, self)  // StoreOptions.checkPages
-        return try store.tables.chains.withValue(self, key: k) { buffer in
-          guard let buffer else {
-            try store.confirmAbsent(store.tables.chains, key: k, self)  // damage, not absence?
-            return try body(nil)
-          }
-          return try body(
-            try ChainRecord.Reader(buffer, format: feature.format, epoch: store.epoch))
+    try corruptionNamed(feature, entity) {
+      try Keys.withChain(entity: entityID, feature: feature.id) { k in
+        try withChainRecord(k) { buffer in
+          try body(
+            try buffer.map {
+              try ChainRecord.Reader($0, format: feature.format, epoch: store.epoch)
+            })
         }
       }
     }

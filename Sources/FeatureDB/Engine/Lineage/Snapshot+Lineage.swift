@@ -8,7 +8,7 @@ extension Snapshot {
   ///   never written.
   public func version(_ feature: String, _ entity: String, _ number: UInt64) throws -> Version? {
     let f = try catalog.feature(feature)
-    guard let entityID = try store.entityTable.lookup(entity, self) else {
+    guard let entityID = try entityID(entity) else {
       throw FeatureDBError.unknownVersion(
         feature: feature, entity: entity, version: number, detail: "the pair has no versions")
     }
@@ -85,7 +85,7 @@ extension Snapshot {
       }
       number = latest.version
     }
-    guard let entityID = try store.entityTable.lookup(entity, self) else {
+    guard let entityID = try entityID(entity) else {
       throw FeatureDBError.unknownVersion(
         feature: feature, entity: entity, version: number, detail: "the pair has no versions")
     }
@@ -121,7 +121,7 @@ extension Snapshot {
           next.append(nil)
           raws.append(id)
         case .version(let pf, let pe, let pv):
-          guard let parentEntity = try store.entityTable.lookup(pe, self) else { continue }
+          guard let parentEntity = try self.entityID(pe) else { continue }
           next.append((try catalog.feature(pf), parentEntity, pe, pv))
         }
       }

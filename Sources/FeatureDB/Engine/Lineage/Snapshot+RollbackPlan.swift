@@ -46,7 +46,7 @@ extension Snapshot {
     Feature, UInt64
   ) {
     let f = try catalog.feature(feature)
-    guard let entityID = try store.entityTable.lookup(entity, self) else {
+    guard let entityID = try entityID(entity) else {
       throw FeatureDBError.unknownVersion(
         feature: feature, entity: entity, version: version ?? 0, detail: "the pair has no versions")
     }

@@ -197,3 +197,19 @@ import Testing
     #expect(try db.latest("spend", "u1") == nil, "the rejected write left nothing")
   }
 }
+
+/// A cascade's derived versions are hidden from the moment the rollback is recorded, like its
+/// roots, not only once the rule is applied to the chains.
+@Suite struct PendingCascadeTests {
+  @Test func derivedVersionsAreHiddenWhileTheRollbackIsApplied() throws {
+    let (db, dir) = try RollbackTests.store()
+    _ = dir
+    _ = try RollbackTests.chain(db, entity: "u1", run: "bad")
+    _ = try db.recordRollback(.run("bad"), RollbackOptions(cascade: true))
+    for f in ["spend", "score", "risk", "alert"] {
+      #expect(try db.latest(f, "u1") == nil, "\(f) before the rule is applied")
+    }
+    try db.applyPendingRetractions()
+    for f in ["spend", "score", "risk", "alert"] { #expect(try db.latest(f, "u1") == nil) }
+  }
+}

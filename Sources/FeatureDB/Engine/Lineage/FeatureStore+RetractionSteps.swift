@@ -10,7 +10,7 @@ extension FeatureStore {
     limit: Int, _ changed: inout [UInt64: [VersionRef]], _ txn: borrowing WriteTransaction
   ) throws -> Bool {
     let v2 = try tables.lineage()
-    guard let (op, rule) = try firstPendingRule(v2.retractions, txn) else { return false }
+    guard let (op, rule) = try firstPendingRule(txn) else { return false }
     let catalog = try catalog(txn)
     let mode: ChainRetraction.Mode
     var target = (op: op, kind: rule.kind)
@@ -117,7 +117,7 @@ extension FeatureStore {
         o.versions = Int(clamping: next.changed)
         try record(o, txn)
       }
-      try bumpCatalogVersion(txn)
+      try MetaStore(table: tables.meta).bumpCatalogVersion(txn)
     } else {
       next.resume = [phase] + (resume ?? [])
     }
@@ -126,22 +126,15 @@ extension FeatureStore {
   }
 
   /// The pending rule with the lowest operation id.
-  private func firstPendingRule(_ table: Table, _ txn: borrowing WriteTransaction) throws -> (
+  private func firstPendingRule(_ txn: borrowing WriteTransaction) throws -> (
     UInt64, RetractionRule
   )? {
-    let cursor = try Cursor(table, txn)
-    var entry = try cursor.first()
-    while let (key, value) = entry {
-      if let op = Keys.parseIDs(key, count: 1)?.first {
-        let rule: RetractionRule
-        do { rule = try RetractionRule.decode(value) } catch {
-          throw FeatureDBError.corruptStore(table: "retractions", detail: "\(error)")
-        }
-        if rule.pending { return (op, rule) }
-      }
-      entry = try cursor.next()
+    var found: (UInt64, RetractionRule)?
+    try forEachRetractionRule(txn) { op, rule in
+      if rule.pending { found = (op, rule) }
+      return found == nil
     }
-    return nil
+    return found
   }
 
   /// Applies a feature rule to the feature's chains from `resume` (a `chains` key) while

@@ -39,20 +39,14 @@ extension FeatureStore {
   }
 
   static func decodeOperation(_ bytes: UnsafeRawBufferPointer) throws -> OperationRecord {
-    do {
-      return try JSONDecoder().decode(StoredOperation.self, from: Data(bytes)).operation
-    } catch {
-      throw FeatureDBError.corruptStore(table: "operations", detail: "undecodable operation")
-    }
+    try StoredJSON.decode(StoredOperation.self, bytes, table: "operations", what: "operation")
+      .operation
   }
 
   /// Stores `op` in the operations log.
   func record(_ op: OperationRecord, _ txn: borrowing WriteTransaction) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = .sortedKeys
     try tables.lineage().operations.put(
-      txn, key: OrderedVarint.encode(op.id),
-      value: Array(try encoder.encode(StoredOperation(op))))
+      txn, key: OrderedVarint.encode(op.id), value: StoredJSON.encode(StoredOperation(op)))
   }
 
   /// The operations log (rollbacks and undos), newest first.
@@ -96,33 +90,51 @@ extension FeatureStore {
     for op in ops {
       state.operations[op.id] = (op.time.microseconds, op.undoneBy.flatMap { times[$0] })
     }
-    let rules = try Cursor(v2.retractions, txn)
-    entry = try rules.first()
-    while let (key, value) = entry {
-      defer { entry = try? rules.next() }
-      guard let op = Keys.parseIDs(key, count: 1)?.first else { continue }  // a listed version
-      let rule: RetractionRule
-      do { rule = try RetractionRule.decode(value) } catch {
-        throw FeatureDBError.corruptStore(table: "retractions", detail: "\(error)")
-      }
-      guard rule.pending else { continue }
+    try forEachRetractionRule(txn) { op, rule in
+      guard rule.pending else { return true }
       state.hasPending = true
       switch rule.kind {
       case .run(let run): state.byRun[run, default: []].append(op)
       case .feature(let f, let since): state.byFeature[f, default: []].append((since, op))
-      case .versions:
-        try forEachListedVersion(op, txn) { e, f, v, _ in
-          state.byVersion[.init(entity: e, feature: f, version: v), default: []].append(op)
-          return true
-        }
-      case .undo: state.hasPendingUndo = true
+      case .versions: break
+      case .undo:
+        state.hasPendingUndo = true
+        return true
       }
+      // Any rollback may list versions too (a cascade's derived versions).
+      try forEachListedVersion(op, txn) { e, f, v, _ in
+        state.byVersion[.init(entity: e, feature: f, version: v), default: []].append(op)
+        return true
+      }
+      return true
     }
     return state
   }
 
-  /// Calls `body(entity, feature, version, eventTime)` for each version a version-list
-  /// retraction names, in key order from `resume`, until it returns false.
+  /// Calls `body(operation, rule)` for each retraction rule in operation order until it returns
+  /// false, seeking past the versions each lists.
+  func forEachRetractionRule(
+    _ txn: borrowing some Transaction & ~Copyable, _ body: (UInt64, RetractionRule) throws -> Bool
+  ) throws {
+    guard let table = tables.v2?.retractions else { return }
+    let cursor = try Cursor(table, txn)
+    var entry = try cursor.first()
+    while let (key, value) = entry {
+      guard let op = Keys.parseIDs(key, count: 1)?.first else {
+        throw FeatureDBError.corruptStore(
+          table: table.name, detail: "listed versions without their operation's rule")
+      }
+      let rule: RetractionRule
+      do { rule = try RetractionRule.decode(value) } catch {
+        throw FeatureDBError.corruptStore(table: table.name, detail: "\(error)")
+      }
+      guard try body(op, rule), op < .max else { return }
+      entry = try Keys.ids(op + 1).withUnsafeBytes { try cursor.seek($0) }
+    }
+  }
+
+  /// Calls `body(entity, feature, version, eventTime)` for each version a retraction lists, in
+  /// key order from `resume`, until it returns false.
   func forEachListedVersion(
     _ op: UInt64, _ txn: borrowing some Transaction & ~Copyable, from resume: [UInt8]? = nil,
     _ body: (UInt64, UInt64, UInt64, Int64) throws -> Bool

@@ -63,6 +63,6 @@ struct MetaStore {
       txn, .upgradedFrom,
       Array("format \(format) at \(Timestamp.now) by FeatureDB \(FeatureStore.formatVersion)".utf8))
     // Readers that opened the version-1 store read-only notice the change and ask to reopen.
-    try set(txn, .catalogVersion, (try uint(txn, .catalogVersion) ?? 0) &+ 1)
+    try bumpCatalogVersion(txn)
   }
 }

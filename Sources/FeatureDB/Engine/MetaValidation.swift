@@ -52,6 +52,21 @@ extension MetaStore {
     return last
   }
 
+  /// Takes the write time of a new batch or operation and stores it as the last one: after
+  /// every earlier one (write times never go backwards, even when the clock does).
+  func nextWriteTime(_ txn: borrowing WriteTransaction) throws -> Int64 {
+    let last = try checkedLastWriteTime(txn)  // range-checked: never traps
+    let time = max(Timestamp.now.microseconds, last.map { $0 + 1 } ?? .min)
+    try set(txn, .lastWriteTime, UInt64(bitPattern: time))
+    return time
+  }
+
+  /// Increments the catalog version (readers reload the catalog, operations and pending
+  /// retractions), refusing to overflow.
+  func bumpCatalogVersion(_ txn: borrowing WriteTransaction) throws {
+    try set(txn, .catalogVersion, Self.nextCatalogVersion(uint(txn, .catalogVersion) ?? 0))
+  }
+
   /// The catalog version after `current`, refusing to overflow.
   static func nextCatalogVersion(_ current: UInt64) throws -> UInt64 {
     guard current < 1 << 63 else {

@@ -17,11 +17,7 @@ struct WriteContext {
     entities = PendingInterns(store.entityTable)
     symbols = PendingInterns(store.symbolTable)
     catalog = try store.catalog(txn)
-    let meta = MetaStore(table: store.tables.meta)
-    let last = try meta.checkedLastWriteTime(txn) ?? .min  // range-checked: never traps
-    // Write times never go backwards, even when the clock does.
-    writeTime = max(Timestamp.now.microseconds, last == .min ? .min : last + 1)
-    try meta.set(txn, .lastWriteTime, UInt64(bitPattern: writeTime))
+    writeTime = try MetaStore(table: store.tables.meta).nextWriteTime(txn)
   }
 
   /// One operation, checked and encoded, waiting for its version number.

@@ -257,10 +257,8 @@ extension FeatureStore {
   func storeDefinition(
     _ d: FeatureDefinition, id: UInt64, catalog: Catalog, _ txn: borrowing WriteTransaction
   ) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = .sortedKeys
-    let json = try encoder.encode(StoredDefinition(d))
-    try tables.features.put(txn, key: OrderedVarint.encode(id), value: Array(json))
+    try tables.features.put(
+      txn, key: OrderedVarint.encode(id), value: StoredJSON.encode(StoredDefinition(d)))
     try MetaStore(table: tables.meta).set(
       txn, .catalogVersion, MetaStore.nextCatalogVersion(catalog.version))
   }

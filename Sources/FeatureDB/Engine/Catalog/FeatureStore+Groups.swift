@@ -43,9 +43,7 @@ extension FeatureStore {
       let stored = StoredGroup(
         name: group.name, features: group.features, description: group.description,
         owner: group.owner, createdAtMicroseconds: created.microseconds)
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = .sortedKeys
-      try table.put(txn, key: Array(group.name.utf8), value: Array(try encoder.encode(stored)))
+      try table.put(txn, key: Array(group.name.utf8), value: StoredJSON.encode(stored))
       return stored.group
     }
   }
@@ -80,11 +78,7 @@ extension FeatureStore {
   }
 
   static func decodeGroup(_ bytes: UnsafeRawBufferPointer) throws -> FeatureGroup {
-    do {
-      return try JSONDecoder().decode(StoredGroup.self, from: Data(bytes)).group
-    } catch {
-      throw FeatureDBError.corruptStore(table: "groups", detail: "undecodable group")
-    }
+    try StoredJSON.decode(StoredGroup.self, bytes, table: "groups", what: "group").group
   }
 }
 

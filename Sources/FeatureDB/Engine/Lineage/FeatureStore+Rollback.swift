@@ -52,7 +52,7 @@ extension FeatureStore {
         cascaded = try derived.count { try snap.isActive($0) }
         listed += derived
       }
-      let time = try nextOperationTime(txn)
+      let time = try MetaStore(table: tables.meta).nextWriteTime(txn)
       let id = try nextOperationID(txn)
       let v2 = try tables.lineage()
       // Listed versions come from one chain's entries or from `derived`: their event times are
@@ -77,7 +77,7 @@ extension FeatureStore {
         run.status = .rolledBack
         try storeRun(run, symbol: symbol, txn)
       }
-      try bumpCatalogVersion(txn)
+      try MetaStore(table: tables.meta).bumpCatalogVersion(txn)
       return id
     }
     return (id, cascaded)
@@ -102,7 +102,7 @@ extension FeatureStore {
       if let by = op.undoneBy {
         throw FeatureDBError.cannotUndo(operation: id, reason: "operation \(by) undid it already")
       }
-      let time = try nextOperationTime(txn)
+      let time = try MetaStore(table: tables.meta).nextWriteTime(txn)
       let undoID = try nextOperationID(txn)
       op.undoneBy = undoID
       try record(op, txn)
@@ -120,7 +120,7 @@ extension FeatureStore {
         run.status = before.flatMap(Run.Status.init(rawValue:)) ?? .succeeded
         try storeRun(run, symbol: symbol, txn)
       }
-      try bumpCatalogVersion(txn)
+      try MetaStore(table: tables.meta).bumpCatalogVersion(txn)
       return undoID
     }
     try applyPendingRetractions()
@@ -176,20 +176,5 @@ extension FeatureStore {
     let id = (try meta.uint(txn, .nextOperation)) ?? 1
     try meta.set(txn, .nextOperation, id &+ 1)
     return id
-  }
-
-  /// An operation's time: a write time, after every committed write (write times never go
-  /// backwards), so versions written later are never covered by it.
-  private func nextOperationTime(_ txn: borrowing WriteTransaction) throws -> Int64 {
-    let meta = MetaStore(table: tables.meta)
-    let last = try meta.int(txn, .lastWriteTime) ?? .min
-    let time = max(Timestamp.now.microseconds, last == .min ? .min : last &+ 1)
-    try meta.set(txn, .lastWriteTime, UInt64(bitPattern: time))
-    return time
-  }
-
-  func bumpCatalogVersion(_ txn: borrowing WriteTransaction) throws {
-    let meta = MetaStore(table: tables.meta)
-    try meta.set(txn, .catalogVersion, (try meta.uint(txn, .catalogVersion) ?? 0) &+ 1)
   }
 }

@@ -57,8 +57,7 @@ extension FeatureStore {
     _ id: String, status: Run.Status = .succeeded, metadata: [String: String] = [:]
   ) throws {
     try writeTransaction("finish run") { txn in
-      guard let symbol = try symbolTable.lookup(id, txn), var run = try runRecord(symbol, txn)
-      else { throw FeatureDBError.unknownRun(id) }
+      var (symbol, run) = try existingRun(id, txn)
       run.finishedAt = .now
       run.metadata.merge(metadata) { $1 }
       // A rolled-back run stays rolled back; an undo restores the status it finished with.
@@ -103,29 +102,15 @@ extension FeatureStore {
   /// - Throws: ``FeatureDBError/unknownRun(_:)``.
   public func runSummary(_ id: String) throws -> [RunFeatureSummary] {
     try read { snap in
-      guard let table = tables.v2?.runFeatures, let symbol = try symbolTable.lookup(id, snap),
-        try runRecord(symbol, snap) != nil
-      else { throw FeatureDBError.unknownRun(id) }
+      let (symbol, _) = try existingRun(id, snap)
       var out: [RunFeatureSummary] = []
-      let prefix = Keys.ids(symbol)
-      let cursor = try Cursor(table, snap)
-      var entry = try prefix.withUnsafeBytes { try cursor.seek($0) }
-      while let (key, value) = entry, key.starts(with: prefix) {
-        if Keys.parseIDs(key, count: 3) != nil {  // a source of the run
-          entry = try cursor.next()
-          continue
-        }
-        guard let ids = Keys.parseIDs(key, count: 2), let c = try? RunCounts.decode(value) else {
-          throw FeatureDBError.corruptStore(table: table.name, detail: "undecodable record")
-        }
-        if ids[1] != 0 {
-          out.append(
-            RunFeatureSummary(
-              feature: try snap.catalog.feature(id: ids[1]).name, versions: Int(c.count),
-              entities: Int(c.entities), firstWrite: Timestamp(microseconds: c.firstWrite),
-              lastWrite: Timestamp(microseconds: c.lastWrite)))
-        }
-        entry = try cursor.next()
+      try forEachRunCount(symbol, snap) { ids, c in
+        guard ids.count == 2, ids[1] != 0 else { return }  // not the totals, not a source
+        out.append(
+          RunFeatureSummary(
+            feature: try snap.catalog.feature(id: ids[1]).name, versions: Int(c.count),
+            entities: Int(c.entities), firstWrite: Timestamp(microseconds: c.firstWrite),
+            lastWrite: Timestamp(microseconds: c.lastWrite)))
       }
       return out
     }
@@ -135,18 +120,11 @@ extension FeatureStore {
   /// came from each.
   public func runSources(_ id: String) throws -> [(source: String, versions: Int)] {
     try readTransaction { txn in
-      guard let table = tables.v2?.runFeatures, let symbol = try symbolTable.lookup(id, txn),
-        try runRecord(symbol, txn) != nil
-      else { throw FeatureDBError.unknownRun(id) }
+      let (symbol, _) = try existingRun(id, txn)
       var out: [(String, Int)] = []
-      let prefix = Keys.ids(symbol, 0)
-      let cursor = try Cursor(table, txn)
-      var entry = try prefix.withUnsafeBytes { try cursor.seek($0) }
-      while let (key, value) = entry, key.starts(with: prefix) {
-        if let ids = Keys.parseIDs(key, count: 3), let c = try? RunCounts.decode(value) {
-          out.append((try symbolTable.name(ids[2], txn), Int(clamping: c.count)))
-        }
-        entry = try cursor.next()
+      try forEachRunCount(symbol, txn) { ids, c in
+        guard ids.count == 3 else { return }  // (run, 0, source)
+        out.append((try symbolTable.name(ids[2], txn), Int(clamping: c.count)))
       }
       return out
     }
@@ -158,9 +136,7 @@ extension FeatureStore {
     -> [VersionRef]
   {
     try read { snap in
-      guard let symbol = try symbolTable.lookup(id, snap),
-        try runRecord(symbol, snap) != nil
-      else { throw FeatureDBError.unknownRun(id) }
+      let (symbol, _) = try existingRun(id, snap)
       var out: [VersionRef] = []
       var skipped = 0
       try forEachRunVersion(symbol, snap) { e, f, v in
@@ -179,6 +155,36 @@ extension FeatureStore {
   }
 
   // MARK: - Internal
+
+  /// The symbol and record of run `id`.
+  ///
+  /// - Throws: ``FeatureDBError/unknownRun(_:)``.
+  func existingRun(_ id: String, _ txn: borrowing some Transaction & ~Copyable) throws -> (
+    symbol: UInt64, run: Run
+  ) {
+    guard let symbol = try symbolTable.lookup(id, txn), let run = try runRecord(symbol, txn)
+    else { throw FeatureDBError.unknownRun(id) }
+    return (symbol, run)
+  }
+
+  /// Calls `body(key ids, counts)` for each `run_features` record of run `symbol`: per feature
+  /// (run, feature), the totals (run, 0) and per source (run, 0, source).
+  private func forEachRunCount(
+    _ symbol: UInt64, _ txn: borrowing some Transaction & ~Copyable,
+    _ body: ([UInt64], RunCounts.Counts) throws -> Void
+  ) throws {
+    guard let table = tables.v2?.runFeatures else { return }
+    let prefix = Keys.ids(symbol)
+    let cursor = try Cursor(table, txn)
+    var entry = try prefix.withUnsafeBytes { try cursor.seek($0) }
+    while let (key, value) = entry, key.starts(with: prefix) {
+      guard let ids = Keys.parseIDs(key, count: 2) ?? Keys.parseIDs(key, count: 3),
+        let c = try? RunCounts.decode(value)
+      else { throw FeatureDBError.corruptStore(table: table.name, detail: "undecodable record") }
+      try body(ids, c)
+      entry = try cursor.next()
+    }
+  }
 
   /// Calls `body(entity, feature, version)` for each version run `symbol` wrote, entity by
   /// entity, until it returns false.
@@ -225,18 +231,12 @@ extension FeatureStore {
   }
 
   static func decodeRun(_ bytes: UnsafeRawBufferPointer) throws -> Run {
-    do {
-      return try JSONDecoder().decode(StoredRun.self, from: Data(bytes)).run
-    } catch {
-      throw FeatureDBError.corruptStore(table: "runs", detail: "undecodable run record")
-    }
+    try StoredJSON.decode(StoredRun.self, bytes, table: "runs", what: "run record").run
   }
 
   func storeRun(_ run: Run, symbol: UInt64, _ txn: borrowing WriteTransaction) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = .sortedKeys
     try tables.lineage().runs.put(
-      txn, key: OrderedVarint.encode(symbol), value: Array(try encoder.encode(StoredRun(run))))
+      txn, key: OrderedVarint.encode(symbol), value: StoredJSON.encode(StoredRun(run)))
   }
 
   /// The next version number of (entity, feature): 1 for a pair never written.

@@ -95,46 +95,25 @@ struct RetractionState: Sendable {
     return o.time <= w && (o.undoneAt.map { $0 > w } ?? true)
   }
 
-  /// Whether a pending rule hides an entry of (entity, feature) from a read at write time `w`
-  /// (the read path's check: no allocation).
-  func pendingHides(_ e: ChainRecord.Entry, entity: UInt64, feature: UInt64, at w: Int64) -> Bool {
+  /// Whether a pending rule covers an entry of (entity, feature) with an operation for which
+  /// `body` returns true (visited in turn, stopping at the first; no allocation: reads call it
+  /// for every entry they walk while a rule is pending).
+  func anyPending(
+    _ e: ChainRecord.Entry, entity: UInt64, feature: UInt64, _ body: (UInt64) -> Bool
+  ) -> Bool {
+    // A rule covers only versions written at or before its operation.
+    func before(_ op: UInt64) -> Bool { e.writeTime <= operations[op]?.time ?? .max }
     if e.run != 0, let ops = byRun[e.run] {
-      for op in ops where e.writeTime <= operations[op]?.time ?? .max && hides(op, at: w) {
-        return true
-      }
+      for op in ops where before(op) && body(op) { return true }
     }
     if let rules = byFeature[feature] {
-      for r in rules
-      where e.writeTime > r.since && e.writeTime <= operations[r.op]?.time ?? .max
-        && hides(r.op, at: w)
-      {
-        return true
-      }
+      for r in rules where e.writeTime > r.since && before(r.op) && body(r.op) { return true }
     }
     if !byVersion.isEmpty,
       let ops = byVersion[VersionKey(entity: entity, feature: feature, version: e.version)]
     {
-      for op in ops where hides(op, at: w) { return true }
+      for op in ops where body(op) { return true }
     }
     return false
-  }
-
-  /// Pending rules that cover an entry of (entity, feature).
-  func pendingOps(_ e: ChainRecord.Entry, entity: UInt64, feature: UInt64) -> [UInt64] {
-    var out: [UInt64] = []
-    if e.run != 0, let ops = byRun[e.run] {
-      out += ops.filter { e.writeTime <= operations[$0]?.time ?? .max }
-    }
-    if let rules = byFeature[feature] {
-      for r in rules where e.writeTime > r.since && e.writeTime <= operations[r.op]?.time ?? .max {
-        out.append(r.op)
-      }
-    }
-    if !byVersion.isEmpty,
-      let ops = byVersion[VersionKey(entity: entity, feature: feature, version: e.version)]
-    {
-      out += ops
-    }
-    return out
   }
 }

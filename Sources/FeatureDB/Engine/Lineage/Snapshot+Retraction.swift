@@ -16,7 +16,12 @@ extension Snapshot {
       ops = try LineageExtra.decode(UnsafeRawBufferPointer(rebasing: reader.buffer[range]))
         .statusChanges
     }
-    if state.hasPending { ops += state.pendingOps(e, entity: entity, feature: feature) }
+    if state.hasPending {
+      _ = state.anyPending(e, entity: entity, feature: feature) { op in
+        ops.append(op)
+        return false
+      }
+    }
     let w = writeTime ?? .max
     return ops.filter { state.hides($0, at: w) }
   }
@@ -27,20 +32,16 @@ extension Snapshot {
     at writeTime: Int64?
   ) throws -> Bool {
     let state = catalog.retractions
-    guard let w = writeTime else {
-      // A read of now: the retracted bit, unless a pending undo may have cleared it or a pending
-      // rollback may not have set it yet. (A clear bit means every listed rollback was undone.)
-      if e.isRetracted {
-        guard state.hasPendingUndo else { return true }
-        return try !retractions(e, reader, entity: entity, feature: feature, at: nil).isEmpty
+    if writeTime == nil {
+      // A read of now: the retracted bit, unless a pending rollback may not have set it yet or
+      // a pending undo may not have cleared it. (A clear bit means every listed rollback was
+      // undone.)
+      if !e.isRetracted {
+        return state.hasPending
+          && state.anyPending(e, entity: entity, feature: feature) { state.hides($0, at: .max) }
       }
-      return state.hasPending && state.pendingHides(e, entity: entity, feature: feature, at: .max)
+      if !state.hasPendingUndo { return true }
     }
-    if state.hasPending && state.pendingHides(e, entity: entity, feature: feature, at: w) {
-      return true
-    }
-    guard let range = e.extra else { return false }
-    let extra = try LineageExtra.decode(UnsafeRawBufferPointer(rebasing: reader.buffer[range]))
-    return extra.statusChanges.contains { state.hides($0, at: w) }
+    return try !retractions(e, reader, entity: entity, feature: feature, at: writeTime).isEmpty
   }
 }

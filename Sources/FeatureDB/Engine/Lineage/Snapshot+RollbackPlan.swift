@@ -35,10 +35,7 @@ extension Snapshot {
       return RollbackPlan(
         kind: .feature(try catalog.feature(feature).id, since: since.microseconds), listed: [])
     case .run(let id):
-      guard let symbol = try store.symbolTable.lookup(id, self),
-        try store.runRecord(symbol, self) != nil
-      else { throw FeatureDBError.unknownRun(id) }
-      return RollbackPlan(kind: .run(symbol), listed: [])
+      return RollbackPlan(kind: .run(try store.existingRun(id, self).symbol), listed: [])
     }
   }
 

@@ -177,8 +177,7 @@ private final class Verifier {
         var seen: Set<UInt64> = []
         var inSegments = ChainRecord.SegmentSummary(entries: 0, active: 0, maxVersion: 0)
         var isHead = true
-        let snapshot = Snapshot(handle: txn.handle, store: store, catalog: catalog, now: .now)
-        try snapshot.forEachRecord(head: head, feature, entityID: entityID) { record in
+        try store.forEachRecord(head: head, feature, entityID: entityID, txn) { record in
           var reader = record
           while let e = try reader.next() {
             let at = "\(location) version \(e.version)"

@@ -58,3 +58,26 @@ extension Snapshot {
     try store.forEachRecord(head: head, feature, entityID: entityID, self, body)
   }
 }
+
+extension FeatureStore {
+  /// The entities that have a chain of feature `featureID`, in key order from `resume` (a
+  /// `chains` key) while `more()` allows each next one, and the key to go on from (nil: done).
+  /// Keys are entity-major, so this reads the whole `chains` table.
+  func chainEntities(
+    of featureID: UInt64, from resume: [UInt8]? = nil,
+    _ txn: borrowing some Transaction & ~Copyable, while more: () -> Bool = { true }
+  ) throws -> (entities: [UInt64], resume: [UInt8]?) {
+    var entities: [UInt64] = []
+    let cursor = try Cursor(tables.chains, txn)
+    var entry =
+      try resume.map { r in try r.withUnsafeBytes { try cursor.seek($0) } } ?? cursor.first()
+    while let (key, _) = entry {
+      if let (e, f) = Keys.parseChain(key), f == featureID {
+        guard more() else { return (entities, Array(key)) }
+        entities.append(e)
+      }
+      entry = try cursor.next()
+    }
+    return (entities, nil)
+  }
+}

@@ -37,11 +37,9 @@ extension FeatureStore {
           VersionRef(feature: f.name, entity: try entityTable.name(entity, txn), version: v))
       }
     }
-    /// Applies listed versions grouped by chain, in key order, until the budget runs out.
-    func applyListed(
-      _ each: ((UInt64, UInt64, UInt64, Int64) throws -> Bool) throws -> Void,
-      resumeKey: (UInt64, UInt64, UInt64) -> [UInt8]
-    ) throws -> [UInt8]? {
+    /// Applies the versions `target.op` lists, grouped by chain, from `resume` until the budget
+    /// runs out; returns where to go on (nil: done).
+    func applyListed(from resume: [UInt8]?) throws -> [UInt8]? {
       var group: [ListedVersion] = []
       var stoppedAt: (UInt64, UInt64, UInt64)?
       func flush() throws {
@@ -56,7 +54,7 @@ extension FeatureStore {
           f, first.entity, try edit.apply(only: hints.count == group.count ? hints : nil, txn))
         group.removeAll()
       }
-      try each { e, f, v, t in
+      try forEachListedVersion(target.op, txn, from: resume) { e, f, v, t in
         if let g = group.first, g.entity != e || g.feature != f {
           try flush()
           if budget <= 0 {
@@ -68,7 +66,7 @@ extension FeatureStore {
         return true
       }
       try flush()
-      return stoppedAt.map { resumeKey($0.0, $0.1, $0.2) }
+      return stoppedAt.map { Keys.ids(target.op, $0.0, $0.1, $0.2) }
     }
     if phase == 0 {
       switch target.kind {
@@ -104,9 +102,7 @@ extension FeatureStore {
       if resume == nil { phase = 1 }
     }
     if phase == 1, budget > 0 {
-      resume = try applyListed(
-        { body in try forEachListedVersion(target.op, txn, from: resume, body) },
-        resumeKey: { e, f, v in Keys.ids(target.op, e, f, v) })
+      resume = try applyListed(from: resume)
       if resume == nil { phase = 2 }
     }
     changed[op] = refs
@@ -144,23 +140,7 @@ extension FeatureStore {
     _ txn: borrowing WriteTransaction, _ applied: (UInt64, [UInt64]) throws -> Void,
     budget: () -> Bool
   ) throws -> [UInt8]? {
-    var entities: [UInt64] = []
-    var stoppedAt: [UInt8]?
-    do {
-      let cursor = try Cursor(tables.chains, txn)
-      var entry =
-        try resume.map { r in try r.withUnsafeBytes { try cursor.seek($0) } } ?? cursor.first()
-      while let (key, _) = entry {
-        if let (e, fid) = Keys.parseChain(key), fid == f.id {
-          guard budget() else {
-            stoppedAt = Array(key)
-            break
-          }
-          entities.append(e)
-        }
-        entry = try cursor.next()
-      }
-    }
+    let (entities, stoppedAt) = try chainEntities(of: f.id, from: resume, txn, while: budget)
     for e in entities {
       let edit = ChainRetraction(
         store: self, feature: f, entity: e, mode: mode, covers: { $0.writeTime > since })

@@ -171,7 +171,7 @@ extension FeatureStore {
   /// (run, feature), the totals (run, 0) and per source (run, 0, source).
   private func forEachRunCount(
     _ symbol: UInt64, _ txn: borrowing some Transaction & ~Copyable,
-    _ body: ([UInt64], RunCounts.Counts) throws -> Void
+    _ body: ([UInt64], IndexCounts.Counts) throws -> Void
   ) throws {
     guard let table = tables.v2?.runFeatures else { return }
     let prefix = Keys.ids(symbol)
@@ -179,7 +179,7 @@ extension FeatureStore {
     var entry = try prefix.withUnsafeBytes { try cursor.seek($0) }
     while let (key, value) = entry, key.starts(with: prefix) {
       guard let ids = Keys.parseIDs(key, count: 2) ?? Keys.parseIDs(key, count: 3),
-        let c = try? RunCounts.decode(value)
+        let c = try? IndexCounts.decode(value)
       else { throw FeatureDBError.corruptStore(table: table.name, detail: "undecodable record") }
       try body(ids, c)
       entry = try cursor.next()

@@ -117,22 +117,22 @@ struct LineageIndex {
     try closeChunk(txn)
     var totals: [UInt64: UInt64] = [:]
     for (k, counts) in runFeatures {
-      try RunCounts.add(
+      try IndexCounts.add(
         counts.versions, entities: counts.entities, at: writeTime,
         to: Keys.ids(k.run, k.feature), tables.runFeatures, txn)
       totals[k.run, default: 0] += counts.versions
     }
     for (run, versions) in totals {
-      try RunCounts.add(
+      try IndexCounts.add(
         versions, entities: 0, at: writeTime, to: Keys.ids(run, 0), tables.runFeatures, txn)
     }
     for (k, count) in runSources {  // key: run, 0, source symbol
-      try RunCounts.add(
+      try IndexCounts.add(
         count, entities: 0, at: writeTime, to: Keys.ids(k.run, 0, k.feature), tables.runFeatures,
         txn)
     }
     for (e, count) in edges {
-      try RunCounts.add(
+      try IndexCounts.add(
         count, entities: 0, at: writeTime, to: Keys.ids(e.parent, e.child, e.producer),
         tables.edges, txn)
     }
@@ -146,9 +146,9 @@ struct LineageIndex {
   }
 }
 
-/// The value of `run_features` and `edges` records: `varint count, varint entities, svarint
-/// first write time, svarint last write time`.
-enum RunCounts {
+/// The value of `run_features` and `edges` records, one layout for both: `varint count, varint
+/// entities, svarint first write time, svarint last write time`.
+enum IndexCounts {
   struct Counts: Equatable {
     var count: UInt64
     var entities: UInt64

@@ -158,7 +158,7 @@ extension Snapshot {
     let cursor = try Cursor(table, self)
     var entry = try cursor.first()
     while let (key, value) = entry {
-      guard let ids = Keys.parseIDs(key, count: 3), let c = try? RunCounts.decode(value) else {
+      guard let ids = Keys.parseIDs(key, count: 3), let c = try? IndexCounts.decode(value) else {
         throw FeatureDBError.corruptStore(table: table.name, detail: "undecodable record")
       }
       if only == nil || ids[0] == only || ids[1] == only {

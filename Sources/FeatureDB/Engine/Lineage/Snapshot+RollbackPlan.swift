@@ -93,14 +93,7 @@ extension Snapshot {
       }
     case .feature(let id, let since):
       let f = try catalog.feature(id: id)
-      let cursor = try Cursor(store.tables.chains, self)
-      var entry = try cursor.first()
-      var entities: [UInt64] = []
-      while let (key, _) = entry {
-        if let (e, fid) = Keys.parseChain(key), fid == id { entities.append(e) }
-        entry = try cursor.next()
-      }
-      for e in entities {
+      for e in try store.chainEntities(of: id, self).entities {
         try forEachEntry(f, e) { entry, _ in
           if entry.writeTime > since {
             out.append(
@@ -157,16 +150,14 @@ extension Snapshot {
     var refs: [VersionRef] = []
     var retracted = 0
     var cascaded = 0
-    for (i, l) in (roots + derived).enumerated() {
-      let f = try catalog.feature(id: l.feature)
-      let entity = try store.entityTable.name(l.entity, self)
-      guard let v = try lookup(f, entityID: l.entity, entity: entity, l.version).version,
-        v.status == .active
-      else { continue }
+    for (i, l) in (roots + derived).enumerated() where try isActive(l) {
       retracted += 1
       if i >= roots.count { cascaded += 1 }
       if refs.count < 1_000 {
-        refs.append(VersionRef(feature: f.name, entity: entity, version: l.version))
+        refs.append(
+          VersionRef(
+            feature: try catalog.feature(id: l.feature).name,
+            entity: try store.entityTable.name(l.entity, self), version: l.version))
       }
     }
     return RollbackResult(operation: nil, retracted: retracted, cascaded: cascaded, versions: refs)

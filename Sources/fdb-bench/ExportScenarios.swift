@@ -61,12 +61,9 @@ extension Scenarios {
       ])
   }
 
-  /// `import`: rows × 10 double columns with lineage into an empty store.
-  func importCSV() {
-    let dir = temporaryDirectory("import")
-    defer { try? FileManager.default.removeItem(atPath: dir) }
-    let features = names("i.f", sizes.features)
-    let rows = sizes.entities * 2
+  /// A CSV of `rows` entities (`user0` …) × `features` random doubles at one event time, the
+  /// same on every run.
+  func writeImportCSV(_ path: String, rows: Int, features: [String]) {
     var text = "entity_id,ts," + features.joined(separator: ",") + "\n"
     var rng = SplitMix(state: 5)
     for i in 0..<rows {
@@ -74,7 +71,16 @@ extension Scenarios {
       for _ in features { text += ",\(Double(Int.random(in: 0..<100_000, using: &rng)) / 100)" }
       text += "\n"
     }
-    _ = FileManager.default.createFile(atPath: dir + "/in.csv", contents: Data(text.utf8))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+  }
+
+  /// `import`: rows × 10 double columns with lineage into an empty store.
+  func importCSV() {
+    let dir = temporaryDirectory("import")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let features = names("i.f", sizes.features)
+    let rows = sizes.entities * 2
+    writeImportCSV(dir + "/in.csv", rows: rows, features: features)
     let store = try! FeatureStore(path: dir + "/store", options: StoreOptions(durability: .noSync))
     for f in features { try! store.define(FeatureDefinition(f, type: .double)) }
     var summary: ImportSummary?

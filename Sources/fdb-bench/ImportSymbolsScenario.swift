@@ -15,14 +15,7 @@ extension Scenarios {
     for rows in quick ? [1_000, 10_000] : [1_000, 10_000, 100_000] {
       let dir = temporaryDirectory("import-symbols-\(rows)")
       defer { try? FileManager.default.removeItem(atPath: dir) }
-      var text = "entity_id,ts," + features.joined(separator: ",") + "\n"
-      var rng = SplitMix(state: 5)
-      for i in 0..<rows {
-        text += "user\(i),2026-01-01T00:00:00Z"
-        for _ in features { text += ",\(Double(Int.random(in: 0..<100_000, using: &rng)) / 100)" }
-        text += "\n"
-      }
-      _ = FileManager.default.createFile(atPath: dir + "/in.csv", contents: Data(text.utf8))
+      writeImportCSV(dir + "/in.csv", rows: rows, features: features)
       let storePath = dir + "/store"
       var cells = 0
       do {
@@ -63,39 +56,45 @@ extension Scenarios {
 
   /// Pages (branch, leaf, overflow) of every named table of the store at `path`.
   func tablePages(_ path: String) -> [String: Int] {
-    var env: OpaquePointer?
-    mdb_env_create(&env)
-    defer { mdb_env_close(env) }
-    mdb_env_set_maxdbs(env, 64)
-    precondition(mdb_env_open(env, path, UInt32(MDB_RDONLY | MDB_NOTLS), 0o600) == 0)
-    var txn: OpaquePointer?
-    precondition(mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &txn) == 0)
-    defer { mdb_txn_abort(txn) }
-    var main: MDB_dbi = 0
-    mdb_dbi_open(txn, nil, 0, &main)
-    var cursor: OpaquePointer?
-    mdb_cursor_open(txn, main, &cursor)
-    defer { mdb_cursor_close(cursor) }
-    var out: [String: Int] = [:]
-    var k = MDB_val()
-    var v = MDB_val()
-    var op = MDB_FIRST
-    while mdb_cursor_get(cursor, &k, &v, op) == 0 {
-      op = MDB_NEXT
-      let name = String(
-        decoding: UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size), as: UTF8.self)
-      var dbi: MDB_dbi = 0
-      guard mdb_dbi_open(txn, name, 0, &dbi) == 0 else { continue }
-      var stat = MDB_stat()
-      mdb_stat(txn, dbi, &stat)
-      let pages = stat.ms_branch_pages + stat.ms_leaf_pages + stat.ms_overflow_pages
-      if pages > 0 { out[name] = pages }
+    readOnlyLMDB(path) { txn in
+      var main: MDB_dbi = 0
+      mdb_dbi_open(txn, nil, 0, &main)
+      var cursor: OpaquePointer?
+      mdb_cursor_open(txn, main, &cursor)
+      defer { mdb_cursor_close(cursor) }
+      var out: [String: Int] = [:]
+      var k = MDB_val()
+      var v = MDB_val()
+      var op = MDB_FIRST
+      while mdb_cursor_get(cursor, &k, &v, op) == 0 {
+        op = MDB_NEXT
+        let name = String(
+          decoding: UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size), as: UTF8.self)
+        let pages = stat(txn, name).map {
+          $0.ms_branch_pages + $0.ms_leaf_pages + $0.ms_overflow_pages
+        }
+        if let pages, pages > 0 { out[name] = pages }
+      }
+      return out
     }
-    return out
   }
 
   /// Entries of the named table `name` in the store at `path` (read-only, through LMDB).
   func tableEntries(_ path: String, _ name: String) -> Int {
+    readOnlyLMDB(path) { txn in stat(txn, name).map { Int($0.ms_entries) } ?? 0 }
+  }
+
+  /// `mdb_stat` of the named table `name`, nil when there is none.
+  private func stat(_ txn: OpaquePointer?, _ name: String) -> MDB_stat? {
+    var dbi: MDB_dbi = 0
+    guard mdb_dbi_open(txn, name, 0, &dbi) == 0 else { return nil }
+    var stat = MDB_stat()
+    mdb_stat(txn, dbi, &stat)
+    return stat
+  }
+
+  /// Runs `body` in a read transaction of the LMDB environment at `path`, opened read-only.
+  private func readOnlyLMDB<R>(_ path: String, _ body: (OpaquePointer?) -> R) -> R {
     var env: OpaquePointer?
     mdb_env_create(&env)
     defer { mdb_env_close(env) }
@@ -104,10 +103,6 @@ extension Scenarios {
     var txn: OpaquePointer?
     precondition(mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &txn) == 0)
     defer { mdb_txn_abort(txn) }
-    var dbi: MDB_dbi = 0
-    guard mdb_dbi_open(txn, name, 0, &dbi) == 0 else { return 0 }
-    var stat = MDB_stat()
-    mdb_stat(txn, dbi, &stat)
-    return stat.ms_entries
+    return body(txn)
   }
 }

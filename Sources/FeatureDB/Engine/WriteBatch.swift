@@ -74,18 +74,6 @@ public struct WriteBatch: Sendable {
     put(feature, entity, value.featureValue, eventTime: eventTime, lineage: lineage)
   }
 
-  /// A write (nil: a tombstone) whose source is line `sourceLine` of the lineage's source file
-  /// (the import keeps the file as one symbol and the line as a number).
-  mutating func append(
-    _ feature: String, _ entity: String, _ value: FeatureValue?, eventTime: Timestamp?,
-    lineage: Lineage, sourceLine: UInt64
-  ) {
-    operations.append(
-      Operation(
-        feature: feature, entity: entity, value: value, eventTime: eventTime, lineage: lineage,
-        sourceLine: sourceLine))
-  }
-
   /// Writes a tombstone: reads at or after `eventTime` see no value.
   public mutating func delete(
     _ feature: String, _ entity: String, eventTime: Timestamp? = nil, lineage: Lineage? = nil

@@ -53,11 +53,7 @@ extension FeatureStore {
           do {
             let ops = try plan.operations(
               row, line: reader.line, file: name, producer: options.producer, run: summary.run)
-            for op in ops {
-              batch.append(
-                op.feature, op.entity, op.value, eventTime: op.eventTime, lineage: op.lineage,
-                sourceLine: UInt64(op.line))
-            }
+            batch.operations += ops
             counts.rows += 1
             counts.cells += ops.count
           } catch let error as CSVError {
@@ -228,17 +224,6 @@ struct ImportPlan {
     let columns: [Int]
   }
 
-  struct Operation {
-    var feature: String
-    var entity: String
-    /// nil: a tombstone (an empty cell with ``EmptyCells/null``).
-    var value: FeatureValue?
-    var eventTime: Timestamp?
-    var lineage: Lineage
-    /// The row's line in the file (the source is the file).
-    var line: Int
-  }
-
   let header: [String]
   let entityIndex: Int
   let timeIndex: Int?
@@ -247,7 +232,7 @@ struct ImportPlan {
 
   /// The writes of one row; throws a `CSVError` naming the line and column of a bad cell.
   func operations(_ row: [String], line: Int, file: String, producer: String, run: String) throws
-    -> [Operation]
+    -> [WriteBatch.Operation]
   {
     func fail(_ column: Int?, _ message: String) -> CSVError {
       CSVError(file: file, line: line, column: column.map { $0 + 1 }, message: message)
@@ -267,11 +252,13 @@ struct ImportPlan {
       eventTime = time
     }
     let lineage = Lineage(producer: producer, run: run, source: file)
-    var ops: [Operation] = []
-    func tombstone(_ f: Feature) -> Operation {
-      Operation(
-        feature: f.name, entity: entity, value: nil, eventTime: eventTime, lineage: lineage,
-        line: line)
+    var ops: [WriteBatch.Operation] = []
+    // The source is the file; each version keeps the row's line. A nil value is a tombstone
+    // (an empty cell with ``EmptyCells/null``).
+    func write(_ f: Feature, _ value: FeatureValue?) -> WriteBatch.Operation {
+      WriteBatch.Operation(
+        feature: f.name, entity: entity, value: value, eventTime: eventTime, lineage: lineage,
+        sourceLine: UInt64(line))
     }
     for target in targets {
       let f = target.feature
@@ -279,7 +266,7 @@ struct ImportPlan {
       if target.columns.count == 1 {
         let text = row[target.columns[0]]
         if text.isEmpty {
-          if emptyCells == .null { ops.append(tombstone(f)) }
+          if emptyCells == .null { ops.append(write(f, nil)) }
           continue
         }
         do { value = try CSVValue.parse(text, as: f.type) } catch {
@@ -288,7 +275,7 @@ struct ImportPlan {
       } else {
         let texts = target.columns.map { row[$0] }
         if texts.allSatisfy(\.isEmpty) {
-          if emptyCells == .null { ops.append(tombstone(f)) }
+          if emptyCells == .null { ops.append(write(f, nil)) }
           continue
         }
         var components: [Float] = []
@@ -311,10 +298,7 @@ struct ImportPlan {
           "feature '\(f.name)': component \(error.component) is \(error.value), outside \(error.limit)"
         )
       }
-      ops.append(
-        Operation(
-          feature: f.name, entity: entity, value: value, eventTime: eventTime, lineage: lineage,
-          line: line))
+      ops.append(write(f, value))
     }
     return ops
   }

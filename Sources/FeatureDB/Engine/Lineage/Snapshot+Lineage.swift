@@ -25,9 +25,11 @@ extension Snapshot {
           feature: f.name, entity: entity, version: number, detail: "the pair has no versions")
       }
       var found: Version?
+      var highest: UInt64 = 0
       try forEachRecord(head: head, f, entityID: entityID) { record in
         var reader = record
         while let e = try reader.next() {
+          highest = max(highest, e.version)
           guard e.version == number else { continue }
           found = try version(
             of: Hit(feature: f, entity: entity, entityID: entityID, reader: record, entry: e))
@@ -36,7 +38,7 @@ extension Snapshot {
         return true
       }
       if let found { return (found, nil) }
-      let next = try store.nextVersion(entity: entityID, feature: f, self)
+      let next = head.header.versionAfter(highest: highest)
       guard number >= 1, number < next else {
         throw FeatureDBError.unknownVersion(
           feature: f.name, entity: entity, version: number,

@@ -258,3 +258,28 @@ import Testing
     }
   }
 }
+
+/// LMDB reads meta page `txnid & 1`, whatever page the newest transaction id is on: a damaged
+/// transaction id of the wrong parity sent LMDB to the other meta page and its stale, reused
+/// pages (a bus error, found by the `store` fuzz target). It is damage at open.
+@Suite struct MetaParityTests {
+  let stores = DamagedFileTests()  // keeps its directory for the test's length
+
+  @Test func aTransactionIdOnTheWrongMetaPageIsDamage() throws {
+    let path = try stores.makeClosedStore("parity.fdb")
+    let data = path + "/data.mdb"
+    let metas = try DataFile(path: data).metas().get()
+    let newest = metas[1].txnID > metas[0].txnID ? 1 : 0
+    let handle = try FileHandle(forUpdating: URL(fileURLWithPath: data))
+    try handle.seek(toOffset: UInt64(newest * 4096 + 144))  // mm_txnid
+    try handle.write(
+      contentsOf: withUnsafeBytes(of: (metas[newest].txnID + 1).littleEndian) { Data($0) })
+    try handle.close()
+    let error = thrownError { _ = try FeatureStore(path: path) }
+    guard case .damagedStore(_, let detail) = error else {
+      Issue.record("got \(String(describing: error))")
+      return
+    }
+    #expect(detail.contains("transaction"), "\(detail)")
+  }
+}

@@ -230,6 +230,16 @@ extension DataFile {
       return CheckResult(damage: .failure(.meta(damage.description)), txnID: 0)
     }
     let meta = current(metas)
+    // LMDB reads meta page `txnid & 1` (mdb_txn_renew0): the newest transaction id must be on
+    // that page, or LMDB would follow the other, older meta into pages since reused.
+    let page = metas[1].txnID > metas[0].txnID ? 1 : 0
+    if meta.txnID != 0, Int(meta.txnID & 1) != page {
+      return CheckResult(
+        damage: .failure(
+          .meta(
+            "meta page \(page) holds transaction \(meta.txnID), which LMDB reads from meta page \(1 - page)"
+          )), txnID: meta.txnID)
+    }
     // The size after the meta pages were read: a writer in another process writes a commit's
     // pages (growing the file) before its meta page, so every page the meta read names is in the
     // file by now. (Sizing the file first would race with such a commit.)

@@ -283,3 +283,24 @@ import Testing
     #expect(detail.contains("transaction"), "\(detail)")
   }
 }
+
+extension MetaParityTests {
+  /// A transaction id of 2⁶³ or more (on the right meta page) is read without trapping:
+  /// `mdb_txn_id` gives it back as a negative `Int` (found by the `store` fuzz target in CI).
+  @Test func aHugeTransactionIdDoesNotTrap() throws {
+    let path = try stores.makeClosedStore("huge-txnid.fdb")
+    let data = path + "/data.mdb"
+    let metas = try DataFile(path: data).metas().get()
+    let newest = metas[1].txnID > metas[0].txnID ? 1 : 0
+    let handle = try FileHandle(forUpdating: URL(fileURLWithPath: data))
+    try handle.seek(toOffset: UInt64(newest * 4096 + 144))  // mm_txnid
+    try handle.write(
+      contentsOf: withUnsafeBytes(of: ((1 << 63) | UInt64(newest)).littleEndian) { Data($0) })
+    try handle.close()
+    do {
+      let db = try FeatureStore(path: path)
+      try db.checkStructure()
+      #expect(try db.verify().problemCount >= 0)
+    } catch is FeatureDBError {}  // a typed error is fine; a trap is not
+  }
+}

@@ -36,7 +36,7 @@ public final class FeatureStore: Sendable {
   let catalogCache = Mutex<Catalog?>(nil)
   /// The catalog of the last snapshot, by the id of the committed transaction it saw: a read
   /// transaction with that id sees the same catalog, so it need not read `meta`.
-  let snapshotCatalog = Mutex<(transaction: Int, catalog: Catalog)?>(nil)
+  let snapshotCatalog = Mutex<(transaction: UInt64, catalog: Catalog)?>(nil)
   /// The last feature list ``Snapshot/latest(features:entity:)`` resolved.
   let vectorPlan = Mutex<FeatureVectorPlan?>(nil)
   let entityCache = InternCache()

@@ -27,7 +27,7 @@ extension Environment {
         ],
         problemCount: 1, pagesVisited: 0)
     }
-    let id = UInt64(mdb_txn_id(txn.handle))
+    let id = txn.id
     let metas: [DataFile.Meta]
     switch file.metas() {
     case .success(let m): metas = m

@@ -21,6 +21,7 @@ struct WriteTransaction: Transaction, ~Copyable {
 
 extension Transaction where Self: ~Copyable {
   /// The transaction's id (`mdb_txn_id`): for a read transaction, the id of the committed
-  /// transaction it sees, so two read transactions with the same id see the same data.
-  var id: Int { mdb_txn_id(handle) }
+  /// transaction it sees, so two read transactions with the same id see the same data. The id
+  /// comes from disk: one of 2⁶³ or more comes back as a negative `Int`, kept as its bits.
+  var id: UInt64 { UInt64(truncatingIfNeeded: mdb_txn_id(handle)) }
 }

@@ -32,7 +32,7 @@ extension Environment {
   func probe(
     _ table: String, key: UnsafeRawBufferPointer, _ txn: borrowing some Transaction & ~Copyable
   ) -> ProbeResult? {
-    let id = UInt64(mdb_txn_id(txn.handle))
+    let id = txn.id
     guard let roots = snapshotRoots(id) else { return nil }
     guard let tree = roots.tables[table] else {
       return .damaged(page: nil, message: "table '\(table)' is missing from the main tree")

@@ -89,26 +89,43 @@ extension FeatureExtractor {
   /// `name@version`.
   public var producer: String { "\(name)@\(version)" }
 
-  // Type-erased entry points for the runner (which holds `any FeatureExtractor`).
-  func makeErasedState() -> any ExtractorState { State() }
+  /// A fresh state of this extractor for one user, in its slot.
+  func makeSlot() -> any ExtractorSlot { TypedSlot(self, State()) }
 
-  func updateErased(
-    _ state: inout any ExtractorState, _ event: BehaviorEvent, _ record: EventRecord
-  ) {
-    var typed = state as? State ?? State()
-    update(&typed, with: event, record: record)
-    state = typed
+  /// A user's state decoded from `reader`, in its slot.
+  func decodeSlot(_ reader: inout StateReader) throws(PipelineError) -> any ExtractorSlot {
+    TypedSlot(self, try State(from: &reader))
+  }
+}
+
+/// One user's state of one extractor, with the extractor that reads and updates it: the
+/// runner calls it without knowing the state's type, and the state changes in place (no copy
+/// of its buffers at every event).
+protocol ExtractorSlot: AnyObject {
+  func update(_ event: BehaviorEvent, _ record: EventRecord)
+  func extract(_ context: ExtractionContext, into values: inout [FeatureValue])
+  func encode(into writer: inout StateWriter)
+}
+
+/// The ``ExtractorSlot`` of an extractor of type `E`.
+final class TypedSlot<E: FeatureExtractor>: ExtractorSlot {
+  let extractor: E
+  var state: E.State
+
+  init(_ extractor: E, _ state: E.State) {
+    self.extractor = extractor
+    self.state = state
   }
 
-  func extractErased(
-    _ context: ExtractionContext, _ state: any ExtractorState, _ values: inout [FeatureValue]
-  ) {
-    extract(context, state: state as? State ?? State(), into: &values)
+  func update(_ event: BehaviorEvent, _ record: EventRecord) {
+    extractor.update(&state, with: event, record: record)
   }
 
-  func decodeErasedState(_ reader: inout StateReader) throws(PipelineError) -> any ExtractorState {
-    try State(from: &reader)
+  func extract(_ context: ExtractionContext, into values: inout [FeatureValue]) {
+    extractor.extract(context, state: state, into: &values)
   }
+
+  func encode(into writer: inout StateWriter) { state.encode(into: &writer) }
 }
 
 /// The built-in extractors (docs/pipeline.md lists every formula).

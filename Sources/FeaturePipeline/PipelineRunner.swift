@@ -33,12 +33,16 @@ public struct PipelineOptions: Sendable {
   /// When set, bad input lines go to this file (JSON Lines: line, reason, text) and the run
   /// goes on; otherwise the first bad line stops the run.
   public var rejectsPath: String?
+  /// False: extract only. Events are read and every feature evaluated, but nothing is written
+  /// to the store (no definitions, run, versions, states or checkpoint); for measuring
+  /// extraction alone (default true).
+  public var persist: Bool
 
   public init(
     prefix: String = "", runID: String? = nil, batchSize: Int = 1_000,
     lateness: TimeSpan = .minutes(5), coalesce: Coalesce = .perBatch,
     maxEventsPerUser: Int = 4_096, maxVersions: Int = 10, cachedUsers: Int = 100_000,
-    rejectsPath: String? = nil
+    rejectsPath: String? = nil, persist: Bool = true
   ) {
     self.prefix = prefix
     self.runID = runID
@@ -49,6 +53,7 @@ public struct PipelineOptions: Sendable {
     self.maxVersions = maxVersions
     self.cachedUsers = cachedUsers
     self.rejectsPath = rejectsPath
+    self.persist = persist
   }
 }
 
@@ -90,6 +95,8 @@ struct Checkpoint: Codable {
   var device: UInt64
   var inode: UInt64
   var report: PipelineReport
+  /// Quality counts of the run so far (absent in checkpoints written before they existed).
+  var quality: [FeatureQuality]?
 }
 
 /// Turns behaviour events into feature versions, exactly once.
@@ -141,10 +148,19 @@ public final class PipelineRunner {
   public let stopSignal = StopSignal()
   private var values: [FeatureValue] = []
   private var report = PipelineReport(runID: "")
+  private var qualityCounter: QualityCounter
+  /// Quality and drift of the last run, once it has ended (see ``RunQuality``).
+  public private(set) var quality: RunQuality?
   private var source = ""
   /// Called (on the runner's thread) after every batch is handed to the commit, with the
   /// totals so far.
   public var progress: ((PipelineReport) -> Void)?
+  /// Called on the commit thread after each batch is durable, with the input position after it
+  /// (``PipelineReport/offset``): what streaming callers wait on.
+  public var committed: (@Sendable (UInt64) -> Void)? {
+    get { committer.committed }
+    set { committer.committed = newValue }
+  }
 
   public init(
     store: FeatureStore, extractors: [any FeatureExtractor] = BuiltinExtractors.all,
@@ -159,9 +175,7 @@ public final class PipelineRunner {
     self.store = store
     self.extractors = extractors
     self.options = options
-    let prefix =
-      options.prefix.isEmpty || options.prefix.hasSuffix(".")
-      ? options.prefix : options.prefix + "."
+    let prefix = applied(options.prefix)
     var names: [String] = []
     var owners: [Int] = []
     for (k, e) in extractors.enumerated() {
@@ -199,6 +213,7 @@ public final class PipelineRunner {
       features: stableHash(names.joined(separator: "\n")))
     namespace = "pipeline:" + prefix
     committer = Committer(store: store)
+    qualityCounter = QualityCounter(features: names)
     values.reserveCapacity(names.count)
   }
 
@@ -260,7 +275,7 @@ public final class PipelineRunner {
       }
       resumed = c
     }
-    try start(resumed?.report, source: absolute)
+    try start(resumed, source: absolute)
     if let c = resumed, lseek(fd, off_t(c.report.offset), SEEK_SET) < 0 {
       throw PipelineError.io("cannot seek \(path) to \(c.report.offset)")
     }
@@ -299,7 +314,7 @@ public final class PipelineRunner {
   public func run<S: Sequence<BehaviorEvent>>(events: S, input: String) throws -> PipelineReport {
     let name = checkpointName(input)
     let resumed = try store.checkpoint(name).map(decodeCheckpoint)
-    try start(resumed?.report, source: input)
+    try start(resumed, source: input)
     var inBatch = 0
     return try finishing {
       for (index, event) in events.enumerated() where UInt64(index) >= report.offset {
@@ -336,7 +351,8 @@ public final class PipelineRunner {
 
   // MARK: - Run lifecycle
 
-  private func start(_ resumed: PipelineReport?, source: String) throws {
+  private func start(_ checkpoint: Checkpoint?, source: String) throws {
+    let resumed = checkpoint?.report
     let runID =
       options.runID ?? resumed?.runID
       ?? "pipeline-\(Timestamp.now.iso8601.filter { $0 != ":" && $0 != "-" })"
@@ -347,6 +363,9 @@ public final class PipelineRunner {
     report.startOffset = report.offset
     self.source = source
     users.removeAll()
+    quality = nil
+    qualityCounter = QualityCounter(features: featureNames, resuming: checkpoint?.quality)
+    guard options.persist else { return }
     try defineFeatures()
     if try store.run(runID) == nil {
       try store.beginRun(
@@ -374,14 +393,29 @@ public final class PipelineRunner {
       users.removeAll()  // in-memory states may hold uncommitted events
       dirty.removeAll()
       operations.removeAll()
+      guard options.persist else { throw error }
       try? store.finishRun(
         report.runID, status: .failed, metadata: metadata(["error": "\(error)"]))
       throw error
     }
+    guard options.persist else { return report }
+    try recordQuality()
     try store.finishRun(
       report.runID, status: report.interrupted ? .failed : .succeeded,
       metadata: metadata(["interrupted": String(report.interrupted)]))
     return report
+  }
+
+  /// Stores the run's quality with the drift against its baseline (see ``RunQuality``).
+  private func recordQuality() throws {
+    guard let run = try store.run(report.runID) else { return }
+    let measured = try RunQuality.measure(
+      run: run, features: qualityCounter.snapshot, prefix: prefix, in: store)
+    var batch = WriteBatch()
+    batch.setState(
+      try measured.encoded(), entity: run.id, namespace: RunQuality.namespace(prefix: prefix))
+    try store.commit(batch)
+    quality = measured
   }
 
   private func metadata(_ extra: [String: String]) -> [String: String] {
@@ -401,7 +435,7 @@ public final class PipelineRunner {
   private func user(_ id: String) throws -> UserState {
     if let u = users[id] { return u }
     var loaded: UserState?
-    if let bytes = try store.state(entity: id, namespace: namespace) {
+    if options.persist, let bytes = try store.state(entity: id, namespace: namespace) {
       loaded = try UserState(
         id: id, bytes: bytes, extractors: extractors, featureCount: featureNames.count,
         fingerprint: fingerprint)
@@ -435,7 +469,7 @@ public final class PipelineRunner {
     }
     u.batchEvents.append(event.eventID)
     u.window.insert(record, capacity: options.maxEventsPerUser)
-    for k in extractors.indices { extractors[k].updateErased(&u.states[k], event, record) }
+    for slot in u.states { slot.update(event, record) }
     evaluate(u, event, at: t)
     emit(u, event, at: t, onlyChanged: !late)
     if late {
@@ -459,12 +493,13 @@ public final class PipelineRunner {
       end: u.window.end(atOrBefore: t))
     for k in extractors.indices {
       let before = values.count
-      extractors[k].extractErased(context, u.states[k], &values)
+      u.states[k].extract(context, into: &values)
       precondition(
         values.count - before == extractors[k].features.count,
         "\(producers[k]) appended \(values.count - before) values for \(extractors[k].features.count) features"
       )
     }
+    qualityCounter.add(values)
   }
 
   /// Writes (or holds for the batch) the values of ``values``: changed ones, or all of them at
@@ -542,8 +577,17 @@ public final class PipelineRunner {
     }
     report.versions += operations.count
     report.batches += 1
+    guard options.persist else {
+      for u in dirty { u.dirty = false }
+      dirty.removeAll(keepingCapacity: true)
+      operations.removeAll(keepingCapacity: true)
+      expectedVersions.removeAll(keepingCapacity: true)
+      progress?(report)
+      return
+    }
     let state = Checkpoint(
-      path: source, device: identity.device, inode: identity.inode, report: report)
+      path: source, device: identity.device, inode: identity.inode, report: report,
+      quality: qualityCounter.snapshot)
     var batch = WriteBatch()
     var inputs: [[String]: [LineageInput]] = [:]
     for op in operations {
@@ -570,7 +614,7 @@ public final class PipelineRunner {
     batch.setCheckpoint(checkpoint, Array(try JSONEncoder().encode(state)))
     dirty.removeAll(keepingCapacity: true)
     operations.removeAll(keepingCapacity: true)
-    try committer.submit(batch, expecting: expectedVersions)
+    try committer.submit(batch, expecting: expectedVersions, offset: report.offset)
     expectedVersions.removeAll(keepingCapacity: true)
     progress?(report)
     if users.count > options.cachedUsers {
@@ -601,19 +645,21 @@ final class Committer: @unchecked Sendable {
   private let slot = DispatchSemaphore(value: 1)
   private let lock = NSLock()
   private var error: (any Error)?
+  /// See ``PipelineRunner/committed``; set only while no commit is in flight.
+  var committed: (@Sendable (UInt64) -> Void)?
 
   init(store: FeatureStore) { self.store = store }
 
   /// Waits for the previous commit, then starts committing `batch`, whose operations must get
   /// the version numbers `expected` (the runner counts them to name parent versions; another
   /// writer of the same features would break that, and the run stops).
-  func submit(_ batch: WriteBatch, expecting expected: [UInt64]) throws {
+  func submit(_ batch: WriteBatch, expecting expected: [UInt64], offset: UInt64) throws {
     slot.wait()
     if let e = takeError() {
       slot.signal()
       throw e
     }
-    queue.async { [store, slot] in
+    queue.async { [store, slot, committed] in
       do {
         let refs = try store.commit(batch)
         if let i = refs.indices.first(where: { refs[$0].version != expected[$0] }) {
@@ -621,6 +667,7 @@ final class Committer: @unchecked Sendable {
             "\(refs[i]) was expected to be version \(expected[i]): another writer writes the pipeline's features"
           )
         }
+        committed?(offset)
       } catch {
         self.lock.withLock { if self.error == nil { self.error = error } }
       }

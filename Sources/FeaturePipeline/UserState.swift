@@ -6,7 +6,7 @@ import FeatureDB
 final class UserState {
   let id: String
   var window = EventWindow()
-  var states: [any ExtractorState]
+  var states: [any ExtractorSlot]
   /// Last value written per feature (global feature index), nil before the first.
   var last: [FeatureValue?]
   /// Versions the pipeline wrote per feature: the latest one's number (the pipeline is the
@@ -23,7 +23,7 @@ final class UserState {
 
   init(id: String, extractors: [any FeatureExtractor], featureCount: Int) {
     self.id = id
-    states = extractors.map { $0.makeErasedState() }
+    states = extractors.map { $0.makeSlot() }
     last = Array(repeating: nil, count: featureCount)
     versions = Array(repeating: 0, count: featureCount)
   }
@@ -61,7 +61,7 @@ final class UserState {
     fingerprint: Fingerprint
   ) throws(PipelineError) {
     self.id = id
-    states = extractors.map { $0.makeErasedState() }
+    states = extractors.map { $0.makeSlot() }
     last = Array(repeating: nil, count: featureCount)
     versions = Array(repeating: 0, count: featureCount)
     var r = StateReader(bytes)
@@ -79,7 +79,7 @@ final class UserState {
       guard sameExtractors else { continue }
       guard n == extractors.count else { throw .corruptState("user '\(id)': extractor count") }
       var inner = StateReader(bytes)
-      states[k] = try extractors[k].decodeErasedState(&inner)
+      states[k] = try extractors[k].decodeSlot(&inner)
     }
     guard sameFeatures else { return }
     guard try r.count() == featureCount else { throw .corruptState("user '\(id)': feature count") }

@@ -8,20 +8,12 @@ extension Scenarios {
   /// lineage, the users' state and the checkpoint, durable commits — over generated events
   /// (issue 11 sizes: 1,000,000 events of 10,000 users; `--quick`: 100,000 of 1,000).
   /// Generating the file is not timed. Figures: events/s, versions written, store size.
-  func pipeline(quick: Bool, only: String?) {
-    let events = quick ? 100_000 : 1_000_000
+  func pipeline(quick: Bool, only: String?, batch: Int) {
     let users = quick ? 1_000 : 10_000
     let dir = temporaryDirectory("pipeline")
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let input = dir + "/events.jsonl"
-    var generator = EventGenerator(users: users, seed: 11)
-    let encoder = JSONEncoder()
-    var data = Data()
-    for _ in 0..<events {
-      data.append(try! encoder.encode(generator.next()))
-      data.append(10)
-    }
-    try! data.write(to: URL(fileURLWithPath: input))
+    let inputBytes = writeJSONLines(generatedEvents(quick: quick), to: input)
     for coalesce in Coalesce.allCases {
       let name = "pipeline_" + coalesce.rawValue.replacingOccurrences(of: "-", with: "_")
       if let only, only != "pipeline", only != name { continue }
@@ -29,7 +21,7 @@ extension Scenarios {
       let store = try! FeatureStore(path: path)
       let runner = try! PipelineRunner(
         store: store,
-        options: PipelineOptions(runID: "bench", batchSize: 10_000, coalesce: coalesce))
+        options: PipelineOptions(runID: "bench", batchSize: batch, coalesce: coalesce))
       let start = nanos()
       let result = try! runner.run(file: input)
       var s = Samples()
@@ -49,12 +41,25 @@ extension Scenarios {
         name, nil,
         extra: [
           "events_per_s": Int(s.opsPerSecond), "events": result.events, "users": users,
-          "versions": result.versions, "batch": 10_000, "store_mb": usedBytes(path) >> 20,
-          "input_mb": data.count >> 20,
+          "versions": result.versions, "batch": batch, "store_mb": usedBytes(path) >> 20,
+          "input_mb": inputBytes >> 20,
           "state_bytes_median": sizes.isEmpty ? 0 : sizes[sizes.count / 2],
           "state_bytes_max": sizes.last ?? 0,
           "state_bytes_max_le100_events": light.last ?? 0,
         ])
     }
   }
+}
+
+/// Writes `events` as JSON Lines to `path`; returns the file's size.
+@discardableResult
+func writeJSONLines(_ events: [BehaviorEvent], to path: String) -> Int {
+  let encoder = JSONEncoder()
+  var data = Data()
+  for e in events {
+    data.append(try! encoder.encode(e))
+    data.append(10)
+  }
+  try! data.write(to: URL(fileURLWithPath: path))
+  return data.count
 }

@@ -1,5 +1,5 @@
 // fdb-bench: FeatureDB against raw LMDB, one JSON line per scenario.
-// Usage: swift run -c release fdb-bench [--quick] [--scenario NAME]
+// Usage: swift run -c release fdb-bench [--quick] [--scenario NAME] [--batch N]
 import FeatureDB
 import Foundation
 
@@ -13,6 +13,10 @@ let only = arguments.firstIndex(of: "--scenario").flatMap { i in
   arguments.index(after: i) < arguments.endIndex ? arguments[arguments.index(after: i)] : nil
 }
 let sizes = quick ? Sizes.quick : Sizes.full
+/// `--batch N`: the pipeline scenarios' batch size (default 10,000; `pipeline_latency`: 100).
+let batchArgument = arguments.firstIndex(of: "--batch").flatMap { i in
+  arguments.index(after: i) < arguments.endIndex ? Int(arguments[arguments.index(after: i)]) : nil
+}
 
 func wanted(_ names: String...) -> Bool { only == nil || names.contains(only!) }
 
@@ -41,8 +45,10 @@ if wanted("rollback_run_1m") { scenarios.rollbackRun() }
 if wanted("rollback_cascade") { scenarios.rollbackCascade(quick: quick) }
 if wanted("page_checks", "latest_check_pages", "check_structure") { scenarios.pageChecks() }
 if wanted("pipeline", "pipeline_per_batch", "pipeline_per_event") {
-  scenarios.pipeline(quick: quick, only: only)
+  scenarios.pipeline(quick: quick, only: only, batch: batchArgument ?? 10_000)
 }
+if wanted("extract_only") { scenarios.extractOnly(quick: quick, batch: batchArgument ?? 10_000) }
+if wanted("pipeline_latency") { scenarios.pipelineLatency(quick: quick, batch: batchArgument) }
 if wanted("multiprocess", "multiprocess-writer", "multiprocess-reader") {
   scenarios.multiprocess(only: only, quick: quick)
 }

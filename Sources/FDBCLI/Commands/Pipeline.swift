@@ -136,15 +136,17 @@ struct PipelineCommand: ParsableCommand {
           ("rejected", .int(report.rejected)), ("offset", .int(report.offset)),
           ("resumed_at", .int(report.startOffset)), ("seconds", .double(seconds)),
           ("interrupted", .bool(report.interrupted)),
+          ("quality", .optional(runner.quality, QualityDisplay.json)),
         ]))
-      output.fields([
-        ("run", report.runID),
-        ("events", "\(events) (this invocation read from byte \(report.startOffset))"),
-        ("versions", String(report.versions)),
-        ("late events", "\(report.lateEvents) placed, \(report.tooLateEvents) too late"),
-        ("rejected", String(report.rejected)),
-        ("time", String(format: "%.2f s", seconds)),
-      ])
+      output.fields(
+        [
+          ("run", report.runID),
+          ("events", "\(events) (this invocation read from byte \(report.startOffset))"),
+          ("versions", String(report.versions)),
+          ("late events", "\(report.lateEvents) placed, \(report.tooLateEvents) too late"),
+          ("rejected", String(report.rejected)),
+          ("time", String(format: "%.2f s", seconds)),
+        ] + (runner.quality.map { [("quality", QualityDisplay.summary($0))] } ?? []))
       if report.interrupted {
         Terminal.writeError(
           "fdb: interrupted: committed up to line \(report.line - 1); run the same command to resume\n"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FeatureDB
+import FeaturePipeline
 
 /// `fdb runs`: the runs that wrote versions, newest first.
 struct Runs: ParsableCommand {
@@ -84,6 +85,7 @@ struct RunCommand: ParsableCommand {
       guard let run = try store.run(id) else { throw FeatureDBError.unknownRun(id) }
       let summary = try store.runSummary(id)
       let rollbacks = try store.operations(limit: .max).filter { $0.form == "run \(id)" }
+      let quality = try RunQuality.load(run, from: store)
       let output = global.output
       output.document(
         .object(
@@ -100,6 +102,7 @@ struct RunCommand: ParsableCommand {
                 })
             ),
             ("rollbacks", .array(rollbacks.map(OperationDisplay.json))),
+            ("quality", .optional(quality, QualityDisplay.json)),
           ]))
       var fields: [(String, String)] = [
         ("run", run.id), ("name", run.name), ("status", run.status.rawValue),
@@ -133,6 +136,13 @@ struct RunCommand: ParsableCommand {
         output.line(
           "rolled back by operation \(op.id) at \(op.time.iso8601)\(op.undoneBy.map { " (undone by \($0))" } ?? "")"
         )
+      }
+      if let quality {
+        output.line()
+        output.line(
+          "Quality of the values evaluated (drift: population stability index against \(quality.baselineRun ?? "no earlier run")):"
+        )
+        output.table(QualityDisplay.table(quality))
       }
     }
   }

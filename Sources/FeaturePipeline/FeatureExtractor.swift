@@ -30,6 +30,9 @@ public struct ExtractionContext: Sendable {
   public var window: EventWindow
   /// Index after the last record with time ≤ ``time`` (so `current` is `end - 1`).
   public var end: Int
+  /// What the pipeline has seen of the triggering event's source IP (`data.source_ip`)
+  /// across every user, this event included; empty when the event has none.
+  public var source = SourceRecord()
 
   /// The last event at or before ``time``: the "current" event of the evaluation.
   public var current: EventRecord { window.records[end - 1] }

@@ -132,6 +132,10 @@ public final class PipelineRunner {
   /// The prefix as applied to names ("" or ending in ".").
   let prefix: String
   private var users: [String: UserState] = [:]
+  /// Source IP records read or changed since the cache was last emptied, by store key.
+  private var sources: [String: SourceRecord] = [:]
+  /// Keys of the source records the batch in hand changed.
+  private var changedSources: Set<String> = []
   private var dirty: [UserState] = []
   /// Writes of the batch in hand (per-event mode, and per-batch mode at the batch's end).
   private var operations:
@@ -363,6 +367,7 @@ public final class PipelineRunner {
     report.startOffset = report.offset
     self.source = source
     users.removeAll()
+    sources.removeAll()
     quality = nil
     qualityCounter = QualityCounter(features: featureNames, resuming: checkpoint?.quality)
     guard options.persist else { return }
@@ -391,6 +396,8 @@ public final class PipelineRunner {
       pending.removeAll()
       expectedVersions.removeAll()
       users.removeAll()  // in-memory states may hold uncommitted events
+      sources.removeAll()
+      changedSources.removeAll()
       dirty.removeAll()
       operations.removeAll()
       guard options.persist else { throw error }
@@ -445,6 +452,32 @@ public final class PipelineRunner {
     return u
   }
 
+  /// The record of the source IP `key` (see ``SourceRecord/key(_:)``).
+  private func source(_ key: String) throws -> SourceRecord {
+    if let r = sources[key] { return r }
+    var r = SourceRecord()
+    if options.persist, let bytes = try store.state(entity: key, namespace: sourceNamespace) {
+      r = try SourceRecord(decoding: bytes)
+    }
+    sources[key] = r
+    return r
+  }
+
+  /// The state namespace of the source IP records (`pipeline-ip:<prefix>`).
+  private var sourceNamespace: String { "pipeline-ip:" + prefix }
+
+  /// Counts the event's result against its source IP; returns the IP's record.
+  private func countSource(_ event: BehaviorEvent, _ record: EventRecord) throws -> SourceRecord {
+    guard let ip = event.data["source_ip"]?.string, !ip.isEmpty else { return SourceRecord() }
+    let key = SourceRecord.key(ip)
+    var r = try source(key)
+    guard record.failed || record.succeeded else { return r }
+    if record.failed { r.failures += 1 } else { r.successes += 1 }
+    sources[key] = r
+    changedSources.insert(key)
+    return r
+  }
+
   /// Applies one event to its user's state and collects the writes it causes.
   func process(_ event: BehaviorEvent) throws {
     let u = try user(event.userID)
@@ -470,11 +503,12 @@ public final class PipelineRunner {
     u.batchEvents.append(event.eventID)
     u.window.insert(record, capacity: options.maxEventsPerUser)
     for slot in u.states { slot.update(event, record) }
-    evaluate(u, event, at: t)
+    let source = try countSource(event, record)
+    evaluate(u, event, source, at: t)
     emit(u, event, at: t, onlyChanged: !late)
     if late {
       // The newest values now count the late event too.
-      evaluate(u, event, at: u.newest)
+      evaluate(u, event, source, at: u.newest)
       emit(u, event, at: u.newest, onlyChanged: true)
     }
     u.newest = max(u.newest, t)
@@ -486,11 +520,13 @@ public final class PipelineRunner {
     }
   }
 
-  private func evaluate(_ u: UserState, _ event: BehaviorEvent, at t: Int64) {
+  private func evaluate(
+    _ u: UserState, _ event: BehaviorEvent, _ source: SourceRecord, at t: Int64
+  ) {
     values.removeAll(keepingCapacity: true)
     let context = ExtractionContext(
       time: Timestamp(microseconds: t), event: event, window: u.window,
-      end: u.window.end(atOrBefore: t))
+      end: u.window.end(atOrBefore: t), source: source)
     for k in extractors.indices {
       let before = values.count
       u.states[k].extract(context, into: &values)
@@ -578,6 +614,7 @@ public final class PipelineRunner {
     report.versions += operations.count
     report.batches += 1
     guard options.persist else {
+      changedSources.removeAll(keepingCapacity: true)
       for u in dirty { u.dirty = false }
       dirty.removeAll(keepingCapacity: true)
       operations.removeAll(keepingCapacity: true)
@@ -611,15 +648,20 @@ public final class PipelineRunner {
       batch.setState(u.encode(fingerprint: fingerprint), entity: u.id, namespace: namespace)
       u.dirty = false
     }
+    for key in changedSources {
+      batch.setState(sources[key]!.encoded(), entity: key, namespace: sourceNamespace)
+    }
+    changedSources.removeAll(keepingCapacity: true)
     batch.setCheckpoint(checkpoint, Array(try JSONEncoder().encode(state)))
     dirty.removeAll(keepingCapacity: true)
     operations.removeAll(keepingCapacity: true)
     try committer.submit(batch, expecting: expectedVersions, offset: report.offset)
     expectedVersions.removeAll(keepingCapacity: true)
     progress?(report)
-    if users.count > options.cachedUsers {
+    if users.count > options.cachedUsers || sources.count > options.cachedUsers {
       try committer.drain()
       users.removeAll()
+      sources.removeAll()
     }
   }
 }

@@ -2,10 +2,11 @@ import FeatureDB
 import Foundation
 
 /// Devices, locations and user agents: how often they change, whether they are new, how varied
-/// they are (`extract.categorical`; formulas in docs/pipeline.md).
+/// they are; and the reputation of the source IP across users (`extract.categorical`; formulas
+/// in docs/pipeline.md).
 public struct CategoricalExtractor: FeatureExtractor {
   public let name = "extract.categorical"
-  public let version = "1.0.0"
+  public let version = "1.1.0"
   public let features = [
     FeatureSpec(
       "device_change_score", .double,
@@ -28,6 +29,10 @@ public struct CategoricalExtractor: FeatureExtractor {
     FeatureSpec(
       "location_entropy", .double,
       "Shannon entropy (bits) of the locations of the events in (t - 7d, t]; 0 without any"),
+    FeatureSpec(
+      "ip_reputation_score", .double,
+      "(s + 1) / (s + f + 2): successes s and failures f of every user's events from the triggering event's source IP"
+    ),
   ]
 
   public init() {}
@@ -85,6 +90,7 @@ public struct CategoricalExtractor: FeatureExtractor {
     }
     values.append(.double(diversity))
     values.append(.double(entropy == 0 ? 0 : entropy))
+    values.append(.double(c.source.reputation))
   }
 }
 

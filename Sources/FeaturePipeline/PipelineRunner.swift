@@ -541,29 +541,38 @@ public final class PipelineRunner {
   /// Writes (or holds for the batch) the values of ``values``: changed ones, or all of them at
   /// a late event's own time (the store's value as of then is not known here).
   private func emit(_ u: UserState, _ event: BehaviorEvent, at t: Int64, onlyChanged: Bool) {
-    let current = Int32(u.batchEvents.count - 1)
-    var ids: [String]? = nil  // one array shared by this event's writes
-    for f in values.indices {
-      let v = values[f]
-      if onlyChanged && u.last[f] == v { continue }
-      switch options.coalesce {
-      case .perEvent:
+    // Local copies, uniquely referenced while the loop changes them (no copy-on-write check
+    // or exclusivity check per feature).
+    var last = u.last
+    u.last = []
+    defer { u.last = last }
+    switch options.coalesce {
+    case .perEvent:
+      var ids: [String]? = nil  // one array shared by this event's writes
+      for (f, v) in values.enumerated() where !onlyChanged || last[f] != v {
         if ids == nil { ids = [event.eventID] }
         appendOperation(u, f, v, t, ids!, parentVersions: { u.versions[$0] })
-      case .perBatch:
+        if onlyChanged { last[f] = v }
+      }
+    case .perBatch:
+      let current = Int32(u.batchEvents.count - 1)
+      var pending = self.pending
+      self.pending = []
+      defer { self.pending = pending }
+      for (f, v) in values.enumerated() where !onlyChanged || last[f] != v {
         let i = u.slot + f
         if pending[i] == nil {
           pending[i] = PendingWrite(
             value: v, eventTime: t, from: current, upto: current, force: !onlyChanged,
-            before: u.last[f])
+            before: last[f])
         } else if t >= pending[i]!.eventTime {
           pending[i]!.value = v
           pending[i]!.eventTime = t
           pending[i]!.upto = current
           pending[i]!.force = !onlyChanged
         }
+        if onlyChanged { last[f] = v }
       }
-      if onlyChanged { u.last[f] = v }
     }
   }
 

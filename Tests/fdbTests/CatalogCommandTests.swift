@@ -2,7 +2,8 @@ import FeatureDB
 import Foundation
 import Testing
 
-/// `fdb init`, `define`, `features`, `describe`, `stats`, `demo`, run as a user would.
+/// `fdb init`, `define`, `features`, `describe`, `stats`, run as a user would (`demo`:
+/// DemoCommandTests).
 @Suite struct CatalogCommandTests {
   @Test func initCreatesTheDefaultStoreOnceAndSaysSo() throws {
     let cli = CLI()
@@ -164,20 +165,6 @@ import Testing
       lines[header + 1].hasPrefix("a               3         3       3        0       0         0"))
   }
 
-  @Test func demoRefusesAStoreHoldingOtherFeatures() throws {
-    let cli = try CLI().initialized([("user.orders_7d", "int")])
-    #expect(
-      try cli.fails(2, ["demo", "--users", "5"]).contains(
-        "holds other features (user.orders_7d); the demo writes only into a store of its own"))
-    #expect(try cli.ok(["features", "--json"]).jsonLines.count == 1)
-    #expect(try cli.ok(["demo", "--users", "5", "--db", "demo.fdb", "--quiet"]).stdout.isEmpty)
-    // A second run keeps a retention the user changed.
-    try cli.ok(["define", "user.spend_7d", "--max-versions", "2", "--db", "demo.fdb"])
-    try cli.ok(["demo", "--users", "5", "--db", "demo.fdb", "--quiet"])
-    let spend = try cli.ok(["describe", "user.spend_7d", "--db", "demo.fdb", "--json"]).json
-    #expect(spend["maxVersions"] as? Int == 2)
-  }
-
   @Test func versionNamesTheToolAndTheFormat() throws {
     let out = try CLI().ok(["--version"])
     #expect(out.stdout.hasPrefix("fdb ") && out.stdout.contains("(writes format version "))
@@ -204,52 +191,5 @@ import Testing
         continued = text.hasSuffix("\\")
       }
     }
-  }
-
-  @Test func demoBuildsTheDefaultStoreAndIsSafeToRunTwice() throws {
-    let cli = CLI()
-    let first = try cli.ok(["demo", "--users", "20"])
-    #expect(first.lines[0].hasPrefix("Demo store ./features.fdb, run demo-"))
-    #expect(
-      first.lines[1].hasPrefix("wrote 80 versions (4 features × 20 users) in one transaction"))
-    #expect(first.stdout.contains("fdb history user.spend_7d user1"))
-    #expect(
-      first.stdout.contains(
-        "fdb lineage user.spend_per_session user1\nuser.spend_per_session:user1@1 = "))
-    #expect(first.stdout.contains("\n├─ user.sessions_7d:user1@1 = "))
-    #expect(first.stdout.contains("\n└─ user.spend_7d:user1@1 = "))
-    #expect(
-      first.stdout.contains(
-        "--cascade --reason \"spend in cents\"\noperation 1: retracted 6 versions (3 derived); user1's user.spend_per_session is "
-      ))
-    let second = try cli.ok(["demo", "--users", "20", "--json"]).json
-    #expect(second["versionsWritten"] as? Int == 106 && second["historyVersions"] as? Int == 2)
-    #expect(second["asOfBefore"] as? Double != nil)  // the first run's value
-    let lineage = try #require(second["lineage"] as? [String: Any])
-    #expect(lineage["operation"] as? Int == 2 && lineage["retracted"] as? Int == 6)
-    #expect(lineage["cascaded"] as? Int == 3 && lineage["badVersions"] as? Int == 3)
-    // The bad run's values were spend in cents: 100 × the restored ones.
-    let before = try #require(lineage["derivedBeforeRollback"] as? Double)
-    let after = try #require(lineage["derivedAfterRollback"] as? Double)
-    #expect(abs(before - after * 100) < 1)
-    #expect(
-      try cli.ok(["get", "user.spend_per_session", "user1", "--json"]).json["value"] as? Double
-        == after)
-    let badRun = try #require(lineage["badRun"] as? String)
-    let runs = try cli.ok(["runs", "--json"]).jsonLines
-    #expect(runs.count == 4 && runs[0]["id"] as? String == badRun)
-    #expect(
-      runs.map { $0["status"] as? String } == [
-        "rolled_back", "succeeded", "rolled_back", "succeeded",
-      ])
-    let history = try cli.ok([
-      "history", "user.spend_per_session", "user1", "--include-retracted", "--json",
-    ]).jsonLines
-    #expect(
-      history.map { $0["status"] as? String } == ["retracted", "active", "retracted", "active"])
-    #expect(try cli.ok(["get", "user20", "--all", "--json"]).jsonLines.count == 5)
-    #expect(try cli.ok(["history", "user.segment", "user7", "--json"]).jsonLines.count == 2)
-    #expect(try cli.ok(["demo", "--users", "20", "--quiet"]).stdout.isEmpty)
-    try cli.fails(2, ["demo", "--users", "0"])
   }
 }

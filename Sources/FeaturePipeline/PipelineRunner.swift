@@ -25,8 +25,9 @@ public struct PipelineOptions: Sendable {
   public var coalesce: Coalesce
   /// Most events kept per user (default 4,096); see ``EventWindow``.
   public var maxEventsPerUser: Int
-  /// `maxVersions` of the features the pipeline defines (default 10).
-  public var maxVersions: Int
+  /// `maxVersions` the pipeline's features get: nil (the default) defines new features with
+  /// 10 and leaves the retention of existing ones as it is; a number applies to all of them.
+  public var maxVersions: Int?
   /// Users whose decoded state stays in memory between batches (default 100,000); beyond it
   /// the cache is emptied after a commit and states are read back from the store as needed.
   public var cachedUsers: Int
@@ -41,7 +42,7 @@ public struct PipelineOptions: Sendable {
   public init(
     prefix: String = "", runID: String? = nil, batchSize: Int = 1_000,
     lateness: TimeSpan = .minutes(5), coalesce: Coalesce = .perBatch,
-    maxEventsPerUser: Int = 4_096, maxVersions: Int = 10, cachedUsers: Int = 100_000,
+    maxEventsPerUser: Int = 4_096, maxVersions: Int? = nil, cachedUsers: Int = 100_000,
     rejectsPath: String? = nil, persist: Bool = true
   ) {
     self.prefix = prefix
@@ -152,6 +153,8 @@ public final class PipelineRunner {
   public let stopSignal = StopSignal()
   private var values: [FeatureValue] = []
   private var report = PipelineReport(runID: "")
+  /// The store's newest operation id when the run started (0: none).
+  private var newestOperation: UInt64 = 0
   private var qualityCounter: QualityCounter
   /// Quality and drift of the last run, once it has ended (see ``RunQuality``).
   public private(set) var quality: RunQuality?
@@ -238,14 +241,26 @@ public final class PipelineRunner {
 
   private var stopping: Bool { stopSignal.requested }
 
-  /// Defines every feature of the extractors (a no-op for those defined already).
+  /// The retention new pipeline features get when ``PipelineOptions/maxVersions`` is nil.
+  public static let defaultMaxVersions = 10
+
+  /// Defines the extractors' features that are not defined yet; with
+  /// ``PipelineOptions/maxVersions`` set, also applies it to those that are.
   public func defineFeatures() throws {
     for e in extractors {
       for f in e.features {
-        try store.define(
-          FeatureDefinition(
-            prefix + f.name, type: f.type, maxVersions: options.maxVersions,
-            description: f.description, owner: e.producer, tags: ["pipeline"]))
+        let name = prefix + f.name
+        if let existing = try store.feature(name) {
+          guard let n = options.maxVersions, n != existing.maxVersions else { continue }
+          var changed = existing
+          changed.maxVersions = n
+          try store.define(changed)
+        } else {
+          try store.define(
+            FeatureDefinition(
+              name, type: f.type, maxVersions: options.maxVersions ?? Self.defaultMaxVersions,
+              description: f.description, owner: e.producer, tags: ["pipeline"]))
+        }
       }
     }
   }
@@ -368,6 +383,7 @@ public final class PipelineRunner {
     self.source = source
     users.removeAll()
     sources.removeAll()
+    newestOperation = try store.operations(limit: 1).first?.id ?? 0
     quality = nil
     qualityCounter = QualityCounter(features: featureNames, resuming: checkpoint?.quality)
     guard options.persist else { return }
@@ -448,6 +464,7 @@ public final class PipelineRunner {
         fingerprint: fingerprint)
     }
     let u = loaded ?? UserState(id: id, extractors: extractors, featureCount: featureNames.count)
+    u.forgetLastValues(after: newestOperation)
     users[id] = u
     return u
   }

@@ -14,6 +14,9 @@ final class UserState {
   var versions: [UInt64]
   /// Newest event time seen (µs); `Int64.min` before the first event.
   var newest = Int64.min
+  /// The store's newest operation (rollback or undo) when ``last`` was known to agree with
+  /// the store; a newer one may have retracted those values (see ``forgetLastValues(after:)``).
+  var operations: UInt64 = 0
   /// Touched by the batch in hand.
   var dirty = false
   /// Where its pending writes start in the runner's table (per-batch mode), while dirty.
@@ -28,10 +31,10 @@ final class UserState {
     versions = Array(repeating: 0, count: featureCount)
   }
 
-  static let formatVersion: UInt8 = 1
+  static let formatVersion: UInt8 = 2
 
-  /// `u8` version, `u64` fingerprints of the extractors and of the feature names, `svarint`
-  /// newest, the window, per extractor a length-prefixed state, then the last values (tagged)
+  /// `u8` version (2), `u64` fingerprints of the extractors and of the feature names,
+  /// `svarint` newest, `varint` operations (absent in version 1: 0), the window, per extractor a length-prefixed state, then the last values (tagged)
   /// and the version counts (varints).
   func encode(fingerprint: Fingerprint) -> [UInt8] {
     var w = StateWriter(capacity: 64 + window.count * 12)
@@ -39,6 +42,7 @@ final class UserState {
     w.uint64(fingerprint.extractors)
     w.uint64(fingerprint.features)
     w.svarint(newest)
+    w.varint(operations)
     window.encode(into: &w)
     w.varint(UInt64(states.count))
     for s in states {
@@ -65,12 +69,14 @@ final class UserState {
     last = Array(repeating: nil, count: featureCount)
     versions = Array(repeating: 0, count: featureCount)
     var r = StateReader(bytes)
-    guard try r.byte() == Self.formatVersion else {
-      throw .corruptState("user '\(id)': unknown state version")
+    let format = try r.byte()
+    guard format == 1 || format == Self.formatVersion else {
+      throw .corruptState("user '\(id)': unknown state version \(format)")
     }
     let sameExtractors = try r.uint64() == fingerprint.extractors
     let sameFeatures = try r.uint64() == fingerprint.features
     newest = try r.svarint()
+    if format >= 2 { operations = try r.varint() }
     window = try EventWindow(from: &r)
     let n = try r.count()
     for k in 0..<n {
@@ -85,6 +91,18 @@ final class UserState {
     guard try r.count() == featureCount else { throw .corruptState("user '\(id)': feature count") }
     for f in 0..<featureCount { last[f] = try decodeValue(&r) }
     for f in 0..<featureCount { versions[f] = try r.varint() }
+  }
+}
+
+extension UserState {
+  /// Forgets the last values written when the store has had a rollback or undo since they
+  /// were known (`newest` is the store's newest operation id): the next evaluation then
+  /// writes every feature, so `latest` serves the pipeline's current values again rather than
+  /// what the rollback left.
+  func forgetLastValues(after newest: UInt64) {
+    guard operations < newest else { return }
+    last = Array(repeating: nil, count: last.count)
+    operations = newest
   }
 }
 

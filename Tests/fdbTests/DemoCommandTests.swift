@@ -17,16 +17,11 @@ import Testing
         "holds other features (user.orders_7d); the demo writes only into a store of its own"))
     #expect(try cli.ok(["features", "--json"]).jsonLines.count == 1)
     #expect(try cli.ok(["demo", "--users", "5", "--db", "demo.fdb", "--quiet"]).stdout.isEmpty)
-    // A second run should keep a retention the user changed, but the pipeline defines its
-    // features again with its own settings at every run.
+    // A second run keeps a retention the user changed.
     try cli.ok(["define", "user.value_mean", "--max-versions", "2", "--db", "demo.fdb"])
     try cli.ok(["demo", "--users", "5", "--db", "demo.fdb", "--quiet"])
     let mean = try cli.ok(["describe", "user.value_mean", "--db", "demo.fdb", "--json"]).json
-    withKnownIssue(
-      "PipelineRunner.defineFeatures redefines existing features (maxVersions, ttl, description), though its doc says it is a no-op for them"
-    ) {
-      #expect(mean["maxVersions"] as? Int == 2)
-    }
+    #expect(mean["maxVersions"] as? Int == 2)
   }
 
   @Test func demoBuildsTheDefaultStoreAndIsSafeToRunAgain() throws {
@@ -38,7 +33,7 @@ import Testing
     #expect(lines[2].hasPrefix("the pipeline wrote "))
     #expect(
       lines[2].hasSuffix(
-        " versions of 53 features in 21 transactions, with lineage (input demo-events-0)"))
+        " versions of 54 features in 21 transactions, with lineage (input demo-events-0)"))
     let busiest = try #require(lines[5].split(separator: " ").first.map(String.init))
     #expect(lines[5].hasPrefix("\(busiest) has the most events ("))
     #expect(first.stdout.contains("\n  fdb get user.value_mean \(busiest)\n"))

@@ -94,7 +94,9 @@ struct Demo: ParsableCommand {
     let (latest, history) = try store.read { s in
       (try s.latest(Self.readFeature, user), try s.history(Self.readFeature, user))
     }
-    let maxVersions = try store.feature(Self.readFeature)?.maxVersions ?? options.maxVersions
+    let maxVersions =
+      try store.feature(Self.readFeature)?.maxVersions ?? options.maxVersions
+      ?? PipelineRunner.defaultMaxVersions
     guard let derived = try store.latestVersion(Self.derivedFeature, user) else {
       throw CLIError.failure("the pipeline wrote no \(Self.derivedFeature) for \(user)")
     }

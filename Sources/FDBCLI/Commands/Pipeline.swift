@@ -66,8 +66,9 @@ struct PipelineCommand: ParsableCommand {
 
     @Option(
       help: ArgumentHelp(
-        "Max versions of the features it defines (0 = unlimited).", valueName: "n"))
-    var maxVersions = 10
+        "Max versions of its features (0 = unlimited); without it, new features get 10 and existing ones keep theirs.",
+        valueName: "n"))
+    var maxVersions: Int?
 
     @Option(
       help: ArgumentHelp(
@@ -77,7 +78,9 @@ struct PipelineCommand: ParsableCommand {
 
     func validate() throws {
       if batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch)") }
-      if maxVersions < 0 { throw ValidationError("--max-versions must be 0 or more") }
+      if let maxVersions, maxVersions < 0 {
+        throw ValidationError("--max-versions must be 0 or more")
+      }
       if Coalesce(rawValue: coalesce) == nil {
         throw ValidationError("--coalesce must be per-batch or per-event, got '\(coalesce)'")
       }

@@ -573,11 +573,12 @@ public final class PipelineRunner {
       }
     case .perBatch:
       let current = Int32(u.batchEvents.count - 1)
+      let slot = u.slot
       var pending = self.pending
       self.pending = []
       defer { self.pending = pending }
       for (f, v) in values.enumerated() where !onlyChanged || last[f] != v {
-        let i = u.slot + f
+        let i = slot + f
         if pending[i] == nil {
           pending[i] = PendingWrite(
             value: v, eventTime: t, from: current, upto: current, force: !onlyChanged,

@@ -11,12 +11,14 @@ struct ScratchSet {
 
   /// Runs `body` with an empty set able to hold `capacity` members.
   static func with<R>(capacity: Int, _ body: (inout ScratchSet) -> R) -> R {
+    // Load at most 3/4: probes stay short, and half the memory of a 1/2 bound to clear.
     var size = 16
-    while size < 2 * capacity { size <<= 1 }
+    while size * 3 < 4 * capacity { size <<= 1 }
     return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: size) { keys in
       withUnsafeTemporaryAllocation(of: Int.self, capacity: size) { counts in
+        // Only the keys need clearing: a count is set when its key is inserted and read only
+        // where a key is (Int is trivial, so writing over uninitialized memory is allowed).
         keys.initialize(repeating: 0)
-        counts.initialize(repeating: 0)
         var set = ScratchSet(keys: keys, counts: counts, mask: size - 1)
         return body(&set)
       }

@@ -139,11 +139,21 @@ public struct EventWindow: Sendable, Hashable {
   static let succeeded: UInt8 = 64
   static let hasMore: UInt8 = 128
 
-  /// Records as deltas: `svarint` time delta, kind byte, flag byte, then only the fields the
-  /// flags say are present (a session only when it differs from the previous record's).
+  /// Records as deltas: `varint` count, `varint` dropped, the table of distinct resources
+  /// (`varint` n, n × `u64`, in first-seen order), then per record an `svarint` time delta,
+  /// kind byte, flag byte, and only the fields the flags say are present (a resource as a
+  /// `varint` index into the table; a session only when it differs from the previous record's).
   public func encode(into w: inout StateWriter) {
     w.varint(UInt64(records.count))
     w.varint(dropped)
+    var resources: [UInt64] = []
+    var index: [UInt64: Int] = [:]
+    for r in records where r.resource != 0 && index[r.resource] == nil {
+      index[r.resource] = resources.count
+      resources.append(r.resource)
+    }
+    w.varint(UInt64(resources.count))
+    for h in resources { w.uint64(h) }
     var previousTime: Int64 = 0
     var previousSession: UInt64 = 0
     var previous: (UInt64, UInt64, UInt64) = (0, 0, 0)
@@ -177,7 +187,7 @@ public struct EventWindow: Sendable, Hashable {
         r.device != 0 ? r.device : previous.0, r.location != 0 ? r.location : previous.1,
         r.agent != 0 ? r.agent : previous.2
       )
-      if r.resource != 0 { w.uint64(r.resource) }
+      if r.resource != 0 { w.varint(UInt64(index[r.resource]!)) }
       if flags & Self.hasSession != 0 { w.uint64(r.session) }
       if r.session != 0 { previousSession = r.session }
       if r.amount != 0 { w.double(r.amount) }
@@ -185,9 +195,23 @@ public struct EventWindow: Sendable, Hashable {
     }
   }
 
+  /// Decodes what ``encode(into:)`` wrote.
   public init(from r: inout StateReader) throws(PipelineError) {
+    try self.init(from: &r, resourceTable: true)
+  }
+
+  /// Decodes a window; without `resourceTable` (user state format 1) each resource is its
+  /// `u64` hash in the record.
+  init(from r: inout StateReader, resourceTable: Bool) throws(PipelineError) {
     let n = try r.count()
     dropped = try r.varint()
+    var resources: [UInt64] = []
+    if resourceTable {
+      let m = try r.count()
+      guard m <= n else { throw .corruptState("\(m) resources for \(n) events") }
+      resources.reserveCapacity(m)
+      for _ in 0..<m { resources.append(try r.uint64()) }
+    }
     records.reserveCapacity(n)
     var time: Int64 = 0
     var session: UInt64 = 0
@@ -215,7 +239,15 @@ public struct EventWindow: Sendable, Hashable {
           }
         }
       }
-      if flags & Self.hasResource != 0 { rec.resource = try r.uint64() }
+      if flags & Self.hasResource != 0 {
+        if resourceTable {
+          let i = try r.varint()
+          guard i < resources.count else { throw .corruptState("resource index \(i)") }
+          rec.resource = resources[Int(i)]
+        } else {
+          rec.resource = try r.uint64()
+        }
+      }
       if flags & Self.hasSession != 0 { session = try r.uint64() }
       if flags & (Self.hasSession | Self.sameSession) != 0 { rec.session = session }
       if flags & Self.hasAmount != 0 { rec.amount = try r.double() }

@@ -153,8 +153,6 @@ public final class PipelineRunner {
   public let stopSignal = StopSignal()
   private var values: [FeatureValue] = []
   private var report = PipelineReport(runID: "")
-  /// The store's newest operation id when the run started (0: none).
-  private var newestOperation: UInt64 = 0
   private var qualityCounter: QualityCounter
   /// Quality and drift of the last run, once it has ended (see ``RunQuality``).
   public private(set) var quality: RunQuality?
@@ -383,7 +381,6 @@ public final class PipelineRunner {
     self.source = source
     users.removeAll()
     sources.removeAll()
-    newestOperation = try store.operations(limit: 1).first?.id ?? 0
     quality = nil
     qualityCounter = QualityCounter(features: featureNames, resuming: checkpoint?.quality)
     guard options.persist else { return }
@@ -459,12 +456,14 @@ public final class PipelineRunner {
     if let u = users[id] { return u }
     var loaded: UserState?
     if options.persist, let bytes = try store.state(entity: id, namespace: namespace) {
-      loaded = try UserState(
+      let u = try UserState(
         id: id, bytes: bytes, extractors: extractors, featureCount: featureNames.count,
         fingerprint: fingerprint)
+      // What the store serves now (a rollback since may have retracted what was written).
+      u.last = try store.read { try $0.latest(features: featureNames, entity: id) }
+      loaded = u
     }
     let u = loaded ?? UserState(id: id, extractors: extractors, featureCount: featureNames.count)
-    u.forgetLastValues(after: newestOperation)
     users[id] = u
     return u
   }
@@ -524,9 +523,12 @@ public final class PipelineRunner {
     evaluate(u, event, source, at: t)
     emit(u, event, at: t, onlyChanged: !late)
     if late {
-      // The newest values now count the late event too.
+      // The newest values now count the late event too. A value written at the late time may
+      // now be the newest version of its feature, so one that differs from it is written
+      // again at the newest time even when it did not change.
+      let atLate = values
       evaluate(u, event, source, at: u.newest)
-      emit(u, event, at: u.newest, onlyChanged: true)
+      emit(u, event, at: u.newest, onlyChanged: true, orDifferingFrom: atLate)
     }
     u.newest = max(u.newest, t)
     u.window.evict(
@@ -555,9 +557,13 @@ public final class PipelineRunner {
     qualityCounter.add(values)
   }
 
-  /// Writes (or holds for the batch) the values of ``values``: changed ones, or all of them at
+  /// Writes (or holds for the batch) the values of ``values``: changed ones (and those that
+  /// differ from `other`, the values just written at a late event's time), or all of them at
   /// a late event's own time (the store's value as of then is not known here).
-  private func emit(_ u: UserState, _ event: BehaviorEvent, at t: Int64, onlyChanged: Bool) {
+  private func emit(
+    _ u: UserState, _ event: BehaviorEvent, at t: Int64, onlyChanged: Bool,
+    orDifferingFrom other: [FeatureValue]? = nil
+  ) {
     // Local copies, uniquely referenced while the loop changes them (no copy-on-write check
     // or exclusivity check per feature).
     var last = u.last
@@ -566,7 +572,8 @@ public final class PipelineRunner {
     switch options.coalesce {
     case .perEvent:
       var ids: [String]? = nil  // one array shared by this event's writes
-      for (f, v) in values.enumerated() where !onlyChanged || last[f] != v {
+      for (f, v) in values.enumerated()
+      where !onlyChanged || last[f] != v || other.map({ $0[f] != v }) == true {
         if ids == nil { ids = [event.eventID] }
         appendOperation(u, f, v, t, ids!, parentVersions: { u.versions[$0] })
         if onlyChanged { last[f] = v }
@@ -577,7 +584,8 @@ public final class PipelineRunner {
       var pending = self.pending
       self.pending = []
       defer { self.pending = pending }
-      for (f, v) in values.enumerated() where !onlyChanged || last[f] != v {
+      for (f, v) in values.enumerated()
+      where !onlyChanged || last[f] != v || other.map({ $0[f] != v }) == true {
         let i = slot + f
         if pending[i] == nil {
           pending[i] = PendingWrite(

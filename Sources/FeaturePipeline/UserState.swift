@@ -1,22 +1,21 @@
 import FeatureDB
 
 /// Everything the pipeline keeps for one user: the event window, each extractor's state, the
-/// last value written of each feature (so unchanged values are not rewritten) and the newest
-/// event time seen. One blob in the store per user (``FeatureDB/WriteBatch/setState(_:entity:namespace:)``).
+/// number of versions written of each feature and the newest event time seen, in one blob in
+/// the store per user (``FeatureDB/WriteBatch/setState(_:entity:namespace:)``); and in memory
+/// only, the value of each feature the store serves (so unchanged values are not rewritten).
 final class UserState {
   let id: String
   var window = EventWindow()
   var states: [any ExtractorSlot]
-  /// Last value written per feature (global feature index), nil before the first.
+  /// The latest value of each feature (global feature index) as the store serves it: read
+  /// when the user is loaded, then the last value written; nil without one.
   var last: [FeatureValue?]
   /// Versions the pipeline wrote per feature: the latest one's number (the pipeline is the
   /// features' only writer), 0 before the first.
   var versions: [UInt64]
   /// Newest event time seen (µs); `Int64.min` before the first event.
   var newest = Int64.min
-  /// The store's newest operation (rollback or undo) when ``last`` was known to agree with
-  /// the store; a newer one may have retracted those values (see ``forgetLastValues(after:)``).
-  var operations: UInt64 = 0
   /// Touched by the batch in hand.
   var dirty = false
   /// Where its pending writes start in the runner's table (per-batch mode), while dirty.
@@ -34,15 +33,15 @@ final class UserState {
   static let formatVersion: UInt8 = 2
 
   /// `u8` version (2), `u64` fingerprints of the extractors and of the feature names,
-  /// `svarint` newest, `varint` operations (absent in version 1: 0), the window, per extractor a length-prefixed state, then the last values (tagged)
-  /// and the version counts (varints).
+  /// `svarint` newest, the window, per extractor a length-prefixed state, then the number of
+  /// features and their version counts (varints). Version 1 also held the last values (tagged,
+  /// before the counts) and the window's resources as hashes in each record.
   func encode(fingerprint: Fingerprint) -> [UInt8] {
     var w = StateWriter(capacity: 64 + window.count * 12)
     w.byte(Self.formatVersion)
     w.uint64(fingerprint.extractors)
     w.uint64(fingerprint.features)
     w.svarint(newest)
-    w.varint(operations)
     window.encode(into: &w)
     w.varint(UInt64(states.count))
     for s in states {
@@ -51,15 +50,15 @@ final class UserState {
       w.varint(UInt64(inner.bytes.count))
       w.append(inner.bytes)
     }
-    w.varint(UInt64(last.count))
-    for v in last { encodeValue(v, &w) }
+    w.varint(UInt64(versions.count))
     for v in versions { w.varint(v) }
     return w.bytes
   }
 
-  /// Decodes a blob. The window is always kept. When the extractors changed (names or
-  /// versions) their states start afresh; when the feature list changed, the last values and
-  /// version counts do too (the features are then other ones).
+  /// Decodes a blob (``last`` is left empty: the runner reads it from the store). The window is
+  /// always kept. When the extractors changed (names or versions) their states start afresh;
+  /// when the feature list changed, the version counts do too (the features are then other
+  /// ones).
   init(
     id: String, bytes: [UInt8], extractors: [any FeatureExtractor], featureCount: Int,
     fingerprint: Fingerprint
@@ -76,8 +75,7 @@ final class UserState {
     let sameExtractors = try r.uint64() == fingerprint.extractors
     let sameFeatures = try r.uint64() == fingerprint.features
     newest = try r.svarint()
-    if format >= 2 { operations = try r.varint() }
-    window = try EventWindow(from: &r)
+    window = try EventWindow(from: &r, resourceTable: format >= 2)
     let n = try r.count()
     for k in 0..<n {
       let length = try r.count()
@@ -89,20 +87,9 @@ final class UserState {
     }
     guard sameFeatures else { return }
     guard try r.count() == featureCount else { throw .corruptState("user '\(id)': feature count") }
-    for f in 0..<featureCount { last[f] = try decodeValue(&r) }
+    // Version 1 kept the last values here; they are read from the store now.
+    if format == 1 { for _ in 0..<featureCount { try skipValue(&r) } }
     for f in 0..<featureCount { versions[f] = try r.varint() }
-  }
-}
-
-extension UserState {
-  /// Forgets the last values written when the store has had a rollback or undo since they
-  /// were known (`newest` is the store's newest operation id): the next evaluation then
-  /// writes every feature, so `latest` serves the pipeline's current values again rather than
-  /// what the rollback left.
-  func forgetLastValues(after newest: UInt64) {
-    guard operations < newest else { return }
-    last = Array(repeating: nil, count: last.count)
-    operations = newest
   }
 }
 
@@ -125,36 +112,14 @@ struct PendingWrite {
   var before: FeatureValue?
 }
 
-private func encodeValue(_ v: FeatureValue?, _ w: inout StateWriter) {
-  switch v {
-  case nil: w.byte(0)
-  case .int(let i)?:
-    w.byte(1)
-    w.svarint(i)
-  case .double(let d)?:
-    w.byte(2)
-    w.double(d)
-  case .bool(let b)?: w.byte(b ? 4 : 3)
-  case .string(let s)?:
-    w.byte(5)
-    w.string(s)
-  case .some(let other):  // bytes, embeddings: not produced by the pipeline's features
-    w.byte(6)
-    w.string(other.description)
-  }
-}
-
-private func decodeValue(_ r: inout StateReader) throws(PipelineError) -> FeatureValue? {
+/// Skips a last value of a version-1 state: a tag byte (0 none, 1 int, 2 double, 3 false,
+/// 4 true, 5 string, 6 other as text) and its payload.
+private func skipValue(_ r: inout StateReader) throws(PipelineError) {
   switch try r.byte() {
-  case 0: return nil
-  case 1: return .int(try r.svarint())
-  case 2: return .double(try r.double())
-  case 3: return .bool(false)
-  case 4: return .bool(true)
-  case 5: return .string(try r.string())
-  case 6:
-    _ = try r.string()
-    return nil
+  case 0, 3, 4: break
+  case 1: _ = try r.svarint()
+  case 2: _ = try r.double()
+  case 5, 6: _ = try r.string()
   default: throw .corruptState("unknown value tag")
   }
 }

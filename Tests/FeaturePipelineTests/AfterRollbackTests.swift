@@ -49,16 +49,42 @@ import Testing
   @Test func aVersionOneStateIsRead() throws {
     let extractors: [any FeatureExtractor] = [TemporalExtractor()]
     let fingerprint = Fingerprint(extractors: 1, features: 2)
-    let u = UserState(id: "u", extractors: extractors, featureCount: 8)
-    u.operations = 7
+    let u = UserState(id: "u", extractors: extractors, featureCount: 2)
+    u.versions = [3, 4]
     var bytes = u.encode(fingerprint: fingerprint)
-    // Version 1: no operations varint after `newest` (one byte: svarint of Int64.min is 10).
-    let newestEnd = 1 + 8 + 8 + 10
-    #expect(bytes[newestEnd] == 7)
-    bytes.remove(at: newestEnd)
+    // Version 1 of the same state: its window has no resource table, and the last values
+    // (tagged: an int 5, none) come before the version counts.
+    let window = 1 + 8 + 8 + 10  // after the version byte, fingerprints and newest = .min
+    #expect(bytes[window..<window + 3] == [0, 0, 0])
+    bytes.remove(at: window + 2)
+    #expect(bytes.suffix(3) == [2, 3, 4])
+    bytes.insert(contentsOf: [1, 10, 0], at: bytes.count - 2)
     bytes[0] = 1
     let old = try UserState(
-      id: "u", bytes: bytes, extractors: extractors, featureCount: 8, fingerprint: fingerprint)
-    #expect(old.operations == 0 && old.newest == .min)
+      id: "u", bytes: bytes, extractors: extractors, featureCount: 2, fingerprint: fingerprint)
+    #expect(old.versions == [3, 4] && old.newest == .min && old.last == [nil, nil])
+  }
+
+  @Test func aVersionOneWindowKeepsItsResourceHashesInTheRecords() throws {
+    var w = StateWriter()
+    w.varint(2)  // records
+    w.varint(0)  // dropped
+    for (delta, resource) in [(Int64(1_000), UInt64(0xABCD)), (5, 0xABCD)] {
+      w.svarint(delta)
+      w.byte(EventKind.pageView.rawValue)
+      w.byte(EventWindow.hasResource)
+      w.uint64(resource)
+    }
+    var r = StateReader(w.bytes)
+    let old = try EventWindow(from: &r, resourceTable: false)
+    #expect(old.records.map(\.time) == [1_000, 1_005])
+    #expect(old.records.map(\.resource) == [0xABCD, 0xABCD])
+    // Today's encoding keeps the hash once, in the table, and reads back the same records.
+    var now = StateWriter()
+    old.encode(into: &now)
+    // Two 8-byte hashes become one table entry, its count and two 1-byte indices.
+    #expect(now.bytes.count == w.bytes.count - 16 + 8 + 1 + 2)
+    var back = StateReader(now.bytes)
+    #expect(try EventWindow(from: &back) == old)
   }
 }

@@ -14,16 +14,29 @@ import Foundation
 /// string). Optional: `session_id`, `source`, `data`, `device_info`, `location_info` (maps of
 /// string, number or bool).
 public struct BehaviorEvent: Codable, Sendable, Hashable {
+  /// `event_id`: the event's id, non-empty; the lineage input (`raw:<id>`) of the versions it
+  /// causes.
   public var eventID: String
+  /// `user_id`: the entity of every feature the event updates, non-empty.
   public var userID: String
+  /// `session_id`, nil when absent.
   public var sessionID: String?
+  /// `timestamp`: when the event happened; its user's features are evaluated as of it.
   public var timestamp: Timestamp
+  /// `event_type` as given; ``EventKind`` maps the known ones.
   public var eventType: String
+  /// `source`, "" when absent.
   public var source: String
+  /// `data`, empty when absent. The built-in extractors read `resource` (else `endpoint`),
+  /// `result`, `amount`, `bytes`, `value`, `source_ip` and `user_agent`.
   public var data: [String: EventValue]
+  /// `device_info`, nil when absent (see ``device``).
   public var deviceInfo: [String: EventValue]?
+  /// `location_info`, nil when absent (see ``location``).
   public var locationInfo: [String: EventValue]?
 
+  /// An event with these fields; the optional ones default to absent (`source` to ""). Unlike
+  /// decoding, this does not check that `eventID` and `userID` are non-empty.
   public init(
     eventID: String, userID: String, sessionID: String? = nil, timestamp: Timestamp,
     eventType: String, source: String = "", data: [String: EventValue] = [:],
@@ -51,6 +64,11 @@ public struct BehaviorEvent: Codable, Sendable, Hashable {
     case locationInfo = "location_info"
   }
 
+  /// Decodes the JSON object described above (unknown fields are ignored).
+  ///
+  /// - Throws: `DecodingError` when a required field is missing, `event_id` or `user_id` is
+  ///   empty, the timestamp is not ISO-8601 or lies outside ``FeatureDB/Timestamp/isValid``, or a
+  ///   value has the wrong type.
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     eventID = try c.decode(String.self, forKey: .eventID)
@@ -73,6 +91,8 @@ public struct BehaviorEvent: Codable, Sendable, Hashable {
     locationInfo = try c.decodeIfPresent([String: EventValue].self, forKey: .locationInfo)
   }
 
+  /// Encodes the JSON object: `timestamp` as ISO-8601, `source` and `data` always, the optional
+  /// fields only when present.
   public func encode(to encoder: any Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(eventID, forKey: .eventID)
@@ -111,10 +131,16 @@ public struct BehaviorEvent: Codable, Sendable, Hashable {
 
 /// A value in an event's `data`, `device_info` or `location_info` map.
 public enum EventValue: Codable, Sendable, Hashable, CustomStringConvertible {
+  /// A JSON string.
   case string(String)
+  /// A JSON number.
   case number(Double)
+  /// A JSON `true` or `false`.
   case bool(Bool)
 
+  /// Decodes a JSON string, bool or number.
+  ///
+  /// - Throws: `DecodingError` for any other value (null, an array, an object).
   public init(from decoder: any Decoder) throws {
     let c = try decoder.singleValueContainer()
     if let s = try? c.decode(String.self) {
@@ -129,6 +155,7 @@ public enum EventValue: Codable, Sendable, Hashable, CustomStringConvertible {
     }
   }
 
+  /// Encodes the JSON scalar.
   public func encode(to encoder: any Encoder) throws {
     var c = encoder.singleValueContainer()
     switch self {
@@ -147,8 +174,11 @@ public enum EventValue: Codable, Sendable, Hashable, CustomStringConvertible {
     }
   }
 
+  /// The string; nil for a number or a bool.
   public var string: String? { if case .string(let s) = self { s } else { nil } }
 
+  /// The value as text: a string as is, a whole number below 10¹⁵ in magnitude without a
+  /// fraction (`3`, not `3.0`), other numbers as Swift prints them, `true` or `false`.
   public var description: String {
     switch self {
     case .string(let s): s
@@ -161,8 +191,12 @@ public enum EventValue: Codable, Sendable, Hashable, CustomStringConvertible {
 extension EventValue: ExpressibleByStringLiteral, ExpressibleByFloatLiteral,
   ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral
 {
+  /// A ``string(_:)`` value.
   public init(stringLiteral value: String) { self = .string(value) }
+  /// A ``number(_:)`` value.
   public init(floatLiteral value: Double) { self = .number(value) }
+  /// A ``number(_:)`` value (the integer as a `Double`).
   public init(integerLiteral value: Int) { self = .number(Double(value)) }
+  /// A ``bool(_:)`` value.
   public init(booleanLiteral value: Bool) { self = .bool(value) }
 }

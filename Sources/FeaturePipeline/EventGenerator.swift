@@ -12,7 +12,9 @@ import Foundation
 /// let events = (0..<1_000).map { _ in generator.next() }
 /// ```
 public struct EventGenerator: Sendable {
+  /// Number of users, at least 1 (`user0` … `user<users − 1>`, a few of them much more active).
   public let users: Int
+  /// The seed; event ids are `evt-<seed>-<n>`.
   public let seed: UInt64
   /// Time of the next event, µs.
   private var clock: Int64

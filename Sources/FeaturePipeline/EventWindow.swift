@@ -2,9 +2,13 @@ import FeatureDB
 
 /// The kind of an event, from its `event_type`.
 public enum EventKind: UInt8, Sendable, CaseIterable {
+  /// Any other `event_type`.
   case other = 0
+  /// `login`, `logout`, `page_view`, `api_call`, `file_access`, `data_transfer`, `admin_action`,
+  /// `purchase`, `click`: raw values 1 to 9, persisted in user states.
   case login, logout, pageView, apiCall, fileAccess, dataTransfer, adminAction, purchase, click
 
+  /// The kind of the `event_type` `type` (exact, case-sensitive match); ``other`` when unknown.
   public init(_ type: String) {
     switch type {
     case "login": self = .login
@@ -22,10 +26,11 @@ public enum EventKind: UInt8, Sendable, CaseIterable {
 }
 
 /// What the windows keep of one event: its time and the few attributes the built-in window
-/// features read (about 6 to 30 bytes each when persisted, see docs/pipeline.md).
+/// features read (72 bytes in memory, typically 10 to 20 persisted; see docs/pipeline.md).
 public struct EventRecord: Sendable, Hashable {
   /// Event time, microseconds since the Unix epoch.
   public var time: Int64
+  /// The kind, from `event_type`.
   public var kind: EventKind
   /// `data.result` was `"failure"`.
   public var failed: Bool
@@ -46,6 +51,8 @@ public struct EventRecord: Sendable, Hashable {
   /// ``stableHash(_:)`` of `data.user_agent`, 0 when absent.
   public var agent: UInt64 = 0
 
+  /// A record with these fields; the device, location and user agent hashes start at 0
+  /// (absent).
   public init(
     time: Int64, kind: EventKind, failed: Bool = false, succeeded: Bool = false,
     resource: UInt64 = 0, session: UInt64 = 0, amount: Double = 0, bytes: Double = 0
@@ -60,6 +67,8 @@ public struct EventRecord: Sendable, Hashable {
     self.bytes = bytes
   }
 
+  /// The record of `event`: its time, kind, result flags, hashes and numbers as described on
+  /// each property (a non-finite `amount` or `bytes` counts as 0).
   public init(_ event: BehaviorEvent) {
     let result = event.data["result"]?.string
     let resource = event.data["resource"]?.string ?? event.data["endpoint"]?.string
@@ -83,16 +92,21 @@ public struct EventRecord: Sendable, Hashable {
 /// user's newest event, at most `capacity` of them; beyond the capacity the oldest are dropped
 /// and counted in ``dropped`` (windows then count only what is kept: a lower bound).
 public struct EventWindow: Sendable, Hashable {
+  /// The kept records in time order (ties in arrival order).
   public private(set) var records: [EventRecord] = []
   /// Events dropped because the buffer was full (not because they aged out).
   public private(set) var dropped: UInt64 = 0
 
+  /// An empty window.
   public init() {}
 
+  /// Records kept.
   public var count: Int { records.count }
+  /// Time of the newest kept record (µs since the Unix epoch); nil when empty.
   public var newest: Int64? { records.last?.time }
 
-  /// Inserts `record` after every record with time ≤ its time.
+  /// Inserts `record` after every record with time ≤ its time; then, beyond `capacity` records,
+  /// drops the oldest and counts them in ``dropped``.
   public mutating func insert(_ record: EventRecord, capacity: Int) {
     if let last = records.last, record.time < last.time {
       records.insert(record, at: end(atOrBefore: record.time))
@@ -196,6 +210,9 @@ public struct EventWindow: Sendable, Hashable {
   }
 
   /// Decodes what ``encode(into:)`` wrote.
+  ///
+  /// - Throws: ``PipelineError/corruptState(_:)`` for an unknown event kind, bad field flags,
+  ///   a resource table larger than the window or an index outside it, or truncated bytes.
   public init(from r: inout StateReader) throws(PipelineError) {
     try self.init(from: &r, resourceTable: true)
   }

@@ -2,13 +2,18 @@ import FeatureDB
 
 /// A feature an extractor defines: its name (without the pipeline's prefix), type and meaning.
 public struct FeatureSpec: Sendable, Hashable {
+  /// The name without the pipeline's prefix (``PipelineOptions/prefix``).
   public var name: String
+  /// The value type the feature is defined with.
   public var type: ValueType
+  /// What a value means; the description of the feature's definition in the store.
   public var description: String
   /// Features of the same extractor, listed before this one, that its value is computed from:
   /// each of its versions names their current versions as lineage inputs.
   public var derivedFrom: [String]
 
+  /// A feature `name` of `type` meaning `description`, computed from the features `derivedFrom`
+  /// (default none).
   public init(
     _ name: String, _ type: ValueType, _ description: String, derivedFrom: [String] = []
   ) {
@@ -22,7 +27,7 @@ public struct FeatureSpec: Sendable, Hashable {
 /// What an extractor sees when it evaluates a user's features.
 public struct ExtractionContext: Sendable {
   /// The instant the features are evaluated as of: the triggering event's time, or for a late
-  /// event also the user's newest event time (see docs/pipeline.md, *Late events*).
+  /// event also the user's newest event time (see docs/pipeline.md, *How a run works*).
   public var time: Timestamp
   /// The event that triggered the evaluation.
   public var event: BehaviorEvent
@@ -46,15 +51,23 @@ public struct ExtractionContext: Sendable {
 /// Per-user state an extractor keeps beyond the shared event window, persisted in the store
 /// with the user's other state (keep it small and bounded).
 public protocol ExtractorState: Sendable {
+  /// The state of a user not seen yet.
   init()
+  /// Appends the persisted form of the state to `writer`.
   func encode(into writer: inout StateWriter)
+  /// Decodes what ``encode(into:)`` wrote; `reader` holds exactly those bytes.
+  ///
+  /// - Throws: ``PipelineError/corruptState(_:)`` when they do not decode.
   init(from reader: inout StateReader) throws(PipelineError)
 }
 
 /// An extractor without state of its own.
 public struct NoState: ExtractorState, Hashable {
+  /// The empty state.
   public init() {}
+  /// Writes nothing.
   public func encode(into writer: inout StateWriter) {}
+  /// Reads nothing.
   public init(from reader: inout StateReader) throws(PipelineError) {}
 }
 
@@ -74,9 +87,12 @@ public struct NoState: ExtractorState, Hashable {
 /// Both steps must be pure (the same inputs give the same outputs, in any process): that is
 /// what makes a resumed run write exactly what an uninterrupted one would.
 public protocol FeatureExtractor: Sendable {
+  /// The per-user state the extractor keeps; ``NoState`` (the default) for none.
   associatedtype State: ExtractorState = NoState
   /// Name, used as the producer of the versions it writes: `name@version`.
   var name: String { get }
+  /// Version, e.g. `1.0.0`; change it with the formulas (users' stored states of the extractors
+  /// start afresh when any name or version changes).
   var version: String { get }
   /// The features, in the order ``extract(_:state:into:)`` appends their values.
   var features: [FeatureSpec] { get }
@@ -87,6 +103,7 @@ public protocol FeatureExtractor: Sendable {
 }
 
 extension FeatureExtractor {
+  /// Does nothing: for extractors whose features read only the window.
   public func update(_ state: inout State, with event: BehaviorEvent, record: EventRecord) {}
 
   /// `name@version`.
@@ -141,7 +158,8 @@ public enum BuiltinExtractors {
     ]
   }
 
-  /// The built-in extractors named in `names` (by name, with or without the `extract.` prefix).
+  /// The built-in extractors named in `names` (by name, with or without the `extract.` prefix);
+  /// throws ``PipelineError/invalidConfiguration(_:)`` for an unknown name.
   public static func named(_ names: [String]) throws(PipelineError) -> [any FeatureExtractor] {
     try names.map { (n: String) throws(PipelineError) -> any FeatureExtractor in
       guard let e = all.first(where: { $0.name == n || $0.name == "extract." + n }) else {

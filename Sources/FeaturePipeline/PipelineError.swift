@@ -14,6 +14,8 @@ public enum PipelineError: Error, Sendable, Hashable, CustomStringConvertible {
   /// Extractors or options that cannot work together.
   case invalidConfiguration(String)
 
+  /// `line N: reason` for a bad event; otherwise the detail, after `corrupt pipeline state: ` or
+  /// `checkpoint mismatch: ` for those two cases.
   public var description: String {
     switch self {
     case .badEvent(let line, let reason): "line \(line): \(reason)"

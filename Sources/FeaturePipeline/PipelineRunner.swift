@@ -22,6 +22,7 @@ public struct PipelineOptions: Sendable {
   /// How far behind the user's newest event an event may be and still be placed in its
   /// windows (default 5 minutes); older ones are counted and reported as too late.
   public var lateness: TimeSpan
+  /// How values become versions within a batch (default ``Coalesce/perBatch``).
   public var coalesce: Coalesce
   /// Most events kept per user (default 4,096); see ``EventWindow``.
   public var maxEventsPerUser: Int
@@ -39,6 +40,7 @@ public struct PipelineOptions: Sendable {
   /// extraction alone (default true).
   public var persist: Bool
 
+  /// Options with the defaults given on each property.
   public init(
     prefix: String = "", runID: String? = nil, batchSize: Int = 1_000,
     lateness: TimeSpan = .minutes(5), coalesce: Coalesce = .perBatch,
@@ -60,6 +62,7 @@ public struct PipelineOptions: Sendable {
 
 /// What a run did (totals since the run began, resumed parts included).
 public struct PipelineReport: Sendable, Hashable, Codable {
+  /// The run the versions are written under.
   public var runID: String
   /// Events read (valid ones, too-late ones included).
   public var events: Int = 0
@@ -86,6 +89,7 @@ public struct PipelineReport: Sendable, Hashable, Codable {
   /// `interrupted: true`; running again resumes after it.
   public var interrupted = false
 
+  /// An empty report of run `runID` (every total 0, next line 1).
   public init(runID: String) { self.runID = runID }
 }
 
@@ -118,8 +122,11 @@ struct Checkpoint: Codable {
 /// - Warning: Not thread-safe: drive one runner from one thread. The features it writes should
 ///   have no other writer.
 public final class PipelineRunner {
+  /// The store the runner reads user states and checkpoints from and writes to.
   public let store: FeatureStore
+  /// The extractors, in the order their features are evaluated and named.
   public let extractors: [any FeatureExtractor]
+  /// The options the runner was made with.
   public let options: PipelineOptions
   /// Prefixed feature names, in extractor order.
   public let featureNames: [String]
@@ -128,7 +135,8 @@ public final class PipelineRunner {
   let parents: [[Int]]
   let producers: [String]
   let fingerprint: Fingerprint
-  /// The state namespace of this pipeline's users (`pipeline:<prefix>`).
+  /// The state namespace of this pipeline's users (`pipeline:<prefix>`, with the prefix as
+  /// applied to names: `pipeline:user.` for the prefix `user`).
   public let namespace: String
   /// The prefix as applied to names ("" or ending in ".").
   let prefix: String
@@ -167,6 +175,12 @@ public final class PipelineRunner {
     set { committer.committed = newValue }
   }
 
+  /// A runner of `extractors` (default: every built-in one) over `store`. Nothing is read or
+  /// written until a run starts; the features are defined then.
+  ///
+  /// - Throws: ``PipelineError/invalidConfiguration(_:)`` when the batch size is below 1, the
+  ///   lateness is negative, two features get the same name, or a feature is derived from one
+  ///   that is not listed before it in its extractor.
   public init(
     store: FeatureStore, extractors: [any FeatureExtractor] = BuiltinExtractors.all,
     options: PipelineOptions = PipelineOptions()
@@ -223,7 +237,8 @@ public final class PipelineRunner {
   }
 
   /// The size of `user`'s stored state and the number of events in its window, or nil when
-  /// the user has none (for measuring what state costs).
+  /// the user has none (for measuring what state costs). Throws store errors and
+  /// ``PipelineError/corruptState(_:)`` when the state does not decode.
   public func storedState(of user: String) throws -> (bytes: Int, windowEvents: Int)? {
     guard let bytes = try store.state(entity: user, namespace: namespace) else { return nil }
     let state = try UserState(
@@ -235,6 +250,7 @@ public final class PipelineRunner {
   /// Asks a running ``run(file:)`` or ``run(events:input:)`` to stop after the line in hand:
   /// it commits what it has read (a shorter last batch) and returns with
   /// ``PipelineReport/interrupted`` set. Safe from any thread or a signal handler's queue.
+  /// A stop asked for before a run starts is cleared when it starts.
   public func stop() { stopSignal.stop() }
 
   private var stopping: Bool { stopSignal.requested }
@@ -265,11 +281,16 @@ public final class PipelineRunner {
 
   // MARK: - Inputs
 
-  /// Runs over a JSON Lines file (or `-` for stdin), resuming from this file's checkpoint.
+  /// Runs over a JSON Lines file (or `-` for stdin, which is not resumed), resuming from this
+  /// file's checkpoint.
   ///
   /// - Throws: ``PipelineError/badEvent(line:reason:)`` for a bad line (nothing of its batch is
   ///   committed; the checkpoint stays before it), ``PipelineError/checkpointMismatch(_:)`` when
-  ///   the checkpoint names another file at this path, store errors.
+  ///   the checkpoint names another file at this path, ``PipelineError/io(_:)`` when the file
+  ///   (or the rejects file) cannot be opened, read or seeked,
+  ///   ``PipelineError/corruptState(_:)`` for a checkpoint or state that does not decode,
+  ///   ``PipelineError/invalidConfiguration(_:)`` when another writer wrote the pipeline's
+  ///   features, store errors.
   public func run(file path: String) throws -> PipelineReport {
     let stdin = path == "-"
     let fd = stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC)
@@ -328,6 +349,10 @@ public final class PipelineRunner {
 
   /// Runs over events in memory; the checkpoint named `input` counts events, so calling again
   /// with the same sequence (or a longer one) skips the events already committed.
+  ///
+  /// - Throws: ``PipelineError/corruptState(_:)`` for a checkpoint or state that does not
+  ///   decode, ``PipelineError/invalidConfiguration(_:)`` when another writer wrote the
+  ///   pipeline's features, store errors.
   public func run<S: Sequence<BehaviorEvent>>(events: S, input: String) throws -> PipelineReport {
     let name = checkpointName(input)
     let resumed = try store.checkpoint(name).map(decodeCheckpoint)
@@ -351,7 +376,8 @@ public final class PipelineRunner {
     }
   }
 
-  /// The name of the checkpoint kept for `input` (a path or an API input name).
+  /// The name of the checkpoint kept for `input` (a path or an API input name):
+  /// `pipeline:<prefix>:<input>`, with a hash of `input` instead when that exceeds 400 bytes.
   public func checkpointName(_ input: String) -> String {
     var name = "pipeline:\(namespace.dropFirst("pipeline:".count)):\(input)"
     if name.utf8.count > 400 {
@@ -704,6 +730,7 @@ public final class PipelineRunner {
 /// A flag another thread (a signal handler's queue) sets to stop a ``PipelineRunner``.
 public final class StopSignal: Sendable {
   private let flag = Atomic<Bool>(false)
+  /// A flag that is not set.
   public init() {}
   /// Asks the runner to stop after the line in hand (see ``PipelineRunner/stop()``).
   public func stop() { flag.store(true, ordering: .relaxed) }

@@ -8,7 +8,7 @@ public struct SourceRecord: Sendable, Hashable {
   /// Events from the address whose result was "success".
   public var successes: UInt64 = 0
 
-  /// An empty record (an address not seen yet).
+  /// A record with these counts; the defaults give an empty one (an address not seen yet).
   public init(failures: UInt64 = 0, successes: UInt64 = 0) {
     self.failures = failures
     self.successes = successes

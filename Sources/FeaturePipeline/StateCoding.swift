@@ -2,10 +2,13 @@ import FeatureDB
 
 /// Appends the compact binary form of per-entity state (varints, little-endian fixed widths).
 public struct StateWriter: Sendable {
+  /// The bytes written so far.
   public private(set) var bytes: [UInt8] = []
 
+  /// An empty writer with room for `capacity` bytes (default 256) before it grows.
   public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
 
+  /// Appends one byte.
   public mutating func byte(_ b: UInt8) { bytes.append(b) }
 
   /// LEB128 unsigned varint.
@@ -21,35 +24,45 @@ public struct StateWriter: Sendable {
   /// Zigzag then varint.
   public mutating func svarint(_ v: Int64) { varint(UInt64(bitPattern: (v << 1) ^ (v >> 63))) }
 
+  /// Appends `v` as 8 bytes, little-endian.
   public mutating func uint64(_ v: UInt64) {
     for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) }
   }
 
+  /// Appends the bit pattern of `v` as 8 bytes, little-endian (exact, NaN payloads and −0 too).
   public mutating func double(_ v: Double) { uint64(v.bitPattern) }
 
+  /// Appends the UTF-8 byte count of `s` as a varint, then the bytes.
   public mutating func string(_ s: String) {
     varint(UInt64(s.utf8.count))
     bytes.append(contentsOf: s.utf8)
   }
 
+  /// Appends `b` as is (no length).
   public mutating func append(_ b: [UInt8]) { bytes.append(contentsOf: b) }
 }
 
 /// Reads what ``StateWriter`` wrote; every read is bounds-checked.
 public struct StateReader: Sendable {
   let bytes: [UInt8]
+  /// Offset of the next byte to read.
   public private(set) var position = 0
 
+  /// A reader at the start of `bytes`.
   public init(_ bytes: [UInt8]) { self.bytes = bytes }
 
+  /// Every byte has been read.
   public var isAtEnd: Bool { position >= bytes.count }
 
+  /// Reads one byte; throws ``PipelineError/corruptState(_:)`` at the end.
   public mutating func byte() throws(PipelineError) -> UInt8 {
     guard position < bytes.count else { throw .corruptState("truncated") }
     defer { position += 1 }
     return bytes[position]
   }
 
+  /// Reads a LEB128 unsigned varint; throws ``PipelineError/corruptState(_:)`` when it is
+  /// truncated or longer than 10 bytes.
   public mutating func varint() throws(PipelineError) -> UInt64 {
     var v: UInt64 = 0
     var shift: UInt64 = 0
@@ -62,11 +75,13 @@ public struct StateReader: Sendable {
     }
   }
 
+  /// Reads a zigzag varint (``StateWriter/svarint(_:)``); throws like ``varint()``.
   public mutating func svarint() throws(PipelineError) -> Int64 {
     let u = try varint()
     return Int64(bitPattern: u >> 1) ^ -Int64(bitPattern: u & 1)
   }
 
+  /// Reads 8 bytes, little-endian; throws ``PipelineError/corruptState(_:)`` when fewer remain.
   public mutating func uint64() throws(PipelineError) -> UInt64 {
     guard bytes.count - position >= 8 else { throw .corruptState("truncated") }
     var v: UInt64 = 0
@@ -75,10 +90,13 @@ public struct StateReader: Sendable {
     return v
   }
 
+  /// Reads a `Double` from its 8-byte bit pattern; throws like ``uint64()``.
   public mutating func double() throws(PipelineError) -> Double {
     Double(bitPattern: try uint64())
   }
 
+  /// Reads what ``StateWriter/string(_:)`` wrote (invalid UTF-8 becomes U+FFFD); throws
+  /// ``PipelineError/corruptState(_:)`` when the length exceeds the remaining bytes.
   public mutating func string() throws(PipelineError) -> String {
     let n = Int(try count())
     let s = String(decoding: bytes[position..<position + n], as: UTF8.self)
@@ -93,6 +111,7 @@ public struct StateReader: Sendable {
     return Int(n)
   }
 
+  /// Reads `n` bytes (`n` ≥ 0); throws ``PipelineError/corruptState(_:)`` when fewer remain.
   public mutating func bytes(_ n: Int) throws(PipelineError) -> [UInt8] {
     guard n <= bytes.count - position else { throw .corruptState("truncated") }
     defer { position += n }

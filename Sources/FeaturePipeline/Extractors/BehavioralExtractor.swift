@@ -3,8 +3,11 @@ import FeatureDB
 /// Resource access, API diversity, transfer volume, failures, admin actions and how consistent
 /// today's mix of activity is with the week's (`extract.behavioral`; docs/pipeline.md).
 public struct BehavioralExtractor: FeatureExtractor {
+  /// The name, `extract.behavioral`.
   public let name = "extract.behavioral"
+  /// The version, `1.0.0` (producer `extract.behavioral@1.0.0`).
   public let version = "1.0.0"
+  /// Its 7 features, in the order ``extract(_:state:into:)`` appends them.
   public let features = [
     FeatureSpec(
       "resource_access_rate", .double, "events naming a data.resource in (t - 24h, t], per hour"),
@@ -25,13 +28,16 @@ public struct BehavioralExtractor: FeatureExtractor {
       "1 - total variation distance between the event-type mix of (t - 24h, t] and (t - 7d, t]"),
   ]
 
+  /// The extractor (it has no options).
   public init() {}
 
+  /// Adds the event's resource hash, if it has one, to the user's sketch of distinct resources.
   public func update(_ state: inout DistinctSketch, with event: BehaviorEvent, record: EventRecord)
   {
     if record.resource != 0 { state.insert(record.resource) }
   }
 
+  /// Appends the 7 values as of `c.time` (formulas in docs/pipeline.md).
   public func extract(
     _ c: ExtractionContext, state: DistinctSketch, into values: inout [FeatureValue]
   ) {
@@ -83,14 +89,18 @@ public struct BehavioralExtractor: FeatureExtractor {
 /// the estimate (k − 1) / (k-th smallest / 2⁶⁴) has a relative standard error of at most
 /// 1 / √(k − 2) ≈ 12.7 %. At most 64 × 8 = 512 bytes; insertion order does not matter.
 public struct DistinctSketch: ExtractorState, Hashable {
+  /// Hashes kept: 64.
   public static let k = 64
   /// The smallest hashes seen, ascending.
   public private(set) var minima: [UInt64] = []
   /// More than k distinct values were seen (the count is an estimate from then on).
   public private(set) var saturated = false
 
+  /// An empty sketch.
   public init() {}
 
+  /// Adds a value by its 64-bit hash (mixed again with splitmix64 before it is compared and
+  /// kept); a value already kept changes nothing.
   public mutating func insert(_ hash: UInt64) {
     let h = mix64(hash)
     var lo = 0
@@ -111,19 +121,22 @@ public struct DistinctSketch: ExtractorState, Hashable {
     }
   }
 
-  /// The number of distinct values: exact below k, else the KMV estimate.
+  /// The number of distinct values: exact up to k (until ``saturated``), else the KMV estimate.
   public var estimate: Int64 {
     guard saturated else { return Int64(minima.count) }
     let fraction = (Double(minima[Self.k - 1]) + 1) / 18_446_744_073_709_551_616.0
     return Int64((Double(Self.k - 1) / fraction).rounded())
   }
 
+  /// A byte for ``saturated``, a varint count, then the minima (8 bytes each, little-endian).
   public func encode(into w: inout StateWriter) {
     w.byte(saturated ? 1 : 0)
     w.varint(UInt64(minima.count))
     for m in minima { w.uint64(m) }
   }
 
+  /// Decodes what ``encode(into:)`` wrote; throws ``PipelineError/corruptState(_:)`` for more
+  /// than ``k`` values or truncated bytes.
   public init(from r: inout StateReader) throws(PipelineError) {
     saturated = try r.byte() != 0
     let n = try r.count()

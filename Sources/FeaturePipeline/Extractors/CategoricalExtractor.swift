@@ -5,8 +5,11 @@ import Foundation
 /// they are; and the reputation of the source IP across users (`extract.categorical`; formulas
 /// in docs/pipeline.md).
 public struct CategoricalExtractor: FeatureExtractor {
+  /// The name, `extract.categorical`.
   public let name = "extract.categorical"
+  /// The version, `1.1.0` (producer `extract.categorical@1.1.0`).
   public let version = "1.1.0"
+  /// Its 8 features, in the order ``extract(_:state:into:)`` appends them.
   public let features = [
     FeatureSpec(
       "device_change_score", .double,
@@ -35,13 +38,19 @@ public struct CategoricalExtractor: FeatureExtractor {
     ),
   ]
 
+  /// The extractor (it has no options).
   public init() {}
 
+  /// Records the event's device and location as the most recently seen and whether each was
+  /// new (not new when the event has none).
   public func update(_ state: inout KnownValues, with event: BehaviorEvent, record: EventRecord) {
     state.newDevice = state.devices.insert(record.device)
     state.newLocation = state.locations.insert(record.location)
   }
 
+  /// Appends the 8 values as of `c.time` (formulas in docs/pipeline.md); `is_new_device` and
+  /// `is_new_location` describe the triggering event; `ip_reputation_score` is
+  /// `c.source.reputation`.
   public func extract(_ c: ExtractionContext, state: KnownValues, into values: inout [FeatureValue])
   {
     let records = c.window.records
@@ -98,20 +107,30 @@ public struct CategoricalExtractor: FeatureExtractor {
 /// least recently seen is forgotten first), and whether the last event brought a new one. At
 /// most 2 × 32 × 8 bytes.
 public struct KnownValues: ExtractorState, Hashable {
+  /// Devices, and locations, remembered per user: 32.
   public static let capacity = 32
+  /// Hashes of the devices seen most recently.
   public var devices = RecentSet()
+  /// Hashes of the locations seen most recently.
   public var locations = RecentSet()
+  /// The last event folded in had a device that was not among ``devices``.
   public var newDevice = false
+  /// The last event folded in had a location that was not among ``locations``.
   public var newLocation = false
 
+  /// Nothing seen yet.
   public init() {}
 
+  /// A flag byte (1: new device, 2: new location), then the devices and the locations, each
+  /// as a varint count and 8 bytes per hash.
   public func encode(into w: inout StateWriter) {
     w.byte((newDevice ? 1 : 0) | (newLocation ? 2 : 0))
     devices.encode(into: &w)
     locations.encode(into: &w)
   }
 
+  /// Decodes what ``encode(into:)`` wrote; throws ``PipelineError/corruptState(_:)`` for more
+  /// than ``capacity`` hashes in a set or truncated bytes.
   public init(from r: inout StateReader) throws(PipelineError) {
     let flags = try r.byte()
     newDevice = flags & 1 != 0
@@ -123,6 +142,7 @@ public struct KnownValues: ExtractorState, Hashable {
 
 /// Up to ``KnownValues/capacity`` hashes, least recently seen first.
 public struct RecentSet: Sendable, Hashable {
+  /// The hashes, least recently seen first.
   public private(set) var values: [UInt64] = []
 
   /// Adds `v` (0 = absent: ignored); returns whether it was new.

@@ -6,8 +6,11 @@ import Foundation
 /// ``ValueHistory/capacity`` values at or before the evaluation time (kept in time order in
 /// the extractor's state), so they are exact over those values.
 public struct StatisticalExtractor: FeatureExtractor {
+  /// The name, `extract.statistical`.
   public let name = "extract.statistical"
+  /// The version, `1.0.0` (producer `extract.statistical@1.0.0`).
   public let version = "1.0.0"
+  /// Its 17 features, in the order ``extract(_:state:into:)`` appends them.
   public let features = [
     FeatureSpec("value_mean", .double, "mean of the kept values"),
     FeatureSpec("value_std", .double, "population standard deviation of the kept values"),
@@ -35,6 +38,7 @@ public struct StatisticalExtractor: FeatureExtractor {
       "values per day: kept values in (t - 30d, t] / 30"),
   ]
 
+  /// The extractor (it has no options).
   public init() {}
 
   /// The attribute an event contributes, if any.
@@ -45,10 +49,13 @@ public struct StatisticalExtractor: FeatureExtractor {
     return v
   }
 
+  /// Adds the event's value (``value(_:)``), if it has one, to the history at its event time.
   public func update(_ state: inout ValueHistory, with event: BehaviorEvent, record: EventRecord) {
     if let v = Self.value(event) { state.insert(time: record.time, value: v) }
   }
 
+  /// Appends the 17 values as of `c.time` over the kept values at or before it (formulas in
+  /// docs/pipeline.md); all 0 when there are none.
   public func extract(
     _ c: ExtractionContext, state: ValueHistory, into values: inout [FeatureValue]
   ) {
@@ -144,10 +151,14 @@ func slope(_ times: ArraySlice<Int64>, _ xs: ArraySlice<Double>, _ unit: Double)
 /// order (a late value is placed by its time; the oldest is dropped first). About 64 × 9–16
 /// bytes persisted.
 public struct ValueHistory: ExtractorState, Hashable {
+  /// Values kept: 64.
   public static let capacity = 64
+  /// Event times of the kept values, µs since the Unix epoch, ascending.
   public private(set) var times: [Int64] = []
+  /// The kept values, at the same indices as their ``times``.
   public private(set) var values: [Double] = []
 
+  /// An empty history.
   public init() {}
 
   /// Index after the last value with time ≤ `t`.
@@ -171,6 +182,7 @@ public struct ValueHistory: ExtractorState, Hashable {
     }
   }
 
+  /// A varint count, then per value a zigzag varint time delta and the 8-byte double.
   public func encode(into w: inout StateWriter) {
     w.varint(UInt64(times.count))
     var previous: Int64 = 0
@@ -181,6 +193,8 @@ public struct ValueHistory: ExtractorState, Hashable {
     }
   }
 
+  /// Decodes what ``encode(into:)`` wrote; throws ``PipelineError/corruptState(_:)`` for more
+  /// than ``capacity`` values or truncated bytes.
   public init(from r: inout StateReader) throws(PipelineError) {
     let n = try r.count()
     guard n <= Self.capacity else { throw .corruptState("\(n) values") }

@@ -23,8 +23,11 @@ enum UTC {
 /// Time of day and week, sessions, login frequency, bursts and unusual hours
 /// (`extract.temporal`; formulas in docs/pipeline.md).
 public struct TemporalExtractor: FeatureExtractor {
+  /// The name, `extract.temporal`.
   public let name = "extract.temporal"
+  /// The version, `1.0.0` (producer `extract.temporal@1.0.0`).
   public let version = "1.0.0"
+  /// Its 8 features, in the order ``extract(_:state:into:)`` appends them.
   public let features = [
     FeatureSpec("hour_of_day", .int, "UTC hour of the event, 0-23"),
     FeatureSpec("day_of_week", .int, "UTC day of the event, 0 = Monday ... 6 = Sunday"),
@@ -42,8 +45,10 @@ public struct TemporalExtractor: FeatureExtractor {
       "share of the other events in (t - 7d, t] more than one hour of day away from t's hour"),
   ]
 
+  /// The extractor (it has no options).
   public init() {}
 
+  /// Appends the 8 values as of `c.time`, in UTC (formulas in docs/pipeline.md).
   public func extract(_ c: ExtractionContext, state: NoState, into values: inout [FeatureValue]) {
     let t = c.time.microseconds
     let hour = UTC.hour(t)

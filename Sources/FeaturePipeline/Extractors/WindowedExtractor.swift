@@ -10,8 +10,12 @@ let standardWindows: [(suffix: String, span: TimeSpan)] = [
 /// score and whether a session is active (`extract.windowed`; formulas in docs/pipeline.md).
 /// Every window of length w at time t covers the user's events with time in (t − w, t], exactly.
 public struct WindowedExtractor: FeatureExtractor {
+  /// The name, `extract.windowed`.
   public let name = "extract.windowed"
+  /// The version, `1.0.0` (producer `extract.windowed@1.0.0`).
   public let version = "1.0.0"
+  /// Its 14 features: `activity_count_`, `purchase_amount_` and `distinct_resources_` for `1h`,
+  /// `6h`, `24h` and `7d`, then `engagement_score` and `is_active_session`.
   public let features: [FeatureSpec] =
     standardWindows.map {
       FeatureSpec("activity_count_\($0.suffix)", .int, "events in (t - \($0.suffix), t]")
@@ -35,8 +39,10 @@ public struct WindowedExtractor: FeatureExtractor {
         "the event is not a logout and the user has another event in (t - 30m, t]"),
     ]
 
+  /// The extractor (it has no options).
   public init() {}
 
+  /// Appends the 14 values as of `c.time` (formulas in docs/pipeline.md).
   public func extract(_ c: ExtractionContext, state: NoState, into values: inout [FeatureValue]) {
     let records = c.window.records
     let t = c.time.microseconds

@@ -16,7 +16,8 @@ public struct RunQuality: Sendable, Hashable, Codable {
   /// The state namespace quality records of the pipeline with `prefix` are kept in.
   static func namespace(prefix: String) -> String { "pipeline-quality:" + prefix }
 
-  /// The quality recorded for `run`, if it is a pipeline run that recorded one.
+  /// The quality recorded for `run`, if it is a pipeline run that recorded one; throws
+  /// ``PipelineError/corruptState(_:)`` when the record does not decode, and store errors.
   public static func load(_ run: Run, from store: FeatureStore) throws -> RunQuality? {
     guard run.name == "pipeline", let prefix = run.parameters["prefix"],
       let bytes = try store.state(entity: run.id, namespace: namespace(prefix: applied(prefix)))

@@ -88,3 +88,20 @@ import Testing
     #expect(try EventWindow(from: &back) == old)
   }
 }
+
+/// Where batches end.
+@Suite struct BatchBoundaryTests {
+  @Test func perEventBatchesEndWhenTheCommitterIsIdlePerBatchOnesAtTheSize() throws {
+    let (db, dir) = try makeStore()
+    _ = dir
+    let perEvent = try PipelineRunner(
+      store: db, options: PipelineOptions(batchSize: 100, coalesce: .perEvent))
+    #expect(perEvent.batchEnds(1))
+    let perBatch = try PipelineRunner(
+      store: db, options: PipelineOptions(batchSize: 100, coalesce: .perBatch))
+    #expect(!perBatch.batchEnds(1) && !perBatch.batchEnds(99) && perBatch.batchEnds(100))
+    let dry = try PipelineRunner(
+      store: db, options: PipelineOptions(batchSize: 100, coalesce: .perEvent, persist: false))
+    #expect(!dry.batchEnds(1) && dry.batchEnds(100))
+  }
+}

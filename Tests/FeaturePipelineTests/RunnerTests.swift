@@ -14,7 +14,8 @@ import Testing
     let e1 = event(monday + .hours(10), "login", session: "s1", id: "a")
     let e2 = event(monday + .hours(10) + .minutes(5), "page_view", session: "s1", id: "b")
     let report = try runner.run(events: [e1, e2], input: "test")
-    #expect(report.events == 2 && report.batches == 1)
+    // Per-event batches end whenever the committer is idle (group commit): one to three here.
+    #expect(report.events == 2 && (1...3).contains(report.batches))
     let counts = try db.history("user.activity_count_1h", "u1")
     #expect(counts.map(\.value) == [.int(2), .int(1)])
     #expect(counts.map(\.eventTime) == [e2.timestamp, e1.timestamp])

@@ -11,6 +11,10 @@ struct WriteContext {
   /// after it commits (``FeatureStore/writing(_:_:)``).
   var entities: PendingInterns
   var symbols: PendingInterns
+  /// The producer, run and source strings interned last, with their ids: lineages with inputs
+  /// are encoded one by one, and most repeat these three (a lookup here is a byte comparison,
+  /// not a hash and two table probes).
+  private var recentSymbols: [(text: String, id: UInt64)] = []
 
   init(store: FeatureStore, txn: borrowing WriteTransaction) throws {
     self.store = store
@@ -302,9 +306,20 @@ struct WriteContext {
       }
       return try symbols.id(s, txn)
     }
+    func recent(_ s: String?, _ what: String) throws -> UInt64 {
+      guard let s, !s.isEmpty else { return 0 }
+      // Byte equality: `==` would take a canonically equivalent string for this one.
+      if let hit = recentSymbols.first(where: { $0.text.utf8.elementsEqual(s.utf8) }) {
+        return hit.id
+      }
+      let id = try symbol(s, what)
+      if recentSymbols.count == 4 { recentSymbols.removeFirst() }
+      recentSymbols.append((s, id))
+      return id
+    }
     var encoded = EncodedLineage(
-      producer: try symbol(lineage.producer, "producer"), run: try symbol(lineage.run, "run"),
-      source: try symbol(lineage.source, "source"))
+      producer: try recent(lineage.producer, "producer"), run: try recent(lineage.run, "run"),
+      source: try recent(lineage.source, "source"))
     encoded.runName = lineage.run
     var inputs: [LineageExtra.Input] = []
     for input in lineage.inputs {

@@ -1,0 +1,59 @@
+import FeatureDB
+
+/// How per-event values become versions within a batch.
+public enum Coalesce: String, Sendable, CaseIterable {
+  /// A version for every changed value at every event.
+  case perEvent = "per-event"
+  /// Within a batch only the last value per feature and user is written; its lineage inputs
+  /// name every event it covers (the default).
+  case perBatch = "per-batch"
+}
+
+/// How a ``PipelineRunner`` runs. Every property has a default.
+public struct PipelineOptions: Sendable {
+  /// Prepended to every feature name (a `.` is added unless it ends with one); "" = none.
+  public var prefix: String
+  /// The run id; default: the one of the checkpoint being resumed, else `pipeline-<time>`.
+  public var runID: String?
+  /// Input lines (or in-memory events) per transaction (default 1,000).
+  public var batchSize: Int
+  /// How far behind the user's newest event an event may be and still be placed in its
+  /// windows (default 5 minutes); older ones are counted and reported as too late.
+  public var lateness: TimeSpan
+  /// How values become versions within a batch (default ``Coalesce/perBatch``).
+  public var coalesce: Coalesce
+  /// Most events kept per user (default 4,096); see ``EventWindow``.
+  public var maxEventsPerUser: Int
+  /// `maxVersions` the pipeline's features get: nil (the default) defines new features with
+  /// 10 and leaves the retention of existing ones as it is; a number applies to all of them.
+  public var maxVersions: Int?
+  /// Users whose decoded state stays in memory between batches (default 100,000); beyond it
+  /// the cache is emptied after a commit and states are read back from the store as needed.
+  public var cachedUsers: Int
+  /// When set, bad input lines go to this file (JSON Lines: line, reason, text) and the run
+  /// goes on; otherwise the first bad line stops the run.
+  public var rejectsPath: String?
+  /// False: extract only. Events are read and every feature evaluated, but nothing is written
+  /// to the store (no definitions, run, versions, states or checkpoint); for measuring
+  /// extraction alone (default true).
+  public var persist: Bool
+
+  /// Options with the defaults given on each property.
+  public init(
+    prefix: String = "", runID: String? = nil, batchSize: Int = 1_000,
+    lateness: TimeSpan = .minutes(5), coalesce: Coalesce = .perBatch,
+    maxEventsPerUser: Int = 4_096, maxVersions: Int? = nil, cachedUsers: Int = 100_000,
+    rejectsPath: String? = nil, persist: Bool = true
+  ) {
+    self.prefix = prefix
+    self.runID = runID
+    self.batchSize = batchSize
+    self.lateness = lateness
+    self.coalesce = coalesce
+    self.maxEventsPerUser = maxEventsPerUser
+    self.maxVersions = maxVersions
+    self.cachedUsers = cachedUsers
+    self.rejectsPath = rejectsPath
+    self.persist = persist
+  }
+}

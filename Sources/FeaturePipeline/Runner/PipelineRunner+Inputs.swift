@@ -1,0 +1,117 @@
+import FeatureDB
+import Foundation
+
+/// Reading the input: a file (resumed from its checkpoint) or events in memory.
+extension PipelineRunner {
+
+  /// Runs over a JSON Lines file (or `-` for stdin, which is not resumed), resuming from this
+  /// file's checkpoint.
+  ///
+  /// - Throws: ``PipelineError/badEvent(line:reason:)`` for a bad line (nothing of its batch is
+  ///   committed; the checkpoint stays before it), ``PipelineError/checkpointMismatch(_:)`` when
+  ///   the checkpoint names another file at this path, ``PipelineError/io(_:)`` when the file
+  ///   (or the rejects file) cannot be opened, read or seeked,
+  ///   ``PipelineError/corruptState(_:)`` for a checkpoint or state that does not decode,
+  ///   ``PipelineError/invalidConfiguration(_:)`` when another writer wrote the pipeline's
+  ///   features, store errors.
+  public func run(file path: String) throws -> PipelineReport {
+    let stdin = path == "-"
+    let fd = stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+      throw PipelineError.io("cannot open \(path): \(String(cString: strerror(errno)))")
+    }
+    defer { if !stdin { close(fd) } }
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { throw PipelineError.io("cannot stat \(path)") }
+    let absolute = stdin ? "-" : URL(fileURLWithPath: path).standardizedFileURL.path
+    let identity = (device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+    let name = checkpointName(absolute)
+    var resumed: Checkpoint?
+    if !stdin, let bytes = try store.checkpoint(name) {
+      let c = try decodeCheckpoint(bytes)
+      guard c.device == identity.device, c.inode == identity.inode else {
+        throw PipelineError.checkpointMismatch(
+          "\(path) is another file than the one checkpointed (device/inode \(c.device)/\(c.inode)); "
+            + "use another --prefix or remove the store's pipeline state")
+      }
+      resumed = c
+    }
+    try start(resumed, source: absolute)
+    if let c = resumed, lseek(fd, off_t(c.report.offset), SEEK_SET) < 0 {
+      throw PipelineError.io("cannot seek \(path) to \(c.report.offset)")
+    }
+    var reader = JSONLinesReader(fd: fd, offset: report.offset, line: report.line)
+    let decoder = EventDecoder()
+    let rejects = try RejectsFile(options.rejectsPath)
+    var inBatch = 0
+    return try finishing {
+      while let (bytes, line, end) = try reader.next() {
+        inBatch += 1
+        if !bytes.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) {
+          do {
+            try process(try decoder.decode(bytes, line: line))
+          } catch let PipelineError.badEvent(line, reason) where rejects != nil {
+            try rejects!.write(line: line, reason: reason, text: bytes)
+            report.rejected += 1
+          }
+        }
+        report.offset = end
+        report.line = line + 1
+        if batchEnds(inBatch) {
+          try commit(name, identity)
+          inBatch = 0
+        }
+        if stopping {
+          report.interrupted = true
+          break
+        }
+      }
+      try commit(name, identity)
+    }
+  }
+
+  /// Runs over events in memory; the checkpoint named `input` counts events, so calling again
+  /// with the same sequence (or a longer one) skips the events already committed.
+  ///
+  /// - Throws: ``PipelineError/corruptState(_:)`` for a checkpoint or state that does not
+  ///   decode, ``PipelineError/invalidConfiguration(_:)`` when another writer wrote the
+  ///   pipeline's features, store errors.
+  public func run<S: Sequence<BehaviorEvent>>(events: S, input: String) throws -> PipelineReport {
+    let name = checkpointName(input)
+    let resumed = try store.checkpoint(name).map(decodeCheckpoint)
+    try start(resumed, source: input)
+    var inBatch = 0
+    return try finishing {
+      for (index, event) in events.enumerated() where UInt64(index) >= report.offset {
+        try process(event)
+        report.offset = UInt64(index + 1)
+        inBatch += 1
+        if batchEnds(inBatch) {
+          try commit(name, (0, 0))
+          inBatch = 0
+        }
+        if stopping {
+          report.interrupted = true
+          break
+        }
+      }
+      try commit(name, (0, 0))
+    }
+  }
+
+  /// The name of the checkpoint kept for `input` (a path or an API input name):
+  /// `pipeline:<prefix>:<input>`, with a hash of `input` instead when that exceeds 400 bytes.
+  public func checkpointName(_ input: String) -> String {
+    var name = "pipeline:\(namespace.dropFirst("pipeline:".count)):\(input)"
+    if name.utf8.count > 400 {
+      name = "pipeline:\(namespace):#\(String(stableHash(input), radix: 16))"
+    }
+    return name
+  }
+
+  func decodeCheckpoint(_ bytes: [UInt8]) throws -> Checkpoint {
+    do { return try JSONDecoder().decode(Checkpoint.self, from: Data(bytes)) } catch {
+      throw PipelineError.corruptState("checkpoint: \(error)")
+    }
+  }
+}

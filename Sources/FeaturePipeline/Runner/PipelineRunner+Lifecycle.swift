@@ -1,0 +1,88 @@
+import FeatureDB
+import Foundation
+
+/// A run's start (its record, definitions, resumed totals) and end (quality, status).
+extension PipelineRunner {
+
+  func start(_ checkpoint: Checkpoint?, source: String) throws {
+    let resumed = checkpoint?.report
+    let runID =
+      options.runID ?? resumed?.runID
+      ?? "pipeline-\(Timestamp.now.iso8601.filter { $0 != ":" && $0 != "-" })"
+    report = resumed ?? PipelineReport(runID: runID)
+    report.runID = runID
+    report.interrupted = false
+    stopSignal.reset()
+    report.startOffset = report.offset
+    self.source = source
+    users.removeAll()
+    sources.removeAll()
+    quality = nil
+    qualityCounter = QualityCounter(features: featureNames, resuming: checkpoint?.quality)
+    guard options.persist else { return }
+    try defineFeatures()
+    if try store.run(runID) == nil {
+      try store.beginRun(
+        Run(
+          id: runID, name: "pipeline",
+          parameters: [
+            "input": source, "prefix": options.prefix,
+            "extractors": producers.joined(separator: ","),
+            "batch": String(options.batchSize), "coalesce": options.coalesce.rawValue,
+            "lateness": options.lateness.description,
+          ],
+          codeVersion: "FeaturePipeline@\(FeatureStore.version)",
+          host: ProcessInfo.processInfo.hostName))
+    }
+  }
+
+  func finishing(_ body: () throws -> Void) throws -> PipelineReport {
+    do {
+      try body()
+      try committer.drain()
+    } catch {
+      try? committer.drain()
+      pending.removeAll()
+      expectedVersions.removeAll()
+      users.removeAll()  // in-memory states may hold uncommitted events
+      sources.removeAll()
+      changedSources.removeAll()
+      dirty.removeAll()
+      operations.removeAll()
+      guard options.persist else { throw error }
+      try? store.finishRun(
+        report.runID, status: .failed, metadata: metadata(["error": "\(error)"]))
+      throw error
+    }
+    guard options.persist else { return report }
+    try recordQuality()
+    try store.finishRun(
+      report.runID, status: report.interrupted ? .failed : .succeeded,
+      metadata: metadata(["interrupted": String(report.interrupted)]))
+    return report
+  }
+
+  /// Stores the run's quality with the drift against its baseline (see ``RunQuality``).
+  func recordQuality() throws {
+    guard let run = try store.run(report.runID) else { return }
+    let measured = try RunQuality.measure(
+      run: run, features: qualityCounter.snapshot, prefix: prefix, in: store)
+    var batch = WriteBatch()
+    batch.setState(
+      try measured.encoded(), entity: run.id, namespace: RunQuality.namespace(prefix: prefix))
+    try store.commit(batch)
+    quality = measured
+  }
+
+  func metadata(_ extra: [String: String]) -> [String: String] {
+    var m = extra
+    m["events"] = String(report.events)
+    m["versions"] = String(report.versions)
+    m["late_events"] = String(report.lateEvents)
+    m["too_late_events"] = String(report.tooLateEvents)
+    m["rejected"] = String(report.rejected)
+    m["offset"] = String(report.offset)
+    m["input"] = source
+    return m
+  }
+}

@@ -5,6 +5,34 @@ import Testing
 
 /// Upstream and downstream trees, the feature graph and what runs wrote.
 @Suite struct LineageQueryTests {
+  @Test func versionsOfOneBatchKeepTheirOwnStringsWhereTheyDiffer() throws {
+    // The write path reuses the ids of the strings the previous version named; a version that
+    // names others (by position, or canonically equivalent but other bytes) keeps its own.
+    let (db, dir) = try makeStore()
+    _ = dir
+    try db.define(FeatureDefinition("clicks", type: .int, maxVersions: 0))
+    let lineages = [
+      Lineage(producer: "p@1", run: "r", source: "s", inputs: [.raw("a"), .raw("b")]),
+      Lineage(producer: "p@1", run: "r", source: "s", inputs: [.raw("a"), .raw("c")]),
+      Lineage(producer: "p@2", run: "r", source: "s2", inputs: [.raw("c"), .raw("a"), .raw("d")]),
+      Lineage(producer: "p@1", run: "r", source: "s", inputs: [.raw("\u{E9}")]),
+      Lineage(producer: "p@1", run: "r", source: "s", inputs: [.raw("e\u{301}")]),
+    ]
+    try db.write { batch in
+      for (i, l) in lineages.enumerated() {
+        batch.put("clicks", "u\(i)", Int64(i), lineage: l)
+      }
+    }
+    for (i, l) in lineages.enumerated() {
+      let v = try #require(try db.latestVersion("clicks", "u\(i)"))
+      #expect(v.lineage.producer == l.producer && v.lineage.source == l.source)
+      #expect(
+        v.lineage.inputs.map(\.description).elementsEqual(l.inputs.map(\.description)) {
+          $0.utf8.elementsEqual($1.utf8)
+        })
+    }
+  }
+
   @Test func upstreamShowsRemovedRetractedAndRawParents() throws {
     let (db, dir) = try makeStore()
     _ = dir

@@ -15,6 +15,9 @@ struct WriteContext {
   /// are encoded one by one, and most repeat these three (a lookup here is a byte comparison,
   /// not a hash and two table probes).
   private var recentSymbols: [(text: String, id: UInt64)] = []
+  /// The raw inputs of the lineage encoded last, by position among its raw inputs, with their
+  /// ids: consecutive versions of one entity usually name the same events.
+  private var recentRaw: [(text: String, id: UInt64)] = []
 
   init(store: FeatureStore, txn: borrowing WriteTransaction) throws {
     self.store = store
@@ -244,8 +247,11 @@ struct WriteContext {
   private func checkInputs(_ lineages: [EncodedLineage], _ txn: borrowing WriteTransaction) throws {
     var checked: Set<LineageExtra.Input> = []
     for l in lineages {
-      for input in l.inputs where checked.insert(input).inserted {
-        guard case .version(let f, let e, let v) = input else { continue }
+      for input in l.inputs {
+        // Raw inputs need no check (and hashing them all would cost more than the checks).
+        guard case .version(let f, let e, let v) = input, checked.insert(input).inserted else {
+          continue
+        }
         let feature = try catalog.feature(id: f)
         let next = try store.nextVersion(entity: e, feature: feature, txn)
         guard v >= 1, v < next else {
@@ -322,6 +328,7 @@ struct WriteContext {
       source: try recent(lineage.source, "source"))
     encoded.runName = lineage.run
     var inputs: [LineageExtra.Input] = []
+    var raw = 0
     for input in lineage.inputs {
       switch input {
       case .version(let f, let e, let v):
@@ -329,7 +336,18 @@ struct WriteContext {
         inputs.append(
           .version(feature: try catalog.feature(f).id, entity: try entities.id(e, txn), version: v))
       case .raw(let id):
-        inputs.append(.raw(symbol: try symbol(id, "input id")))
+        if raw < recentRaw.count, recentRaw[raw].text.utf8.elementsEqual(id.utf8) {
+          inputs.append(.raw(symbol: recentRaw[raw].id))
+        } else {
+          let symbolID = try symbol(id, "input id")
+          if raw < recentRaw.count {
+            recentRaw[raw] = (id, symbolID)
+          } else {
+            recentRaw.append((id, symbolID))
+          }
+          inputs.append(.raw(symbol: symbolID))
+        }
+        raw += 1
       }
     }
     let extra = LineageExtra(inputs: inputs, note: lineage.note ?? "")

@@ -79,6 +79,7 @@ enum Keys {
   static func parseIDs(_ key: UnsafeRawBufferPointer, count: Int) -> [UInt64]? {
     var r = ByteReader(key)
     var out: [UInt64] = []
+    out.reserveCapacity(count)
     for _ in 0..<count {
       guard let v = try? OrderedVarint.read(&r) else { return nil }
       out.append(v)

@@ -91,7 +91,8 @@ extension Snapshot {
       throw FeatureDBError.unknownVersion(
         feature: feature, entity: entity, version: number, detail: "the pair has no versions")
     }
-    var expanded: Set<ListedVersion> = []
+    // Sized for a typical tree, so it is not rehashed as it grows.
+    var expanded = Set<ListedVersion>(minimumCapacity: 128)
     let derived = try DerivedCursor(store, self)
     return try node(
       f, entityID, entity, number, levels: depth, upstream: upstream, expanded: &expanded,
@@ -137,6 +138,7 @@ extension Snapshot {
       return node
     }
     var rawIDs = raws.makeIterator()
+    node.children.reserveCapacity(next.count)
     for child in next {
       guard let (cf, ce, name, cv) = child else {
         node.children.append(LineageNode(rawInput: rawIDs.next(), state: .raw))

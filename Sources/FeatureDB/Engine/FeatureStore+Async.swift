@@ -53,7 +53,7 @@ extension FeatureStore {
 
   // MARK: - Reading
 
-  /// ``read(_:)`` from async code: `body` runs in one read snapshot on a Dispatch thread while
+  /// ``read(_:)-3mz9y`` from async code: `body` runs in one read snapshot on a Dispatch thread while
   /// the calling task is suspended.
   ///
   /// - Warning: `body` is synchronous and runs whole inside the read transaction; keep it short.
@@ -63,7 +63,7 @@ extension FeatureStore {
     try await offPool(Self.readerQueue) { try self.read(body) }
   }
 
-  /// ``latest(_:_:)`` from async code.
+  /// ``latest(_:_:)-75ind`` from async code.
   public func latest(_ feature: String, _ entity: String) async throws -> FeatureValue? {
     try await read { try $0.latest(feature, entity) }
   }
@@ -75,14 +75,14 @@ extension FeatureStore {
     try await read { try $0.latest(feature, entity, as: type) }
   }
 
-  /// ``asOf(_:_:eventTime:writeTime:)`` from async code.
+  /// ``asOf(_:_:eventTime:writeTime:)-maji`` from async code.
   public func asOf(
     _ feature: String, _ entity: String, eventTime: Timestamp? = nil, writeTime: Timestamp? = nil
   ) async throws -> FeatureValue? {
     try await read { try $0.asOf(feature, entity, eventTime: eventTime, writeTime: writeTime) }
   }
 
-  /// ``history(_:_:limit:)`` from async code.
+  /// ``history(_:_:limit:includeRetracted:)-4vyy1`` from async code.
   public func history(
     _ feature: String, _ entity: String, limit: Int? = nil, includeRetracted: Bool = false
   ) async throws -> [Version] {
@@ -98,7 +98,7 @@ extension FeatureStore {
 
   // MARK: - Writing
 
-  /// ``write(_:)`` from async code: `body` collects the writes on the calling task (it takes no
+  /// ``write(_:)-b05u`` from async code: `body` collects the writes on the calling task (it takes no
   /// lock), then the transaction runs on the store's writer queue while the task is suspended.
   @discardableResult
   public func write(_ body: (inout WriteBatch) throws -> Void) async throws -> [VersionRef] {
@@ -108,7 +108,7 @@ extension FeatureStore {
     return try await offPool(writerQueue) { try self.commit(collected) }
   }
 
-  /// ``put(_:_:_:eventTime:lineage:)`` from async code.
+  /// ``put(_:_:_:eventTime:lineage:)-8voae`` from async code.
   @discardableResult
   public func put(
     _ feature: String, _ entity: String, _ value: FeatureValue, eventTime: Timestamp? = nil,
@@ -117,7 +117,7 @@ extension FeatureStore {
     try await write { $0.put(feature, entity, value, eventTime: eventTime, lineage: lineage) }[0]
   }
 
-  /// ``put(_:_:_:eventTime:lineage:)`` with a Swift value, from async code.
+  /// ``put(_:_:_:eventTime:lineage:)-49d8z`` with a Swift value, from async code.
   @discardableResult
   public func put<V: FeatureValueConvertible>(
     _ feature: String, _ entity: String, _ value: V, eventTime: Timestamp? = nil,
@@ -126,7 +126,7 @@ extension FeatureStore {
     try await put(feature, entity, value.featureValue, eventTime: eventTime, lineage: lineage)
   }
 
-  /// ``delete(_:_:eventTime:lineage:)`` from async code.
+  /// ``delete(_:_:eventTime:lineage:)-7i4mo`` from async code.
   @discardableResult
   public func delete(
     _ feature: String, _ entity: String, eventTime: Timestamp? = nil, lineage: Lineage = .none

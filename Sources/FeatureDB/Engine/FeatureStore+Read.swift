@@ -38,7 +38,7 @@ extension FeatureStore {
     try read { try $0.asOf(feature, entity, eventTime: eventTime, writeTime: writeTime) }
   }
 
-  /// ``asOf(_:_:eventTime:writeTime:)`` as `T`.
+  /// ``asOf(_:_:eventTime:writeTime:)-maji`` as `T`.
   public func asOf<T: FeatureValueConvertible>(
     _ feature: String, _ entity: String, eventTime: Timestamp? = nil, writeTime: Timestamp? = nil,
     as type: T.Type

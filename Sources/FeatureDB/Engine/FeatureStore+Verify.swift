@@ -30,7 +30,7 @@ extension FeatureStore {
   /// entries against their chains. Runs in one read snapshot with memory bounded by
   /// `maxProblems`; `progress(done, total)` is called every 10,000 records.
   ///
-  /// First it walks every page of `data.mdb` itself (``PageWalker``: page numbers, types, bounds,
+  /// First it walks every page of `data.mdb` itself (`PageWalker`: page numbers, types, bounds,
   /// key order, counts, the free list). When that finds structural damage, the report lists it
   /// and nothing is read through LMDB, which would follow damaged pages blindly.
   public func verify(maxProblems: Int = 1000, progress: ((Int, Int) -> Void)? = nil) throws
@@ -417,7 +417,7 @@ private final class Verifier {
     if lastChain?.key != key {
       var kinds: [UInt64: ChainRecord.Kind]? = [:]
       if let record = try store.tables.chains.get(txn, key: key) {
-        try record.withUnsafeBytes { buffer in
+        record.withUnsafeBytes { buffer in
           guard
             let head = try? ChainRecord.Reader(buffer, format: feature.format, epoch: store.epoch)
           else {

@@ -15,7 +15,7 @@ extension FeatureStore {
     return try commit(batch)
   }
 
-  /// Writes one version; see ``write(_:)``.
+  /// Writes one version; see ``write(_:)-b05u``.
   @discardableResult
   public func put(
     _ feature: String, _ entity: String, _ value: FeatureValue, eventTime: Timestamp? = nil,
@@ -24,7 +24,7 @@ extension FeatureStore {
     try write { $0.put(feature, entity, value, eventTime: eventTime, lineage: lineage) }[0]
   }
 
-  /// Writes one version from a Swift value; see ``write(_:)``.
+  /// Writes one version from a Swift value; see ``write(_:)-b05u``.
   @discardableResult
   public func put<V: FeatureValueConvertible>(
     _ feature: String, _ entity: String, _ value: V, eventTime: Timestamp? = nil,
@@ -49,7 +49,7 @@ extension FeatureStore {
     try write { try $0.put(entity: entity, object, eventTime: eventTime, lineage: lineage) }
   }
 
-  /// Commits a batch built elsewhere; see ``write(_:)``.
+  /// Commits a batch built elsewhere; see ``write(_:)-b05u``.
   @discardableResult
   public func commit(_ batch: WriteBatch) throws -> [VersionRef] {
     if batch.operations.isEmpty && batch.states.isEmpty && batch.checkpoints.isEmpty { return [] }

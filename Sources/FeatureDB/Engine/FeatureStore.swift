@@ -18,9 +18,22 @@ import Synchronization
 /// off the cooperative thread pool.
 ///
 /// ## Topics
-/// - Writing: ``write(_:)``, ``put(_:_:_:eventTime:lineage:)``, ``delete(_:_:eventTime:lineage:)``
-/// - Reading: ``read(_:)``, ``latest(_:_:)``, ``asOf(_:_:eventTime:writeTime:)``, ``history(_:_:limit:)``
-/// - Catalog: ``define(_:)``, ``feature(_:)``, ``features()``
+///
+/// ### Writing
+/// - ``write(_:)-b05u``
+/// - ``put(_:_:_:eventTime:lineage:)-8voae``
+/// - ``delete(_:_:eventTime:lineage:)-7i4mo``
+///
+/// ### Reading
+/// - ``read(_:)-3mz9y``
+/// - ``latest(_:_:)-75ind``
+/// - ``asOf(_:_:eventTime:writeTime:)-maji``
+/// - ``history(_:_:limit:includeRetracted:)-4vyy1``
+///
+/// ### Catalog
+/// - ``define(_:)->FeatureDefinition``
+/// - ``feature(_:)``
+/// - ``features()``
 public final class FeatureStore: Sendable {
   /// The store directory.
   public let path: String

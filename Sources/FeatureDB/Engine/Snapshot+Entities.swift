@@ -13,6 +13,7 @@ extension Snapshot {
   /// B-tree lookup per entity id passed over: stop early with `limit` and page with `after`.
   ///
   /// - Parameters:
+  ///   - feature: the feature whose entities are listed.
   ///   - prefix: only entity ids that start with it.
   ///   - after: start after this entity id (the last one of the previous page).
   ///   - limit: at most this many (nil: all).

@@ -1,5 +1,5 @@
 /// A consistent read view of the store: every read through one snapshot sees the same committed
-/// state, however many writes commit meanwhile. Get one with ``FeatureStore/read(_:)``.
+/// state, however many writes commit meanwhile. Get one with ``FeatureStore/read(_:)-3mz9y``.
 ///
 /// ```swift
 /// let (spend, clicks) = try db.read { snap in

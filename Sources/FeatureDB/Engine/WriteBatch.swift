@@ -1,4 +1,4 @@
-/// Writes collected by ``FeatureStore/write(_:)`` and committed together in one transaction:
+/// Writes collected by ``FeatureStore/write(_:)-b05u`` and committed together in one transaction:
 /// all of them or none.
 ///
 /// ```swift

@@ -9,7 +9,7 @@ import Foundation
 /// ```
 ///
 /// Required: `event_id`, `user_id` (both non-empty), `timestamp` (ISO-8601, see
-/// ``FeatureDB/Timestamp/init(iso8601:)``) and `event_type` (`login`, `logout`, `page_view`,
+/// `Timestamp(iso8601:)`) and `event_type` (`login`, `logout`, `page_view`,
 /// `api_call`, `file_access`, `data_transfer`, `admin_action`, `purchase`, `click` or any other
 /// string). Optional: `session_id`, `source`, `data`, `device_info`, `location_info` (maps of
 /// string, number or bool).
@@ -67,7 +67,7 @@ public struct BehaviorEvent: Codable, Sendable, Hashable {
   /// Decodes the JSON object described above (unknown fields are ignored).
   ///
   /// - Throws: `DecodingError` when a required field is missing, `event_id` or `user_id` is
-  ///   empty, the timestamp is not ISO-8601 or lies outside ``FeatureDB/Timestamp/isValid``, or a
+  ///   empty, the timestamp is not ISO-8601 or lies outside `Timestamp.isValid`, or a
   ///   value has the wrong type.
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)

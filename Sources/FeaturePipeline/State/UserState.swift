@@ -2,7 +2,7 @@ import FeatureDB
 
 /// Everything the pipeline keeps for one user: the event window, each extractor's state, the
 /// number of versions written of each feature and the newest event time seen, in one blob in
-/// the store per user (``FeatureDB/WriteBatch/setState(_:entity:namespace:)``); and in memory
+/// the store per user (`WriteBatch.setState(_:entity:namespace:)`); and in memory
 /// only, the value of each feature the store serves (so unchanged values are not rewritten).
 final class UserState {
   let id: String

@@ -10,6 +10,7 @@ extension FeatureStore {
   /// - Parameters:
   ///   - path: the CSV file to write (whole or not at all); nil for standard output.
   ///   - entityPrefix: only entities whose id starts with it.
+  ///   - options: the features, the times T and W, and what to do with removed history.
   /// - Throws: ``FeatureDBError/exportNeedsRemovedHistory(cells:first:)`` unless
   ///   `options.allowMissingHistory`.
   @discardableResult
@@ -57,7 +58,10 @@ extension FeatureStore {
   ///
   /// - Parameters:
   ///   - entityRows: the input CSV (header row required).
+  ///   - entityColumn: the input column holding the entity id.
+  ///   - timestampColumn: the input column holding each row's timestamp (ISO-8601).
   ///   - path: the CSV file to write (whole or not at all); nil for standard output.
+  ///   - options: the features, the write time W, and what to do with removed history.
   /// - Throws: ``FeatureDBError/badCSV(_:)`` naming line and column for malformed input.
   @discardableResult
   public func exportPointInTime(

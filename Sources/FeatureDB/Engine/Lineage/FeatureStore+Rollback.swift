@@ -11,7 +11,7 @@ extension FeatureStore {
   /// first transaction records what it covers (a run, a feature since a time, or a list of
   /// versions), and reads consult that record until later transactions of at most
   /// ``retractionStep`` versions have marked every covered chain entry. An interrupted rollback
-  /// is finished by the next rollback, undo or ``applyPendingRetractions()``.
+  /// is finished by the next rollback, undo or ``applyPendingRetractions(step:maxSteps:)``.
   ///
   /// ```swift
   /// let result = try db.rollback(.run("spend-2026-01-05"),

@@ -30,7 +30,7 @@ public struct RunQuality: Sendable, Hashable, Codable {
   /// The quality of `run` over `features`, with the drift of each feature against the
   /// baseline run found in `store` (see ``baselineRun``).
   static func measure(
-    run: Run, features: [FeatureQuality], prefix: String, in store: FeatureStore
+    run: Run, features: [FeatureQuality], in store: FeatureStore
   ) throws -> RunQuality {
     var quality = RunQuality(run: run.id, baselineRun: nil, features: features)
     let earlier = try store.runs(limit: .max).filter {

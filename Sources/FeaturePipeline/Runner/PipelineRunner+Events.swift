@@ -6,15 +6,18 @@ extension PipelineRunner {
 
   func user(_ id: String) throws -> UserState {
     if let u = users[id] { return u }
-    var loaded: UserState?
-    if options.persist, let bytes = try store.state(entity: id, namespace: namespace) {
-      let u = try UserState(
-        id: id, bytes: bytes, extractors: extractors, featureCount: featureNames.count,
-        fingerprint: fingerprint)
-      // What the store serves now (a rollback since may have retracted what was written).
-      u.last = try store.read { try $0.latest(features: featureNames, entity: id) }
-      loaded = u
-    }
+    // The state and the latest values the store serves, in one read transaction (a rollback
+    // since the state was written may have retracted what the pipeline wrote).
+    let loaded: UserState? =
+      options.persist
+      ? try store.read { s in
+        guard let bytes = try s.state(entity: id, namespace: namespace) else { return nil }
+        let u = try UserState(
+          id: id, bytes: bytes, extractors: extractors, featureCount: featureNames.count,
+          fingerprint: fingerprint)
+        u.last = try s.latest(features: featureNames, entity: id)
+        return u
+      } : nil
     let u = loaded ?? UserState(id: id, extractors: extractors, featureCount: featureNames.count)
     users[id] = u
     return u
@@ -30,9 +33,6 @@ extension PipelineRunner {
     sources[key] = r
     return r
   }
-
-  /// The state namespace of the source IP records (`pipeline-ip:<prefix>`).
-  var sourceNamespace: String { "pipeline-ip:" + prefix }
 
   /// Counts the event's result against its source IP; returns the IP's record.
   func countSource(_ event: BehaviorEvent, _ record: EventRecord) throws -> SourceRecord {

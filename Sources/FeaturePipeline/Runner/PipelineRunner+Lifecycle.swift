@@ -66,7 +66,7 @@ extension PipelineRunner {
   func recordQuality() throws {
     guard let run = try store.run(report.runID) else { return }
     let measured = try RunQuality.measure(
-      run: run, features: qualityCounter.snapshot, prefix: prefix, in: store)
+      run: run, features: qualityCounter.snapshot, in: store)
     var batch = WriteBatch()
     batch.setState(
       try measured.encoded(), entity: run.id, namespace: RunQuality.namespace(prefix: prefix))

@@ -35,6 +35,8 @@ public final class PipelineRunner {
   /// The state namespace of this pipeline's users (`pipeline:<prefix>`, with the prefix as
   /// applied to names: `pipeline:user.` for the prefix `user`).
   public let namespace: String
+  /// The state namespace of the source IP records (`pipeline-ip:<prefix>`).
+  let sourceNamespace: String
   /// The prefix as applied to names ("" or ending in ".").
   let prefix: String
   var users: [String: UserState] = [:]
@@ -128,6 +130,7 @@ public final class PipelineRunner {
       extractors: stableHash(producers.joined(separator: "\n")),
       features: stableHash(names.joined(separator: "\n")))
     namespace = "pipeline:" + prefix
+    sourceNamespace = "pipeline-ip:" + prefix
     committer = Committer(store: store)
     qualityCounter = QualityCounter(features: names)
     values.reserveCapacity(names.count)

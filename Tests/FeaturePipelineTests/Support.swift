@@ -103,3 +103,38 @@ func writeJSONLines(_ events: [BehaviorEvent], to path: String) throws {
   }
   try data.write(to: URL(fileURLWithPath: path))
 }
+
+/// The reference the fast event parser is tested against.
+extension EventDecoder {
+  /// The same with `JSONDecoder` (the reference the fast parser is tested against).
+  func decodeWithFoundation(_ bytes: ArraySlice<UInt8>, line: Int) throws(PipelineError)
+    -> BehaviorEvent
+  {
+    do {
+      return try JSONDecoder().decode(BehaviorEvent.self, from: Data(bytes))
+    } catch let error as DecodingError {
+      throw .badEvent(line: line, reason: Self.reason(error, bytes))
+    } catch {
+      throw .badEvent(line: line, reason: "\(error)")
+    }
+  }
+
+  static func reason(_ error: DecodingError, _ bytes: ArraySlice<UInt8>) -> String {
+    func path(_ p: [any CodingKey]) -> String { p.map(\.stringValue).joined(separator: ".") }
+    switch error {
+    case .keyNotFound(let key, let c):
+      return
+        "missing required field '\((c.codingPath + [key]).map(\.stringValue).joined(separator: "."))'"
+    case .typeMismatch(_, let c), .valueNotFound(_, let c):
+      return "wrong value type for '\(path(c.codingPath))'"
+    case .dataCorrupted(let c):
+      if c.codingPath.isEmpty {
+        if String(validating: bytes, as: UTF8.self) == nil { return "invalid UTF-8" }
+        return "malformed JSON"
+      }
+      return "\(path(c.codingPath)): \(c.debugDescription)"
+    @unknown default:
+      return "\(error)"
+    }
+  }
+}

@@ -72,44 +72,10 @@ struct JSONLinesReader {
 
 /// Decodes one JSON line into an event, with a short reason when it is not one.
 struct EventDecoder {
-  let decoder = JSONDecoder()
-
   func decode(_ bytes: ArraySlice<UInt8>, line: Int) throws(PipelineError) -> BehaviorEvent {
     switch EventParser.parse(bytes) {
     case .success(let event): return event
     case .failure(let reason): throw .badEvent(line: line, reason: reason.text)
-    }
-  }
-
-  /// The same with `JSONDecoder` (the reference the fast parser is tested against).
-  func decodeWithFoundation(_ bytes: ArraySlice<UInt8>, line: Int) throws(PipelineError)
-    -> BehaviorEvent
-  {
-    do {
-      return try decoder.decode(BehaviorEvent.self, from: Data(bytes))
-    } catch let error as DecodingError {
-      throw .badEvent(line: line, reason: Self.reason(error, bytes))
-    } catch {
-      throw .badEvent(line: line, reason: "\(error)")
-    }
-  }
-
-  static func reason(_ error: DecodingError, _ bytes: ArraySlice<UInt8>) -> String {
-    func path(_ p: [any CodingKey]) -> String { p.map(\.stringValue).joined(separator: ".") }
-    switch error {
-    case .keyNotFound(let key, let c):
-      return
-        "missing required field '\((c.codingPath + [key]).map(\.stringValue).joined(separator: "."))'"
-    case .typeMismatch(_, let c), .valueNotFound(_, let c):
-      return "wrong value type for '\(path(c.codingPath))'"
-    case .dataCorrupted(let c):
-      if c.codingPath.isEmpty {
-        if String(validating: bytes, as: UTF8.self) == nil { return "invalid UTF-8" }
-        return "malformed JSON"
-      }
-      return "\(path(c.codingPath)): \(c.debugDescription)"
-    @unknown default:
-      return "\(error)"
     }
   }
 }

@@ -98,7 +98,7 @@ public struct CategoricalExtractor: FeatureExtractor {
       }
     }
     values.append(.double(diversity))
-    values.append(.double(entropy == 0 ? 0 : entropy))
+    values.append(.double(entropy))
     values.append(.double(c.source.reputation))
   }
 }

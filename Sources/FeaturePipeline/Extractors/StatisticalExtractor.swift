@@ -71,11 +71,8 @@ public struct StatisticalExtractor: FeatureExtractor {
     let (q25, median, q75) = quartiles(xs)
     let x = xs.last!
     let day = 86_400_000_000.0
-    func since(_ w: TimeSpan) -> Int {
-      var i = n
-      while i > 0, times[i - 1] > t - w.microseconds { i -= 1 }
-      return i
-    }
+    /// Index of the first kept value in (t − w, t].
+    func since(_ w: TimeSpan) -> Int { state.end(atOrBefore: t - w.microseconds) }
     let week = since(.days(7))
     let (weekMean, weekStd) = meanAndStd(xs[week...])
     let dayStart = since(.hours(24))
@@ -163,13 +160,7 @@ public struct ValueHistory: ExtractorState, Hashable {
 
   /// Index after the last value with time ≤ `t`.
   func end(atOrBefore t: Int64) -> Int {
-    var lo = 0
-    var hi = times.count
-    while lo < hi {
-      let mid = (lo + hi) / 2
-      if times[mid] <= t { lo = mid + 1 } else { hi = mid }
-    }
-    return lo
+    endIndex(count: times.count, atOrBefore: t) { times[$0] }
   }
 
   mutating func insert(time: Int64, value: Double) {

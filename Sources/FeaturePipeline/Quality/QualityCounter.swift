@@ -8,14 +8,10 @@ struct QualityCounter {
   /// `bins[f * DriftBins.count + bin + DriftBins.perSign]`.
   private var bins: [Int]
 
-  init(features: [String]) {
-    records = features.map { FeatureQuality(feature: $0) }
-    bins = Array(repeating: 0, count: features.count * DriftBins.count)
-  }
-
   /// Resumes from the records of a checkpoint (same features, same order), else starts empty.
   init(features: [String], resuming saved: [FeatureQuality]?) {
-    self.init(features: features)
+    records = features.map { FeatureQuality(feature: $0) }
+    bins = Array(repeating: 0, count: features.count * DriftBins.count)
     guard let saved, saved.map(\.feature) == features else { return }
     for (f, r) in saved.enumerated() {
       records[f] = r
@@ -28,16 +24,14 @@ struct QualityCounter {
   /// Adds the values of one evaluation: `values[f]` of feature `f`.
   mutating func add(_ values: [FeatureValue]) {
     for (f, v) in values.enumerated() {
+      records[f].values += 1
       let x: Double
       switch v {
       case .double(let d): x = d
       case .int(let i): x = Double(i)
       case .bool(let b): x = b ? 1 : 0
-      default:
-        records[f].values += 1
-        continue
+      default: continue
       }
-      records[f].values += 1
       guard x.isFinite else {
         if x.isNaN { records[f].nan += 1 } else { records[f].infinite += 1 }
         continue

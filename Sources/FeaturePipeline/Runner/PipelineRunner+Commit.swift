@@ -13,6 +13,17 @@ extension PipelineRunner {
       || (options.coalesce == .perEvent && options.persist && committer.idle)
   }
 
+  /// Forgets the batch in hand once it is handed over (or dropped): its writes, pending values,
+  /// touched users and changed source records.
+  func clearBatch() {
+    for u in dirty { u.dirty = false }
+    dirty.removeAll(keepingCapacity: true)
+    pending.removeAll(keepingCapacity: true)
+    operations.removeAll(keepingCapacity: true)
+    expectedVersions.removeAll(keepingCapacity: true)
+    changedSources.removeAll(keepingCapacity: true)
+  }
+
   /// Ends the batch in hand: builds its write batch (versions with lineage, the touched users'
   /// states, the checkpoint) and hands it to the committer, which commits it while the next
   /// batch is processed. Commits happen one at a time, in order.
@@ -21,12 +32,12 @@ extension PipelineRunner {
       for u in dirty {
         // Inputs: the user's events of the batch from the first that changed the feature to the
         // one whose value is written; one array per distinct range.
-        var shared: [Int64: [String]] = [:]
+        var shared: [Int64: [LineageInput]] = [:]
         let before = u.versions
         for f in 0..<featureNames.count {
           guard let p = pending[u.slot + f], p.force || p.value != p.before else { continue }
           let key = Int64(p.from) << 32 | Int64(p.upto)
-          let ids = shared[key] ?? Array(u.batchEvents[Int(p.from)...Int(p.upto)])
+          let ids = shared[key] ?? u.batchEvents[Int(p.from)...Int(p.upto)].map { .raw($0) }
           shared[key] = ids
           // A parent's version as of this value: the batch's, unless that one is newer.
           appendOperation(
@@ -39,16 +50,11 @@ extension PipelineRunner {
             })
         }
       }
-      pending.removeAll(keepingCapacity: true)
     }
     report.versions += operations.count
     report.batches += 1
     guard options.persist else {
-      changedSources.removeAll(keepingCapacity: true)
-      for u in dirty { u.dirty = false }
-      dirty.removeAll(keepingCapacity: true)
-      operations.removeAll(keepingCapacity: true)
-      expectedVersions.removeAll(keepingCapacity: true)
+      clearBatch()
       progress?(report)
       return
     }
@@ -56,37 +62,22 @@ extension PipelineRunner {
       path: source, device: identity.device, inode: identity.inode, report: report,
       quality: qualityCounter.snapshot)
     var batch = WriteBatch()
-    var inputs: [[String]: [LineageInput]] = [:]
     for op in operations {
-      var raw: [LineageInput]
-      if op.ids.count == 1 {
-        raw = [.raw(op.ids[0])]
-      } else if let r = inputs[op.ids] {
-        raw = r
-      } else {
-        raw = op.ids.map { .raw($0) }
-        inputs[op.ids] = raw
-      }
-      if !op.parents.isEmpty { raw = op.parents + raw }
       batch.put(
         featureNames[op.feature], op.user, op.value, eventTime: Timestamp(microseconds: op.time),
         lineage: Lineage(
           producer: producers[extractorOfFeature[op.feature]], run: report.runID, source: source,
-          inputs: raw))
+          inputs: op.inputs))
     }
     for u in dirty {
       batch.setState(u.encode(fingerprint: fingerprint), entity: u.id, namespace: namespace)
-      u.dirty = false
     }
     for key in changedSources {
       batch.setState(sources[key]!.encoded(), entity: key, namespace: sourceNamespace)
     }
-    changedSources.removeAll(keepingCapacity: true)
     batch.setCheckpoint(checkpoint, Array(try JSONEncoder().encode(state)))
-    dirty.removeAll(keepingCapacity: true)
-    operations.removeAll(keepingCapacity: true)
     try committer.submit(batch, expecting: expectedVersions, offset: report.offset)
-    expectedVersions.removeAll(keepingCapacity: true)
+    clearBatch()
     progress?(report)
     if users.count > options.cachedUsers || sources.count > options.cachedUsers {
       try committer.drain()

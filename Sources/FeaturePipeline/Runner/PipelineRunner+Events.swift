@@ -85,10 +85,6 @@ extension PipelineRunner {
     u.newest = max(u.newest, t)
     u.window.evict(
       atOrBefore: u.newest - TimeSpan.days(7).microseconds - options.lateness.microseconds)
-    if !u.dirty {
-      u.dirty = true
-      dirty.append(u)
-    }
   }
 
   func evaluate(
@@ -102,8 +98,8 @@ extension PipelineRunner {
       let before = values.count
       u.states[k].extract(context, into: &values)
       precondition(
-        values.count - before == extractors[k].features.count,
-        "\(producers[k]) appended \(values.count - before) values for \(extractors[k].features.count) features"
+        values.count - before == featureCounts[k],
+        "\(producers[k]) appended \(values.count - before) values for \(featureCounts[k]) features"
       )
     }
     qualityCounter.add(values)
@@ -123,11 +119,10 @@ extension PipelineRunner {
     defer { u.last = last }
     switch options.coalesce {
     case .perEvent:
-      var ids: [String]? = nil  // one array shared by this event's writes
+      let inputs: [LineageInput] = [.raw(event.eventID)]  // shared by this event's writes
       for (f, v) in values.enumerated()
       where !onlyChanged || last[f] != v || other.map({ $0[f] != v }) == true {
-        if ids == nil { ids = [event.eventID] }
-        appendOperation(u, f, v, t, ids!, parentVersions: { u.versions[$0] })
+        appendOperation(u, f, v, t, inputs, parentVersions: { u.versions[$0] })
         if onlyChanged { last[f] = v }
       }
     case .perBatch:
@@ -154,19 +149,23 @@ extension PipelineRunner {
     }
   }
 
-  /// Appends a write of feature `f` for `u`, counting its version and naming the current
-  /// versions of the features it is derived from (`parentVersions` gives them).
+  /// Appends a write of feature `f` for `u`, counting its version; its lineage inputs are the
+  /// current versions of the features it is derived from (`parentVersions` gives them), then
+  /// `events` (the raw inputs of the events it covers).
   func appendOperation(
-    _ u: UserState, _ f: Int, _ value: FeatureValue, _ time: Int64, _ ids: [String],
+    _ u: UserState, _ f: Int, _ value: FeatureValue, _ time: Int64, _ events: [LineageInput],
     parentVersions: (Int) -> UInt64
   ) {
-    var inputs: [LineageInput] = []
-    for q in parents[f] {
-      let v = parentVersions(q)
-      if v > 0 { inputs.append(.version(featureNames[q], u.id, v)) }
+    var inputs = events
+    if !parents[f].isEmpty {
+      inputs =
+        parents[f].compactMap { q in
+          let v = parentVersions(q)
+          return v > 0 ? .version(featureNames[q], u.id, v) : nil
+        } + events
     }
     u.versions[f] += 1
     expectedVersions.append(u.versions[f])
-    operations.append((f, u.id, value, time, ids, inputs))
+    operations.append((f, u.id, value, time, inputs))
   }
 }

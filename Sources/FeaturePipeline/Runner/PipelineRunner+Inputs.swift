@@ -102,7 +102,7 @@ extension PipelineRunner {
   /// The name of the checkpoint kept for `input` (a path or an API input name):
   /// `pipeline:<prefix>:<input>`, with a hash of `input` instead when that exceeds 400 bytes.
   public func checkpointName(_ input: String) -> String {
-    var name = "pipeline:\(namespace.dropFirst("pipeline:".count)):\(input)"
+    var name = "pipeline:\(prefix):\(input)"
     if name.utf8.count > 400 {
       name = "pipeline:\(namespace):#\(String(stableHash(input), radix: 16))"
     }

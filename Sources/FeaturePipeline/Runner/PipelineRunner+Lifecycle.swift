@@ -42,13 +42,9 @@ extension PipelineRunner {
       try committer.drain()
     } catch {
       try? committer.drain()
-      pending.removeAll()
-      expectedVersions.removeAll()
+      clearBatch()
       users.removeAll()  // in-memory states may hold uncommitted events
       sources.removeAll()
-      changedSources.removeAll()
-      dirty.removeAll()
-      operations.removeAll()
       guard options.persist else { throw error }
       try? store.finishRun(
         report.runID, status: .failed, metadata: metadata(["error": "\(error)"]))

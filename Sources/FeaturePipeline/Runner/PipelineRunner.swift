@@ -28,6 +28,8 @@ public final class PipelineRunner {
   /// Prefixed feature names, in extractor order.
   public let featureNames: [String]
   let extractorOfFeature: [Int]
+  /// How many features each extractor defines (what its `extract` must append).
+  let featureCounts: [Int]
   /// Per feature, the indices of the features it is derived from.
   let parents: [[Int]]
   let producers: [String]
@@ -48,8 +50,7 @@ public final class PipelineRunner {
   /// Writes of the batch in hand (per-event mode, and per-batch mode at the batch's end).
   var operations:
     [(
-      feature: Int, user: String, value: FeatureValue, time: Int64, ids: [String],
-      parents: [LineageInput]
+      feature: Int, user: String, value: FeatureValue, time: Int64, inputs: [LineageInput]
     )] = []
   /// The version number each operation of the batch in hand will get (checked after commit).
   var expectedVersions: [UInt64] = []
@@ -96,22 +97,17 @@ public final class PipelineRunner {
     let prefix = applied(options.prefix)
     var names: [String] = []
     var owners: [Int] = []
+    var parents: [[Int]] = []
+    var counts: [Int] = []
     for (k, e) in extractors.enumerated() {
-      for f in e.features {
+      let specs = e.features
+      let base = names.count
+      for (i, f) in specs.enumerated() {
         names.append(prefix + f.name)
         owners.append(k)
-      }
-    }
-    guard Set(names).count == names.count else {
-      throw PipelineError.invalidConfiguration("two extractors define the same feature")
-    }
-    var parents: [[Int]] = []
-    var base = 0
-    for e in extractors {
-      for (i, f) in e.features.enumerated() {
         parents.append(
           try f.derivedFrom.map { (p: String) throws(PipelineError) -> Int in
-            guard let j = e.features[..<i].firstIndex(where: { $0.name == p }) else {
+            guard let j = specs[..<i].firstIndex(where: { $0.name == p }) else {
               throw .invalidConfiguration(
                 "\(e.producer): \(f.name) is derived from '\(p)', which is not a feature listed before it"
               )
@@ -119,9 +115,13 @@ public final class PipelineRunner {
             return base + j
           })
       }
-      base += e.features.count
+      counts.append(specs.count)
+    }
+    guard Set(names).count == names.count else {
+      throw PipelineError.invalidConfiguration("two extractors define the same feature")
     }
     self.parents = parents
+    featureCounts = counts
     featureNames = names
     self.prefix = prefix
     extractorOfFeature = owners
@@ -132,7 +132,7 @@ public final class PipelineRunner {
     namespace = "pipeline:" + prefix
     sourceNamespace = "pipeline-ip:" + prefix
     committer = Committer(store: store)
-    qualityCounter = QualityCounter(features: names)
+    qualityCounter = QualityCounter(features: names, resuming: nil)
     values.reserveCapacity(names.count)
   }
 

@@ -128,18 +128,7 @@ public struct EventWindow: Sendable, Hashable {
 
   /// Index after the last record with time ≤ `time`.
   public func end(atOrBefore time: Int64) -> Int {
-    var lo = 0
-    var hi = records.count
-    while lo < hi {
-      let mid = (lo + hi) / 2
-      if records[mid].time <= time { lo = mid + 1 } else { hi = mid }
-    }
-    return lo
-  }
-
-  /// Indices of the records in the window (t − w, t].
-  public func range(endingAt t: Int64, length w: TimeSpan) -> Range<Int> {
-    end(atOrBefore: t - w.microseconds)..<end(atOrBefore: t)
+    endIndex(count: records.count, atOrBefore: time) { records[$0].time }
   }
 
   // MARK: - Persistence

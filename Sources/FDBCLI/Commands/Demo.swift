@@ -94,9 +94,9 @@ struct Demo: ParsableCommand {
     let (latest, history) = try store.read { s in
       (try s.latest(Self.readFeature, user), try s.history(Self.readFeature, user))
     }
-    let maxVersions =
-      try store.feature(Self.readFeature)?.maxVersions ?? options.maxVersions
-      ?? PipelineRunner.defaultMaxVersions
+    guard let maxVersions = try store.feature(Self.readFeature)?.maxVersions else {
+      throw CLIError.failure("the pipeline defined no \(Self.readFeature)")
+    }
     guard let derived = try store.latestVersion(Self.derivedFeature, user) else {
       throw CLIError.failure("the pipeline wrote no \(Self.derivedFeature) for \(user)")
     }
@@ -107,8 +107,9 @@ struct Demo: ParsableCommand {
     let badRun = run + "-bad"
     let bad = stream.badTransfers(bytes: Self.badBytes, at: last + .minutes(1), seed: streamSeed)
     let before = try store.latest(Self.badFeature, user)
-    let badRunner = try PipelineRunner(
-      store: store, options: PipelineOptions(prefix: "user", runID: badRun, batchSize: 250))
+    var badOptions = options
+    badOptions.runID = badRun
+    let badRunner = try PipelineRunner(store: store, options: badOptions)
     let badReport = try badRunner.run(events: bad, input: input + "-bad")
     let badValue = try store.latest(Self.badFeature, user)
     let rollback = try store.rollback(

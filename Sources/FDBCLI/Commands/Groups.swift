@@ -65,8 +65,7 @@ struct Groups: ParsableCommand {
       output.jsonLine(GroupDisplay.json(g))
       table.append([
         .init(g.name, .bold), .init(g.features.joined(separator: ",")),
-        .init(Display.dash(g.owner.isEmpty ? nil : g.owner)),
-        .init(Display.dash(g.description.isEmpty ? nil : g.description)),
+        .init(Display.dash(g.owner)), .init(Display.dash(g.description)),
       ])
     }
     if !groups.isEmpty { output.table(table) }

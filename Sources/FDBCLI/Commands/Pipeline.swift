@@ -126,9 +126,7 @@ struct PipelineCommand: ParsableCommand {
         throw CLIError.failure("\(file): \(error)")
       }
       progress.finish()
-      let elapsed = start.duration(to: .now)
-      let seconds =
-        Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+      let seconds = Progress.seconds(start.duration(to: .now))
       let events = report.events
       output.document(
         .object([

@@ -96,7 +96,8 @@ final class Progress: @unchecked Sendable {
     return "\(s / 3600)h" + String(format: "%02dm", s / 60 % 60)
   }
 
-  private static func seconds(_ d: Duration) -> Double {
+  /// `d` in seconds.
+  static func seconds(_ d: Duration) -> Double {
     Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
   }
 }

@@ -87,3 +87,10 @@ func usedBytes(_ path: String, file: Bool = false) -> Int {
   let attrs = try? FileManager.default.attributesOfItem(atPath: file ? path : path + "/data.mdb")
   return (attrs?[.size] as? Int) ?? 0
 }
+
+/// `--NAME VALUE` from the command line.
+func option(_ name: String) -> String? {
+  let args = CommandLine.arguments
+  guard let i = args.firstIndex(of: "--" + name), i + 1 < args.count else { return nil }
+  return args[i + 1]
+}

@@ -30,13 +30,6 @@ enum MultiProcessLoad {
 
   static func value(_ k: Int, feature f: Int) -> Int { f == 7 ? -7 * k : k }
 
-  /// `--NAME VALUE` from the command line.
-  static func option(_ name: String) -> String? {
-    let args = CommandLine.arguments
-    guard let i = args.firstIndex(of: "--" + name), i + 1 < args.count else { return nil }
-    return args[i + 1]
-  }
-
   static func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
   static func json(_ fields: [String: Any]) -> String {

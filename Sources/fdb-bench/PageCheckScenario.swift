@@ -23,8 +23,7 @@ extension Scenarios {
         }
       }
     }
-    let bytes =
-      (try? FileManager.default.attributesOfItem(atPath: path + "/data.mdb")[.size] as? Int) ?? 0
+    let bytes = usedBytes(path)
     let plain = try! FeatureStore(path: path, options: StoreOptions(readOnly: true))
     let checked = try! FeatureStore(
       path: path, options: StoreOptions(readOnly: true, checkPages: true))

@@ -85,8 +85,7 @@ extension Scenarios {
   /// has finished, or at `--batch` events (default 10,000); an event's latency runs from its
   /// arrival to the end of the commit that holds it. 300,000 events of 10,000 users
   /// (`--quick`: 30,000 of 1,000).
-  func pipelineLatency(quick: Bool, batch: Int?) {
-    let batch = batch ?? 10_000
+  func pipelineLatency(quick: Bool, batch: Int) {
     let events = generatedEvents(quick: quick, count: quick ? 30_000 : 300_000)
     let dir = temporaryDirectory("latency")
     defer { try? FileManager.default.removeItem(atPath: dir) }

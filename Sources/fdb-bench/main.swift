@@ -9,14 +9,10 @@ if let first = arguments.first, first.hasPrefix("--child-export") {
   exit(0)
 }
 let quick = arguments.contains("--quick")
-let only = arguments.firstIndex(of: "--scenario").flatMap { i in
-  arguments.index(after: i) < arguments.endIndex ? arguments[arguments.index(after: i)] : nil
-}
+let only = option("scenario")
 let sizes = quick ? Sizes.quick : Sizes.full
-/// `--batch N`: the pipeline scenarios' batch size (default 10,000; `pipeline_latency`: 100).
-let batchArgument = arguments.firstIndex(of: "--batch").flatMap { i in
-  arguments.index(after: i) < arguments.endIndex ? Int(arguments[arguments.index(after: i)]) : nil
-}
+/// `--batch N`: the pipeline scenarios' batch size (default 10,000).
+let batch = option("batch").flatMap { Int($0) } ?? 10_000
 
 func wanted(_ names: String...) -> Bool { only == nil || names.contains(only!) }
 
@@ -45,10 +41,10 @@ if wanted("rollback_run_1m") { scenarios.rollbackRun() }
 if wanted("rollback_cascade") { scenarios.rollbackCascade(quick: quick) }
 if wanted("page_checks", "latest_check_pages", "check_structure") { scenarios.pageChecks() }
 if wanted("pipeline", "pipeline_per_batch", "pipeline_per_event") {
-  scenarios.pipeline(quick: quick, only: only, batch: batchArgument ?? 10_000)
+  scenarios.pipeline(quick: quick, only: only, batch: batch)
 }
-if wanted("extract_only") { scenarios.extractOnly(quick: quick, batch: batchArgument ?? 10_000) }
-if wanted("pipeline_latency") { scenarios.pipelineLatency(quick: quick, batch: batchArgument) }
+if wanted("extract_only") { scenarios.extractOnly(quick: quick, batch: batch) }
+if wanted("pipeline_latency") { scenarios.pipelineLatency(quick: quick, batch: batch) }
 if wanted("multiprocess", "multiprocess-writer", "multiprocess-reader") {
   scenarios.multiprocess(only: only, quick: quick)
 }

@@ -28,6 +28,20 @@ import Testing
     try db.sync()
     return path
   }
+  /// Overwrites, at `offset` of the newest meta page of the store at `path`, the little-endian
+  /// value `value` gives for that meta and its page number (0 or 1).
+  func patchNewestMeta<T: FixedWidthInteger>(
+    _ path: String, at offset: Int, _ value: (DataFile.Meta, Int) -> T
+  ) throws {
+    let data = path + "/data.mdb"
+    let metas = try DataFile(path: data).metas().get()
+    let newest = metas[1].txnID > metas[0].txnID ? 1 : 0
+    let handle = try FileHandle(forUpdating: URL(fileURLWithPath: data))
+    defer { try? handle.close() }
+    try handle.seek(toOffset: UInt64(newest * 4096 + offset))
+    try handle.write(
+      contentsOf: withUnsafeBytes(of: value(metas[newest], newest).littleEndian) { Data($0) })
+  }
 
   func size(_ file: String) throws -> Int {
     try FileManager.default.attributesOfItem(atPath: file)[.size] as! Int
@@ -118,13 +132,7 @@ import Testing
   /// made LMDB assert and abort at the first write (found by the `store` fuzz target).
   @Test(arguments: [92, 44]) func aMetaPageWithWrongTreeFlags(offset: Int) throws {
     let path = try makeClosedStore("flags-\(offset).fdb")
-    let data = path + "/data.mdb"
-    let metas = try DataFile(path: data).metas().get()
-    let newest = metas[1].txnID > metas[0].txnID ? 1 : 0
-    let handle = try FileHandle(forUpdating: URL(fileURLWithPath: data))
-    try handle.seek(toOffset: UInt64(newest * 4096 + offset))
-    try handle.write(contentsOf: withUnsafeBytes(of: UInt16(0x0C).littleEndian) { Data($0) })
-    try handle.close()
+    try patchNewestMeta(path, at: offset) { _, _ in UInt16(0x0C) }
     let error = thrownError { _ = try FeatureStore(path: path) }
     guard case .damagedStore(_, let detail) = error else {
       Issue.record("got \(String(describing: error))")
@@ -138,13 +146,7 @@ import Testing
   /// page (offset 136: the `store` fuzz target found a write retrying forever) is far past it.
   @Test(arguments: [128, 80, 136]) func aMetaPageNamingARootBeyondTheFile(offset: Int) throws {
     let path = try makeClosedStore("store-\(offset).fdb")
-    let data = path + "/data.mdb"
-    let metas = try DataFile(path: data).metas().get()
-    let newest = metas[1].txnID > metas[0].txnID ? 1 : 0
-    let handle = try FileHandle(forUpdating: URL(fileURLWithPath: data))
-    try handle.seek(toOffset: UInt64(newest * 4096 + offset))
-    try handle.write(contentsOf: withUnsafeBytes(of: UInt64(1 << 40).littleEndian) { Data($0) })
-    try handle.close()
+    try patchNewestMeta(path, at: offset) { _, _ in UInt64(1 << 40) }
     let error = thrownError { _ = try FeatureStore(path: path) }
     guard case .damagedStore = error else {
       Issue.record("got \(String(describing: error))")
@@ -267,14 +269,7 @@ import Testing
 
   @Test func aTransactionIdOnTheWrongMetaPageIsDamage() throws {
     let path = try stores.makeClosedStore("parity.fdb")
-    let data = path + "/data.mdb"
-    let metas = try DataFile(path: data).metas().get()
-    let newest = metas[1].txnID > metas[0].txnID ? 1 : 0
-    let handle = try FileHandle(forUpdating: URL(fileURLWithPath: data))
-    try handle.seek(toOffset: UInt64(newest * 4096 + 144))  // mm_txnid
-    try handle.write(
-      contentsOf: withUnsafeBytes(of: (metas[newest].txnID + 1).littleEndian) { Data($0) })
-    try handle.close()
+    try stores.patchNewestMeta(path, at: 144) { meta, _ in meta.txnID + 1 }  // mm_txnid
     let error = thrownError { _ = try FeatureStore(path: path) }
     guard case .damagedStore(_, let detail) = error else {
       Issue.record("got \(String(describing: error))")
@@ -289,14 +284,7 @@ extension MetaParityTests {
   /// `mdb_txn_id` gives it back as a negative `Int` (found by the `store` fuzz target in CI).
   @Test func aHugeTransactionIdDoesNotTrap() throws {
     let path = try stores.makeClosedStore("huge-txnid.fdb")
-    let data = path + "/data.mdb"
-    let metas = try DataFile(path: data).metas().get()
-    let newest = metas[1].txnID > metas[0].txnID ? 1 : 0
-    let handle = try FileHandle(forUpdating: URL(fileURLWithPath: data))
-    try handle.seek(toOffset: UInt64(newest * 4096 + 144))  // mm_txnid
-    try handle.write(
-      contentsOf: withUnsafeBytes(of: ((1 << 63) | UInt64(newest)).littleEndian) { Data($0) })
-    try handle.close()
+    try stores.patchNewestMeta(path, at: 144) { _, newest in (1 << 63) | UInt64(newest) }
     do {
       let db = try FeatureStore(path: path)
       try db.checkStructure()

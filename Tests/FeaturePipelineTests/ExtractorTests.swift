@@ -229,7 +229,7 @@ extension ExtractorTests {
 }
 
 extension ExtractorTests {
-  @Test func statisticsOfTheValues() {
+  @Test func statisticsOfTheValues() throws {
     let statistical = StatisticalExtractor()
     let t = monday + .days(40)
     let events = [
@@ -253,29 +253,18 @@ extension ExtractorTests {
     #expect(v["value_q25"] == .double(4) && v["value_q75"] == .double(10))
     #expect(v["value_iqr"] == .double(6))
     // 7 days: (−3 d, 4), (−2 d, 2), (−0.5 d, 8), (0, 10): slope per day.
-    let days = [-3.0, -2, -0.5, 0]
+    /// Least-squares slope of `y` against `x`.
+    func slope(_ x: [Double], _ y: [Double]) -> Double {
+      let mx = x.reduce(0, +) / Double(x.count)
+      let my = y.reduce(0, +) / Double(y.count)
+      let cov = zip(x, y).map { ($0 - mx) * ($1 - my) }.reduce(0, +)
+      return cov / x.map { ($0 - mx) * ($0 - mx) }.reduce(0, +)
+    }
     let ys = [4.0, 2, 8, 10]
-    let md = days.reduce(0, +) / 4
-    let my = ys.reduce(0, +) / 4
-    var cov = 0.0
-    var varT = 0.0
-    for (d, y) in zip(days, ys) {
-      cov += (d - md) * (y - my)
-      varT += (d - md) * (d - md)
-    }
-    let expected = cov / varT
-    guard case .double(let trend)? = v["trend_7d"] else { return }
-    #expect(abs(trend - expected) < 1e-12)
-    guard case .double(let trend30)? = v["trend_30d"] else { return }
-    let days30 = [-20.0, -3, -2, -0.5, 0]
-    let md30 = days30.reduce(0, +) / 5
-    var cov30 = 0.0
-    var var30 = 0.0
-    for (d, y) in zip(days30, xs) {
-      cov30 += (d - md30) * (y - mean)
-      var30 += (d - md30) * (d - md30)
-    }
-    #expect(abs(trend30 - cov30 / var30) < 1e-12)
+    let trend = try #require(v["trend_7d"]?.double)
+    #expect(abs(trend - slope([-3.0, -2, -0.5, 0], ys)) < 1e-12)
+    let trend30 = try #require(v["trend_30d"]?.double)
+    #expect(abs(trend30 - slope([-20.0, -3, -2, -0.5, 0], xs)) < 1e-12)
     #expect(v["momentum"] == .double(9 - 6))  // 24 h: 8, 10; 7 d: 4 2 8 10
     let weekStd = (ys.map { ($0 - 6) * ($0 - 6) }.reduce(0, +) / 4).squareRoot()
     #expect(v["volatility"] == .double(weekStd / 6))

@@ -16,10 +16,7 @@ import Testing
   }
 
   private func score(_ store: FeatureStore, _ user: String) throws -> Double? {
-    guard case .double(let d)? = try store.latest("ip_reputation_score", user) else {
-      return nil
-    }
-    return d
+    try store.latest("ip_reputation_score", user)?.double
   }
 
   @Test func countsEveryUsersResultsFromTheAddress() throws {

@@ -3,11 +3,15 @@ extension FeatureStore {
   /// snapshot `txn` (``Environment/probe(_:key:_:)``): a damaged page can make LMDB's search miss a
   /// key that is there, and a read must then say "corrupt", never "no value".
   ///
+  /// `probed`: what ``checkPath(_:key:_:)`` found for this key in `txn`, so the path is not
+  /// read twice.
+  ///
   /// - Throws: ``FeatureDBError/corruptStore(table:detail:)`` naming the page.
   func confirmAbsent(
-    _ table: Table, key: UnsafeRawBufferPointer, _ txn: borrowing some Transaction & ~Copyable
+    _ table: Table, key: UnsafeRawBufferPointer, _ txn: borrowing some Transaction & ~Copyable,
+    probed: ProbeResult? = nil
   ) throws {
-    switch env.probe(table.name, key: key, txn) {
+    switch probed ?? env.probe(table.name, key: key, txn) {
     case nil, .absent?: return
     case .present(let page)?:
       throw FeatureDBError.corruptStore(
@@ -23,10 +27,11 @@ extension FeatureStore {
   }
 
   /// ``confirmAbsent(_:key:_:)`` for a byte array key.
-  func confirmAbsent(_ table: Table, key: [UInt8], _ txn: borrowing some Transaction & ~Copyable)
-    throws
-  {
-    try key.withUnsafeBytes { try confirmAbsent(table, key: $0, txn) }
+  func confirmAbsent(
+    _ table: Table, key: [UInt8], _ txn: borrowing some Transaction & ~Copyable,
+    probed: ProbeResult? = nil
+  ) throws {
+    try key.withUnsafeBytes { try confirmAbsent(table, key: $0, txn, probed: probed) }
   }
 }
 
@@ -54,15 +59,19 @@ extension FeatureStore {
 
   /// With ``StoreOptions/checkPages``: checks the pages on `key`'s path in `table` before LMDB
   /// searches it, so a damaged page is ``FeatureDBError/corruptStore(table:detail:)``, not a crash.
+  /// Returns what the probe found (nil without `checkPages`), for ``confirmAbsent(_:key:_:probed:)``.
+  @discardableResult
   func checkPath(
     _ table: Table, key: UnsafeRawBufferPointer, _ txn: borrowing some Transaction & ~Copyable
-  ) throws {
-    guard options.checkPages else { return }
-    if case .damaged(let page, let message)? = env.probe(table.name, key: key, txn) {
+  ) throws -> ProbeResult? {
+    guard options.checkPages else { return nil }
+    let result = env.probe(table.name, key: key, txn)
+    if case .damaged(let page, let message)? = result {
       throw FeatureDBError.corruptStore(
         table: table.name,
         detail: "\(page.map { "page \($0): " } ?? "")\(message); run 'fdb verify'")
     }
+    return result
   }
 }
 

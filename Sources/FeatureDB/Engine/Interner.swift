@@ -82,7 +82,8 @@ struct PendingInterns {
   init(_ table: InternTable) { self.table = table }
 
   mutating func id(_ name: String, _ txn: borrowing WriteTransaction) throws -> UInt64 {
-    if let id = local[name] ?? table.cache.get(name) {
+    if let id = local[name] { return id }
+    if let id = table.cache.get(name) {
       local[name] = id
       return id
     }

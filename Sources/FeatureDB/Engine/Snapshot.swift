@@ -54,13 +54,14 @@ public struct Snapshot: Transaction, ~Copyable {
   /// damaged page (and with ``StoreOptions/checkPages`` the path is checked first), so damage
   /// is an error, never "no value".
   func entityID(_ entity: String) throws -> UInt64? {
-    if store.options.checkPages {
-      try Array(entity.utf8).withUnsafeBytes {
-        try store.checkPath(store.entityTable.forward, key: $0, self)
-      }
+    // A cached id was read from sound pages before; only a lookup in LMDB needs the checks.
+    if let id = store.entityTable.cache.get(entity) { return id }
+    let key = Array(entity.utf8)
+    let probed = try key.withUnsafeBytes {
+      try store.checkPath(store.entityTable.forward, key: $0, self)
     }
     guard let id = try store.entityTable.lookup(entity, self) else {
-      try store.confirmAbsent(store.entityTable.forward, key: Array(entity.utf8), self)
+      try store.confirmAbsent(store.entityTable.forward, key: key, self, probed: probed)
       return nil
     }
     return id
@@ -71,9 +72,11 @@ public struct Snapshot: Transaction, ~Copyable {
   func withChainRecord<R>(
     _ key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer?) throws -> R
   ) throws -> R {
-    try store.checkPath(store.tables.chains, key: key, self)
+    let probed = try store.checkPath(store.tables.chains, key: key, self)
     return try store.tables.chains.withValue(self, key: key) { record in
-      if record == nil { try store.confirmAbsent(store.tables.chains, key: key, self) }
+      if record == nil {
+        try store.confirmAbsent(store.tables.chains, key: key, self, probed: probed)
+      }
       return try body(record)
     }
   }

@@ -45,16 +45,27 @@ extension FeatureStore {
   ///
   /// - Throws: ``FeatureDBError/damagedStore(path:detail:)``.
   public func checkStructure(tables: [String]? = nil) throws {
-    for _ in 0..<5 {
-      let report = try readTransaction { txn in
-        try env.checkStructure(txn, maxProblems: 1, only: tables.map(Set.init))
-      }
-      guard let report else { continue }
-      if let first = report.problems.first {
-        throw FeatureDBError.damagedStore(path: path, detail: first.description)
-      }
-      return
+    let report = try structureSnapshot("the structure check") { txn in
+      try env.checkStructure(txn, maxProblems: 1, only: tables.map(Set.init))
     }
+    if let first = report.problems.first {
+      throw FeatureDBError.damagedStore(path: path, detail: first.description)
+    }
+  }
+
+  /// Runs `body` in a read snapshot, again in a newer one while it returns nil (the structure
+  /// walk could not read the snapshot's meta page: writers moved past it), at most five times.
+  ///
+  /// - Throws: ``FeatureDBError/invalidArgument(_:)`` naming `what` when no try succeeded.
+  func structureSnapshot<R>(
+    _ what: String, _ body: (borrowing ReadTransaction) throws -> R?
+  ) throws -> R {
+    for _ in 0..<5 {
+      if let result = try readTransaction(body) { return result }
+    }
+    throw FeatureDBError.invalidArgument(
+      "\(what) could not take a snapshot: writers committed faster than it could read the meta page; retry"
+    )
   }
 
   /// With ``StoreOptions/checkPages``: checks the pages on `key`'s path in `table` before LMDB

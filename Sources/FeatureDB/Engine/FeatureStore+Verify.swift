@@ -38,30 +38,24 @@ extension FeatureStore {
   {
     // The structure of data.mdb first, walked by FeatureDB itself: LMDB trusts its pages, and
     // a damaged one could send it anywhere. Only a sound snapshot is then read through LMDB.
-    for _ in 0..<5 {
-      let report = try readTransaction { txn -> VerifyReport? in
-        guard let structure = try env.checkStructure(txn, maxProblems: maxProblems) else {
-          return nil  // writers moved on past this snapshot's meta page; take a newer one
-        }
-        if structure.problemCount > 0 {
-          var report = VerifyReport()
-          report.problems = structure.problems.map {
-            VerifyProblem(
-              table: $0.tree.isEmpty ? "data.mdb" : $0.tree,
-              location: $0.page.map { "page \($0)" } ?? "data.mdb", message: $0.message)
-          }
-          report.problemCount = structure.problemCount
-          return report
-        }
-        let checker = Verifier(store: self, maxProblems: maxProblems, progress: progress)
-        try checker.run(txn)
-        return checker.report
+    try structureSnapshot("verify") { txn -> VerifyReport? in
+      guard let structure = try env.checkStructure(txn, maxProblems: maxProblems) else {
+        return nil  // writers moved on past this snapshot's meta page; take a newer one
       }
-      if let report { return report }
+      if structure.problemCount > 0 {
+        var report = VerifyReport()
+        report.problems = structure.problems.map {
+          VerifyProblem(
+            table: $0.tree.isEmpty ? "data.mdb" : $0.tree,
+            location: $0.page.map { "page \($0)" } ?? "data.mdb", message: $0.message)
+        }
+        report.problemCount = structure.problemCount
+        return report
+      }
+      let checker = Verifier(store: self, maxProblems: maxProblems, progress: progress)
+      try checker.run(txn)
+      return checker.report
     }
-    throw FeatureDBError.invalidArgument(
-      "verify could not take a snapshot: writers committed faster than it could read the meta page; retry"
-    )
   }
 }
 

@@ -130,33 +130,16 @@ extension Snapshot {
     return out
   }
 
-  /// Which of `versions` are retained and visible now, by position: each chain they name is
-  /// read once, however many of its versions are listed.
-  func active(_ versions: [ListedVersion]) throws -> [Bool] {
-    struct Chain: Hashable {
-      var entity: UInt64
-      var feature: UInt64
-    }
-    var wanted: [Chain: Set<UInt64>] = [:]
-    for l in versions {
-      wanted[Chain(entity: l.entity, feature: l.feature), default: []].insert(l.version)
-    }
-    var visible: [Chain: Set<UInt64>] = [:]
-    for (chain, numbers) in wanted {
-      let f = try catalog.feature(id: chain.feature)
-      var found: Set<UInt64> = []
-      try forEachEntry(f, chain.entity) { e, reader in
-        if numbers.contains(e.version),
-          try !isRetracted(e, reader, entity: chain.entity, feature: chain.feature, at: nil)
-        {
-          found.insert(e.version)
-        }
+  /// Whether a listed version is retained and visible now.
+  func isActive(_ l: ListedVersion) throws -> Bool {
+    let f = try catalog.feature(id: l.feature)
+    var active = false
+    try forEachEntry(f, l.entity) { e, reader in
+      if e.version == l.version {
+        active = try !isRetracted(e, reader, entity: l.entity, feature: l.feature, at: nil)
       }
-      visible[chain] = found
     }
-    return versions.map {
-      visible[Chain(entity: $0.entity, feature: $0.feature)]?.contains($0.version) ?? false
-    }
+    return active
   }
 
   /// What a rollback would retract, changing nothing.
@@ -167,9 +150,7 @@ extension Snapshot {
     var refs: [VersionRef] = []
     var retracted = 0
     var cascaded = 0
-    let all = roots + derived
-    let isActive = try active(all)
-    for (i, l) in all.enumerated() where isActive[i] {
+    for (i, l) in (roots + derived).enumerated() where try isActive(l) {
       retracted += 1
       if i >= roots.count { cascaded += 1 }
       if refs.count < 1_000 {

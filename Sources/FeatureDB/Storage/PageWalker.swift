@@ -298,7 +298,9 @@ struct PageWalker: ~Copyable {
     }
   }
 
-  /// The overflow pages of a big value: the first names how many pages the value spans.
+  /// The overflow pages of a big value: the first names how many pages the run spans. A run may
+  /// be longer than its value needs: LMDB rewrites a big value in place when the old run is long
+  /// enough and keeps the run's length (`mdb_cursor_put`), so only a shorter run is damage.
   private mutating func walkOverflow(
     _ name: String, _ n: UInt64, _ node: Node, counts: inout Counts
   ) {
@@ -312,10 +314,10 @@ struct PageWalker: ~Copyable {
     let (pgno, flags, pages) = buffer.withUnsafeBytes {
       ($0.u64(0), $0.u16(10), UInt64($0.u32(12)))
     }
-    guard pgno == first, flags == Self.overflow, pages == needed else {
+    guard pgno == first, flags == Self.overflow, pages >= needed else {
       report(
         name, first,
-        "not the overflow page a \(node.number)-byte value needs (header: page \(pgno), flags 0x\(String(flags, radix: 16)), \(pages) pages; expected \(needed))"
+        "not the overflow page a \(node.number)-byte value needs (header: page \(pgno), flags 0x\(String(flags, radix: 16)), \(pages) pages; expected at least \(needed))"
       )
       return
     }

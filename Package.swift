@@ -40,16 +40,21 @@ let package = Package(
     .executableTarget(name: "fdb-bench", dependencies: ["FeatureDB", "FeaturePipeline", "CLMDB"]),
     // A child process the tests start as a second writer or reader (multi-process and crash tests).
     .executableTarget(name: "fdb-test-child", dependencies: ["FeatureDB"], path: "Tests/Child"),
+    // What every test target shares: temporary directories, stores, child processes, a seeded
+    // random generator.
+    .target(name: "TestSupport", dependencies: ["FeatureDB"], path: "Tests/TestSupport"),
     .testTarget(
       name: "FeatureDBTests",
       dependencies: [
-        "FeatureDB", "CLMDB", .product(name: "PropertyBased", package: "swift-property-based"),
+        "FeatureDB", "CLMDB", "TestSupport",
+        .product(name: "PropertyBased", package: "swift-property-based"),
       ]
     ),
     // Extractor formulas, exactly once (kills a child `fdb pipeline run`), late events.
-    .testTarget(name: "FeaturePipelineTests", dependencies: ["FeaturePipeline", "FeatureDB"]),
+    .testTarget(
+      name: "FeaturePipelineTests", dependencies: ["FeaturePipeline", "FeatureDB", "TestSupport"]),
     // Parser unit tests and end-to-end tests of the built `fdb` binary.
-    .testTarget(name: "fdbTests", dependencies: ["FDBCLI", "FeatureDB"]),
+    .testTarget(name: "fdbTests", dependencies: ["FDBCLI", "FeatureDB", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

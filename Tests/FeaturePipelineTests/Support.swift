@@ -1,25 +1,8 @@
 import FeatureDB
 import Foundation
+@_exported import TestSupport
 
 @testable import FeaturePipeline
-
-final class TemporaryDirectory {
-  let path: String
-  init() {
-    path = NSTemporaryDirectory() + "featurepipeline-test-" + UUID().uuidString
-    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-  }
-  deinit { try? FileManager.default.removeItem(atPath: path) }
-  func child(_ name: String) -> String { path + "/" + name }
-}
-
-/// A new store in its own temporary directory.
-func makeStore() throws -> (FeatureStore, TemporaryDirectory) {
-  let dir = TemporaryDirectory()
-  return (
-    try FeatureStore(path: dir.child("store.fdb"), options: StoreOptions(durability: .noSync)), dir
-  )
-}
 
 /// 2026-01-05T00:00:00Z, a Monday, plus an offset.
 let monday = Timestamp(iso8601: "2026-01-05T00:00:00Z")!
@@ -60,16 +43,6 @@ func evaluate<E: FeatureExtractor>(
   extractor.extract(context, state: state, into: &values)
   precondition(values.count == extractor.features.count)
   return Dictionary(uniqueKeysWithValues: zip(extractor.features.map(\.name), values))
-}
-
-/// Path of a built product (next to the test bundle).
-func productPath(_ name: String) -> String {
-  let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-  for dir in [bundle, bundle.deletingLastPathComponent()] {
-    let candidate = dir.appendingPathComponent(name).path
-    if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-  }
-  return bundle.appendingPathComponent(name).path
 }
 
 /// Every version of every pipeline feature of `users` (value, times, lineage but write time),

@@ -10,18 +10,6 @@ import Testing
 @Suite(.serialized) struct DamagedStoreCorpusTests {
   let cli = CLI()
 
-  /// A small deterministic generator, so a failing corpus can be rebuilt from its seed.
-  struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-  }
-
   /// Builds the clean store: ints, long strings (out of line), embeddings, a TTL feature.
   func makeClean(_ path: String) throws {
     let db = try FeatureStore(path: path, options: StoreOptions(durability: .noSync))
@@ -70,7 +58,7 @@ import Testing
       bytes[offset] ^= UInt8(1 << bit)
       try bytes.write(to: URL(fileURLWithPath: data))
     case .garbage(let page, let seed):
-      var rng = SplitMix64(state: seed)
+      var rng = SplitMix64(seed: seed)
       var bytes = original
       for i in 0..<4096 { bytes[page * 4096 + i] = UInt8.random(in: 0...255, using: &rng) }
       try bytes.write(to: URL(fileURLWithPath: data))
@@ -86,7 +74,7 @@ import Testing
   @Test func everyCommandOnEveryDamagedStoreExitsCleanly() async throws {
     let seed = UInt64(ProcessInfo.processInfo.environment["FDB_CORPUS_SEED"] ?? "") ?? 20_261_130
     print("damaged-store corpus seed \(seed) (FDB_CORPUS_SEED)")
-    var rng = SplitMix64(state: seed)
+    var rng = SplitMix64(seed: seed)
     let clean = cli.dir.child("clean.fdb")
     try makeClean(clean)
     let original = try Data(contentsOf: URL(fileURLWithPath: clean + "/data.mdb"))

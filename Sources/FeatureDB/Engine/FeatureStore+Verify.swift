@@ -60,7 +60,7 @@ extension FeatureStore {
 }
 
 /// The checks behind ``FeatureStore/verify(maxProblems:progress:)``.
-private final class Verifier {
+final class Verifier {
   let store: FeatureStore
   let maxProblems: Int
   let progress: ((Int, Int) -> Void)?
@@ -68,6 +68,12 @@ private final class Verifier {
   /// The versions of the chain ``chainHas(_:_:_:kind:_:)`` last read (nil: it does not decode).
   var lastChain: (key: [UInt8], kinds: [UInt64: ChainRecord.Kind]?)?
   var total = 0
+  /// Versions written at or before this time may predate the lineage indexes (format 1).
+  var indexedAfter = Int64.min
+  /// Run symbols known to have a record.
+  var knownRuns: Set<UInt64> = []
+  /// The run index ranges of one entity, by run (``checkIndexed(_:inputs:_:_:_:_:)``).
+  var runRanges: (entity: UInt64, byRun: [UInt64: [RunIndexChunk.Range]]) = (.max, [:])
 
   init(store: FeatureStore, maxProblems: Int, progress: ((Int, Int) -> Void)?) {
     self.store = store
@@ -112,12 +118,14 @@ private final class Verifier {
     }
     // The catalog and metadata were checked by loading them above.
     report.records += try t.meta.count(txn) + t.features.count(txn) + t.dicts.count(txn)
+    indexedAfter = try Self.indexedAfter(MetaStore(table: t.meta), txn)
     try checkInterned(store.entityTable, txn)
     try checkInterned(store.symbolTable, txn)
     try checkChains(catalog, txn)
     try checkValues(catalog, txn)
     try checkExpiry(catalog, txn)
     try checkLineageIndexes(catalog, txn)
+    try checkLineageTables(catalog, txn)
     try checkStates(txn)
     progress?(report.records, total)
   }
@@ -267,8 +275,10 @@ private final class Verifier {
         problem(t.chains, at, "lineage symbol \(symbol) is not interned")
       }
     }
+    var inputs: [LineageExtra.Input] = []
     if let range = e.extra {
       let extra = try LineageExtra.decode(UnsafeRawBufferPointer(rebasing: reader.buffer[range]))
+      inputs = extra.inputs
       for op in extra.statusChanges where try store.operation(op, txn) == nil {
         problem(t.chains, at, "retracted by operation \(op), which the operations log lacks")
       }
@@ -317,6 +327,7 @@ private final class Verifier {
         problem(t.expiry, at, "no expiry index entry for a version with a TTL")
       }
     }
+    try checkIndexed(e, inputs: inputs, feature, entityID, at, txn)
   }
 
   /// Every value record belongs to an entry stored out of line.

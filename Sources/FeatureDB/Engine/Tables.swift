@@ -110,3 +110,14 @@ struct Tables: Sendable {
       v2: format >= 2 ? TablesV2(TablesV2.names.map(t)) : nil)
   }
 }
+
+extension FeatureDBError {
+  /// A record of `table` at `key` that does not decode, named so that it can be found.
+  static func undecodable(_ table: Table, key: some Collection<UInt8>) -> FeatureDBError {
+    .corruptStore(
+      table: table.name,
+      detail:
+        "the record at key \(key.map { String($0, radix: 16) }.joined(separator: " ")) does not decode ('fdb verify' lists the damage)"
+    )
+  }
+}

@@ -31,7 +31,7 @@ struct DerivedCursor: ~Copyable {
     while let (key, value) = entry, key.starts(with: prefix) {
       var r = ByteReader(value)
       guard let ids = Keys.parseIDs(key, count: 6), let eventTime = try? r.signedVarint() else {
-        throw FeatureDBError.corruptStore(table: table.name, detail: "undecodable record")
+        throw FeatureDBError.undecodable(table, key: key)
       }
       try body(ids[3], ids[4], ids[5], eventTime)
       entry = try cursor.next()

@@ -170,10 +170,17 @@ extension FeatureStore {
     }
   }
 
-  /// The next operation id (1, 2, 3 …).
+  /// The next operation id (1, 2, 3 …); never one the operations log already holds (a damaged
+  /// `next_operation` would otherwise overwrite an operation).
   private func nextOperationID(_ txn: borrowing WriteTransaction) throws -> UInt64 {
     let meta = MetaStore(table: tables.meta)
     let id = (try meta.uint(txn, .nextOperation)) ?? 1
+    if try operation(id, txn) != nil {
+      throw FeatureDBError.corruptStore(
+        table: "meta",
+        detail: "next_operation names operation \(id), which exists ('fdb verify' lists the damage)"
+      )
+    }
     try meta.set(txn, .nextOperation, id &+ 1)
     return id
   }

@@ -180,7 +180,7 @@ extension FeatureStore {
     while let (key, value) = entry, key.starts(with: prefix) {
       guard let ids = Keys.parseIDs(key, count: 2) ?? Keys.parseIDs(key, count: 3),
         let c = try? IndexCounts.decode(value)
-      else { throw FeatureDBError.corruptStore(table: table.name, detail: "undecodable record") }
+      else { throw FeatureDBError.undecodable(table, key: key) }
       try body(ids, c)
       entry = try cursor.next()
     }
@@ -215,7 +215,7 @@ extension FeatureStore {
     while let (key, value) = entry, key.starts(with: prefix) {
       guard let ids = Keys.parseIDs(key, count: 3), let chunk = try? RunIndexChunk.decode(value)
       else {
-        throw FeatureDBError.corruptStore(table: table.name, detail: "undecodable record")
+        throw FeatureDBError.undecodable(table, key: key)
       }
       guard try body(ids[1], Array(key), chunk) else { return }
       entry = try cursor.next()

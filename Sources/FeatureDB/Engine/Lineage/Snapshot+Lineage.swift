@@ -163,7 +163,7 @@ extension Snapshot {
     var entry = try cursor.first()
     while let (key, value) = entry {
       guard let ids = Keys.parseIDs(key, count: 3), let c = try? IndexCounts.decode(value) else {
-        throw FeatureDBError.corruptStore(table: table.name, detail: "undecodable record")
+        throw FeatureDBError.undecodable(table, key: key)
       }
       if only == nil || ids[0] == only || ids[1] == only {
         edges.append(

@@ -93,13 +93,24 @@ extension Verifier {
     try checkGroups(v2, catalog, txn)
   }
 
-  /// Each run record decodes and its key is the symbol of its id.
-  private func checkRuns(_ v2: Tables.TablesV2, _ txn: borrowing ReadTransaction) throws {
-    try scan(v2.runs, txn) { key, value in
-      guard let symbol = Keys.parseIDs(key, count: 1)?.first else {
-        problem(v2.runs, "key", "undecodable key")
+  /// Visits every record of `table`, whose key is one `ovarint` (a run symbol, an operation id);
+  /// a key that is not one is a problem.
+  private func scanByID(
+    _ table: Table, _ txn: borrowing ReadTransaction,
+    _ body: (UInt64, UnsafeRawBufferPointer) throws -> Void
+  ) throws {
+    try scan(table, txn) { key, value in
+      guard let id = Keys.parseIDs(key, count: 1)?.first else {
+        problem(table, "key", "undecodable key")
         return
       }
+      try body(id, value)
+    }
+  }
+
+  /// Each run record decodes and its key is the symbol of its id.
+  private func checkRuns(_ v2: Tables.TablesV2, _ txn: borrowing ReadTransaction) throws {
+    try scanByID(v2.runs, txn) { symbol, value in
       do {
         let run = try FeatureStore.decodeRun(value)
         let name = try? store.symbolTable.name(symbol, txn)
@@ -210,11 +221,7 @@ extension Verifier {
   /// undo of it name each other; every operation has its rule, and every rule its operation.
   private func checkOperations(_ v2: Tables.TablesV2, _ txn: borrowing ReadTransaction) throws {
     var ops: [UInt64: OperationRecord] = [:]
-    try scan(v2.operations, txn) { key, value in
-      guard let id = Keys.parseIDs(key, count: 1)?.first else {
-        problem(v2.operations, "key", "undecodable key")
-        return
-      }
+    try scanByID(v2.operations, txn) { id, value in
       do {
         let op = try FeatureStore.decodeOperation(value)
         if op.id != id {

@@ -25,12 +25,12 @@ extension Snapshot {
           detail: "it was \(removed ?? "removed"); roll back to a retained version")
       }
       return RollbackPlan(
-        kind: .versions, listed: try activeEntries(f, entityID) { $0.version > version })
+        kind: .versions, listed: try selectedEntries(f, entityID) { $0.version > version })
     case .toTime(let feature, let entity, let writeTime):
       let (f, entityID) = try pair(feature, entity, nil)
       return RollbackPlan(
         kind: .versions,
-        listed: try activeEntries(f, entityID) { $0.writeTime > writeTime.microseconds })
+        listed: try selectedEntries(f, entityID) { $0.writeTime > writeTime.microseconds })
     case .feature(let feature, let since):
       return RollbackPlan(
         kind: .feature(try catalog.feature(feature).id, since: since.microseconds), listed: [])
@@ -50,13 +50,15 @@ extension Snapshot {
     return (f, entityID)
   }
 
-  /// The visible entries of one chain that `select` picks.
-  private func activeEntries(
+  /// The entries of one chain that `select` picks, retracted ones too: a rollback covers every
+  /// version its rule selects, so an undo of another rollback that also retracted one of them
+  /// leaves it retracted while this one stands.
+  private func selectedEntries(
     _ f: Feature, _ entityID: UInt64, _ select: (ChainRecord.Entry) -> Bool
   ) throws -> [ListedVersion] {
     var out: [ListedVersion] = []
-    try forEachEntry(f, entityID) { e, reader in
-      if select(e), try !isRetracted(e, reader, entity: entityID, feature: f.id, at: nil) {
+    try forEachEntry(f, entityID) { e, _ in
+      if select(e) {
         out.append(
           ListedVersion(entity: entityID, feature: f.id, version: e.version, eventTime: e.eventTime)
         )

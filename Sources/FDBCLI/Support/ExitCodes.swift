@@ -39,7 +39,7 @@ extension ExitStatus {
   public init(_ error: FeatureDBError) {
     switch error {
     case .unknownFeature, .historyPruned, .historyVacuumed, .exportNeedsRemovedHistory,
-      .unknownVersion, .unknownRun, .unknownOperation, .unknownGroup:
+      .unknownVersion, .unknownRun, .unknownOperation, .unknownGroup, .nothingToRollBack:
       self = .notFound
     case .invalidFeatureName, .featureTypeConflict, .invalidDefinition, .invalidEntity,
       .typeMismatch, .invalidValue, .timeOutOfRange, .invalidArgument, .badCSV, .cannotUndo:

@@ -19,7 +19,9 @@ extension FeatureStore {
   /// try db.undo(result.operation!.id)
   /// ```
   /// - Throws: ``FeatureDBError/unknownRun(_:)``, ``FeatureDBError/unknownFeature(_:)``,
-  ///   ``FeatureDBError/unknownVersion(feature:entity:version:detail:)``.
+  ///   ``FeatureDBError/unknownVersion(feature:entity:version:detail:)``,
+  ///   ``FeatureDBError/nothingToRollBack(_:)`` (the target selects no version; not for a dry
+  ///   run, which answers 0).
   @discardableResult
   public func rollback(_ target: RollbackTarget, _ options: RollbackOptions = RollbackOptions())
     throws -> RollbackResult
@@ -44,6 +46,9 @@ extension FeatureStore {
     let id = try writeTransaction("rollback") { txn in
       let snap = Snapshot(handle: txn.handle, store: self, catalog: try catalog(txn), now: .now)
       let plan = try snap.rollbackPlan(target)
+      guard try snap.coversAny(plan) else {
+        throw FeatureDBError.nothingToRollBack(target.description)
+      }
       var listed = plan.listed
       if options.cascade {
         // Derived versions a rollback already retracted stay listed (an undo of that one must

@@ -63,24 +63,51 @@ extension Snapshot {
           ListedVersion(entity: entityID, feature: f.id, version: e.version, eventTime: e.eventTime)
         )
       }
+      return true
     }
     return out
   }
 
-  /// Calls `body` with every entry of a chain, head then segments.
+  /// Calls `body` with every entry of a chain, head then segments, until it returns false.
   func forEachEntry(
     _ f: Feature, _ entityID: UInt64,
-    _ body: (ChainRecord.Entry, ChainRecord.Reader) throws -> Void
+    _ body: (ChainRecord.Entry, ChainRecord.Reader) throws -> Bool
   ) throws {
     let name = (try? store.entityTable.name(entityID, self)) ?? "#\(entityID)"
     try withChain(f, entityID: entityID, entity: name) { head in
       guard let head else { return }
       try forEachRecord(head: head, f, entityID: entityID) { record in
         var reader = record
-        while let e = try reader.next() { try body(e, record) }
+        while let e = try reader.next() {
+          guard try body(e, record) else { return false }
+        }
         return true
       }
     }
+  }
+
+  /// Whether a plan covers any version (a rollback that covers none is refused): the first
+  /// one found answers.
+  func coversAny(_ plan: RollbackPlan) throws -> Bool {
+    guard plan.listed.isEmpty else { return true }
+    var any = false
+    switch plan.kind {
+    case .run(let symbol):
+      try store.forEachRunVersion(symbol, self) { _, _, _ in
+        any = true
+        return false
+      }
+    case .feature(let id, let since):
+      let f = try catalog.feature(id: id)
+      for e in try store.chainEntities(of: id, self).entities where !any {
+        try forEachEntry(f, e) { entry, _ in
+          any = entry.writeTime > since
+          return !any
+        }
+      }
+    case .versions, .undo: break
+    }
+    return any
   }
 
   /// Every version a plan covers, listed (a run's from its index, a feature's by reading its
@@ -102,6 +129,7 @@ extension Snapshot {
               ListedVersion(
                 entity: e, feature: id, version: entry.version, eventTime: entry.eventTime))
           }
+          return true
         }
       }
     case .versions, .undo: break
@@ -140,6 +168,7 @@ extension Snapshot {
       if e.version == l.version {
         active = try !isRetracted(e, reader, entity: l.entity, feature: l.feature, at: nil)
       }
+      return true
     }
     return active
   }

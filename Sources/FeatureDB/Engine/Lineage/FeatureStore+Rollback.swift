@@ -21,7 +21,8 @@ extension FeatureStore {
   /// - Throws: ``FeatureDBError/unknownRun(_:)``, ``FeatureDBError/unknownFeature(_:)``,
   ///   ``FeatureDBError/unknownVersion(feature:entity:version:detail:)``,
   ///   ``FeatureDBError/nothingToRollBack(_:)`` (the target selects no version; not for a dry
-  ///   run, which answers 0).
+  ///   run, which answers 0), ``FeatureDBError/operationUnfinished(operation:what:cause:)``
+  ///   (recorded and in force, but not yet marked on every chain).
   @discardableResult
   public func rollback(_ target: RollbackTarget, _ options: RollbackOptions = RollbackOptions())
     throws -> RollbackResult
@@ -31,7 +32,7 @@ extension FeatureStore {
       return try read { try $0.dryRun(target, options) }
     }
     let (id, cascaded) = try recordRollback(target, options)
-    let changed = try applyPendingRetractions()
+    let changed = try finish(id, "rollback of \(target)")
     let op = try operation(id)
     return RollbackResult(
       operation: op, retracted: op.versions, cascaded: cascaded, versions: changed[id] ?? [])
@@ -93,7 +94,9 @@ extension FeatureStore {
   /// at most once.
   ///
   /// - Throws: ``FeatureDBError/unknownOperation(_:)``,
-  ///   ``FeatureDBError/cannotUndo(operation:reason:)``.
+  ///   ``FeatureDBError/cannotUndo(operation:reason:)``,
+  ///   ``FeatureDBError/operationUnfinished(operation:what:cause:)`` (recorded and in force, but
+  ///   not yet marked on every chain).
   @discardableResult
   public func undo(_ id: UInt64, actor: String = "", reason: String = "") throws -> OperationRecord
   {
@@ -128,8 +131,26 @@ extension FeatureStore {
       try MetaStore(table: tables.meta).bumpCatalogVersion(txn)
       return undoID
     }
-    try applyPendingRetractions()
+    try finish(undoID, "undo of operation \(id)")
     return try operation(undoID)
+  }
+
+  /// Applies the pending rules once operation `id` (`what`) is recorded. A failure here leaves
+  /// `id` recorded and in force (reads consult its rule until it is applied), so it is reported
+  /// as such, not as a write that left nothing.
+  @discardableResult
+  private func finish(_ id: UInt64, _ what: String) throws -> [UInt64: [VersionRef]] {
+    do {
+      return try applyPendingRetractions()
+    } catch let error as FeatureDBError {
+      let cause =
+        switch error {
+        case .noSpace: "no space left on device"
+        case .storeFull(_, let size): "the map reached its maximum of \(size) bytes"
+        default: error.description
+        }
+      throw FeatureDBError.operationUnfinished(operation: id, what: what, cause: cause)
+    }
   }
 
   /// Versions applied per transaction while a retraction is marked on the chains.

@@ -235,8 +235,9 @@ extension ChainSegments {
   ) throws {
     var keys: [[UInt8]] = []
     if let only {
+      var seen: Set<[UInt8]> = []
       for (e, v) in only {
-        if let found = try locate(eventTime: e, version: v), !keys.contains(found) {
+        if let found = try locate(eventTime: e, version: v), seen.insert(found).inserted {
           keys.append(found)
         }
       }

@@ -55,7 +55,7 @@ extension FeatureStore {
         // Derived versions a rollback already retracted stay listed (an undo of that one must
         // not bring them back while this one stands) but are not counted as cascaded.
         let derived = try snap.cascade(from: try snap.rollbackRoots(plan))
-        cascaded = try derived.count { try snap.isActive($0) }
+        cascaded = try snap.active(derived).count { $0 }
         listed += derived
       }
       let time = try MetaStore(table: tables.meta).nextWriteTime(txn)

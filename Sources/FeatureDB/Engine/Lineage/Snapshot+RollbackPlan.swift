@@ -160,17 +160,42 @@ extension Snapshot {
     return out
   }
 
-  /// Whether a listed version is retained and visible now.
-  func isActive(_ l: ListedVersion) throws -> Bool {
-    let f = try catalog.feature(id: l.feature)
-    var active = false
-    try forEachEntry(f, l.entity) { e, reader in
-      if e.version == l.version {
-        active = try !isRetracted(e, reader, entity: l.entity, feature: l.feature, at: nil)
-      }
-      return true
+  /// Which of `listed` are retained and visible now, by position. Each chain they name is
+  /// walked once, newest entry first, and only until its last listed version is found: linear
+  /// in the versions read, however many of one chain are listed.
+  func active(_ listed: [ListedVersion]) throws -> [Bool] {
+    var flags = [Bool](repeating: false, count: listed.count)
+    let order = listed.indices.sorted {
+      (listed[$0].entity, listed[$0].feature) < (listed[$1].entity, listed[$1].feature)
     }
-    return active
+    var start = 0
+    while start < order.count {
+      let first = listed[order[start]]
+      var end = start + 1
+      while end < order.count, listed[order[end]].entity == first.entity,
+        listed[order[end]].feature == first.feature
+      {
+        end += 1
+      }
+      // Version → position in `listed`; one listed version needs no table.
+      let positions =
+        end - start > 1
+        ? Dictionary(order[start..<end].map { (listed[$0].version, $0) }) { a, _ in a } : [:]
+      var left = end - start
+      let f = try catalog.feature(id: first.feature)
+      try forEachEntry(f, first.entity) { e, reader in
+        let found =
+          positions.isEmpty
+          ? (e.version == first.version ? order[start] : nil) : positions[e.version]
+        guard let i = found else { return true }
+        flags[i] = try !isRetracted(
+          e, reader, entity: first.entity, feature: first.feature, at: nil)
+        left -= 1
+        return left > 0
+      }
+      start = end
+    }
+    return flags
   }
 
   /// What a rollback would retract, changing nothing.
@@ -181,7 +206,9 @@ extension Snapshot {
     var refs: [VersionRef] = []
     var retracted = 0
     var cascaded = 0
-    for (i, l) in (roots + derived).enumerated() where try isActive(l) {
+    let all = roots + derived
+    let isActive = try active(all)
+    for (i, l) in all.enumerated() where isActive[i] {
       retracted += 1
       if i >= roots.count { cascaded += 1 }
       if refs.count < 1_000 {

@@ -45,6 +45,17 @@ struct WriteOptions: ParsableArguments {
     return Lineage(producer: producer, run: run, source: source, inputs: parsed, note: note)
   }
 
+  /// Finishes the run named by `--run` when writes recorded it (implicitly): a `put` or `delete`
+  /// is the whole job, as an import is, so the run ends with each such command (`succeeded`,
+  /// finished at its last one). A run a program began, or one that failed or was rolled back,
+  /// is left as it is.
+  func finishImplicitRun(_ store: FeatureStore) throws {
+    guard let run, let record = try store.run(run), record.implicit,
+      record.status == .running || record.status == .succeeded
+    else { return }
+    try store.finishRun(run, status: .succeeded)
+  }
+
   /// The event time, or nil for "now" as the engine decides it (the commit time).
   func eventTime(now: Timestamp) throws(CLIError) -> Timestamp? {
     try eventTime.map { text throws(CLIError) in

@@ -40,24 +40,24 @@ extension FeatureStore {
 
   /// The first transaction of a rollback: the operation and what it covers, visible to every
   /// read from its commit on. Returns the operation id and the number of cascaded versions.
+  ///
+  /// What it covers is worked out in a read snapshot first, so the writer lock is held only to
+  /// record it; when another write committed in between, it is worked out again under the lock.
   func recordRollback(_ target: RollbackTarget, _ options: RollbackOptions) throws -> (
     UInt64, Int
   ) {
-    var cascaded = 0
+    let (planned, seen) = try read { snap in
+      (try snap.rollbackListing(target, cascade: options.cascade), snap.id)
+    }
+    var cascaded = planned.cascaded
     let id = try writeTransaction("rollback") { txn in
-      let snap = Snapshot(handle: txn.handle, store: self, catalog: try catalog(txn), now: .now)
-      let plan = try snap.rollbackPlan(target)
-      guard try snap.coversAny(plan) else {
-        throw FeatureDBError.nothingToRollBack(target.description)
+      var listing = planned
+      if txn.id != seen &+ 1 {
+        let snap = Snapshot(handle: txn.handle, store: self, catalog: try catalog(txn), now: .now)
+        listing = try snap.rollbackListing(target, cascade: options.cascade)
+        cascaded = listing.cascaded
       }
-      var listed = plan.listed
-      if options.cascade {
-        // Derived versions a rollback already retracted stay listed (an undo of that one must
-        // not bring them back while this one stands) but are not counted as cascaded.
-        let derived = try snap.cascade(from: try snap.rollbackRoots(plan))
-        cascaded = try snap.active(derived).count { $0 }
-        listed += derived
-      }
+      let (plan, listed) = (listing.plan, listing.listed)
       let time = try MetaStore(table: tables.meta).nextWriteTime(txn)
       let id = try nextOperationID(txn)
       let v2 = try tables.lineage()

@@ -12,7 +12,30 @@ struct RollbackPlan {
   var listed: [ListedVersion]
 }
 
+/// What a rollback records: its plan, every version it lists (with a cascade, the derived ones
+/// too) and how many of those derived versions are active.
+struct RollbackListing {
+  var plan: RollbackPlan
+  var listed: [ListedVersion]
+  var cascaded: Int
+}
+
 extension Snapshot {
+  /// What a rollback of `target` records.
+  ///
+  /// - Throws: ``FeatureDBError/nothingToRollBack(_:)`` when it covers no version, and what
+  ///   ``rollbackPlan(_:)`` throws.
+  func rollbackListing(_ target: RollbackTarget, cascade: Bool) throws -> RollbackListing {
+    let plan = try rollbackPlan(target)
+    guard try coversAny(plan) else { throw FeatureDBError.nothingToRollBack(target.description) }
+    guard cascade else { return RollbackListing(plan: plan, listed: plan.listed, cascaded: 0) }
+    // Derived versions a rollback already retracted stay listed (an undo of that one must not
+    // bring them back while this one stands) but are not counted as cascaded.
+    let derived = try self.cascade(from: try rollbackRoots(plan))
+    return RollbackListing(
+      plan: plan, listed: plan.listed + derived, cascaded: try active(derived).count { $0 })
+  }
+
   /// Checks a rollback's target and says what it covers.
   func rollbackPlan(_ target: RollbackTarget) throws -> RollbackPlan {
     switch target {

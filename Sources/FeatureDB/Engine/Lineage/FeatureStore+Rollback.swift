@@ -42,7 +42,8 @@ extension FeatureStore {
   /// read from its commit on. Returns the operation id and the number of cascaded versions.
   ///
   /// What it covers is worked out in a read snapshot first, so the writer lock is held only to
-  /// record it; when another write committed in between, it is worked out again under the lock.
+  /// record it; when a write committed in between could have changed it, it is worked out again
+  /// under the lock.
   func recordRollback(_ target: RollbackTarget, _ options: RollbackOptions) throws -> (
     UInt64, Int
   ) {
@@ -52,8 +53,8 @@ extension FeatureStore {
     var cascaded = planned.cascaded
     let id = try writeTransaction("rollback") { txn in
       var listing = planned
-      if txn.id != seen &+ 1 {
-        let snap = Snapshot(handle: txn.handle, store: self, catalog: try catalog(txn), now: .now)
+      let snap = Snapshot(handle: txn.handle, store: self, catalog: try catalog(txn), now: .now)
+      if txn.id != seen &+ 1, try !snap.stillExact(planned) {
         listing = try snap.rollbackListing(target, cascade: options.cascade)
         cascaded = listing.cascaded
       }

@@ -13,11 +13,19 @@ struct RollbackPlan {
 }
 
 /// What a rollback records: its plan, every version it lists (with a cascade, the derived ones
-/// too) and how many of those derived versions are active.
+/// too) and how many of those derived versions are active; and what tells whether it is still
+/// exact in a later snapshot.
 struct RollbackListing {
   var plan: RollbackPlan
   var listed: [ListedVersion]
   var cascaded: Int
+  /// The last write time of the snapshot it was worked out in.
+  var lastWrite: Int64 = .min
+  /// A value rollback's chain and its next version then.
+  var chain: (entity: UInt64, feature: Feature, next: UInt64)?
+  /// With a cascade: the features of every version it covers (new versions derived from one of
+  /// them would be missing).
+  var features: Set<UInt64> = []
 }
 
 extension Snapshot {
@@ -28,12 +36,52 @@ extension Snapshot {
   func rollbackListing(_ target: RollbackTarget, cascade: Bool) throws -> RollbackListing {
     let plan = try rollbackPlan(target)
     guard try coversAny(plan) else { throw FeatureDBError.nothingToRollBack(target.description) }
-    guard cascade else { return RollbackListing(plan: plan, listed: plan.listed, cascaded: 0) }
+    var listing = RollbackListing(plan: plan, listed: plan.listed, cascaded: 0)
+    listing.lastWrite = try MetaStore(table: store.tables.meta).checkedLastWriteTime(self) ?? .min
+    switch target {
+    case .toVersion(let feature, let entity, _), .toTime(let feature, let entity, _):
+      let (f, entityID) = try pair(feature, entity, nil)
+      listing.chain = (entityID, f, try store.nextVersion(entity: entityID, feature: f, self))
+    case .feature, .run: break
+    }
+    guard cascade else { return listing }
     // Derived versions a rollback already retracted stay listed (an undo of that one must not
     // bring them back while this one stands) but are not counted as cascaded.
-    let derived = try self.cascade(from: try rollbackRoots(plan))
-    return RollbackListing(
-      plan: plan, listed: plan.listed + derived, cascaded: try active(derived).count { $0 })
+    let roots = try rollbackRoots(plan)
+    let derived = try self.cascade(from: roots)
+    listing.listed += derived
+    listing.cascaded = try active(derived).count { $0 }
+    listing.features = Set(roots.map(\.feature)).union(derived.map(\.feature))
+    if case .feature(let f, _) = plan.kind { listing.features.insert(f) }
+    return listing
+  }
+
+  /// Whether `listing`, worked out in an earlier snapshot, is what this one would work out: no
+  /// version was written since to a value rollback's chain, and, with a cascade, no version was
+  /// derived since from a version of a feature it covers (the `edges` of those features were
+  /// last written before). Versions a run or feature rule covers need no listing: its rule covers
+  /// them up to the operation's time.
+  func stillExact(_ listing: RollbackListing) throws -> Bool {
+    if let c = listing.chain,
+      try store.nextVersion(entity: c.entity, feature: c.feature, self)
+        != c.next
+    {
+      return false
+    }
+    guard !listing.features.isEmpty, let edges = store.tables.v2?.edges else { return true }
+    let cursor = try Cursor(edges, self)
+    for f in listing.features {
+      let prefix = Keys.ids(f)
+      var entry = try prefix.withUnsafeBytes { try cursor.seek($0) }
+      while let (key, value) = entry, key.starts(with: prefix) {
+        guard let counts = try? IndexCounts.decode(value) else {
+          throw FeatureDBError.corruptStore(table: edges.name, detail: "undecodable record")
+        }
+        if counts.lastWrite > listing.lastWrite { return false }
+        entry = try cursor.next()
+      }
+    }
+    return true
   }
 
   /// Checks a rollback's target and says what it covers.

@@ -115,6 +115,21 @@ import Testing
     #expect(try cli.ok(["verify"]).stdout.hasPrefix("clean"))
   }
 
+  @Test func anUndoSaysWhenAnotherRollbackKeepsVersionsRetracted() throws {
+    let cli = CLI()
+    try cli.ok(["init"])
+    try cli.ok(["define", "s", "--type", "int"])
+    for v in ["1", "2", "3"] { try cli.ok(["put", "s", "u", v, "--run", "r\(v)"]) }
+    try cli.ok(["rollback", "--run", "r3"])
+    try cli.ok(["rollback", "s", "u", "--to-version", "1"])
+    let out = try cli.ok(["undo", "1"]).stdout
+    #expect(
+      out
+        == "operation 3: restored 0 versions — undo of operation 1; fewer than the 1 it retracted: the others stay retracted while another rollback covers them\n"
+    )
+    #expect(try cli.ok(["get", "s", "u", "--quiet"]).stdout == "1\n")
+  }
+
   @Test func aRollbackThatCoversNothingExits3AndRecordsNothing() throws {
     let cli = CLI()
     try cli.ok(["init"])

@@ -37,7 +37,8 @@ let package = Package(
     ),
     .executableTarget(name: "fdb", dependencies: ["FDBCLI"]),
     // Benchmarks against raw LMDB (run with `swift run -c release fdb-bench`).
-    .executableTarget(name: "fdb-bench", dependencies: ["FeatureDB", "FeaturePipeline", "CLMDB"]),
+    .executableTarget(
+      name: "fdb-bench", dependencies: ["FeatureDB", "FeaturePipeline", "FDBCLI", "CLMDB"]),
     // A child process the tests start as a second writer or reader (multi-process and crash tests).
     .executableTarget(name: "fdb-test-child", dependencies: ["FeatureDB"], path: "Tests/Child"),
     // What every test target shares: temporary directories, stores, child processes, a seeded

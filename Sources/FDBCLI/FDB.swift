@@ -54,11 +54,18 @@ public struct FDB: ParsableCommand {
 
   public init() {}
 
+  /// The arguments as argument-parser is given them: global options moved after the command
+  /// (``GlobalOptions/hoist(_:)``) and repeated `--input` flags collapsed into one
+  /// (``LineageArgument/collapse(_:)``).
+  public static func prepare(_ arguments: [String]) -> [String] {
+    LineageArgument.collapse(GlobalOptions.hoist(arguments))
+  }
+
   /// Runs `fdb` with `arguments` and exits with its status; errors are one line on stderr.
   public static func execute(_ arguments: [String] = Array(CommandLine.arguments.dropFirst()))
     -> Never
   {
-    let arguments = GlobalOptions.hoist(arguments)
+    let arguments = prepare(arguments)
     // `fdb help NAME` with an unknown NAME: argument-parser prints the general help and exits 0.
     if arguments.first == "help", arguments.count > 1, !arguments[1].hasPrefix("-"),
       !configuration.subcommands.map({ $0._commandName }).contains(arguments[1])

@@ -39,6 +39,9 @@ if wanted("lineage_upstream", "lineage_downstream") { scenarios.lineageQueries()
 if wanted("write_lineage") { scenarios.writeLineage() }
 if wanted("rollback_run_1m") { scenarios.rollbackRun() }
 if wanted("rollback_cascade") { scenarios.rollbackCascade(quick: quick) }
+if wanted("rollback_chain_1m") { scenarios.rollbackChain(quick: quick) }
+if wanted("rollback_cascade_chain_1m") { scenarios.rollbackCascadeChain(quick: quick) }
+if wanted("put_inputs") { scenarios.putInputs() }
 if wanted("page_checks", "latest_check_pages", "check_structure") { scenarios.pageChecks() }
 if wanted("pipeline", "pipeline_per_batch", "pipeline_per_event") {
   scenarios.pipeline(quick: quick, only: only, batch: batch)

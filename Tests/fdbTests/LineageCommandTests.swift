@@ -114,6 +114,35 @@ import Testing
     try cli.fails(3, ["rollback", "user.orders_7d", "u1", "--to-version", "5"])
     #expect(try cli.ok(["verify"]).stdout.hasPrefix("clean"))
   }
+
+  @Test func anUndoSaysWhenAnotherRollbackKeepsVersionsRetracted() throws {
+    let cli = CLI()
+    try cli.ok(["init"])
+    try cli.ok(["define", "s", "--type", "int"])
+    for v in ["1", "2", "3"] { try cli.ok(["put", "s", "u", v, "--run", "r\(v)"]) }
+    try cli.ok(["rollback", "--run", "r3"])
+    try cli.ok(["rollback", "s", "u", "--to-version", "1"])
+    let out = try cli.ok(["undo", "1"]).stdout
+    #expect(
+      out
+        == "operation 3: restored 0 versions — undo of operation 1; fewer than the 1 it retracted: the others stay retracted while another rollback covers them\n"
+    )
+    #expect(try cli.ok(["get", "s", "u", "--quiet"]).stdout == "1\n")
+  }
+
+  @Test func aRollbackThatCoversNothingExits3AndRecordsNothing() throws {
+    let cli = CLI()
+    try cli.ok(["init"])
+    try cli.ok(["define", "s", "--type", "int"])
+    try cli.ok(["put", "s", "u", "1"])
+    let out = try cli.run(["rollback", "s", "u", "--to-time", "2999-01-01T00:00:00Z"])
+    #expect(out.status == 3, "\(out)")
+    #expect(out.stdout.isEmpty, "\(out)")
+    #expect(
+      out.stderr.split(separator: "\n").count == 1 && out.stderr.contains("covers no version"),
+      "\(out)")
+    #expect(try cli.ok(["ops", "--json"]).stdout.isEmpty)
+  }
 }
 
 /// `fdb define-group`, `groups`, `get --group`, `export --group`.

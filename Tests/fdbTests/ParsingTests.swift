@@ -129,6 +129,31 @@ import Testing
   }
 }
 
+/// Repeated `--input` flags reach argument-parser as one argument (issue 19, item 9: it made N
+/// flags cost N² time); the inputs and their order are unchanged.
+@Suite struct InputCollapseTests {
+  @Test func repeatedInputsBecomeOneArgumentInOrder() {
+    #expect(
+      LineageArgument.collapse([
+        "put", "f", "e", "1", "--input", "a:u@1", "--run", "r", "--input=raw:x", "--input", "b:v@2",
+      ]) == ["put", "f", "e", "1", "--input", "a:u@1\0raw:x\0b:v@2", "--run", "r"])
+    // The value of --event-time is never a flag; nothing after -- is touched; other commands
+    // are left alone.
+    #expect(
+      LineageArgument.collapse(["put", "--event-time", "--input", "f", "--", "--input", "x"])
+        == ["put", "--event-time", "--input", "f", "--", "--input", "x"])
+    #expect(LineageArgument.collapse(["lineage", "--input", "a"]) == ["lineage", "--input", "a"])
+    #expect(LineageArgument.collapse(["put", "f", "--input"]) == ["put", "f", "--input"])
+  }
+
+  @Test func aPutWithManyInputsKeepsThemAll() throws {
+    let command = try FDB.parseAsRoot(
+      FDB.prepare(["put", "f", "e", "1"] + (1...300).flatMap { ["--input", "a:u@\($0)"] }))
+    let put = try #require(command as? Put)
+    #expect(try put.write.lineage().inputs == (1...300).map { .version("a", "u", UInt64($0)) })
+  }
+}
+
 @Suite struct GlobalOptionTests {
   @Test func globalsBeforeTheCommandMoveAfterIt() {
     #expect(

@@ -34,6 +34,7 @@ struct Delete: ParsableCommand {
         "feature '\(feature)' entity '\(entity)' has no versions; nothing to delete")
     }
     let ref = try store.delete(feature, entity, eventTime: eventTime, lineage: lineage)
+    try write.finishImplicitRun(store)
     let output = global.output
     output.document(
       .object([

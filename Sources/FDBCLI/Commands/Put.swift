@@ -42,6 +42,7 @@ struct Put: ParsableCommand {
     }
     let parsed = try ValueArgument.value(value, as: definition.type, feature: feature)
     let ref = try store.put(feature, entity, parsed, eventTime: eventTime, lineage: lineage)
+    try write.finishImplicitRun(store)
     let output = global.output
     output.document(
       .object([

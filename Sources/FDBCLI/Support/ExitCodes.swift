@@ -39,13 +39,13 @@ extension ExitStatus {
   public init(_ error: FeatureDBError) {
     switch error {
     case .unknownFeature, .historyPruned, .historyVacuumed, .exportNeedsRemovedHistory,
-      .unknownVersion, .unknownRun, .unknownOperation, .unknownGroup:
+      .unknownVersion, .unknownRun, .unknownOperation, .unknownGroup, .nothingToRollBack:
       self = .notFound
     case .invalidFeatureName, .featureTypeConflict, .invalidDefinition, .invalidEntity,
       .typeMismatch, .invalidValue, .timeOutOfRange, .invalidArgument, .badCSV, .cannotUndo:
       self = .usage
     case .notAStore, .newerFormat, .permissionDenied, .readOnly, .storeFull, .corruptRecord,
-      .corruptStore, .damagedStore, .noSpace, .storage:
+      .corruptStore, .damagedStore, .noSpace, .storage, .operationUnfinished:
       self = .failure
     }
   }

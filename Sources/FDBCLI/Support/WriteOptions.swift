@@ -37,8 +37,23 @@ struct WriteOptions: ParsableArguments {
   /// The lineage the options describe.
   func lineage() throws(CLIError) -> Lineage {
     var parsed: [LineageInput] = []
-    for text in inputs { parsed.append(try LineageArgument.input(text)) }
+    for text in inputs {
+      for piece in text.split(separator: "\0", omittingEmptySubsequences: false) {
+        parsed.append(try LineageArgument.input(String(piece)))
+      }
+    }
     return Lineage(producer: producer, run: run, source: source, inputs: parsed, note: note)
+  }
+
+  /// Finishes the run named by `--run` when writes recorded it (implicitly): a `put` or `delete`
+  /// is the whole job, as an import is, so the run ends with each such command (`succeeded`,
+  /// finished at its last one). A run a program began, or one that failed or was rolled back,
+  /// is left as it is.
+  func finishImplicitRun(_ store: FeatureStore) throws {
+    guard let run, let record = try store.run(run), record.implicit,
+      record.status == .running || record.status == .succeeded
+    else { return }
+    try store.finishRun(run, status: .succeeded)
   }
 
   /// The event time, or nil for "now" as the engine decides it (the commit time).
@@ -69,6 +84,47 @@ public enum LineageArgument {
       version > 0
     else { throw bad }
     return .version(feature, entity, version)
+  }
+
+  /// Collapses the `--input V` and `--input=V` of a `put` or `delete` into one `--input` at the
+  /// first one's place, its value the values joined by NUL (no command-line argument can hold
+  /// one; ``WriteOptions`` splits them again). argument-parser removes every argument it parses
+  /// from an array, which made N `--input` flags cost N² time. Stops at `--`; the value of
+  /// `--event-time`, which may start with `-`, is never taken for a flag.
+  public static func collapse(_ arguments: [String]) -> [String] {
+    guard let command = arguments.first, command == "put" || command == "delete" else {
+      return arguments
+    }
+    var out = [command]
+    out.reserveCapacity(arguments.count)
+    var values: [String] = []
+    var slot: Int?
+    var i = 1
+    func take(_ value: String) {
+      if slot == nil {
+        slot = out.count
+        out += ["--input", ""]
+      }
+      values.append(value)
+    }
+    while i < arguments.count {
+      let a = arguments[i]
+      if a == "--" {
+        out += arguments[i...]
+        break
+      } else if a == "--input" || a == "--event-time", i + 1 < arguments.count {
+        if a == "--input" { take(arguments[i + 1]) } else { out += [a, arguments[i + 1]] }
+        i += 2
+      } else if a.hasPrefix("--input=") {
+        take(String(a.dropFirst("--input=".count)))
+        i += 1
+      } else {
+        out.append(a)
+        i += 1
+      }
+    }
+    if let slot { out[slot + 1] = values.joined(separator: "\0") }
+    return out
   }
 
   /// The form `input(_:)` parses: `feature:entity@version` or `raw:id`.

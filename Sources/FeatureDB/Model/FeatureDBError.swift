@@ -54,6 +54,12 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
   case unknownOperation(UInt64)
   /// The operation was undone already (or is an undo, which cannot be undone).
   case cannotUndo(operation: UInt64, reason: String)
+  /// A rollback (its form, as the operations log names it) selects no version: nothing was
+  /// recorded.
+  case nothingToRollBack(String)
+  /// Operation `operation` (`what`, e.g. "rollback of run r1") is recorded and in force, but
+  /// marking it on the chains stopped (`cause`); the next rollback or undo finishes it.
+  case operationUnfinished(operation: UInt64, what: String, cause: String)
   /// An export needs history that pruning or vacuum removed, in this many cells; `first` names
   /// the first few (feature, entity, event time).
   case exportNeedsRemovedHistory(cells: Int, first: [MissingHistoryCell])
@@ -101,6 +107,10 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
     case .unknownGroup(let name): "unknown feature group '\(name)'"
     case .unknownOperation(let id): "unknown operation \(id)"
     case .cannotUndo(let id, let reason): "cannot undo operation \(id): \(reason)"
+    case .nothingToRollBack(let form):
+      "rollback of \(form) covers no version; nothing was recorded"
+    case .operationUnfinished(let id, let what, let cause):
+      "operation \(id) (\(what)) is recorded and in force: every read already sees all of it, but marking it on the chains stopped (\(cause)); once that is fixed, the next rollback or undo finishes it"
     case .exportNeedsRemovedHistory(let cells, let first):
       "\(cells) \(cells == 1 ? "cell needs" : "cells need") history that pruning or vacuum removed\(first.isEmpty ? "" : " (\(cells > first.count ? "first: " : "")\(first.map(\.description).joined(separator: "; ")))"); nothing was written (pass --allow-missing-history / allowMissingHistory to write them empty)"
     }

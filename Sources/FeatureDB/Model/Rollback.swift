@@ -1,6 +1,6 @@
 /// What a rollback retracts.
 public enum RollbackTarget: Sendable, Hashable, CustomStringConvertible {
-  /// One value: the active versions of (feature, entity) newer than `version` (which must be
+  /// One value: the versions of (feature, entity) newer than `version` (which must be
   /// retained).
   case toVersion(feature: String, entity: String, version: UInt64)
   /// One value: the versions of (feature, entity) written after `writeTime`.

@@ -153,8 +153,15 @@ struct Undo: ParsableCommand {
     let op = try store.undo(
       operation, actor: actor ?? OperationDisplay.defaultActor, reason: reason)
     global.output.document(OperationDisplay.json(op))
+    let undone = try store.operation(operation)
+    // Versions another rollback not undone also covers stay retracted: say so, or an undo that
+    // restores fewer than its rollback retracted looks like a failure.
+    let kept =
+      op.versions < undone.versions
+      ? "; fewer than the \(undone.versions) it retracted: the others stay retracted while another rollback covers them"
+      : ""
     global.output.line(
-      "operation \(op.id): restored \(Display.count(op.versions, "version")) — undo of operation \(operation)"
+      "operation \(op.id): restored \(Display.count(op.versions, "version")) — undo of operation \(operation)\(kept)"
     )
   }
 }

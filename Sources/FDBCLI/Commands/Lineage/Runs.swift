@@ -68,7 +68,8 @@ struct RunCommand: ParsableCommand {
 
   struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Show a run: its record, what it wrote per feature, and the rollbacks of it.",
+      abstract:
+        "Show a run: its record, what it wrote per feature, and the rollbacks that covered its versions.",
       discussion: """
         Examples:
           fdb run show import-2026-01-05
@@ -84,7 +85,7 @@ struct RunCommand: ParsableCommand {
       let store = try global.openStore(.read)
       guard let run = try store.run(id) else { throw FeatureDBError.unknownRun(id) }
       let summary = try store.runSummary(id)
-      let rollbacks = try store.operations(limit: .max).filter { $0.form == "run \(id)" }
+      let rollbacks = try store.rollbacks(ofRun: id)
       let quality = try RunQuality.load(run, from: store)
       let output = global.output
       output.document(
@@ -134,7 +135,7 @@ struct RunCommand: ParsableCommand {
       output.table(table)
       for op in rollbacks {
         output.line(
-          "rolled back by operation \(op.id) at \(op.time.iso8601)\(op.undoneBy.map { " (undone by \($0))" } ?? "")"
+          "rolled back by operation \(op.id) at \(op.time.iso8601) — \(op.form)\(op.cascade ? " (cascade)" : "")\(op.undoneBy.map { " (undone by \($0))" } ?? "")"
         )
       }
       if let quality {

@@ -235,10 +235,15 @@ extension ChainSegments {
   ) throws {
     var keys: [[UInt8]] = []
     if let only {
-      for (e, v) in only {
-        if let found = try locate(eventTime: e, version: v), !keys.contains(found) {
-          keys.append(found)
-        }
+      // Newest first: while an entry is not older than the oldest entry of the segment found
+      // for the one before, it is in that segment, and needs no seek.
+      var seen: Set<[UInt8]> = []
+      var oldest: (Int64, UInt64)?
+      for (e, v) in only.sorted(by: { ($0.eventTime, $0.version) > ($1.eventTime, $1.version) }) {
+        if let o = oldest, (e, v) >= o { continue }
+        guard let found = try locate(eventTime: e, version: v) else { continue }
+        oldest = found.withUnsafeBytes { Keys.parseSegment($0, chainLength: chainKey.count) }
+        if seen.insert(found).inserted { keys.append(found) }
       }
     } else {
       keys = try allKeys()

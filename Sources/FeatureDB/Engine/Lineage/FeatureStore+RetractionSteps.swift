@@ -29,9 +29,10 @@ extension FeatureStore {
     var phase = rule.resume.first ?? 0
     var resume: [UInt8]? = rule.resume.count > 1 ? Array(rule.resume.dropFirst()) : nil
     var refs = changed[op] ?? []
-    func applied(_ f: Feature, _ entity: UInt64, _ versions: [UInt64]) throws {
+    /// Counts `versions` (whose status changed) after `work` entries were edited.
+    func applied(_ f: Feature, _ entity: UInt64, _ versions: [UInt64], work: Int) throws {
       next.changed &+= UInt64(versions.count)
-      budget -= max(1, versions.count)
+      budget -= max(1, work)
       for v in versions where refs.count < 1_000 {
         refs.append(
           VersionRef(feature: f.name, entity: try entityTable.name(entity, txn), version: v))
@@ -51,11 +52,14 @@ extension FeatureStore {
           covers: { versions.contains($0.version) })
         let hints = group.compactMap { l in l.eventTime.map { ($0, l.version) } }
         try applied(
-          f, first.entity, try edit.apply(only: hints.count == group.count ? hints : nil, txn))
+          f, first.entity, try edit.apply(only: hints.count == group.count ? hints : nil, txn),
+          work: group.count)
         group.removeAll()
       }
       try forEachListedVersion(target.op, txn, from: resume) { e, f, v, t in
-        if let g = group.first, g.entity != e || g.feature != f {
+        // A chain's versions are applied in groups of at most `limit`: a step stays bounded
+        // however many versions of one chain are listed.
+        if let g = group.first, g.entity != e || g.feature != f || group.count >= limit {
           try flush()
           if budget <= 0 {
             stoppedAt = (e, f, v)
@@ -84,7 +88,7 @@ extension FeatureStore {
             let edit = ChainRetraction(
               store: self, feature: f, entity: entity, mode: mode,
               covers: { versions.contains($0.version) })
-            try applied(f, entity, try edit.apply(only: nil, txn))
+            try applied(f, entity, try edit.apply(only: nil, txn), work: Int(r.count))
           }
           return true
         }
@@ -92,7 +96,7 @@ extension FeatureStore {
       case .feature(let id, let since):
         let f = try catalog.feature(id: id)
         resume = try applyFeatureChains(f, since: since, from: resume, mode: mode, txn) {
-          try applied(f, $0, $1)
+          try applied(f, $0, $1, work: $1.count)
         } budget: {
           budget -= 1
           return budget > 0

@@ -19,7 +19,10 @@ extension FeatureStore {
   /// try db.undo(result.operation!.id)
   /// ```
   /// - Throws: ``FeatureDBError/unknownRun(_:)``, ``FeatureDBError/unknownFeature(_:)``,
-  ///   ``FeatureDBError/unknownVersion(feature:entity:version:detail:)``.
+  ///   ``FeatureDBError/unknownVersion(feature:entity:version:detail:)``,
+  ///   ``FeatureDBError/nothingToRollBack(_:)`` (the target selects no version; not for a dry
+  ///   run, which answers 0), ``FeatureDBError/operationUnfinished(operation:what:cause:)``
+  ///   (recorded and in force, but not yet marked on every chain).
   @discardableResult
   public func rollback(_ target: RollbackTarget, _ options: RollbackOptions = RollbackOptions())
     throws -> RollbackResult
@@ -29,7 +32,7 @@ extension FeatureStore {
       return try read { try $0.dryRun(target, options) }
     }
     let (id, cascaded) = try recordRollback(target, options)
-    let changed = try applyPendingRetractions()
+    let changed = try finish(id, "rollback of \(target)")
     let op = try operation(id)
     return RollbackResult(
       operation: op, retracted: op.versions, cascaded: cascaded, versions: changed[id] ?? [])
@@ -37,21 +40,25 @@ extension FeatureStore {
 
   /// The first transaction of a rollback: the operation and what it covers, visible to every
   /// read from its commit on. Returns the operation id and the number of cascaded versions.
+  ///
+  /// What it covers is worked out in a read snapshot first, so the writer lock is held only to
+  /// record it; when a write committed in between could have changed it, it is worked out again
+  /// under the lock.
   func recordRollback(_ target: RollbackTarget, _ options: RollbackOptions) throws -> (
     UInt64, Int
   ) {
-    var cascaded = 0
+    let (planned, seen) = try read { snap in
+      (try snap.rollbackListing(target, cascade: options.cascade), snap.id)
+    }
+    var cascaded = planned.cascaded
     let id = try writeTransaction("rollback") { txn in
+      var listing = planned
       let snap = Snapshot(handle: txn.handle, store: self, catalog: try catalog(txn), now: .now)
-      let plan = try snap.rollbackPlan(target)
-      var listed = plan.listed
-      if options.cascade {
-        // Derived versions a rollback already retracted stay listed (an undo of that one must
-        // not bring them back while this one stands) but are not counted as cascaded.
-        let derived = try snap.cascade(from: try snap.rollbackRoots(plan))
-        cascaded = try derived.count { try snap.isActive($0) }
-        listed += derived
+      if txn.id != seen &+ 1, try !snap.stillExact(planned) {
+        listing = try snap.rollbackListing(target, cascade: options.cascade)
+        cascaded = listing.cascaded
       }
+      let (plan, listed) = (listing.plan, listing.listed)
       let time = try MetaStore(table: tables.meta).nextWriteTime(txn)
       let id = try nextOperationID(txn)
       let v2 = try tables.lineage()
@@ -88,7 +95,9 @@ extension FeatureStore {
   /// at most once.
   ///
   /// - Throws: ``FeatureDBError/unknownOperation(_:)``,
-  ///   ``FeatureDBError/cannotUndo(operation:reason:)``.
+  ///   ``FeatureDBError/cannotUndo(operation:reason:)``,
+  ///   ``FeatureDBError/operationUnfinished(operation:what:cause:)`` (recorded and in force, but
+  ///   not yet marked on every chain).
   @discardableResult
   public func undo(_ id: UInt64, actor: String = "", reason: String = "") throws -> OperationRecord
   {
@@ -123,8 +132,26 @@ extension FeatureStore {
       try MetaStore(table: tables.meta).bumpCatalogVersion(txn)
       return undoID
     }
-    try applyPendingRetractions()
+    try finish(undoID, "undo of operation \(id)")
     return try operation(undoID)
+  }
+
+  /// Applies the pending rules once operation `id` (`what`) is recorded. A failure here leaves
+  /// `id` recorded and in force (reads consult its rule until it is applied), so it is reported
+  /// as such, not as a write that left nothing.
+  @discardableResult
+  private func finish(_ id: UInt64, _ what: String) throws -> [UInt64: [VersionRef]] {
+    do {
+      return try applyPendingRetractions()
+    } catch let error as FeatureDBError {
+      let cause =
+        switch error {
+        case .noSpace: "no space left on device"
+        case .storeFull(_, let size): "the map reached its maximum of \(size) bytes"
+        default: error.description
+        }
+      throw FeatureDBError.operationUnfinished(operation: id, what: what, cause: cause)
+    }
   }
 
   /// Versions applied per transaction while a retraction is marked on the chains.

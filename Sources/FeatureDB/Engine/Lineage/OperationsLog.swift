@@ -103,7 +103,7 @@ extension FeatureStore {
       }
       // Any rollback may list versions too (a cascade's derived versions).
       try forEachListedVersion(op, txn) { e, f, v, _ in
-        state.byVersion[.init(entity: e, feature: f, version: v), default: []].append(op)
+        state.addListed(.init(entity: e, feature: f, version: v), op)
         return true
       }
       return true

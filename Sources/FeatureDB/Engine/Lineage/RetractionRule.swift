@@ -76,7 +76,10 @@ struct RetractionState: Sendable {
   /// Pending rules, by what they match.
   var byRun: [UInt64: [UInt64]] = [:]
   var byFeature: [UInt64: [(since: Int64, op: UInt64)]] = [:]
-  var byVersion: [VersionKey: [UInt64]] = [:]
+  /// Pending operations that list a version: the first one, and any more (two pending
+  /// rollbacks listing one version); one table entry per listed version, no array each.
+  var byVersion: [VersionKey: UInt64] = [:]
+  var moreByVersion: [VersionKey: [UInt64]] = [:]
   /// Any rule pending (an undo too): the retracted bit alone may be stale.
   var hasPending = false
   /// An undo pending: a retracted bit may be set on a version it restored.
@@ -109,11 +112,22 @@ struct RetractionState: Sendable {
     if let rules = byFeature[feature] {
       for r in rules where e.writeTime > r.since && before(r.op) && body(r.op) { return true }
     }
-    if !byVersion.isEmpty,
-      let ops = byVersion[VersionKey(entity: entity, feature: feature, version: e.version)]
-    {
-      for op in ops where body(op) { return true }
+    if !byVersion.isEmpty {
+      let key = VersionKey(entity: entity, feature: feature, version: e.version)
+      if let op = byVersion[key], body(op) { return true }
+      if !moreByVersion.isEmpty, let ops = moreByVersion[key] {
+        for op in ops where body(op) { return true }
+      }
     }
     return false
+  }
+
+  /// Records that pending operation `op` lists version `key`.
+  mutating func addListed(_ key: VersionKey, _ op: UInt64) {
+    if byVersion[key] == nil {
+      byVersion[key] = op
+    } else {
+      moreByVersion[key, default: []].append(op)
+    }
   }
 }

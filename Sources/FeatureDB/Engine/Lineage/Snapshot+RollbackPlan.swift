@@ -12,7 +12,78 @@ struct RollbackPlan {
   var listed: [ListedVersion]
 }
 
+/// What a rollback records: its plan, every version it lists (with a cascade, the derived ones
+/// too) and how many of those derived versions are active; and what tells whether it is still
+/// exact in a later snapshot.
+struct RollbackListing {
+  var plan: RollbackPlan
+  var listed: [ListedVersion]
+  var cascaded: Int
+  /// The last write time of the snapshot it was worked out in.
+  var lastWrite: Int64 = .min
+  /// A value rollback's chain and its next version then.
+  var chain: (entity: UInt64, feature: Feature, next: UInt64)?
+  /// With a cascade: the features of every version it covers (new versions derived from one of
+  /// them would be missing).
+  var features: Set<UInt64> = []
+}
+
 extension Snapshot {
+  /// What a rollback of `target` records.
+  ///
+  /// - Throws: ``FeatureDBError/nothingToRollBack(_:)`` when it covers no version, and what
+  ///   ``rollbackPlan(_:)`` throws.
+  func rollbackListing(_ target: RollbackTarget, cascade: Bool) throws -> RollbackListing {
+    let plan = try rollbackPlan(target)
+    guard try coversAny(plan) else { throw FeatureDBError.nothingToRollBack(target.description) }
+    var listing = RollbackListing(plan: plan, listed: plan.listed, cascaded: 0)
+    listing.lastWrite = try MetaStore(table: store.tables.meta).checkedLastWriteTime(self) ?? .min
+    switch target {
+    case .toVersion(let feature, let entity, _), .toTime(let feature, let entity, _):
+      let (f, entityID) = try pair(feature, entity, nil)
+      listing.chain = (entityID, f, try store.nextVersion(entity: entityID, feature: f, self))
+    case .feature, .run: break
+    }
+    guard cascade else { return listing }
+    // Derived versions a rollback already retracted stay listed (an undo of that one must not
+    // bring them back while this one stands) but are not counted as cascaded.
+    let roots = try rollbackRoots(plan)
+    let derived = try self.cascade(from: roots)
+    listing.listed += derived
+    listing.cascaded = try active(derived).count { $0 }
+    listing.features = Set(roots.map(\.feature)).union(derived.map(\.feature))
+    if case .feature(let f, _) = plan.kind { listing.features.insert(f) }
+    return listing
+  }
+
+  /// Whether `listing`, worked out in an earlier snapshot, is what this one would work out: no
+  /// version was written since to a value rollback's chain, and, with a cascade, no version was
+  /// derived since from a version of a feature it covers (the `edges` of those features were
+  /// last written before). Versions a run or feature rule covers need no listing: its rule covers
+  /// them up to the operation's time.
+  func stillExact(_ listing: RollbackListing) throws -> Bool {
+    if let c = listing.chain,
+      try store.nextVersion(entity: c.entity, feature: c.feature, self)
+        != c.next
+    {
+      return false
+    }
+    guard !listing.features.isEmpty, let edges = store.tables.v2?.edges else { return true }
+    let cursor = try Cursor(edges, self)
+    for f in listing.features {
+      let prefix = Keys.ids(f)
+      var entry = try prefix.withUnsafeBytes { try cursor.seek($0) }
+      while let (key, value) = entry, key.starts(with: prefix) {
+        guard let counts = try? IndexCounts.decode(value) else {
+          throw FeatureDBError.corruptStore(table: edges.name, detail: "undecodable record")
+        }
+        if counts.lastWrite > listing.lastWrite { return false }
+        entry = try cursor.next()
+      }
+    }
+    return true
+  }
+
   /// Checks a rollback's target and says what it covers.
   func rollbackPlan(_ target: RollbackTarget) throws -> RollbackPlan {
     switch target {
@@ -25,12 +96,12 @@ extension Snapshot {
           detail: "it was \(removed ?? "removed"); roll back to a retained version")
       }
       return RollbackPlan(
-        kind: .versions, listed: try activeEntries(f, entityID) { $0.version > version })
+        kind: .versions, listed: try selectedEntries(f, entityID) { $0.version > version })
     case .toTime(let feature, let entity, let writeTime):
       let (f, entityID) = try pair(feature, entity, nil)
       return RollbackPlan(
         kind: .versions,
-        listed: try activeEntries(f, entityID) { $0.writeTime > writeTime.microseconds })
+        listed: try selectedEntries(f, entityID) { $0.writeTime > writeTime.microseconds })
     case .feature(let feature, let since):
       return RollbackPlan(
         kind: .feature(try catalog.feature(feature).id, since: since.microseconds), listed: [])
@@ -50,35 +121,64 @@ extension Snapshot {
     return (f, entityID)
   }
 
-  /// The visible entries of one chain that `select` picks.
-  private func activeEntries(
+  /// The entries of one chain that `select` picks, retracted ones too: a rollback covers every
+  /// version its rule selects, so an undo of another rollback that also retracted one of them
+  /// leaves it retracted while this one stands.
+  private func selectedEntries(
     _ f: Feature, _ entityID: UInt64, _ select: (ChainRecord.Entry) -> Bool
   ) throws -> [ListedVersion] {
     var out: [ListedVersion] = []
-    try forEachEntry(f, entityID) { e, reader in
-      if select(e), try !isRetracted(e, reader, entity: entityID, feature: f.id, at: nil) {
+    try forEachEntry(f, entityID) { e, _ in
+      if select(e) {
         out.append(
           ListedVersion(entity: entityID, feature: f.id, version: e.version, eventTime: e.eventTime)
         )
       }
+      return true
     }
     return out
   }
 
-  /// Calls `body` with every entry of a chain, head then segments.
+  /// Calls `body` with every entry of a chain, head then segments, until it returns false.
   func forEachEntry(
     _ f: Feature, _ entityID: UInt64,
-    _ body: (ChainRecord.Entry, ChainRecord.Reader) throws -> Void
+    _ body: (ChainRecord.Entry, ChainRecord.Reader) throws -> Bool
   ) throws {
     let name = (try? store.entityTable.name(entityID, self)) ?? "#\(entityID)"
     try withChain(f, entityID: entityID, entity: name) { head in
       guard let head else { return }
       try forEachRecord(head: head, f, entityID: entityID) { record in
         var reader = record
-        while let e = try reader.next() { try body(e, record) }
+        while let e = try reader.next() {
+          guard try body(e, record) else { return false }
+        }
         return true
       }
     }
+  }
+
+  /// Whether a plan covers any version (a rollback that covers none is refused): the first
+  /// one found answers.
+  func coversAny(_ plan: RollbackPlan) throws -> Bool {
+    guard plan.listed.isEmpty else { return true }
+    var any = false
+    switch plan.kind {
+    case .run(let symbol):
+      try store.forEachRunVersion(symbol, self) { _, _, _ in
+        any = true
+        return false
+      }
+    case .feature(let id, let since):
+      let f = try catalog.feature(id: id)
+      for e in try store.chainEntities(of: id, self).entities where !any {
+        try forEachEntry(f, e) { entry, _ in
+          any = entry.writeTime > since
+          return !any
+        }
+      }
+    case .versions, .undo: break
+    }
+    return any
   }
 
   /// Every version a plan covers, listed (a run's from its index, a feature's by reading its
@@ -100,6 +200,7 @@ extension Snapshot {
               ListedVersion(
                 entity: e, feature: id, version: entry.version, eventTime: entry.eventTime))
           }
+          return true
         }
       }
     case .versions, .undo: break
@@ -130,16 +231,42 @@ extension Snapshot {
     return out
   }
 
-  /// Whether a listed version is retained and visible now.
-  func isActive(_ l: ListedVersion) throws -> Bool {
-    let f = try catalog.feature(id: l.feature)
-    var active = false
-    try forEachEntry(f, l.entity) { e, reader in
-      if e.version == l.version {
-        active = try !isRetracted(e, reader, entity: l.entity, feature: l.feature, at: nil)
-      }
+  /// Which of `listed` are retained and visible now, by position. Each chain they name is
+  /// walked once, newest entry first, and only until its last listed version is found: linear
+  /// in the versions read, however many of one chain are listed.
+  func active(_ listed: [ListedVersion]) throws -> [Bool] {
+    var flags = [Bool](repeating: false, count: listed.count)
+    let order = listed.indices.sorted {
+      (listed[$0].entity, listed[$0].feature) < (listed[$1].entity, listed[$1].feature)
     }
-    return active
+    var start = 0
+    while start < order.count {
+      let first = listed[order[start]]
+      var end = start + 1
+      while end < order.count, listed[order[end]].entity == first.entity,
+        listed[order[end]].feature == first.feature
+      {
+        end += 1
+      }
+      // Version → position in `listed`; one listed version needs no table.
+      let positions =
+        end - start > 1
+        ? Dictionary(order[start..<end].map { (listed[$0].version, $0) }) { a, _ in a } : [:]
+      var left = end - start
+      let f = try catalog.feature(id: first.feature)
+      try forEachEntry(f, first.entity) { e, reader in
+        let found =
+          positions.isEmpty
+          ? (e.version == first.version ? order[start] : nil) : positions[e.version]
+        guard let i = found else { return true }
+        flags[i] = try !isRetracted(
+          e, reader, entity: first.entity, feature: first.feature, at: nil)
+        left -= 1
+        return left > 0
+      }
+      start = end
+    }
+    return flags
   }
 
   /// What a rollback would retract, changing nothing.
@@ -150,7 +277,9 @@ extension Snapshot {
     var refs: [VersionRef] = []
     var retracted = 0
     var cascaded = 0
-    for (i, l) in (roots + derived).enumerated() where try isActive(l) {
+    let all = roots + derived
+    let isActive = try active(all)
+    for (i, l) in all.enumerated() where isActive[i] {
       retracted += 1
       if i >= roots.count { cascaded += 1 }
       if refs.count < 1_000 {

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+
+@testable import FeatureDB
+
+/// Applying a rollback edits at most `step` versions per transaction, however many of one chain
+/// it lists and whether or not they were retracted already, so other writers get the writer
+/// lock between steps (issue 19, item 9).
+@Suite struct RetractionStepTests {
+  /// The steps `applyPendingRetractions(step:)` takes to apply every pending rule.
+  static func steps(_ db: FeatureStore, step: Int) throws -> Int {
+    var steps = 0
+    while !(try db.applyPendingRetractions(step: step, maxSteps: 1).isEmpty) { steps += 1 }
+    return steps
+  }
+
+  @Test func versionsOfOneChainAreAppliedInBoundedSteps() throws {
+    let (db, dir) = try RollbackTests.store()
+    _ = dir
+    try db.write { b in
+      for i in 1...50 { b.put("spend", "u1", Double(i), eventTime: t(Int64(i))) }
+    }
+    _ = try db.recordRollback(.toVersion(feature: "spend", entity: "u1", version: 1), .init())
+    #expect(try Self.steps(db, step: 10) >= 5)
+    #expect(try db.operation(1).versions == 49)
+    #expect(try db.latest("spend", "u1") == .double(1))
+    try expectClean(db)
+  }
+
+  @Test func versionsRetractedAlreadyCountAsWork() throws {
+    let (db, dir) = try RollbackTests.store()
+    _ = dir
+    try db.write { b in
+      b.lineage = Lineage(run: "r")
+      for e in 0..<50 {
+        for i in 1...5 { b.put("spend", "u\(e)", Double(i), eventTime: t(Int64(i))) }
+      }
+    }
+    try db.rollback(.run("r"))
+    // Every version is retracted already: the second rollback changes none, but edits 250.
+    _ = try db.recordRollback(.run("r"), .init())
+    #expect(try Self.steps(db, step: 10) >= 20)
+    #expect(try db.operation(2).versions == 0)
+    try expectClean(db)
+  }
+}

@@ -45,7 +45,7 @@ extension ExitStatus {
       .typeMismatch, .invalidValue, .timeOutOfRange, .invalidArgument, .badCSV, .cannotUndo:
       self = .usage
     case .notAStore, .newerFormat, .permissionDenied, .readOnly, .storeFull, .corruptRecord,
-      .corruptStore, .damagedStore, .noSpace, .storage:
+      .corruptStore, .damagedStore, .noSpace, .storage, .resourceBusy:
       self = .failure
     }
   }

@@ -26,20 +26,27 @@ extension PipelineRunner {
     let absolute = stdin ? "-" : URL(fileURLWithPath: path).standardizedFileURL.path
     let identity = (device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
     let name = checkpointName(absolute)
-    var resumed: Checkpoint?
-    if !stdin, let bytes = try store.checkpoint(name) {
-      let c = try decodeCheckpoint(bytes)
-      guard c.device == identity.device, c.inode == identity.inode else {
-        throw PipelineError.checkpointMismatch(
-          "\(path) is another file than the one checkpointed (device/inode \(c.device)/\(c.inode)); "
-            + "use another --prefix or remove the store's pipeline state")
+    return try exclusively(name, resuming: !stdin) { resumed, runID in
+      if let c = resumed {
+        guard c.device == identity.device, c.inode == identity.inode else {
+          throw PipelineError.checkpointMismatch(
+            "\(path) is another file than the one checkpointed (device/inode \(c.device)/\(c.inode)); "
+              + "use another --prefix or remove the store's pipeline state")
+        }
       }
-      resumed = c
+      try start(resumed, runID: runID, source: absolute)
+      if let c = resumed, lseek(fd, off_t(c.report.offset), SEEK_SET) < 0 {
+        throw PipelineError.io("cannot seek \(path) to \(c.report.offset)")
+      }
+      return try consume(fd: fd, checkpoint: name, identity)
     }
-    try start(resumed, source: absolute)
-    if let c = resumed, lseek(fd, off_t(c.report.offset), SEEK_SET) < 0 {
-      throw PipelineError.io("cannot seek \(path) to \(c.report.offset)")
-    }
+  }
+
+  /// Reads the file from the position ``start(_:runID:source:)`` set, commits batch by batch
+  /// and finishes the run.
+  private func consume(
+    fd: Int32, checkpoint name: String, _ identity: (device: UInt64, inode: UInt64)
+  ) throws -> PipelineReport {
     var reader = JSONLinesReader(fd: fd, offset: report.offset, line: report.line)
     let decoder = EventDecoder()
     let rejects = try RejectsFile(options.rejectsPath)
@@ -78,25 +85,48 @@ extension PipelineRunner {
   ///   pipeline's features, store errors.
   public func run<S: Sequence<BehaviorEvent>>(events: S, input: String) throws -> PipelineReport {
     let name = checkpointName(input)
-    let resumed = try store.checkpoint(name).map(decodeCheckpoint)
-    try start(resumed, source: input)
-    var inBatch = 0
-    return try finishing {
-      for (index, event) in events.enumerated() where UInt64(index) >= report.offset {
-        try process(event)
-        report.offset = UInt64(index + 1)
-        inBatch += 1
-        if batchEnds(inBatch) {
-          try commit(name, (0, 0))
-          inBatch = 0
+    return try exclusively(name, resuming: true) { resumed, runID in
+      try start(resumed, runID: runID, source: input)
+      var inBatch = 0
+      return try finishing {
+        for (index, event) in events.enumerated() where UInt64(index) >= report.offset {
+          try process(event)
+          report.offset = UInt64(index + 1)
+          inBatch += 1
+          if batchEnds(inBatch) {
+            try commit(name, (0, 0))
+            inBatch = 0
+          }
+          if stopping {
+            report.interrupted = true
+            break
+          }
         }
-        if stopping {
-          report.interrupted = true
-          break
-        }
+        try commit(name, (0, 0))
       }
-      try commit(name, (0, 0))
     }
+  }
+
+  /// Runs `body(resumed checkpoint, run id)` as the one writer of this pipeline's state
+  /// namespace (its users' states and its inputs' checkpoints) and of the run: the namespace is
+  /// claimed before the checkpoint is read, the run before anything is written, so a second
+  /// runner of the same prefix or run — in this process or another — is refused with
+  /// `FeatureDBError.resourceBusy` before it writes (see `FeatureStore.claiming`). The run id
+  /// is the options', else the checkpoint's, else `pipeline-<time>`.
+  func exclusively(
+    _ checkpoint: String, resuming: Bool,
+    _ body: (Checkpoint?, String) throws -> PipelineReport
+  ) throws -> PipelineReport {
+    func claimed() throws -> PipelineReport {
+      let resumed = resuming ? try store.checkpoint(checkpoint).map(decodeCheckpoint) : nil
+      let runID =
+        options.runID ?? resumed?.report.runID
+        ?? "pipeline-\(Timestamp.now.iso8601.filter { $0 != ":" && $0 != "-" })"
+      guard options.persist else { return try body(resumed, runID) }
+      return try store.claiming(.run(runID)) { try body(resumed, runID) }
+    }
+    guard options.persist else { return try claimed() }
+    return try store.claiming(.namespace(namespace), claimed)
   }
 
   /// The name of the checkpoint kept for `input` (a path or an API input name):

@@ -4,11 +4,13 @@ import Foundation
 /// A run's start (its record, definitions, resumed totals) and end (quality, status).
 extension PipelineRunner {
 
-  func start(_ checkpoint: Checkpoint?, source: String) throws {
+  /// Starts run `runID` from `checkpoint` (nil: from the start): the resumed totals, the
+  /// definitions and the run record. A rolled-back run is not continued: its rollback would
+  /// no longer cover what it writes.
+  ///
+  /// - Throws: ``PipelineError/invalidConfiguration(_:)`` when run `runID` was rolled back.
+  func start(_ checkpoint: Checkpoint?, runID: String, source: String) throws {
     let resumed = checkpoint?.report
-    let runID =
-      options.runID ?? resumed?.runID
-      ?? "pipeline-\(Timestamp.now.iso8601.filter { $0 != ":" && $0 != "-" })"
     report = resumed ?? PipelineReport(runID: runID)
     report.runID = runID
     report.interrupted = false
@@ -20,6 +22,10 @@ extension PipelineRunner {
     quality = nil
     qualityCounter = QualityCounter(features: featureNames, resuming: checkpoint?.quality)
     guard options.persist else { return }
+    if try store.run(runID)?.status == .rolledBack {
+      throw PipelineError.invalidConfiguration(
+        "run '\(runID)' was rolled back; continue this input under a new run id (--run)")
+    }
     try defineFeatures()
     if try store.run(runID) == nil {
       try store.beginRun(

@@ -52,18 +52,22 @@ extension PipelineRunner {
     let rejects = try RejectsFile(options.rejectsPath)
     var inBatch = 0
     return try finishing {
-      while let (bytes, line, end) = try reader.next() {
+      while let line = try reader.next() {
         inBatch += 1
-        if !bytes.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) {
-          do {
-            try process(try decoder.decode(bytes, line: line))
-          } catch let PipelineError.badEvent(line, reason) where rejects != nil {
-            try rejects!.write(line: line, reason: reason, text: bytes)
-            report.rejected += 1
+        do {
+          if let length = line.overlong {
+            throw PipelineError.badEvent(
+              line: line.number, reason: "line longer than 1 MB (\(length) bytes)")
           }
+          if !line.bytes.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) {
+            try process(try decoder.decode(line.bytes, line: line.number))
+          }
+        } catch let PipelineError.badEvent(number, reason) where rejects != nil {
+          try rejects!.write(line: number, reason: reason, text: line.bytes)
+          report.rejected += 1
         }
-        report.offset = end
-        report.line = line + 1
+        report.offset = line.end
+        report.line = line.number + 1
         if batchEnds(inBatch) {
           try commit(name, identity)
           inBatch = 0

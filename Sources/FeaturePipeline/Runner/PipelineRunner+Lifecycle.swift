@@ -16,6 +16,10 @@ extension PipelineRunner {
     report.interrupted = false
     stopSignal.reset()
     report.startOffset = report.offset
+    futureLimit =
+      options.maxFutureSkew.map {
+        (options.now ?? .now).microseconds.addingReportingOverflow($0.microseconds).partialValue
+      } ?? .max
     self.source = source
     users.removeAll()
     sources.removeAll()
@@ -82,6 +86,7 @@ extension PipelineRunner {
     m["versions"] = String(report.versions)
     m["late_events"] = String(report.lateEvents)
     m["too_late_events"] = String(report.tooLateEvents)
+    m["future_events"] = String(report.futureEvents)
     m["rejected"] = String(report.rejected)
     m["offset"] = String(report.offset)
     m["input"] = source

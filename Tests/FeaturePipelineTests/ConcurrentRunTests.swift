@@ -100,6 +100,22 @@ import Testing
     }
     #expect(try fdb(["pipeline", "run", input, "--run", "held", "--db", path]).status == 0)
     #expect(try store.run("held")?.status == .succeeded)
+    // `fdb rollback --run` of a run being written: one line, exit 1; a dry run is allowed.
+    let (rollback, dryRun) = try store.claiming(.run("held")) {
+      (
+        try fdb(["rollback", "--run", "held", "--db", path]),
+        try fdb(["rollback", "--run", "held", "--dry-run", "--db", path])
+      )
+    }
+    #expect(rollback.status == 1)
+    #expect(
+      rollback.error
+        == "fdb: error: run 'held' is in use by another writer (a pipeline run or a rollback of it); nothing was written: retry when it ends\n"
+    )
+    #expect(dryRun.status == 0)
+    #expect(try store.run("held")?.status == .succeeded)
+    #expect(try fdb(["rollback", "--run", "held", "--db", path]).status == 0)
+    #expect(try store.run("held")?.status == .rolledBack)
   }
 }
 

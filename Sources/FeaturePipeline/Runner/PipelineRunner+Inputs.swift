@@ -13,7 +13,8 @@ extension PipelineRunner {
   ///   (or the rejects file) cannot be opened, read or seeked,
   ///   ``PipelineError/corruptState(_:)`` for a checkpoint or state that does not decode,
   ///   ``PipelineError/invalidConfiguration(_:)`` when another writer wrote the pipeline's
-  ///   features, store errors.
+  ///   features or the run was rolled back, `FeatureDBError.resourceBusy` (before anything is
+  ///   written) while another runner of this prefix or run is running, store errors.
   public func run(file path: String) throws -> PipelineReport {
     let stdin = path == "-"
     let fd = stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC)
@@ -86,7 +87,9 @@ extension PipelineRunner {
   ///
   /// - Throws: ``PipelineError/corruptState(_:)`` for a checkpoint or state that does not
   ///   decode, ``PipelineError/invalidConfiguration(_:)`` when another writer wrote the
-  ///   pipeline's features, store errors.
+  ///   pipeline's features or the run was rolled back, `FeatureDBError.resourceBusy` (before
+  ///   anything is written) while another runner of this prefix or run is running, store
+  ///   errors.
   public func run<S: Sequence<BehaviorEvent>>(events: S, input: String) throws -> PipelineReport {
     let name = checkpointName(input)
     return try exclusively(name, resuming: true) { resumed, runID in

@@ -8,6 +8,10 @@ if let first = arguments.first, first.hasPrefix("--child-export") {
   childExport(Array(arguments))
   exit(0)
 }
+if arguments.first == "--child-pipeline" {
+  childPipeline(Array(arguments))
+  exit(0)
+}
 let quick = arguments.contains("--quick")
 let only = option("scenario")
 let sizes = quick ? Sizes.quick : Sizes.full
@@ -48,6 +52,7 @@ if wanted("pipeline", "pipeline_per_batch", "pipeline_per_event") {
 }
 if wanted("extract_only") { scenarios.extractOnly(quick: quick, batch: batch) }
 if wanted("pipeline_latency") { scenarios.pipelineLatency(quick: quick, batch: batch) }
+if wanted("pipeline_memory") { scenarios.pipelineMemory(quick: quick, batch: batch) }
 if wanted("multiprocess", "multiprocess-writer", "multiprocess-reader") {
   scenarios.multiprocess(only: only, quick: quick)
 }

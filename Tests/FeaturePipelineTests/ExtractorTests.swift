@@ -280,3 +280,46 @@ extension ExtractorTests {
     #expect(none["value_mean"] == .double(0) && none["z_score"] == .double(0))
   }
 }
+
+/// Edge cases of the formulas in docs/pipeline.md (issue 19, item 6).
+@Suite struct FormulaEdgeTests {
+  /// A constant series has no spread: std 0 and z_score 0, not ±1 from rounding; a spread of
+  /// one ulp is rounding, not spread.
+  @Test func aConstantSeriesHasZeroSpread() {
+    let statistical = StatisticalExtractor()
+    for values in [Array(repeating: 0.1, count: 10), [0.1, 0.1.nextUp, 0.1, 0.1, 0.1.nextUp]] {
+      for n in 1...values.count {
+        let events = values[..<n].enumerated().map { i, x in
+          event(monday + .minutes(Int64(i)), "api_call", ["value": .number(x)])
+        }
+        let v = evaluate(statistical, events)
+        #expect(v["value_std"] == .double(0), "\(values[..<n])")
+        #expect(v["z_score"] == .double(0), "\(values[..<n])")
+        #expect(v["volatility"] == .double(0), "\(values[..<n])")
+        if values[0] == values[1] { #expect(v["value_mean"] == .double(0.1)) }
+      }
+    }
+  }
+
+  /// `failure_rate` counts failures over the events whose `data.result` is `success` or
+  /// `failure` (another result counts in neither).
+  @Test func failureRateIgnoresOtherResults() {
+    let t = monday + .hours(1)
+    let v = evaluate(
+      BehavioralExtractor(),
+      [
+        event(t - .minutes(3), "login", ["result": "failure"]),
+        event(t - .minutes(2), "login", ["result": "pending"]),
+        event(t, "login", ["result": "success"]),
+      ])
+    #expect(v["failure_rate"] == .double(0.5))
+  }
+
+  /// `behavioral_consistency_score` puts every `event_type` outside the listed ones in one
+  /// kind, "other".
+  @Test func unlistedEventTypesAreOneKindInTheMix() {
+    let t = monday + .days(3)
+    let v = evaluate(BehavioralExtractor(), [event(t - .days(2), "x"), event(t, "y")])
+    #expect(v["behavioral_consistency_score"] == .double(1))
+  }
+}

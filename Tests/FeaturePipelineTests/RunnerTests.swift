@@ -70,6 +70,24 @@ import Testing
     #expect(try db.run("r")?.metadata["too_late_events"] == "1")
   }
 
+  /// An event exactly `lateness` behind its user's newest is placed; a microsecond more and it
+  /// is too late.
+  @Test func theLatenessBoundIsInclusive() throws {
+    let (db, dir) = try makeStore()
+    _ = dir
+    let runner = try PipelineRunner(
+      store: db, extractors: [TemporalExtractor()],
+      options: PipelineOptions(runID: "r", lateness: .minutes(5)))
+    let t = monday + .hours(12)
+    let report = try runner.run(
+      events: [
+        event(t, id: "newest"), event(t - .minutes(5), id: "on-the-bound"),
+        event(t - .minutes(5) - TimeSpan(microseconds: 1), id: "beyond"),
+      ], input: "test")
+    #expect(report.lateEvents == 1 && report.tooLateEvents == 1)
+    #expect(report.tooLateEventIDs == ["beyond"])
+  }
+
   /// Two runs over a sequence split anywhere give what one run gives (the checkpoint counts
   /// events; the user state is read back from the store).
   @Test(arguments: [Coalesce.perBatch, .perEvent])
@@ -283,15 +301,30 @@ import Testing
     for f in runner.featureNames { #expect(try db.latest(f, "u1") == nil, "\(f)") }
   }
 
-  @Test func anotherWriterOfThePipelinesFeaturesStopsTheRun() throws {
+  /// Another writer of a pipeline feature during a run stops it; the next run counts on from
+  /// the store's version numbers and finishes the input (the checkpoint is never stuck).
+  @Test func anotherWriterOfThePipelinesFeaturesStopsTheRunAndTheNextOneGoesOn() throws {
     let (db, dir) = try makeStore()
     _ = dir
-    let runner = try PipelineRunner(store: db, options: PipelineOptions(runID: "r"))
-    try runner.defineFeatures()
-    try db.write { $0.put("activity_count_1h", "u1", 99) }
-    #expect(throws: PipelineError.self) {
-      try runner.run(events: [event(monday)], input: "test")
+    let events = (0..<4).map { event(monday + .minutes($0)) }
+    let runner = try PipelineRunner(
+      store: db, options: PipelineOptions(runID: "r", batchSize: 1, coalesce: .perEvent))
+    runner.progress = { report in
+      if report.batches == 1 {
+        _ = try? db.put("activity_count_1h", "u1", 99, eventTime: monday - .hours(1))
+      }
     }
+    #expect(throws: PipelineError.self) { try runner.run(events: events, input: "test") }
     #expect(try db.run("r")?.status == .failed)
+    let report = try PipelineRunner(
+      store: db, options: PipelineOptions(runID: "r2", batchSize: 1, coalesce: .perEvent)
+    ).run(events: events, input: "test")
+    #expect(report.events == 4)
+    #expect(try db.latest("activity_count_1h", "u1") == .int(4))
+    // A user met for the first time after another writer wrote its features counts on too.
+    try db.write { $0.put("activity_count_1h", "u2", 7) }
+    _ = try PipelineRunner(store: db, options: PipelineOptions(runID: "r3"))
+      .run(events: [event(monday, user: "u2")], input: "u2")
+    #expect(try db.history("activity_count_1h", "u2").map(\.version) == [2, 1])
   }
 }

@@ -66,6 +66,12 @@ struct PipelineCommand: ParsableCommand {
 
     @Option(
       help: ArgumentHelp(
+        "How far past the clock an event's time may lie; later events are counted as future events and not applied.",
+        valueName: "duration"))
+    var maxFutureSkew = "1d"
+
+    @Option(
+      help: ArgumentHelp(
         "Max versions of its features (0 = unlimited); without it, new features get 10 and existing ones keep theirs.",
         valueName: "n"))
     var maxVersions: Int?
@@ -99,6 +105,8 @@ struct PipelineCommand: ParsableCommand {
       let options = PipelineOptions(
         prefix: prefix, runID: runID, batchSize: batch,
         lateness: try TimeArgument.duration(lateness, option: "--lateness", allowZero: true),
+        maxFutureSkew: try TimeArgument.duration(
+          maxFutureSkew, option: "--max-future-skew", allowZero: true),
         coalesce: Coalesce(rawValue: coalesce)!, maxVersions: maxVersions,
         rejectsPath: skipBadEvents)
       let runner = try PipelineRunner(store: store, extractors: chosen, options: options)
@@ -134,6 +142,8 @@ struct PipelineCommand: ParsableCommand {
           ("versions", .int(report.versions)), ("late_events", .int(report.lateEvents)),
           ("too_late_events", .int(report.tooLateEvents)),
           ("too_late_event_ids", .array(report.tooLateEventIDs.map { .string($0) })),
+          ("future_events", .int(report.futureEvents)),
+          ("future_event_ids", .array(report.futureEventIDs.map { .string($0) })),
           ("rejected", .int(report.rejected)), ("offset", .int(report.offset)),
           ("resumed_at", .int(report.startOffset)), ("seconds", .double(seconds)),
           ("interrupted", .bool(report.interrupted)),
@@ -157,6 +167,11 @@ struct PipelineCommand: ParsableCommand {
       if report.tooLateEvents > 0 {
         output.note(
           "too late (first \(report.tooLateEventIDs.count)): \(report.tooLateEventIDs.prefix(10).joined(separator: ", "))"
+        )
+      }
+      if report.futureEvents > 0 {
+        output.note(
+          "\(report.futureEvents) in the future, not applied (first \(report.futureEventIDs.count)): \(report.futureEventIDs.prefix(10).joined(separator: ", "))"
         )
       }
     }

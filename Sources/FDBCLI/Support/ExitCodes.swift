@@ -45,7 +45,8 @@ extension ExitStatus {
       .typeMismatch, .invalidValue, .timeOutOfRange, .invalidArgument, .badCSV, .cannotUndo:
       self = .usage
     case .notAStore, .newerFormat, .permissionDenied, .readOnly, .storeFull, .corruptRecord,
-      .corruptStore, .damagedStore, .noSpace, .storage, .operationUnfinished:
+      .corruptStore, .damagedStore, .noSpace, .storage, .operationUnfinished,
+      .resourceBusy:
       self = .failure
     }
   }

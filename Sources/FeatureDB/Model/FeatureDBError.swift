@@ -63,6 +63,9 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
   /// An export needs history that pruning or vacuum removed, in this many cells; `first` names
   /// the first few (feature, entity, event time).
   case exportNeedsRemovedHistory(cells: Int, first: [MissingHistoryCell])
+  /// Another writer holds this run or checkpoint (``FeatureStore/claiming(_:_:)``): a pipeline
+  /// is writing it, or a rollback of it is under way. Nothing was written.
+  case resourceBusy(String)
 
   /// A message for people that names what is concerned: the feature, entity, path or value.
   public var description: String {
@@ -113,6 +116,8 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
       "operation \(id) (\(what)) is recorded and in force: every read already sees all of it, but marking it on the chains stopped (\(cause)); once that is fixed, the next rollback or undo finishes it"
     case .exportNeedsRemovedHistory(let cells, let first):
       "\(cells) \(cells == 1 ? "cell needs" : "cells need") history that pruning or vacuum removed\(first.isEmpty ? "" : " (\(cells > first.count ? "first: " : "")\(first.map(\.description).joined(separator: "; ")))"); nothing was written (pass --allow-missing-history / allowMissingHistory to write them empty)"
+    case .resourceBusy(let what):
+      "\(what) is in use by another writer (a pipeline run or a rollback of it); nothing was written: retry when it ends"
     }
   }
 }

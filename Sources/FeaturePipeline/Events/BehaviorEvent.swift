@@ -64,10 +64,18 @@ public struct BehaviorEvent: Codable, Sendable, Hashable {
     case locationInfo = "location_info"
   }
 
+  /// Longest `user_id` in UTF-8 bytes: the store's limit for an entity id, which the user id
+  /// becomes.
+  public static let maxUserIDLength = 400
+
+  static func userIDTooLong(_ id: String) -> String {
+    "user_id is \(id.utf8.count) bytes long; the limit is \(maxUserIDLength)"
+  }
+
   /// Decodes the JSON object described above (unknown fields are ignored).
   ///
   /// - Throws: `DecodingError` when a required field is missing, `event_id` or `user_id` is
-  ///   empty, the timestamp is not ISO-8601 or lies outside `Timestamp.isValid`, or a
+  ///   empty, `user_id` is longer than ``maxUserIDLength`` bytes, the timestamp is not ISO-8601 or lies outside `Timestamp.isValid`, or a
   ///   value has the wrong type.
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -76,6 +84,10 @@ public struct BehaviorEvent: Codable, Sendable, Hashable {
     for (key, value) in [(CodingKeys.eventID, eventID), (.userID, userID)] where value.isEmpty {
       throw DecodingError.dataCorruptedError(
         forKey: key, in: c, debugDescription: "\(key.rawValue) is empty")
+    }
+    if userID.utf8.count > Self.maxUserIDLength {
+      throw DecodingError.dataCorruptedError(
+        forKey: .userID, in: c, debugDescription: Self.userIDTooLong(userID))
     }
     sessionID = try c.decodeIfPresent(String.self, forKey: .sessionID)
     let text = try c.decode(String.self, forKey: .timestamp)

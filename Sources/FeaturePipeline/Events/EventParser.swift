@@ -8,7 +8,7 @@ struct EventParser {
   private var p: UnsafePointer<UInt8>
   private let end: UnsafePointer<UInt8>
 
-  private struct Failure: Error { var reason: String }
+  private struct Failure: Error, Equatable { var reason: String }
 
   /// Parses `bytes` (one line, no newline).
   static func parse(_ bytes: ArraySlice<UInt8>) -> Result<BehaviorEvent, PipelineErrorReason> {
@@ -140,6 +140,8 @@ struct EventParser {
     }
     let text = String(decoding: UnsafeBufferPointer(start: start, count: p - start), as: UTF8.self)
     guard let d = Double(text), text.first != "+", text.first != "." else { throw Self.malformed }
+    // Swift reads 1e400 as infinity: a number no Double holds is bad input, never "no number".
+    guard d.isFinite else { throw Failure(reason: "number out of range: \(text)") }
     return d
   }
 
@@ -227,7 +229,10 @@ struct EventParser {
       case 102:
         try literal("false")
         result[k] = .bool(false)
-      case 45, 48...57: result[k] = .number(try number())
+      case 45, 48...57:
+        do { result[k] = .number(try number()) } catch let f as Failure where f != Self.malformed {
+          if bad == nil { bad = Failure(reason: "\(key).\(k): \(f.reason)") }
+        }
       default:
         try skipValue()
         if bad == nil {
@@ -298,6 +303,9 @@ struct EventParser {
     guard let eventType else { throw Failure(reason: "missing required field 'event_type'") }
     if eventID.isEmpty { throw Failure(reason: "event_id: event_id is empty") }
     if userID.isEmpty { throw Failure(reason: "user_id: user_id is empty") }
+    if userID.utf8.count > BehaviorEvent.maxUserIDLength {
+      throw Failure(reason: "user_id: \(BehaviorEvent.userIDTooLong(userID))")
+    }
     guard let time = Timestamp(iso8601: timestamp), time.isValid else {
       throw Failure(reason: "timestamp: unparsable timestamp '\(timestamp)'")
     }

@@ -2,9 +2,23 @@ import FeatureDB
 import Foundation
 
 /// Reads lines from a file descriptor in large chunks, keeping the byte offset after each line
-/// (what the checkpoint records). A line longer than ``maxLineLength`` is an error.
+/// (what the checkpoint records). A line longer than ``maxLineLength`` is read past without
+/// being kept: it comes back as its first ``keptPrefix`` bytes with its length, so the caller
+/// can report it (or skip it) and go on with the next line.
 struct JSONLinesReader {
   static let maxLineLength = 1 << 20
+  /// Bytes kept of a line longer than ``maxLineLength``.
+  static let keptPrefix = 1_024
+
+  /// One line: its bytes (without the newline), 1-based number, the file offset after it, and
+  /// for a line longer than ``maxLineLength`` its length (`bytes` then holds its first
+  /// ``keptPrefix`` bytes).
+  struct Line {
+    var bytes: ArraySlice<UInt8>
+    var number: Int
+    var end: UInt64
+    var overlong: Int?
+  }
 
   let fd: Int32
   private var buffer: [UInt8] = []
@@ -21,29 +35,43 @@ struct JSONLinesReader {
     nextLine = line
   }
 
-  /// The next line (without its newline), its number and the offset after it; nil at the end.
-  mutating func next() throws(PipelineError) -> (bytes: ArraySlice<UInt8>, line: Int, end: UInt64)?
-  {
+  /// The next line; nil at the end.
+  mutating func next() throws(PipelineError) -> Line? {
     while true {
       if let nl = buffer[start...].firstIndex(of: 10) {
-        let line = buffer[start..<nl]
-        if line.count > Self.maxLineLength {
-          throw .badEvent(line: nextLine, reason: "line longer than 1 MB (\(line.count) bytes)")
-        }
-        start = nl + 1
-        defer { nextLine += 1 }
-        return (line, nextLine, bufferOffset + UInt64(start))
+        if nl - start > Self.maxLineLength { return try skipOverlong() }
+        return take(buffer[start..<nl], upTo: nl + 1)
       }
-      if buffer.count - start > Self.maxLineLength {
-        throw .badEvent(line: nextLine, reason: "line longer than 1 MB")
-      }
+      if buffer.count - start > Self.maxLineLength { return try skipOverlong() }
       if atEOF {
         guard start < buffer.count else { return nil }
-        let line = buffer[start...]
-        start = buffer.count
-        defer { nextLine += 1 }
-        return (line, nextLine, bufferOffset + UInt64(start))
+        return take(buffer[start...], upTo: buffer.count)
       }
+      try fill()
+    }
+  }
+
+  private mutating func take(_ bytes: ArraySlice<UInt8>, upTo next: Int, overlong: Int? = nil)
+    -> Line
+  {
+    start = next
+    defer { nextLine += 1 }
+    return Line(
+      bytes: bytes, number: nextLine, end: bufferOffset + UInt64(start), overlong: overlong)
+  }
+
+  /// Reads past the line at `start`, longer than ``maxLineLength``, to its newline or the end
+  /// of the input, keeping only its first ``keptPrefix`` bytes.
+  private mutating func skipOverlong() throws(PipelineError) -> Line {
+    let prefix = ArraySlice(buffer[start..<(start + Self.keptPrefix)])
+    var length = 0
+    while true {
+      if let nl = buffer[start...].firstIndex(of: 10) {
+        return take(prefix, upTo: nl + 1, overlong: length + nl - start)
+      }
+      length += buffer.count - start
+      start = buffer.count
+      if atEOF { return take(prefix, upTo: start, overlong: length) }
       try fill()
     }
   }

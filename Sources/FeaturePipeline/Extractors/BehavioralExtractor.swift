@@ -21,11 +21,13 @@ public struct BehavioralExtractor: FeatureExtractor {
       "data_transfer_volume", .double, "sum of data.bytes in (t - 24h, t], in MB (10^6 bytes)"),
     FeatureSpec(
       "failure_rate", .double,
-      "failures over events with a data.result in (t - 24h, t]; 0 without any"),
+      "failures over events whose data.result is success or failure, in (t - 24h, t]; 0 without any"
+    ),
     FeatureSpec("admin_action_count", .int, "admin_action events in (t - 24h, t]"),
     FeatureSpec(
       "behavioral_consistency_score", .double,
-      "1 - total variation distance between the event-type mix of (t - 24h, t] and (t - 7d, t]"),
+      "1 - total variation distance between the event-type mix of (t - 24h, t] and (t - 7d, t]; unlisted types are one kind"
+    ),
   ]
 
   /// The extractor (it has no options).

@@ -97,15 +97,26 @@ public struct StatisticalExtractor: FeatureExtractor {
   }
 }
 
-/// Mean and population standard deviation (two passes, in order: the same in every process).
+/// Mean and population standard deviation (in order: the same in every process). The values
+/// are scaled by a power of two near the largest magnitude (exact), so no sum overflows, and
+/// shifted by the first one, so a constant series has exactly its value as the mean and 0 as
+/// the spread; a spread below the rounding of the values (4 ulps of the largest magnitude) is 0.
 func meanAndStd(_ xs: ArraySlice<Double>) -> (mean: Double, std: Double) {
-  guard !xs.isEmpty else { return (0, 0) }
+  guard let first = xs.first else { return (0, 0) }
+  let largest = xs.reduce(0) { max($0, abs($1)) }
+  let scale = largest.isNormal ? Double(sign: .plus, exponent: largest.exponent, significand: 1) : 1
+  let n = Double(xs.count)
+  let y0 = first / scale
   var sum = 0.0
-  for x in xs { sum += x }
-  let mean = sum / Double(xs.count)
+  for x in xs { sum += x / scale - y0 }
+  let shift = sum / n
   var squares = 0.0
-  for x in xs { squares += (x - mean) * (x - mean) }
-  return (mean, (squares / Double(xs.count)).squareRoot())
+  for x in xs {
+    let d = (x / scale - y0) - shift
+    squares += d * d
+  }
+  let std = (squares / n).squareRoot() * scale
+  return ((y0 + shift) * scale, std <= 4 * largest.ulp ? 0 : std)
 }
 
 /// The 25th, 50th and 75th percentiles with linear interpolation between closest ranks

@@ -36,7 +36,7 @@ struct QualityCounter {
         if x.isNaN { records[f].nan += 1 } else { records[f].infinite += 1 }
         continue
       }
-      records[f].sum += x
+      records[f].addToMean(x)
       records[f].min = Swift.min(records[f].min ?? x, x)
       records[f].max = Swift.max(records[f].max ?? x, x)
       bins[f * DriftBins.count + DriftBins.bin(x) + DriftBins.perSign] += 1

@@ -20,6 +20,14 @@ public struct PipelineOptions: Sendable {
   /// How far behind the user's newest event an event may be and still be placed in its
   /// windows (default 5 minutes); older ones are counted and reported as too late.
   public var lateness: TimeSpan
+  /// How far past ``now`` an event's time may lie (default 1 day; nil: no bound). A later
+  /// event is a **future event**: counted (``PipelineReport/futureEvents``), consumed and not
+  /// applied, since one event dated years ahead would make every later event of its user too
+  /// late.
+  public var maxFutureSkew: TimeSpan?
+  /// The time future events are measured from; nil (the default): the clock when the run
+  /// starts (an invocation resumed later measures from its own start).
+  public var now: Timestamp?
   /// How values become versions within a batch (default ``Coalesce/perBatch``).
   public var coalesce: Coalesce
   /// Most events kept per user (default 4,096); see ``EventWindow``.
@@ -41,7 +49,8 @@ public struct PipelineOptions: Sendable {
   /// Options with the defaults given on each property.
   public init(
     prefix: String = "", runID: String? = nil, batchSize: Int = 1_000,
-    lateness: TimeSpan = .minutes(5), coalesce: Coalesce = .perBatch,
+    lateness: TimeSpan = .minutes(5), maxFutureSkew: TimeSpan? = .days(1), now: Timestamp? = nil,
+    coalesce: Coalesce = .perBatch,
     maxEventsPerUser: Int = 4_096, maxVersions: Int? = nil, cachedUsers: Int = 100_000,
     rejectsPath: String? = nil, persist: Bool = true
   ) {
@@ -49,6 +58,8 @@ public struct PipelineOptions: Sendable {
     self.runID = runID
     self.batchSize = batchSize
     self.lateness = lateness
+    self.maxFutureSkew = maxFutureSkew
+    self.now = now
     self.coalesce = coalesce
     self.maxEventsPerUser = maxEventsPerUser
     self.maxVersions = maxVersions

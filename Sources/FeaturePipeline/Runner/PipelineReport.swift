@@ -12,6 +12,11 @@ public struct PipelineReport: Sendable, Hashable, Codable {
   public var tooLateEvents: Int = 0
   /// Ids of the first 100 too-late events.
   public var tooLateEventIDs: [String] = []
+  /// Events dated more than ``PipelineOptions/maxFutureSkew`` after ``PipelineOptions/now``:
+  /// counted here, not applied.
+  public var futureEvents: Int = 0
+  /// Ids of the first 100 future events.
+  public var futureEventIDs: [String] = []
   /// Bad lines skipped (with a rejects file).
   public var rejected: Int = 0
   /// Transactions committed.
@@ -29,6 +34,31 @@ public struct PipelineReport: Sendable, Hashable, Codable {
 
   /// An empty report of run `runID` (every total 0, next line 1).
   public init(runID: String) { self.runID = runID }
+
+  private enum CodingKeys: String, CodingKey {
+    case runID, events, versions, lateEvents, tooLateEvents, tooLateEventIDs, futureEvents
+    case futureEventIDs, rejected, batches, offset, line, startOffset, interrupted
+  }
+
+  /// Decodes a report as stored in a checkpoint; the future-event counts may be absent (a
+  /// checkpoint written before they existed) and then start at 0.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    runID = try c.decode(String.self, forKey: .runID)
+    events = try c.decode(Int.self, forKey: .events)
+    versions = try c.decode(Int.self, forKey: .versions)
+    lateEvents = try c.decode(Int.self, forKey: .lateEvents)
+    tooLateEvents = try c.decode(Int.self, forKey: .tooLateEvents)
+    tooLateEventIDs = try c.decode([String].self, forKey: .tooLateEventIDs)
+    futureEvents = try c.decodeIfPresent(Int.self, forKey: .futureEvents) ?? 0
+    futureEventIDs = try c.decodeIfPresent([String].self, forKey: .futureEventIDs) ?? []
+    rejected = try c.decode(Int.self, forKey: .rejected)
+    batches = try c.decode(Int.self, forKey: .batches)
+    offset = try c.decode(UInt64.self, forKey: .offset)
+    line = try c.decode(Int.self, forKey: .line)
+    startOffset = try c.decode(UInt64.self, forKey: .startOffset)
+    interrupted = try c.decode(Bool.self, forKey: .interrupted)
+  }
 }
 
 /// The checkpoint stored (as JSON) with every batch: the input's identity, the position after

@@ -6,19 +6,23 @@ extension PipelineRunner {
 
   func user(_ id: String) throws -> UserState {
     if let u = users[id] { return u }
-    // The state and the latest values the store serves, in one read transaction (a rollback
-    // since the state was written may have retracted what the pipeline wrote).
-    let loaded: UserState? =
+    // The state, the latest values the store serves and the version numbers it holds, in one
+    // read transaction (a rollback since the state was written may have retracted what the
+    // pipeline wrote; another writer of its features, or a run stopped by one, may have left
+    // other numbers than the state counts: counting on from the store's never stops a run).
+    let u: UserState =
       options.persist
       ? try store.read { s in
-        guard let bytes = try s.state(entity: id, namespace: namespace) else { return nil }
-        let u = try UserState(
-          id: id, bytes: bytes, extractors: extractors, featureCount: featureNames.count,
-          fingerprint: fingerprint)
+        let u =
+          try s.state(entity: id, namespace: namespace).map {
+            try UserState(
+              id: id, bytes: $0, extractors: extractors, featureCount: featureNames.count,
+              fingerprint: fingerprint)
+          } ?? UserState(id: id, extractors: extractors, featureCount: featureNames.count)
         u.last = try s.latest(features: featureNames, entity: id)
+        u.versions = try s.highestVersions(features: featureNames, entity: id)
         return u
-      } : nil
-    let u = loaded ?? UserState(id: id, extractors: extractors, featureCount: featureNames.count)
+      } : UserState(id: id, extractors: extractors, featureCount: featureNames.count)
     users[id] = u
     return u
   }
@@ -48,10 +52,15 @@ extension PipelineRunner {
 
   /// Applies one event to its user's state and collects the writes it causes.
   func process(_ event: BehaviorEvent) throws {
-    let u = try user(event.userID)
     report.events += 1
     let record = EventRecord(event)
     let t = record.time
+    if t > futureLimit {
+      report.futureEvents += 1
+      if report.futureEventIDs.count < 100 { report.futureEventIDs.append(event.eventID) }
+      return
+    }
+    let u = try user(event.userID)
     if u.newest != .min, t < u.newest - options.lateness.microseconds {
       report.tooLateEvents += 1
       if report.tooLateEventIDs.count < 100 { report.tooLateEventIDs.append(event.eventID) }

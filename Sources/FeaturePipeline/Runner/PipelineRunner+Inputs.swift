@@ -13,7 +13,8 @@ extension PipelineRunner {
   ///   (or the rejects file) cannot be opened, read or seeked,
   ///   ``PipelineError/corruptState(_:)`` for a checkpoint or state that does not decode,
   ///   ``PipelineError/invalidConfiguration(_:)`` when another writer wrote the pipeline's
-  ///   features, store errors.
+  ///   features or the run was rolled back, `FeatureDBError.resourceBusy` (before anything is
+  ///   written) while another runner of this prefix or run is running, store errors.
   public func run(file path: String) throws -> PipelineReport {
     let stdin = path == "-"
     let fd = stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC)
@@ -26,37 +27,48 @@ extension PipelineRunner {
     let absolute = stdin ? "-" : URL(fileURLWithPath: path).standardizedFileURL.path
     let identity = (device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
     let name = checkpointName(absolute)
-    var resumed: Checkpoint?
-    if !stdin, let bytes = try store.checkpoint(name) {
-      let c = try decodeCheckpoint(bytes)
-      guard c.device == identity.device, c.inode == identity.inode else {
-        throw PipelineError.checkpointMismatch(
-          "\(path) is another file than the one checkpointed (device/inode \(c.device)/\(c.inode)); "
-            + "use another --prefix or remove the store's pipeline state")
+    return try exclusively(name, resuming: !stdin) { resumed, runID in
+      if let c = resumed {
+        guard c.device == identity.device, c.inode == identity.inode else {
+          throw PipelineError.checkpointMismatch(
+            "\(path) is another file than the one checkpointed (device/inode \(c.device)/\(c.inode)); "
+              + "use another --prefix or remove the store's pipeline state")
+        }
       }
-      resumed = c
+      try start(resumed, runID: runID, source: absolute)
+      if let c = resumed, lseek(fd, off_t(c.report.offset), SEEK_SET) < 0 {
+        throw PipelineError.io("cannot seek \(path) to \(c.report.offset)")
+      }
+      return try consume(fd: fd, checkpoint: name, identity)
     }
-    try start(resumed, source: absolute)
-    if let c = resumed, lseek(fd, off_t(c.report.offset), SEEK_SET) < 0 {
-      throw PipelineError.io("cannot seek \(path) to \(c.report.offset)")
-    }
+  }
+
+  /// Reads the file from the position ``start(_:runID:source:)`` set, commits batch by batch
+  /// and finishes the run.
+  private func consume(
+    fd: Int32, checkpoint name: String, _ identity: (device: UInt64, inode: UInt64)
+  ) throws -> PipelineReport {
     var reader = JSONLinesReader(fd: fd, offset: report.offset, line: report.line)
     let decoder = EventDecoder()
     let rejects = try RejectsFile(options.rejectsPath)
     var inBatch = 0
     return try finishing {
-      while let (bytes, line, end) = try reader.next() {
+      while let line = try reader.next() {
         inBatch += 1
-        if !bytes.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) {
-          do {
-            try process(try decoder.decode(bytes, line: line))
-          } catch let PipelineError.badEvent(line, reason) where rejects != nil {
-            try rejects!.write(line: line, reason: reason, text: bytes)
-            report.rejected += 1
+        do {
+          if let length = line.overlong {
+            throw PipelineError.badEvent(
+              line: line.number, reason: "line longer than 1 MB (\(length) bytes)")
           }
+          if !line.bytes.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) {
+            try process(try decoder.decode(line.bytes, line: line.number))
+          }
+        } catch let PipelineError.badEvent(number, reason) where rejects != nil {
+          try rejects!.write(line: number, reason: reason, text: line.bytes)
+          report.rejected += 1
         }
-        report.offset = end
-        report.line = line + 1
+        report.offset = line.end
+        report.line = line.number + 1
         if batchEnds(inBatch) {
           try commit(name, identity)
           inBatch = 0
@@ -75,28 +87,53 @@ extension PipelineRunner {
   ///
   /// - Throws: ``PipelineError/corruptState(_:)`` for a checkpoint or state that does not
   ///   decode, ``PipelineError/invalidConfiguration(_:)`` when another writer wrote the
-  ///   pipeline's features, store errors.
+  ///   pipeline's features or the run was rolled back, `FeatureDBError.resourceBusy` (before
+  ///   anything is written) while another runner of this prefix or run is running, store
+  ///   errors.
   public func run<S: Sequence<BehaviorEvent>>(events: S, input: String) throws -> PipelineReport {
     let name = checkpointName(input)
-    let resumed = try store.checkpoint(name).map(decodeCheckpoint)
-    try start(resumed, source: input)
-    var inBatch = 0
-    return try finishing {
-      for (index, event) in events.enumerated() where UInt64(index) >= report.offset {
-        try process(event)
-        report.offset = UInt64(index + 1)
-        inBatch += 1
-        if batchEnds(inBatch) {
-          try commit(name, (0, 0))
-          inBatch = 0
+    return try exclusively(name, resuming: true) { resumed, runID in
+      try start(resumed, runID: runID, source: input)
+      var inBatch = 0
+      return try finishing {
+        for (index, event) in events.enumerated() where UInt64(index) >= report.offset {
+          try process(event)
+          report.offset = UInt64(index + 1)
+          inBatch += 1
+          if batchEnds(inBatch) {
+            try commit(name, (0, 0))
+            inBatch = 0
+          }
+          if stopping {
+            report.interrupted = true
+            break
+          }
         }
-        if stopping {
-          report.interrupted = true
-          break
-        }
+        try commit(name, (0, 0))
       }
-      try commit(name, (0, 0))
     }
+  }
+
+  /// Runs `body(resumed checkpoint, run id)` as the one writer of this pipeline's state
+  /// namespace (its users' states and its inputs' checkpoints) and of the run: the namespace is
+  /// claimed before the checkpoint is read, the run before anything is written, so a second
+  /// runner of the same prefix or run — in this process or another — is refused with
+  /// `FeatureDBError.resourceBusy` before it writes (see `FeatureStore.claiming`). The run id
+  /// is the options', else the checkpoint's, else `pipeline-<time>`.
+  func exclusively(
+    _ checkpoint: String, resuming: Bool,
+    _ body: (Checkpoint?, String) throws -> PipelineReport
+  ) throws -> PipelineReport {
+    func claimed() throws -> PipelineReport {
+      let resumed = resuming ? try store.checkpoint(checkpoint).map(decodeCheckpoint) : nil
+      let runID =
+        options.runID ?? resumed?.report.runID
+        ?? "pipeline-\(Timestamp.now.iso8601.filter { $0 != ":" && $0 != "-" })"
+      guard options.persist else { return try body(resumed, runID) }
+      return try store.claiming(.run(runID)) { try body(resumed, runID) }
+    }
+    guard options.persist else { return try claimed() }
+    return try store.claiming(.namespace(namespace), claimed)
   }
 
   /// The name of the checkpoint kept for `input` (a path or an API input name):

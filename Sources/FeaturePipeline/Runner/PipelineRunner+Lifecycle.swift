@@ -4,22 +4,32 @@ import Foundation
 /// A run's start (its record, definitions, resumed totals) and end (quality, status).
 extension PipelineRunner {
 
-  func start(_ checkpoint: Checkpoint?, source: String) throws {
+  /// Starts run `runID` from `checkpoint` (nil: from the start): the resumed totals, the
+  /// definitions and the run record. A rolled-back run is not continued: its rollback would
+  /// no longer cover what it writes.
+  ///
+  /// - Throws: ``PipelineError/invalidConfiguration(_:)`` when run `runID` was rolled back.
+  func start(_ checkpoint: Checkpoint?, runID: String, source: String) throws {
     let resumed = checkpoint?.report
-    let runID =
-      options.runID ?? resumed?.runID
-      ?? "pipeline-\(Timestamp.now.iso8601.filter { $0 != ":" && $0 != "-" })"
     report = resumed ?? PipelineReport(runID: runID)
     report.runID = runID
     report.interrupted = false
     stopSignal.reset()
     report.startOffset = report.offset
+    futureLimit =
+      options.maxFutureSkew.map {
+        (options.now ?? .now).microseconds.addingReportingOverflow($0.microseconds).partialValue
+      } ?? .max
     self.source = source
     users.removeAll()
     sources.removeAll()
     quality = nil
     qualityCounter = QualityCounter(features: featureNames, resuming: checkpoint?.quality)
     guard options.persist else { return }
+    if try store.run(runID)?.status == .rolledBack {
+      throw PipelineError.invalidConfiguration(
+        "run '\(runID)' was rolled back; continue this input under a new run id (--run)")
+    }
     try defineFeatures()
     if try store.run(runID) == nil {
       try store.beginRun(
@@ -76,6 +86,7 @@ extension PipelineRunner {
     m["versions"] = String(report.versions)
     m["late_events"] = String(report.lateEvents)
     m["too_late_events"] = String(report.tooLateEvents)
+    m["future_events"] = String(report.futureEvents)
     m["rejected"] = String(report.rejected)
     m["offset"] = String(report.offset)
     m["input"] = source

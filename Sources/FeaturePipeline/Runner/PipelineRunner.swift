@@ -65,6 +65,9 @@ public final class PipelineRunner {
   /// Quality and drift of the last run, once it has ended (see ``RunQuality``).
   public internal(set) var quality: RunQuality?
   var source = ""
+  /// Events dated after this (microseconds) are future events (see
+  /// ``PipelineOptions/maxFutureSkew``); set when a run starts.
+  var futureLimit = Int64.max
   /// Called (on the runner's thread) after every batch is handed to the commit, with the
   /// totals so far.
   public var progress: ((PipelineReport) -> Void)?
@@ -79,7 +82,7 @@ public final class PipelineRunner {
   /// written until a run starts; the features are defined then.
   ///
   /// - Throws: ``PipelineError/invalidConfiguration(_:)`` when the batch size is below 1, the
-  ///   lateness is negative, two features get the same name, or a feature is derived from one
+  ///   lateness or the maximum future skew is negative, two features get the same name, or a feature is derived from one
   ///   that is not listed before it in its extractor.
   public init(
     store: FeatureStore, extractors: [any FeatureExtractor] = BuiltinExtractors.all,
@@ -90,6 +93,9 @@ public final class PipelineRunner {
     }
     guard options.lateness.microseconds >= 0 else {
       throw PipelineError.invalidConfiguration("lateness must not be negative")
+    }
+    guard (options.maxFutureSkew?.microseconds ?? 0) >= 0 else {
+      throw PipelineError.invalidConfiguration("the maximum future skew must not be negative")
     }
     self.store = store
     self.extractors = extractors

@@ -18,14 +18,29 @@ extension FeatureStore {
   ///                              RollbackOptions(cascade: true, actor: "ana", reason: "bad input"))
   /// try db.undo(result.operation!.id)
   /// ```
+  /// A run being written (a pipeline holding it, see ``claiming(_:_:)``) is not rolled back:
+  /// its rollback is refused until the run ends (a dry run is allowed), and the run cannot
+  /// start writing while its rollback is under way.
+  ///
   /// - Throws: ``FeatureDBError/unknownRun(_:)``, ``FeatureDBError/unknownFeature(_:)``,
   ///   ``FeatureDBError/unknownVersion(feature:entity:version:detail:)``,
   ///   ``FeatureDBError/nothingToRollBack(_:)`` (the target selects no version; not for a dry
   ///   run, which answers 0), ``FeatureDBError/operationUnfinished(operation:what:cause:)``
-  ///   (recorded and in force, but not yet marked on every chain).
+  ///   (recorded and in force, but not yet marked on every chain),
+  ///   ``FeatureDBError/resourceBusy(_:)`` for a run being written.
   @discardableResult
   public func rollback(_ target: RollbackTarget, _ options: RollbackOptions = RollbackOptions())
     throws -> RollbackResult
+  {
+    if case .run(let id) = target, !options.dryRun {
+      return try claiming(.run(id)) { try retract(target, options) }
+    }
+    return try retract(target, options)
+  }
+
+  /// ``rollback(_:_:)`` once the run it may name is claimed.
+  private func retract(_ target: RollbackTarget, _ options: RollbackOptions) throws
+    -> RollbackResult
   {
     try applyPendingRetractions()
     if options.dryRun {

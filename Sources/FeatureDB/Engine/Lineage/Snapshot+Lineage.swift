@@ -94,61 +94,82 @@ extension Snapshot {
     // Sized for a typical tree, so it is not rehashed as it grows.
     var expanded = Set<ListedVersion>(minimumCapacity: 128)
     let derived = try DerivedCursor(store, self)
-    return try node(
-      f, entityID, entity, number, levels: depth, upstream: upstream, expanded: &expanded,
-      derived)
+    var entries: [LineageNode.Entry] = []
+    // The nodes whose children are being added, deepest last, with those still to add (in
+    // reverse order): an explicit stack, so a chain of any depth needs no recursion.
+    var open: [(index: Int, pending: [Child])] = []
+    var next: Child? = .version(f, entityID, entity, number)
+    while true {
+      if let child = next {
+        let level = open.count
+        switch child {
+        case .raw(let id):
+          entries.append(LineageNode.Entry(rawInput: id, state: .raw, level: level))
+          open.append((entries.count - 1, []))
+        case .version(let cf, let ce, let name, let cv):
+          let (entry, children) = try expand(
+            cf, ce, name, cv, level: level, levelsLeft: depth - level, upstream: upstream,
+            expanded: &expanded, derived)
+          entries.append(entry)
+          open.append((entries.count - 1, children.reversed()))
+        }
+      }
+      guard let last = open.indices.last else { break }
+      next = open[last].pending.popLast()
+      if next == nil {
+        entries[open.removeLast().index].end = entries.count
+        if open.isEmpty { break }
+      }
+    }
+    return LineageNode(LineageNode.Nodes(entries), 0)
   }
 
-  private func node(
-    _ f: Feature, _ entityID: UInt64, _ entity: String, _ number: UInt64, levels: Int,
-    upstream: Bool, expanded: inout Set<ListedVersion>, _ derived: borrowing DerivedCursor
-  ) throws -> LineageNode {
+  /// A child to add to a lineage tree: a version, or a raw input id.
+  private enum Child {
+    case version(Feature, UInt64, String, UInt64)
+    case raw(String)
+  }
+
+  /// A tree node for version `number` (at `level`), and its children in input order: none
+  /// when it was expanded before (`repeated`) or no levels are left (`truncated`).
+  private func expand(
+    _ f: Feature, _ entityID: UInt64, _ entity: String, _ number: UInt64, level: Int,
+    levelsLeft: Int, upstream: Bool, expanded: inout Set<ListedVersion>,
+    _ derived: borrowing DerivedCursor
+  ) throws -> (LineageNode.Entry, [Child]) {
     let (version, removed) = try lookup(f, entityID: entityID, entity: entity, number)
     let state: LineageNode.State =
       removed.map { .removed($0) } ?? (version!.status == .retracted ? .retracted : .active)
-    var node = LineageNode(
+    var node = LineageNode.Entry(
       ref: VersionRef(feature: f.name, entity: entity, version: number), state: state,
-      version: version)
+      version: version, level: level)
     let key = ListedVersion(entity: entityID, feature: f.id, version: number, eventTime: nil)
     guard expanded.insert(key).inserted else {
       node.repeated = true
-      return node
+      return (node, [])
     }
-    /// Children in input order: a version to expand, or a raw input id.
-    var next: [(Feature, UInt64, String, UInt64)?] = []
-    var raws: [String] = []
+    var children: [Child] = []
     if upstream {
       for input in version?.lineage.inputs ?? [] {
         switch input {
         case .raw(let id):
-          next.append(nil)
-          raws.append(id)
+          children.append(.raw(id))
         case .version(let pf, let pe, let pv):
           guard let parentEntity = try self.entityID(pe) else { continue }
-          next.append((try catalog.feature(pf), parentEntity, pe, pv))
+          children.append(.version(try catalog.feature(pf), parentEntity, pe, pv))
         }
       }
     } else {
       try derived.forEach(entityID, f.id, number) { ce, cf, cv, _ in
-        next.append((try catalog.feature(id: cf), ce, try store.entityTable.name(ce, self), cv))
+        children.append(
+          .version(try catalog.feature(id: cf), ce, try store.entityTable.name(ce, self), cv))
       }
     }
-    guard levels > 0 else {
-      node.truncated = !next.isEmpty
-      return node
+    guard levelsLeft > 0 else {
+      node.truncated = !children.isEmpty
+      return (node, [])
     }
-    var rawIDs = raws.makeIterator()
-    node.children.reserveCapacity(next.count)
-    for child in next {
-      guard let (cf, ce, name, cv) = child else {
-        node.children.append(LineageNode(rawInput: rawIDs.next(), state: .raw))
-        continue
-      }
-      node.children.append(
-        try self.node(
-          cf, ce, name, cv, levels: levels - 1, upstream: upstream, expanded: &expanded, derived))
-    }
-    return node
+    return (node, children)
   }
 
   // MARK: - Feature graph

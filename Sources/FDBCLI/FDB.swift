@@ -81,6 +81,7 @@ public struct FDB: ParsableCommand {
     }
     do {
       try command.run()
+      try Terminal.finishOutput()
     } catch let error as ExitCode {
       Foundation.exit(error.rawValue)
     } catch let error as ValidationError {

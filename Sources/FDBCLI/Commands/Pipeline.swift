@@ -234,11 +234,11 @@ extension PipelineCommand {
         buffer.append(try encoder.encode(generator.next()))
         buffer.append(10)
         if buffer.count > 1 << 20 {
-          FileHandle.standardOutput.write(buffer)
+          try Terminal.writeOut(buffer)
           buffer.removeAll(keepingCapacity: true)
         }
       }
-      FileHandle.standardOutput.write(buffer)
+      try Terminal.writeOut(buffer)
     }
   }
 }

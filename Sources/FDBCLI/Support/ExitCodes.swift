@@ -42,7 +42,8 @@ extension ExitStatus {
       .unknownVersion, .unknownRun, .unknownOperation, .unknownGroup, .nothingToRollBack:
       self = .notFound
     case .invalidFeatureName, .featureTypeConflict, .invalidDefinition, .invalidEntity,
-      .typeMismatch, .invalidValue, .timeOutOfRange, .invalidArgument, .badCSV, .cannotUndo:
+      .typeMismatch, .invalidValue, .timeOutOfRange, .invalidArgument, .badCSV, .cannotUndo,
+      .inputNotCommitted:
       self = .usage
     case .notAStore, .newerFormat, .permissionDenied, .readOnly, .storeFull, .corruptRecord,
       .corruptStore, .damagedStore, .noSpace, .storage, .operationUnfinished,

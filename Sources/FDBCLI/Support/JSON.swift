@@ -34,9 +34,12 @@ public enum JSON: Sendable {
   }
 
   /// Indented by two spaces (single documents).
-  public var pretty: String {
+  public var pretty: String { pretty(level: 0) }
+
+  /// Indented by two spaces as a value nested `level` levels deep (its first line is not).
+  public func pretty(level: Int) -> String {
     var out = ""
-    write(to: &out, indent: "  ", level: 0)
+    write(to: &out, indent: "  ", level: level)
     return out
   }
 

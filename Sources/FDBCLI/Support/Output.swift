@@ -145,8 +145,9 @@ enum Terminal {
   /// True when stderr is a terminal (progress is shown only then).
   static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
 
-  /// Writes `text` to stderr as is.
+  /// Writes `text` to stderr as is. A stderr that cannot take it has nowhere to be reported:
+  /// the command's exit status still tells.
   static func writeError(_ text: String) {
-    FileHandle.standardError.write(Data(text.utf8))
+    _ = try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
   }
 }

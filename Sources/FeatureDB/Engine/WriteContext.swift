@@ -163,6 +163,8 @@ struct WriteContext {
     // Once a key sorts after every stored key, so do all later ones: append without searching.
     var appending = false
     var chainFeature: Feature?
+    // Where each chain's operations are in `prepared` (its versions are consecutive).
+    var chains: [Chain: Range<Int>] = [:]
     var start = 0
     while start < prepared.count {
       var end = start + 1
@@ -171,6 +173,8 @@ struct WriteContext {
       {
         end += 1
       }
+      chains[Chain(entity: prepared[start].entity, feature: prepared[start].feature)] =
+        start..<end
       if chainFeature?.id != prepared[start].feature {
         chainFeature = try catalog.feature(id: prepared[start].feature)
       }
@@ -234,7 +238,7 @@ struct WriteContext {
       start = end
     }
     if var index {
-      try checkInputs(lineages, txn)
+      try checkInputs(batch, prepared, chains, versions, lineages, txn)
       try index.flush(store, txn)
     }
     return batch.operations.enumerated().map { i, op in
@@ -242,22 +246,51 @@ struct WriteContext {
     }
   }
 
-  /// Every parent version the batch's lineage names exists (was written, even if since pruned),
-  /// checked once the batch's own versions are in place.
-  private func checkInputs(_ lineages: [EncodedLineage], _ txn: borrowing WriteTransaction) throws {
+  /// A chain: (entity, feature) ids.
+  struct Chain: Hashable {
+    var entity: UInt64
+    var feature: UInt64
+  }
+
+  /// Every parent version the batch names was committed before it (even if since pruned) or is
+  /// written by an earlier operation of the same batch; checked once the batch's versions are
+  /// numbered. No version can name itself or a later one, so no write can make a cycle.
+  private func checkInputs(
+    _ batch: WriteBatch, _ prepared: [Prepared], _ chains: [Chain: Range<Int>],
+    _ versions: [UInt64], _ lineages: [EncodedLineage], _ txn: borrowing WriteTransaction
+  ) throws {
+    // Inputs of chains the batch does not write, checked already.
     var checked: Set<LineageExtra.Input> = []
-    for l in lineages {
-      for input in l.inputs {
+    for p in prepared {
+      let op = batch.operations[p.index]
+      // The inputs as given, in the order they were encoded.
+      let given = (op.lineage ?? batch.lineage).inputs
+      for (input, text) in zip(lineages[p.lineage].inputs, given) {
         // Raw inputs need no check (and hashing them all would cost more than the checks).
-        guard case .version(let f, let e, let v) = input, checked.insert(input).inserted else {
-          continue
+        guard case .version(let f, let e, let v) = input, case .version(let pf, let pe, _) = text
+        else { continue }
+        // The chain's committed versions are 1..<next.
+        let next: UInt64
+        if let ops = chains[Chain(entity: e, feature: f)] {
+          next = versions[prepared[ops.lowerBound].index]
+          if v >= next, v - next < ops.count {
+            let writer = prepared[ops.lowerBound + Int(v - next)].index
+            if writer < p.index { continue }
+            throw FeatureDBError.inputNotCommitted(
+              input: VersionRef(feature: pf, entity: pe, version: v),
+              version: VersionRef(
+                feature: op.feature, entity: op.entity, version: versions[p.index]),
+              reason: writer == p.index
+                ? "it is the version being written"
+                : "operation \(writer + 1) of the same batch writes it, after this one")
+          }
+        } else {
+          guard checked.insert(input).inserted else { continue }
+          next = try store.nextVersion(entity: e, feature: try catalog.feature(id: f), txn)
         }
-        let feature = try catalog.feature(id: f)
-        let next = try store.nextVersion(entity: e, feature: feature, txn)
         guard v >= 1, v < next else {
-          let entity = (try? store.entityTable.name(e, txn)) ?? "#\(e)"
           throw FeatureDBError.unknownVersion(
-            feature: feature.name, entity: entity, version: v,
+            feature: pf, entity: pe, version: v,
             detail: next == 1 ? "the pair has no versions" : "its versions are 1…\(next - 1)")
         }
       }

@@ -46,6 +46,10 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
   case badCSV(CSVError)
   /// No such version: it was never written (a lineage input, a rollback target, a lineage query).
   case unknownVersion(feature: String, entity: String, version: UInt64, detail: String)
+  /// A lineage input names a version that was not committed before the write: the version being
+  /// written itself, or one that a later operation of the same batch writes (so that no write
+  /// can make a lineage cycle). `input` is the input as given, `version` the version naming it.
+  case inputNotCommitted(input: VersionRef, version: VersionRef, reason: String)
   /// No run of this id.
   case unknownRun(String)
   /// No feature group of this name.
@@ -106,6 +110,8 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
       v == 0
         ? "feature '\(f)' entity '\(e)': \(detail)"
         : "feature '\(f)' entity '\(e)' has no version \(v): \(detail)"
+    case .inputNotCommitted(let input, let version, let reason):
+      "lineage input '\(shown(input.description))' of \(shown(version.description)) is not a version committed before it: \(reason)"
     case .unknownRun(let id): "unknown run '\(id)'"
     case .unknownGroup(let name): "unknown feature group '\(name)'"
     case .unknownOperation(let id): "unknown operation \(id)"

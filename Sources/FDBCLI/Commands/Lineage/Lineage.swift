@@ -54,8 +54,8 @@ struct LineageCommand: ParsableCommand {
       ? try store.downstream(feature, entity, version: version, depth: depth)
       : try store.upstream(feature, entity, version: version, depth: depth)
     switch global.json ? .json : format {
-    case .json: print(LineageDisplay.json(tree).pretty)
-    case .tree: print(tree.rendered(), terminator: "")
+    case .json: LineageDisplay.writeJSON(tree) { print($0, terminator: "") }
+    case .tree: tree.forEachLine { print($0) }
     case .dot: print(LineageDisplay.graph(tree, upstream: !downstream).dot(), terminator: "")
     case .mermaid:
       print(LineageDisplay.graph(tree, upstream: !downstream).mermaid(), terminator: "")
@@ -68,9 +68,45 @@ enum LineageFormat: String, ExpressibleByArgument, CaseIterable {
   case tree, json, dot, mermaid
 }
 
-/// Lineage trees for the command line.
+/// Lineage trees for the command line, written without recursion however deep the tree.
 enum LineageDisplay {
-  static func json(_ node: LineageNode) -> JSON {
+  /// Objects nested deeper than this many indentation steps are indented as that many, so the
+  /// text of a deep chain grows with its length, not with the square of it.
+  static let indentLimit = 40
+
+  /// Writes `root` as one JSON document, piece by piece: each node an object with its fields
+  /// and `children`, indented by two spaces as ``JSON/pretty`` would (up to ``indentLimit``).
+  static func writeJSON(_ root: LineageNode, _ write: (String) -> Void) {
+    func newline(_ steps: Int) -> String {
+      "\n" + String(repeating: "  ", count: min(steps, indentLimit))
+    }
+    // The open nodes, root first: whether each has written a child yet.
+    var open: [Bool] = []
+    func close() {
+      let steps = 2 * (open.count - 1)
+      write((open.removeLast() ? newline(steps + 1) : "") + "]" + newline(steps) + "}")
+    }
+    for node in root.all {
+      let level = node.level - root.level
+      while open.count > level { close() }
+      if let hasChild = open.last {
+        write((hasChild ? "," : "") + newline(2 * level))
+        open[open.count - 1] = true
+      }
+      var text = "{"
+      for (key, value) in fields(node) {
+        text += newline(2 * level + 1) + JSON.string(key).compact + ": "
+        text += value.pretty(level: min(2 * level + 1, indentLimit)) + ","
+      }
+      write(text + newline(2 * level + 1) + "\"children\": [")
+      open.append(false)
+    }
+    while !open.isEmpty { close() }
+    write("\n")
+  }
+
+  /// A node's JSON fields but its children.
+  static func fields(_ node: LineageNode) -> [(String, JSON)] {
     var fields: [(String, JSON)] = []
     if let ref = node.ref {
       fields += [
@@ -98,14 +134,12 @@ enum LineageDisplay {
     }
     if node.repeated { fields.append(("repeated", .bool(true))) }
     if node.truncated { fields.append(("truncated", .bool(true))) }
-    fields.append(("children", .array(node.children.map(json))))
-    return .object(fields)
+    return fields
   }
 
   /// A version-level graph of a tree, as edges parent → derived, nodes named by version (a
   /// repeated node is the same node).
   static func graph(_ root: LineageNode, upstream: Bool) -> FeatureGraph {
-    var edges: [FeatureGraph.Edge] = []
     func name(_ n: LineageNode) -> String {
       guard let ref = n.ref else { return "raw:\(n.rawInput ?? "")" }
       switch n.state {
@@ -115,17 +149,20 @@ enum LineageDisplay {
       case .raw: return ref.description
       }
     }
-    func walk(_ n: LineageNode) {
-      for c in n.children {
-        let (parent, child) = upstream ? (c, n) : (n, c)
+    var edges: [FeatureGraph.Edge] = []
+    // The ancestors of the node being visited, root first.
+    var path: [LineageNode] = []
+    for n in root.all {
+      path.removeLast(path.count - (n.level - root.level))
+      if let p = path.last {
+        let (parent, child) = upstream ? (n, p) : (p, n)
         edges.append(
           FeatureGraph.Edge(
             parent: name(parent), child: name(child), producer: child.version?.lineage.producer,
             count: 1, lastWrite: child.version?.writeTime ?? .now))
-        walk(c)
       }
+      path.append(n)
     }
-    walk(root)
     return FeatureGraph(edges: edges)
   }
 }

@@ -19,9 +19,10 @@ struct SegmentCursor: ~Copyable {
     try ours(chainKey.withUnsafeBytes { try cursor.seek($0) })
   }
 
-  /// The newest segment holding an entry with event time ≤ `eventTime`.
-  func seek(eventTime: Int64) throws -> UnsafeRawBufferPointer? {
-    let k = Keys.segment(chain: chainKey, lastEventTime: eventTime, lastVersion: .max)
+  /// The newest segment holding an entry at or before (`eventTime`, `version`) in chain order:
+  /// with the default version, the newest holding an entry with event time ≤ `eventTime`.
+  func seek(eventTime: Int64, version: UInt64 = .max) throws -> UnsafeRawBufferPointer? {
+    let k = Keys.segment(chain: chainKey, lastEventTime: eventTime, lastVersion: version)
     return try ours(k.withUnsafeBytes { try cursor.seek($0) })
   }
 

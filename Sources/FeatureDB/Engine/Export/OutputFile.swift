@@ -1,7 +1,9 @@
 import Foundation
 
 /// An output that appears whole or not at all: written to a temporary file beside the target and
-/// renamed over it on success. With no path, standard output.
+/// renamed over it on success. With no path, standard output; a device, pipe or socket
+/// (`/dev/stdout`, `/dev/full`, a FIFO) is written in place, since a rename would replace it with
+/// a regular file.
 struct OutputFile {
   let path: String?
   let fd: Int32
@@ -11,6 +13,16 @@ struct OutputFile {
     self.path = path
     guard let path else {
       fd = STDOUT_FILENO
+      temporary = nil
+      return
+    }
+    var info = stat()
+    if stat(path, &info) == 0, ![S_IFREG, S_IFDIR].contains(info.st_mode & S_IFMT) {
+      fd = open(path, O_WRONLY | O_CLOEXEC)
+      guard fd >= 0 else {
+        throw FeatureDBError.invalidArgument(
+          "cannot write \(path): \(String(cString: strerror(errno)))")
+      }
       temporary = nil
       return
     }
@@ -39,7 +51,11 @@ struct OutputFile {
 
   /// Makes the output visible under its name.
   func commit() throws {
-    guard let temporary, let path else { return }
+    guard let path else { return }
+    guard let temporary else {
+      close(fd)
+      return
+    }
     guard fsync(fd) == 0, close(fd) == 0, rename(temporary, path) == 0 else {
       let code = errno
       unlink(temporary)
@@ -52,8 +68,8 @@ struct OutputFile {
 
   /// Removes the partial output.
   func discard() {
-    guard let temporary else { return }
+    guard path != nil else { return }
     close(fd)
-    unlink(temporary)
+    if let temporary { unlink(temporary) }
   }
 }

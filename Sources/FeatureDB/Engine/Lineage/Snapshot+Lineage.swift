@@ -15,10 +15,12 @@ extension Snapshot {
     return try lookup(f, entityID: entityID, entity: entity, number).version
   }
 
-  /// Finds version `number` in a chain: the version when retained, else why it is not.
-  func lookup(_ f: Feature, entityID: UInt64, entity: String, _ number: UInt64) throws -> (
-    version: Version?, removed: String?
-  ) {
+  /// Finds version `number` in a chain: the version when retained, else why it is not. With the
+  /// version's `eventTime` (a downstream walk reads it from the `derived` index) the segments
+  /// that can hold it are sought, not read from the chain's newest entry.
+  func lookup(
+    _ f: Feature, entityID: UInt64, entity: String, _ number: UInt64, eventTime: Int64? = nil
+  ) throws -> (version: Version?, removed: String?) {
     try withChain(f, entityID: entityID, entity: entity) { head in
       guard let head else {
         throw FeatureDBError.unknownVersion(
@@ -26,7 +28,8 @@ extension Snapshot {
       }
       var found: Version?
       var highest: UInt64 = 0
-      try forEachRecord(head: head, f, entityID: entityID) { record in
+      /// Looks for the version among a record's entries; false once it is found.
+      func search(_ record: ChainRecord.Reader) throws -> Bool {
         var reader = record
         while let e = try reader.next() {
           highest = max(highest, e.version)
@@ -37,6 +40,22 @@ extension Snapshot {
         }
         return true
       }
+      if let eventTime, try search(head), head.header.segments != nil,
+        let table = store.tables.v2?.segments
+      {
+        // The segment that holds (event time, version) in chain order, or the next ones; the
+        // whole chain when it is not there.
+        let segments = try SegmentCursor(
+          table, chainKey: Keys.chain(entity: entityID, feature: f.id), self)
+        var record = try segments.seek(eventTime: eventTime, version: number)
+        for _ in 0..<3 {
+          guard let r = record,
+            try search(ChainRecord.Reader(r, format: f.format, epoch: store.epoch))
+          else { break }
+          record = try segments.next()
+        }
+      }
+      if found == nil { try forEachRecord(head: head, f, entityID: entityID, search) }
       if let found { return (found, nil) }
       let next = head.header.versionAfter(highest: highest)
       guard number >= 1, number < next else {
@@ -94,61 +113,86 @@ extension Snapshot {
     // Sized for a typical tree, so it is not rehashed as it grows.
     var expanded = Set<ListedVersion>(minimumCapacity: 128)
     let derived = try DerivedCursor(store, self)
-    return try node(
-      f, entityID, entity, number, levels: depth, upstream: upstream, expanded: &expanded,
-      derived)
+    var entries: [LineageNode.Entry] = []
+    // The nodes whose children are being added, deepest last, with those still to add (in
+    // reverse order): an explicit stack, so a chain of any depth needs no recursion.
+    var open: [(index: Int, pending: [Child])] = []
+    var next: Child? = .version(f, entityID, entity, number, nil)
+    while true {
+      if let child = next {
+        let level = open.count
+        switch child {
+        case .raw(let id):
+          entries.append(LineageNode.Entry(rawInput: id, state: .raw, level: level))
+          open.append((entries.count - 1, []))
+        case .version(let cf, let ce, let name, let cv, let eventTime):
+          let (entry, children) = try expand(
+            cf, ce, name, cv, eventTime: eventTime, level: level, levelsLeft: depth - level,
+            upstream: upstream,
+            expanded: &expanded, derived)
+          entries.append(entry)
+          open.append((entries.count - 1, children.reversed()))
+        }
+      }
+      guard let last = open.indices.last else { break }
+      next = open[last].pending.popLast()
+      if next == nil {
+        entries[open.removeLast().index].end = entries.count
+        if open.isEmpty { break }
+      }
+    }
+    return LineageNode(LineageNode.Nodes(entries), 0)
   }
 
-  private func node(
-    _ f: Feature, _ entityID: UInt64, _ entity: String, _ number: UInt64, levels: Int,
-    upstream: Bool, expanded: inout Set<ListedVersion>, _ derived: borrowing DerivedCursor
-  ) throws -> LineageNode {
-    let (version, removed) = try lookup(f, entityID: entityID, entity: entity, number)
+  /// A child to add to a lineage tree: a version, or a raw input id.
+  private enum Child {
+    /// Feature, entity id, entity, version, and its event time when known.
+    case version(Feature, UInt64, String, UInt64, Int64?)
+    case raw(String)
+  }
+
+  /// A tree node for version `number` (at `level`), and its children in input order: none
+  /// when it was expanded before (`repeated`) or no levels are left (`truncated`).
+  private func expand(
+    _ f: Feature, _ entityID: UInt64, _ entity: String, _ number: UInt64, eventTime: Int64?,
+    level: Int, levelsLeft: Int, upstream: Bool, expanded: inout Set<ListedVersion>,
+    _ derived: borrowing DerivedCursor
+  ) throws -> (LineageNode.Entry, [Child]) {
+    let (version, removed) = try lookup(
+      f, entityID: entityID, entity: entity, number, eventTime: eventTime)
     let state: LineageNode.State =
       removed.map { .removed($0) } ?? (version!.status == .retracted ? .retracted : .active)
-    var node = LineageNode(
+    var node = LineageNode.Entry(
       ref: VersionRef(feature: f.name, entity: entity, version: number), state: state,
-      version: version)
+      version: version, level: level)
     let key = ListedVersion(entity: entityID, feature: f.id, version: number, eventTime: nil)
     guard expanded.insert(key).inserted else {
       node.repeated = true
-      return node
+      return (node, [])
     }
-    /// Children in input order: a version to expand, or a raw input id.
-    var next: [(Feature, UInt64, String, UInt64)?] = []
-    var raws: [String] = []
+    var children: [Child] = []
     if upstream {
       for input in version?.lineage.inputs ?? [] {
         switch input {
         case .raw(let id):
-          next.append(nil)
-          raws.append(id)
+          children.append(.raw(id))
         case .version(let pf, let pe, let pv):
           guard let parentEntity = try self.entityID(pe) else { continue }
-          next.append((try catalog.feature(pf), parentEntity, pe, pv))
+          children.append(.version(try catalog.feature(pf), parentEntity, pe, pv, nil))
         }
       }
     } else {
-      try derived.forEach(entityID, f.id, number) { ce, cf, cv, _ in
-        next.append((try catalog.feature(id: cf), ce, try store.entityTable.name(ce, self), cv))
+      try derived.forEach(entityID, f.id, number) { ce, cf, cv, eventTime in
+        children.append(
+          .version(
+            try catalog.feature(id: cf), ce, try store.entityTable.name(ce, self), cv, eventTime))
       }
     }
-    guard levels > 0 else {
-      node.truncated = !next.isEmpty
-      return node
+    guard levelsLeft > 0 else {
+      node.truncated = !children.isEmpty
+      return (node, [])
     }
-    var rawIDs = raws.makeIterator()
-    node.children.reserveCapacity(next.count)
-    for child in next {
-      guard let (cf, ce, name, cv) = child else {
-        node.children.append(LineageNode(rawInput: rawIDs.next(), state: .raw))
-        continue
-      }
-      node.children.append(
-        try self.node(
-          cf, ce, name, cv, levels: levels - 1, upstream: upstream, expanded: &expanded, derived))
-    }
-    return node
+    return (node, children)
   }
 
   // MARK: - Feature graph

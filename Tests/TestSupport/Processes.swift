@@ -21,6 +21,11 @@ package struct Outcome: CustomStringConvertible {
   /// Everything it printed on standard error.
   package var stderr: String
 
+  /// An outcome as given.
+  package init(status: Int32, crashed: Bool = false, stdout: String, stderr: String) {
+    (self.status, self.crashed, self.stdout, self.stderr) = (status, crashed, stdout, stderr)
+  }
+
   /// stdout's lines, without the empty one after the last newline.
   package var lines: [String] {
     stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)

@@ -14,7 +14,7 @@ import Testing
     var env = ProcessInfo.processInfo.environment
     env["FDB_PATH"] = nil
     process.environment = env
-    process.standardOutput = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+    process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: "/dev/full"))
     let err = Pipe()
     process.standardError = err
     process.standardInput = FileHandle.nullDevice

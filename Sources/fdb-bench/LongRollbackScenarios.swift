@@ -12,23 +12,9 @@ extension Scenarios {
   /// a dry run of `--to-version 1`, then the rollback, while another thread puts values into a
   /// second feature (its longest put is how long the rollback kept the writer lock).
   func rollbackChain(quick: Bool) {
-    let large = quick ? 100_000 : 1_000_000
-    var fields: [String: Any] = [:]
-    for (label, n) in [("small", large / 10), ("large", large)] {
-      let (store, dir) = chainStore("rollback-chain", versions: n, derived: false)
-      defer { try? FileManager.default.removeItem(atPath: dir) }
-      let target = RollbackTarget.toVersion(feature: "rb.chain", entity: "u", version: 1)
-      let m = measureRollback(store, target, RollbackOptions())
-      fields["\(label)_versions"] = m.retracted
-      fields["\(label)_dry_run_s"] = round3(m.dryRun)
-      fields["\(label)_rollback_s"] = round3(m.rollback)
-      fields["\(label)_max_put_wait_ms"] = round3(m.maxPutWait * 1000)
-    }
-    fields["growth_dry_run"] = round3(
-      (fields["large_dry_run_s"] as! Double) / (fields["small_dry_run_s"] as! Double))
-    fields["growth_rollback"] = round3(
-      (fields["large_rollback_s"] as! Double) / (fields["small_rollback_s"] as! Double))
-    report("rollback_chain_1m", nil, extra: fields)
+    longChainRollback(
+      "rollback_chain_1m", quick: quick, derived: false,
+      .toVersion(feature: "rb.chain", entity: "u", version: 1), RollbackOptions())
   }
 
   /// One long derived chain in one (feature, entity): version 1 by run "root", every later
@@ -36,12 +22,24 @@ extension Scenarios {
   /// (quick: 100,000) against a tenth of that: dry run and rollback of the root run with
   /// `--cascade`, with a concurrent writer as in `rollback_chain_1m`.
   func rollbackCascadeChain(quick: Bool) {
+    longChainRollback(
+      "rollback_cascade_chain_1m", quick: quick, derived: true, .run("root"),
+      RollbackOptions(cascade: true))
+  }
+
+  /// Times `target` on a chain of a tenth of 1,000,000 versions (quick: 100,000) and on the whole,
+  /// and reports both and their growth.
+  private func longChainRollback(
+    _ name: String, quick: Bool, derived: Bool, _ target: RollbackTarget,
+    _ options: RollbackOptions
+  ) {
     let large = quick ? 100_000 : 1_000_000
     var fields: [String: Any] = [:]
     for (label, n) in [("small", large / 10), ("large", large)] {
-      let (store, dir) = chainStore("rollback-cascade-chain", versions: n, derived: true)
+      let (store, dir) = chainStore(
+        derived ? "rollback-cascade-chain" : "rollback-chain", versions: n, derived: derived)
       defer { try? FileManager.default.removeItem(atPath: dir) }
-      let m = measureRollback(store, .run("root"), RollbackOptions(cascade: true))
+      let m = measureRollback(store, target, options)
       fields["\(label)_versions"] = m.retracted
       fields["\(label)_dry_run_s"] = round3(m.dryRun)
       fields["\(label)_rollback_s"] = round3(m.rollback)
@@ -51,7 +49,7 @@ extension Scenarios {
       (fields["large_dry_run_s"] as! Double) / (fields["small_dry_run_s"] as! Double))
     fields["growth_rollback"] = round3(
       (fields["large_rollback_s"] as! Double) / (fields["small_rollback_s"] as! Double))
-    report("rollback_cascade_chain_1m", nil, extra: fields)
+    report(name, nil, extra: fields)
   }
 
   /// `fdb put` naming 1,600 and 16,000 parent versions with `--input`: the command line parsed

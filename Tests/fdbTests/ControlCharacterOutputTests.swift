@@ -26,7 +26,7 @@ import Testing
     expectPrintable(try cli.ok(["get", Self.nasty, "--all"]), lines: 2)
     expectPrintable(try cli.ok(["get", "s", Self.nasty]), lines: 6)
     expectPrintable(try cli.ok(["entities", "s"]), lines: 1)
-    #expect(try cli.ok(["entities", "s"]).stdout.contains("\\u{1b}[31mred\\nline"))
+    #expect(try cli.ok(["entities", "s"]).stdout.contains("\\u{1B}[31mred\\nline"))
     #expect(
       try cli.ok(["entities", "s", "--json"]).jsonLines.first?["entity"] as? String == Self.nasty)
   }

@@ -94,7 +94,9 @@ struct DemoTour {
   }
 
   /// A value for people, or `none`.
-  private func shown(_ value: FeatureValue?) -> String { value.map { Display.text($0) } ?? "none" }
+  private func shown(_ value: FeatureValue?) -> String {
+    value.map { DisplayText.oneLine(Display.text($0)) } ?? "none"
+  }
 
   /// The lines up to the history table.
   private var opening: [String] {

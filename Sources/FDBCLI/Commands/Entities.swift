@@ -42,7 +42,7 @@ struct Entities: ParsableCommand {
     let entities = try store.entities(of: feature, prefix: prefix, after: after, limit: limit)
     for entity in entities {
       output.jsonLine(.object([("entity", .string(entity))]))
-      output.line(Display.oneLine(entity))
+      output.line(DisplayText.oneLine(entity))
     }
   }
 }

@@ -54,7 +54,7 @@ struct Verify: ParsableCommand {
             })
         ),
       ]))
-    for problem in report.problems { output.line(Display.oneLine(problem.description)) }
+    for problem in report.problems { output.line(DisplayText.oneLine(problem.description)) }
     if report.isClean {
       output.note(
         "clean: \(Display.count(report.records, "record")) checked\(total > report.records ? " of \(total)" : "")"

@@ -2,34 +2,14 @@ import FeatureDB
 
 /// How engine values look on the command line: as text for people and as JSON.
 enum Display {
-  /// A value for people: control characters escaped so it stays on one line, and cut to
-  /// `limit` characters (with `…` and, for embeddings, the dims) when given.
+  /// A value for people, cut to `limit` characters (with `…` and, for embeddings, the dims)
+  /// when given. Tables and `key  value` lines escape its control characters
+  /// (`DisplayText.oneLine`) when they print it.
   static func text(_ value: FeatureValue, limit: Int? = nil) -> String {
-    let text = oneLine(value.description)
+    let text = value.description
     guard let limit, text.count > limit else { return text }
     let suffix = value.embedding.map { "… (\($0.count) dims)" } ?? "…"
     return String(text.prefix(max(1, limit - suffix.count))) + suffix
-  }
-
-  /// `text` on one line with no control character, so no id or value can break a table's
-  /// lines or reach a terminal as an escape sequence: newline, tab and return as `\n`, `\t`,
-  /// `\r`, other C0 controls, DEL and C1 controls as `\u{1b}`.
-  static func oneLine(_ text: String) -> String {
-    func isControl(_ c: Unicode.Scalar) -> Bool {
-      c.value < 0x20 || (0x7f...0x9f).contains(c.value)
-    }
-    guard text.unicodeScalars.contains(where: isControl) else { return text }
-    var out = ""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\n": out += "\\n"
-      case "\t": out += "\\t"
-      case "\r": out += "\\r"
-      case let c where isControl(c): out += "\\u{\(String(c.value, radix: 16))}"
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    return out
   }
 
   /// A value for people, or `(deleted)` for a tombstone.

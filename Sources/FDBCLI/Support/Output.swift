@@ -1,3 +1,4 @@
+import FeatureDB
 import Foundation
 
 /// Where and how a command prints: JSON or text, quiet or not, colour or not.
@@ -50,7 +51,7 @@ struct Output {
     guard !json else { return }
     let width = pairs.map(\.0.count).max() ?? 0
     for (key, value) in pairs {
-      print(style(key.padding(width), .dim) + "  " + Display.oneLine(value))
+      print(style(key.padding(width), .dim) + "  " + DisplayText.oneLine(value))
     }
   }
 
@@ -84,12 +85,12 @@ struct Table {
     var rightAligned = false
   }
 
-  /// A cell's text (on one line: ``Display/oneLine(_:)``) and how it is shown in colour.
+  /// A cell's text (on one line: `DisplayText.oneLine`) and how it is shown in colour.
   struct Cell: ExpressibleByStringLiteral {
     var text: String
     var style: Style = .plain
     init(_ text: String, _ style: Style = .plain) {
-      self.text = Display.oneLine(text)
+      self.text = DisplayText.oneLine(text)
       self.style = style
     }
     init(stringLiteral text: String) { self.text = text }

@@ -139,7 +139,7 @@ public struct LineageNode: Sendable, Hashable {
   /// escaped (`\n`, `\u{1B}`, `\\`) so an id or a value cannot break the line or reach the
   /// terminal as a control sequence.
   public var label: String {
-    guard let ref else { return LineageText.escaped("raw:\(rawInput ?? "")") }
+    guard let ref else { return DisplayText.oneLine("raw:\(rawInput ?? "")") }
     var parts = [ref.description]
     switch state {
     case .active: break
@@ -155,6 +155,6 @@ public struct LineageNode: Sendable, Hashable {
     }
     if repeated { parts.append("(shown above)") }
     if truncated { parts.append("…") }
-    return LineageText.escaped(parts.joined(separator: " "))
+    return DisplayText.oneLine(parts.joined(separator: " "))
   }
 }

@@ -244,7 +244,8 @@ import Testing
   }
 
   @Test func valuesForPeopleStayOnOneLine() {
-    #expect(Display.text(.string("a\nb\tc")) == "a\\nb\\tc")
+    // Table cells escape what Display.text leaves as it is (DisplayText.oneLine).
+    #expect(Table.Cell(Display.text(.string("a\nb\tc\\d"))).text == "a\\nb\\tc\\\\d")
     let long = Display.text(.embedding([Float](repeating: 0.5, count: 100)), limit: 40)
     #expect(long.count == 40 && long.hasSuffix("… (100 dims)"))
     #expect(Display.text(nil as FeatureValue?) == "(deleted)")

@@ -60,17 +60,13 @@ import Testing
       #expect(o.error.split(separator: "\n").count == 1)
     }
     #expect(try fdb(common + ["--db", twice]).status == 0)
-    let a = try FeatureStore(path: reference, options: StoreOptions(readOnly: true))
-    let b = try FeatureStore(path: twice, options: StoreOptions(readOnly: true))
-    let runner = try PipelineRunner(store: a, options: PipelineOptions(prefix: "user"))
-    let ids = (0..<users).map { "user\($0)" }
-    let left = try dump(a, features: runner.featureNames, users: ids, namespace: runner.namespace)
-    let right = try dump(b, features: runner.featureNames, users: ids, namespace: runner.namespace)
+    let (left, right) = try pipelineDumps(reference, twice, users: users)
     #expect(left.count > 6_000)
     let difference = zip(left, right).first { $0 != $1 }.map { "\($0)" }
     #expect(
       difference == nil && left.count == right.count,
       "seed \(seed): \(left.count) lines, \(right.count)")
+    let b = try FeatureStore(path: twice, options: StoreOptions(readOnly: true))
     #expect(try b.run("twice")?.status == .succeeded)
   }
 

@@ -69,17 +69,13 @@ import Testing
     #expect(committed == committed.sorted())
     #expect(try runFDB(common + ["--db", crashed]).status == 0)
     print("exactly-once \(coalesce.rawValue): \(killed) of \(Self.kills) runs killed")
-    let a = try FeatureStore(path: reference, options: StoreOptions(readOnly: true))
-    let b = try FeatureStore(path: crashed, options: StoreOptions(readOnly: true))
-    let runner = try PipelineRunner(store: a, options: PipelineOptions(prefix: "user"))
-    let ids = (0..<users).map { "user\($0)" }
-    let left = try dump(a, features: runner.featureNames, users: ids, namespace: runner.namespace)
-    let right = try dump(b, features: runner.featureNames, users: ids, namespace: runner.namespace)
+    let (left, right) = try pipelineDumps(reference, crashed, users: users)
     #expect(left.count > 4_000)
     #expect(
       left == right,
       "seed \(seed): first difference \(zip(left, right).first { $0 != $1 }.map { "\($0)" } ?? "in length")"
     )
+    let b = try FeatureStore(path: crashed, options: StoreOptions(readOnly: true))
     #expect(try b.run("crash")?.status == .succeeded)
     #expect(try b.run("crash")?.metadata["events"] == "4000")
   }
@@ -127,13 +123,9 @@ extension ExactlyOnceTests {
       }
     }
     #expect(try runFDB(common + ["--db", interrupted]).status == 0)
-    let a = try FeatureStore(path: reference, options: StoreOptions(readOnly: true))
-    let b = try FeatureStore(path: interrupted, options: StoreOptions(readOnly: true))
-    let runner = try PipelineRunner(store: a)
-    let ids = (0..<30).map { "user\($0)" }
-    let left = try dump(a, features: runner.featureNames, users: ids, namespace: runner.namespace)
-    let right = try dump(b, features: runner.featureNames, users: ids, namespace: runner.namespace)
+    let (left, right) = try pipelineDumps(reference, interrupted, users: 30, prefix: "")
     #expect(left == right)
+    let b = try FeatureStore(path: interrupted, options: StoreOptions(readOnly: true))
     #expect(try b.run("int")?.status == .succeeded)
   }
 }

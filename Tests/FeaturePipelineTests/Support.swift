@@ -65,6 +65,23 @@ func dump(_ store: FeatureStore, features: [String], users: [String], namespace:
   return lines
 }
 
+/// The dumps (``dump(_:features:users:namespace:)``) of the features and states of the pipeline
+/// with `prefix` for `user0` … `user<users − 1>` in two stores, opened read-only.
+func pipelineDumps(_ reference: String, _ other: String, users: Int, prefix: String = "user")
+  throws -> (
+    reference: [String], other: [String]
+  )
+{
+  let a = try FeatureStore(path: reference, options: StoreOptions(readOnly: true))
+  let b = try FeatureStore(path: other, options: StoreOptions(readOnly: true))
+  let runner = try PipelineRunner(store: a, options: PipelineOptions(prefix: prefix))
+  let ids = (0..<users).map { "user\($0)" }
+  return (
+    try dump(a, features: runner.featureNames, users: ids, namespace: runner.namespace),
+    try dump(b, features: runner.featureNames, users: ids, namespace: runner.namespace)
+  )
+}
+
 /// Writes `events` as JSON Lines.
 func writeJSONLines(_ events: [BehaviorEvent], to path: String) throws {
   let encoder = JSONEncoder()

@@ -135,12 +135,18 @@ func childExport(_ arguments: [String]) {
     try! store.exportPointInTime(entityRows: arguments[2], to: arguments[3], options: options)
   }
   sample(0, 0)
+  printChildFigures(since: start, peakAnonymousKilobytes: peakAnonymous.load(ordering: .relaxed))
+}
+
+/// What a measured child process prints for its parent: seconds since `start`, peak resident
+/// memory (`getrusage`) and the peak anonymous memory it sampled, as one JSON line.
+func printChildFigures(since start: UInt64, peakAnonymousKilobytes: Int) {
   let seconds = Double(nanos() - start) / 1e9
   var usage = rusage()
   getrusage(RUSAGE_SELF.rawValue, &usage)
   print(
     "{\"seconds\": \(seconds), \"peak_rss_mb\": \(Double(usage.ru_maxrss) / 1024), "
-      + "\"peak_anon_mb\": \(Double(peakAnonymous.load(ordering: .relaxed)) / 1024)}")
+      + "\"peak_anon_mb\": \(Double(peakAnonymousKilobytes) / 1024)}")
 }
 
 /// `RssAnon` of /proc/self/status, in KiB.

@@ -36,10 +36,5 @@ func childPipeline(_ arguments: [String]) {
   runner.progress = { _ in peakAnonymous = max(peakAnonymous, anonymousKilobytes()) }
   _ = try! runner.run(file: arguments[2])
   peakAnonymous = max(peakAnonymous, anonymousKilobytes())
-  let seconds = Double(nanos() - start) / 1e9
-  var usage = rusage()
-  getrusage(RUSAGE_SELF.rawValue, &usage)
-  print(
-    "{\"seconds\": \(seconds), \"peak_rss_mb\": \(Double(usage.ru_maxrss) / 1024), "
-      + "\"peak_anon_mb\": \(Double(peakAnonymous) / 1024)}")
+  printChildFigures(since: start, peakAnonymousKilobytes: peakAnonymous)
 }

@@ -26,12 +26,13 @@ extension PipelineRunner {
     quality = nil
     qualityCounter = QualityCounter(features: featureNames, resuming: checkpoint?.quality)
     guard options.persist else { return }
-    if try store.run(runID)?.status == .rolledBack {
+    let existing = try store.run(runID)
+    if existing?.status == .rolledBack {
       throw PipelineError.invalidConfiguration(
         "run '\(runID)' was rolled back; continue this input under a new run id (--run)")
     }
     try defineFeatures()
-    if try store.run(runID) == nil {
+    if existing == nil {
       try store.beginRun(
         Run(
           id: runID, name: "pipeline",

@@ -75,7 +75,7 @@ extension Snapshot {
       var entry = try prefix.withUnsafeBytes { try cursor.seek($0) }
       while let (key, value) = entry, key.starts(with: prefix) {
         guard let counts = try? IndexCounts.decode(value) else {
-          throw FeatureDBError.corruptStore(table: edges.name, detail: "undecodable record")
+          throw FeatureDBError.undecodable(edges, key: key)
         }
         if counts.lastWrite > listing.lastWrite { return false }
         entry = try cursor.next()

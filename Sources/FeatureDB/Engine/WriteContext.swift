@@ -261,8 +261,12 @@ struct WriteContext {
   ) throws {
     // Inputs of chains the batch does not write, checked already.
     var checked: Set<LineageExtra.Input> = []
-    for p in prepared {
+    // Lineages (shared by many operations, as the batch's own is) whose inputs name no chain the
+    // batch writes: their answer does not depend on the operation, so one check does.
+    var settled: Set<Int> = []
+    for p in prepared where !settled.contains(p.lineage) {
       let op = batch.operations[p.index]
+      var namesBatchChain = false
       // The inputs as given, in the order they were encoded.
       let given = (op.lineage ?? batch.lineage).inputs
       for (input, text) in zip(lineages[p.lineage].inputs, given) {
@@ -272,6 +276,7 @@ struct WriteContext {
         // The chain's committed versions are 1..<next.
         let next: UInt64
         if let ops = chains[Chain(entity: e, feature: f)] {
+          namesBatchChain = true
           next = versions[prepared[ops.lowerBound].index]
           if v >= next, v - next < ops.count {
             let writer = prepared[ops.lowerBound + Int(v - next)].index
@@ -294,6 +299,7 @@ struct WriteContext {
             detail: next == 1 ? "the pair has no versions" : "its versions are 1…\(next - 1)")
         }
       }
+      if !namesBatchChain { settled.insert(p.lineage) }
     }
   }
 

@@ -52,17 +52,10 @@ extension Verifier {
   ) throws -> Bool {
     if runRanges.entity != entity { runRanges = (entity, [:]) }
     if runRanges.byRun[run] == nil {
-      var ranges: [RunIndexChunk.Range] = []
-      try? store.forEachRunChunk(run, txn, from: Keys.ids(run, entity)) { e, _, chunk in
-        guard e == entity else { return false }
-        ranges += chunk.ranges
-        return true
-      }
-      runRanges.byRun[run] = ranges
+      // An undecodable chunk is reported by checkRunCounts; here it lists nothing.
+      runRanges.byRun[run] = (try? store.runRanges(run, entity: entity, txn)) ?? []
     }
-    return runRanges.byRun[run]!.contains {
-      $0.feature == feature && version >= $0.first && version - $0.first < $0.count
-    }
+    return runRanges.byRun[run]!.contains { $0.contains(feature: feature, version: version) }
   }
 
   /// The write time at or before which versions may predate the lineage indexes: that of the

@@ -15,6 +15,7 @@ extension FeatureStore {
     try readTransaction { txn in
       let (symbol, _) = try existingRun(id, txn)
       var out: [OperationRecord] = []
+      var ranges: [UInt64: [RunIndexChunk.Range]] = [:]  // the run's, by entity
       try forEachRetractionRule(txn) { op, rule in
         var touches: Bool
         switch rule.kind {
@@ -27,7 +28,7 @@ extension FeatureStore {
             } ?? false
         case .versions: touches = false
         }
-        if !touches { touches = try listsVersion(of: symbol, op, txn) }
+        if !touches { touches = try listsVersion(of: symbol, op, &ranges, txn) }
         if touches, let o = try operation(op, txn) { out.append(o) }
         return true
       }
@@ -44,31 +45,23 @@ extension FeatureStore {
       try table.withValue(txn, key: k) { v in
         guard let v else { return nil }
         do { return try IndexCounts.decode(v) } catch {
-          throw FeatureDBError.corruptStore(table: table.name, detail: "\(error)")
+          throw FeatureDBError.undecodable(table, key: k)
         }
       }
     }
   }
 
   /// Whether operation `op` lists a version run `run` wrote: its listed versions are checked
-  /// against the run's index, one entity's chunks at a time, until one is found.
+  /// against the run's index until one is found. `ranges` keeps the run's ranges of each entity
+  /// read, for the next operations.
   private func listsVersion(
-    of run: UInt64, _ op: UInt64, _ txn: borrowing some Transaction & ~Copyable
+    of run: UInt64, _ op: UInt64, _ ranges: inout [UInt64: [RunIndexChunk.Range]],
+    _ txn: borrowing some Transaction & ~Copyable
   ) throws -> Bool {
-    var entity: UInt64?
-    var ranges: [RunIndexChunk.Range] = []
     var found = false
     try forEachListedVersion(op, txn) { e, f, v, _ in
-      if e != entity {
-        entity = e
-        ranges = []
-        try forEachRunChunk(run, txn, from: Keys.ids(run, e)) { chunkEntity, _, chunk in
-          guard chunkEntity == e else { return false }
-          ranges += chunk.ranges
-          return true
-        }
-      }
-      found = ranges.contains { $0.feature == f && v >= $0.first && v < $0.first + $0.count }
+      if ranges[e] == nil { ranges[e] = try runRanges(run, entity: e, txn) }
+      found = ranges[e]!.contains { $0.contains(feature: f, version: v) }
       return !found
     }
     return found

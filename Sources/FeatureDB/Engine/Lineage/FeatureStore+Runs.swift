@@ -202,6 +202,19 @@ extension FeatureStore {
     }
   }
 
+  /// The ranges of every `run_versions` chunk of run `symbol` for `entity`.
+  func runRanges(
+    _ symbol: UInt64, entity: UInt64, _ txn: borrowing some Transaction & ~Copyable
+  ) throws -> [RunIndexChunk.Range] {
+    var ranges: [RunIndexChunk.Range] = []
+    try forEachRunChunk(symbol, txn, from: Keys.ids(symbol, entity)) { e, _, chunk in
+      guard e == entity else { return false }
+      ranges += chunk.ranges
+      return true
+    }
+    return ranges
+  }
+
   /// Calls `body(entity, chunk key, chunk)` for each `run_versions` chunk of run `symbol`, in
   /// key order from `resume` (a chunk key), until it returns false.
   func forEachRunChunk(

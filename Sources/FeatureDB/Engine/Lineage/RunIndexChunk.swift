@@ -10,6 +10,11 @@ struct RunIndexChunk: Equatable {
     var feature: UInt64
     var first: UInt64
     var count: UInt64
+
+    /// Whether the range holds `version` of `feature`.
+    func contains(feature: UInt64, version: UInt64) -> Bool {
+      self.feature == feature && version >= first && version - first < count
+    }
   }
 
   /// Ranges a chunk holds at most.

@@ -277,21 +277,22 @@ enum ChainRecord {
   }
 
   /// Writes the tail (every field after the version number) of `entry` of `record` again with
-  /// another retracted bit and extra part.
+  /// another retracted bit and, in its extra part, operation `op` (when given) added to the
+  /// status list `status`.
   static func rewriteTail(
-    _ entry: Entry, _ record: UnsafeRawBufferPointer, retracted: Bool, extra: [UInt8],
-    to w: inout ByteWriter
+    _ entry: Entry, _ record: UnsafeRawBufferPointer, retracted: Bool,
+    status: LineageStatusList, adding op: UInt64?, to w: inout ByteWriter
   ) {
     var flags = entry.flags & ~(Flag.retracted | Flag.extra)
     if retracted { flags |= Flag.retracted }
-    if !extra.isEmpty { flags |= Flag.extra }
+    if entry.extra != nil || op != nil { flags |= Flag.extra }
     w.byte(flags)
     let fieldsStart = entry.range.lowerBound + ByteWriter.varintSize(entry.version) + 1
     let fieldsEnd =
       entry.extra.map { $0.lowerBound - ByteWriter.varintSize(UInt64($0.count)) }
       ?? entry.valueOffset
     w.append(UnsafeRawBufferPointer(rebasing: record[fieldsStart..<fieldsEnd]))
-    if !extra.isEmpty { w.lengthPrefixed(extra) }
+    status.writeLengthPrefixed(adding: op, to: &w)
     w.append(UnsafeRawBufferPointer(rebasing: record[entry.valueOffset..<entry.range.upperBound]))
   }
 

@@ -87,6 +87,22 @@ enum Keys {
     return r.isAtEnd ? out : nil
   }
 
+  /// Reads the `OrderedVarint` ids of a key one at a time, without allocating: for loops over
+  /// millions of keys, where ``parseIDs(_:count:)`` would allocate an array each.
+  struct IDReader {
+    private var reader: ByteReader
+
+    init(_ key: UnsafeRawBufferPointer) { reader = ByteReader(key) }
+
+    /// The next id; nil when the key is malformed or has no more.
+    mutating func next() -> UInt64? {
+      reader.isAtEnd ? nil : try? OrderedVarint.read(&reader)
+    }
+
+    /// Whether every id was read.
+    var isAtEnd: Bool { reader.isAtEnd }
+  }
+
   /// `values` key: the chain key, then the version.
   static func value(chain: [UInt8], version: UInt64) -> [UInt8] {
     var k = chain

@@ -228,9 +228,11 @@ struct ChainSegments: ~Copyable {
 extension ChainSegments {
   /// Rewrites entries in place (event times and versions unchanged, so keys stay): calls
   /// `edit` with each segment — every one, or only those holding the `(eventTime, version)`
-  /// entries of `only` — loaded into an update, and stores the segments it changed.
+  /// entries of `only` — loaded into an update, and stores the segments it changed. `wanted`,
+  /// given a segment in place, says whether `edit` may change it (false: it is not loaded).
   mutating func edit(
     only: [(eventTime: Int64, version: UInt64)]?, arena: inout ByteWriter,
+    wanted: (UnsafeRawBufferPointer) throws -> Bool,
     _ edit: (UnsafeRawBufferPointer, inout ChainUpdate, inout ByteWriter) throws -> Bool
   ) throws {
     var keys: [[UInt8]] = []
@@ -249,7 +251,8 @@ extension ChainSegments {
       keys = try allKeys()
     }
     for key in keys {
-      guard let entry = try key.withUnsafeBytes({ try cursorFind($0) }) else { continue }
+      guard let entry = try key.withUnsafeBytes({ try cursorFind($0) }), try wanted(entry.value)
+      else { continue }
       let old = try load(entry)
       let changed = try old.withUnsafeBytes { try edit($0, &update, &arena) }
       if changed { try store(old: old, arena: arena.bytes, replacing: nil) }

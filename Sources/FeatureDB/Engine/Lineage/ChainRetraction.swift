@@ -43,7 +43,7 @@ struct ChainRetraction {
           let editSegment = {
             (seg: UnsafeRawBufferPointer, segUpdate: inout ChainUpdate, arena: inout ByteWriter)
               throws -> Bool in
-            for p in segUpdate.pieces { seen.insert(p.version) }
+            if rest != nil { for p in segUpdate.pieces { seen.insert(p.version) } }
             let before = changed.count
             let edited = try edit(seg, &segUpdate, &arena, &changed)
             // Entries whose status changed move the summary's active count.
@@ -51,10 +51,10 @@ struct ChainRetraction {
             if case .retract = mode { summary.active -= delta } else { summary.active += delta }
             return edited
           }
-          try segments.edit(only: rest, arena: &arena, editSegment)
+          try segments.edit(only: rest, arena: &arena, wanted: selectsAny, editSegment)
           // A hint that missed (a wrong event time) falls back to reading every segment.
           if let rest, !rest.allSatisfy({ seen.contains($0.version) }) {
-            try segments.edit(only: nil, arena: &arena, editSegment)
+            try segments.edit(only: nil, arena: &arena, wanted: selectsAny, editSegment)
           }
           if summary != update.header.segments! {
             update.header.segments = summary
@@ -69,6 +69,25 @@ struct ChainRetraction {
     return changed
   }
 
+  /// Whether the operation may change entry `e`: what it covers, before the entry's status list
+  /// is read.
+  private func selects(_ e: ChainRecord.Entry) -> Bool {
+    switch mode {
+    case .retract(_, let time): e.writeTime <= time && covers(e)
+    case .restore: e.isRetracted && covers(e)
+    }
+  }
+
+  /// Whether the operation may change an entry of `record` (a segment read in place: one that
+  /// holds none is neither copied nor rewritten).
+  private func selectsAny(_ record: UnsafeRawBufferPointer) throws -> Bool {
+    var reader = try ChainRecord.Reader(record, format: feature.format, epoch: store.epoch)
+    while let e = try reader.next() {
+      if selects(e) { return true }
+    }
+    return false
+  }
+
   /// Edits the entries of one record (loaded into `update`); returns whether any changed.
   private func edit(
     _ record: UnsafeRawBufferPointer, _ update: inout ChainUpdate, _ arena: inout ByteWriter,
@@ -79,24 +98,24 @@ struct ChainRetraction {
     var any = false
     while let e = try reader.next() {
       defer { i += 1 }
-      var extra =
-        try e.extra.map {
-          try LineageExtra.decode(UnsafeRawBufferPointer(rebasing: record[$0]))
-        } ?? LineageExtra(inputs: [], note: "")
+      guard selects(e) else { continue }
+      let status = try LineageStatusList(
+        e.extra.map { UnsafeRawBufferPointer(rebasing: record[$0]) })
       let retracted: Bool
+      let added: UInt64?
       switch mode {
-      case .retract(let op, let time):
-        guard e.writeTime <= time, covers(e), !extra.statusChanges.contains(op) else { continue }
-        extra.statusChanges.append(op)
-        retracted = true
+      case .retract(let op, _):
+        guard !status.contains(op) else { continue }
+        (retracted, added) = (true, op)
       case .restore(let undone, let hides):
-        guard covers(e), e.isRetracted, extra.statusChanges.contains(undone) else { continue }
-        guard !extra.statusChanges.contains(where: { $0 != undone && hides($0) }) else { continue }
-        retracted = false
+        guard status.contains(undone) else { continue }
+        guard !status.contains(where: { $0 != undone && hides($0) }) else { continue }
+        (retracted, added) = (false, nil)
       }
       if retracted != e.isRetracted { changed.append(e.version) }
       let start = arena.bytes.count
-      ChainRecord.rewriteTail(e, record, retracted: retracted, extra: extra.encoded(), to: &arena)
+      ChainRecord.rewriteTail(
+        e, record, retracted: retracted, status: status, adding: added, to: &arena)
       update.pieces[i].bytes = start..<arena.bytes.count
       update.pieces[i].isNew = true
       update.pieces[i].isRetracted = retracted

@@ -30,10 +30,15 @@ struct DerivedCursor: ~Copyable {
     var entry = try prefix.withUnsafeBytes { try cursor.seek($0) }
     while let (key, value) = entry, key.starts(with: prefix) {
       var r = ByteReader(value)
-      guard let ids = Keys.parseIDs(key, count: 6), let eventTime = try? r.signedVarint() else {
+      var ids = Keys.IDReader(key)
+      // The parent's three ids (the prefix), then the derived version's.
+      guard ids.next() != nil, ids.next() != nil, ids.next() != nil,
+        let e = ids.next(), let f = ids.next(), let v = ids.next(), ids.isAtEnd,
+        let eventTime = try? r.signedVarint()
+      else {
         throw FeatureDBError.undecodable(table, key: key)
       }
-      try body(ids[3], ids[4], ids[5], eventTime)
+      try body(e, f, v, eventTime)
       entry = try cursor.next()
     }
   }

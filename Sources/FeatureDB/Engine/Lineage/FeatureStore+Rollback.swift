@@ -76,17 +76,9 @@ extension FeatureStore {
       let (plan, listed) = (listing.plan, listing.listed)
       let time = try MetaStore(table: tables.meta).nextWriteTime(txn)
       let id = try nextOperationID(txn)
-      let v2 = try tables.lineage()
-      // Listed versions come from one chain's entries or from `derived`: their event times are
-      // known.
-      for l in listed {
-        var value = ByteWriter(capacity: 10)
-        value.signedVarint(l.eventTime ?? 0)
-        try v2.retractions.put(
-          txn, key: Keys.ids(id, l.entity, l.feature, l.version), value: value.bytes)
-      }
       let rule = RetractionRule(kind: plan.kind, pending: true, time: time, resume: [], changed: 0)
-      try v2.retractions.put(txn, key: Keys.ids(id), value: rule.encoded())
+      try tables.lineage().retractions.put(txn, key: Keys.ids(id), value: rule.encoded())
+      try putListed(listed, operation: id, txn)
       try record(
         OperationRecord(
           id: id, kind: .rollback, form: target.description, actor: options.actor,
@@ -103,6 +95,34 @@ extension FeatureStore {
       return id
     }
     return (id, cascaded)
+  }
+
+  /// Writes the versions rollback `id` lists (in key order), each with its event time (they
+  /// come from one chain's entries or from `derived`, so it is known). Appended at the end of
+  /// `retractions`, where the newest operation's keys sort, when nothing sorts after them.
+  private func putListed(
+    _ listed: [ListedVersion], operation id: UInt64, _ txn: borrowing WriteTransaction
+  ) throws {
+    let cursor = try Cursor(try tables.lineage().retractions, txn)
+    var last = try cursor.last().map { Array($0.key) } ?? []
+    var key: [UInt8] = []
+    var value = ByteWriter(capacity: 10)
+    for l in listed {
+      key.removeAll(keepingCapacity: true)
+      OrderedVarint.append(id, to: &key)
+      OrderedVarint.append(l.entity, to: &key)
+      OrderedVarint.append(l.feature, to: &key)
+      OrderedVarint.append(l.version, to: &key)
+      value.bytes.removeAll(keepingCapacity: true)
+      value.signedVarint(l.eventTime ?? 0)
+      let append = last.lexicographicallyPrecedes(key)
+      try key.withUnsafeBytes { k in
+        try value.bytes.withUnsafeBytes { v in
+          try cursor.put(key: k, value: v, flags: append ? .append : [])
+        }
+      }
+      if append { swap(&last, &key) }
+    }
   }
 
   /// Undoes rollback `id`: restores the versions it retracted (unless another rollback still

@@ -102,9 +102,9 @@ extension FeatureStore {
         return true
       }
       // Any rollback may list versions too (a cascade's derived versions).
-      try forEachListedVersion(op, txn) { e, f, v, _ in
-        state.addListed(.init(entity: e, feature: f, version: v), op)
-        return true
+      try forEachListedVersion(op, txn) { _, _, _, _ in
+        state.listing.append(op)
+        return false
       }
       return true
     }
@@ -145,10 +145,13 @@ extension FeatureStore {
     var entry = try (resume ?? prefix + [0]).withUnsafeBytes { try cursor.seek($0) }
     while let (key, value) = entry, key.starts(with: prefix) {
       var r = ByteReader(value)
-      guard let ids = Keys.parseIDs(key, count: 4), let eventTime = try? r.signedVarint() else {
+      var ids = Keys.IDReader(key)
+      guard ids.next() != nil, let e = ids.next(), let f = ids.next(), let v = ids.next(),
+        ids.isAtEnd, let eventTime = try? r.signedVarint()
+      else {
         throw FeatureDBError.corruptStore(table: table.name, detail: "undecodable listed version")
       }
-      guard try body(ids[1], ids[2], ids[3], eventTime) else { return }
+      guard try body(e, f, v, eventTime) else { return }
       entry = try cursor.next()
     }
   }

@@ -76,20 +76,13 @@ struct RetractionState: Sendable {
   /// Pending rules, by what they match.
   var byRun: [UInt64: [UInt64]] = [:]
   var byFeature: [UInt64: [(since: Int64, op: UInt64)]] = [:]
-  /// Pending operations that list a version: the first one, and any more (two pending
-  /// rollbacks listing one version); one table entry per listed version, no array each.
-  var byVersion: [VersionKey: UInt64] = [:]
-  var moreByVersion: [VersionKey: [UInt64]] = [:]
+  /// Pending operations that list versions (in `retractions`, looked up there: a listing may
+  /// hold millions).
+  var listing: [UInt64] = []
   /// Any rule pending (an undo too): the retracted bit alone may be stale.
   var hasPending = false
   /// An undo pending: a retracted bit may be set on a version it restored.
   var hasPendingUndo = false
-
-  struct VersionKey: Hashable, Sendable {
-    var entity: UInt64
-    var feature: UInt64
-    var version: UInt64
-  }
 
   /// Whether operation `op` hides a version at write time `w`: it committed by then and was not
   /// undone by then.
@@ -100,10 +93,12 @@ struct RetractionState: Sendable {
 
   /// Whether a pending rule covers an entry of (entity, feature) with an operation for which
   /// `body` returns true (visited in turn, stopping at the first; no allocation: reads call it
-  /// for every entry they walk while a rule is pending).
+  /// for every entry they walk while a rule is pending). `lists(op)` says whether pending
+  /// operation `op` lists the entry's version.
   func anyPending(
-    _ e: ChainRecord.Entry, entity: UInt64, feature: UInt64, _ body: (UInt64) -> Bool
-  ) -> Bool {
+    _ e: ChainRecord.Entry, entity: UInt64, feature: UInt64, lists: (UInt64) throws -> Bool,
+    _ body: (UInt64) -> Bool
+  ) rethrows -> Bool {
     // A rule covers only versions written at or before its operation.
     func before(_ op: UInt64) -> Bool { e.writeTime <= operations[op]?.time ?? .max }
     if e.run != 0, let ops = byRun[e.run] {
@@ -112,22 +107,7 @@ struct RetractionState: Sendable {
     if let rules = byFeature[feature] {
       for r in rules where e.writeTime > r.since && before(r.op) && body(r.op) { return true }
     }
-    if !byVersion.isEmpty {
-      let key = VersionKey(entity: entity, feature: feature, version: e.version)
-      if let op = byVersion[key], body(op) { return true }
-      if !moreByVersion.isEmpty, let ops = moreByVersion[key] {
-        for op in ops where body(op) { return true }
-      }
-    }
+    for op in listing where try lists(op) && body(op) { return true }
     return false
-  }
-
-  /// Records that pending operation `op` lists version `key`.
-  mutating func addListed(_ key: VersionKey, _ op: UInt64) {
-    if byVersion[key] == nil {
-      byVersion[key] = op
-    } else {
-      moreByVersion[key, default: []].append(op)
-    }
   }
 }

@@ -17,7 +17,10 @@ extension Snapshot {
         .statusChanges
     }
     if state.hasPending {
-      _ = state.anyPending(e, entity: entity, feature: feature) { op in
+      _ = try state.anyPending(
+        e, entity: entity, feature: feature,
+        lists: { try lists($0, entity: entity, feature: feature, version: e.version) }
+      ) { op in
         ops.append(op)
         return false
       }
@@ -37,11 +40,24 @@ extension Snapshot {
       // a pending undo may not have cleared it. (A clear bit means every listed rollback was
       // undone.)
       if !e.isRetracted {
-        return state.hasPending
-          && state.anyPending(e, entity: entity, feature: feature) { state.hides($0, at: .max) }
+        return try state.hasPending
+          && state.anyPending(
+            e, entity: entity, feature: feature,
+            lists: { try lists($0, entity: entity, feature: feature, version: e.version) }
+          ) { state.hides($0, at: .max) }
       }
       if !state.hasPendingUndo { return true }
     }
     return try !retractions(e, reader, entity: entity, feature: feature, at: writeTime).isEmpty
+  }
+
+  /// Whether pending operation `op` lists version `version` of (entity, feature).
+  private func lists(_ op: UInt64, entity: UInt64, feature: UInt64, version: UInt64) throws
+    -> Bool
+  {
+    guard let table = store.tables.v2?.retractions else { return false }
+    return try Keys.ids(op, entity, feature, version).withUnsafeBytes { k in
+      try table.withValue(self, key: k) { $0 != nil }
+    }
   }
 }

@@ -4,6 +4,12 @@ struct ListedVersion: Hashable {
   var feature: UInt64
   var version: UInt64
   var eventTime: Int64?
+
+  /// Whether `a` sorts before `b` by (entity, feature, version): the order of the keys that
+  /// list them.
+  static func precedes(_ a: ListedVersion, _ b: ListedVersion) -> Bool {
+    (a.entity, a.feature, a.version) < (b.entity, b.feature, b.version)
+  }
 }
 
 /// What a rollback covers: a rule reads consult, and the versions it lists.
@@ -13,7 +19,7 @@ struct RollbackPlan {
 }
 
 /// What a rollback records: its plan, every version it lists (with a cascade, the derived ones
-/// too) and how many of those derived versions are active; and what tells whether it is still
+/// too; in key order, see ``ListedVersion/precedes(_:_:)``) and how many of those derived versions are active; and what tells whether it is still
 /// exact in a later snapshot.
 struct RollbackListing {
   var plan: RollbackPlan
@@ -49,7 +55,7 @@ extension Snapshot {
     // bring them back while this one stands) but are not counted as cascaded.
     let roots = try rollbackRoots(plan)
     let derived = try self.cascade(from: roots)
-    listing.listed += derived
+    listing.listed = (listing.listed + derived).sorted(by: ListedVersion.precedes)
     listing.cascaded = try active(derived).count { $0 }
     listing.features = Set(roots.map(\.feature)).union(derived.map(\.feature))
     if case .feature(let f, _) = plan.kind { listing.features.insert(f) }
@@ -209,36 +215,51 @@ extension Snapshot {
   }
 
   /// Every version derived, transitively, from `roots` (through the `derived` index), roots
-  /// excluded.
+  /// excluded. Walked level by level, each level in key order, so that the cursor moves forward
+  /// through `derived` instead of seeking all over it.
   func cascade(from roots: [ListedVersion]) throws -> [ListedVersion] {
     struct Key: Hashable {
-      var e: UInt64
-      var f: UInt64
-      var v: UInt64
+      var entity: UInt64
+      var feature: UInt64
+      var version: UInt64
+
+      /// One word mixed from the three, hashed once (a million keys are hashed on each insert).
+      /// Equal keys mix equally; equality compares all three.
+      func hash(into hasher: inout Hasher) {
+        hasher.combine(
+          entity &* 0x9E37_79B9_7F4A_7C15 ^ feature &* 0xC2B2_AE3D_27D4_EB4F ^ version)
+      }
     }
-    var seen = Set(roots.map { Key(e: $0.entity, f: $0.feature, v: $0.version) })
-    var queue = roots
+    var seen = Set(roots.map { Key(entity: $0.entity, feature: $0.feature, version: $0.version) })
+    var level = roots.sorted(by: ListedVersion.precedes)
     var out: [ListedVersion] = []
     let derived = try DerivedCursor(store, self)
-    while let n = queue.popLast() {
-      try derived.forEach(n.entity, n.feature, n.version) { e, f, v, t in
-        guard seen.insert(Key(e: e, f: f, v: v)).inserted else { return }
-        let child = ListedVersion(entity: e, feature: f, version: v, eventTime: t)
-        out.append(child)
-        queue.append(child)
+    while !level.isEmpty {
+      var next: [ListedVersion] = []
+      for n in level {
+        try derived.forEach(n.entity, n.feature, n.version) { e, f, v, t in
+          guard seen.insert(Key(entity: e, feature: f, version: v)).inserted else { return }
+          next.append(ListedVersion(entity: e, feature: f, version: v, eventTime: t))
+        }
       }
+      next.sort(by: ListedVersion.precedes)
+      out += next
+      level = next
     }
     return out
   }
 
   /// Which of `listed` are retained and visible now, by position. Each chain they name is
-  /// walked once, newest entry first, and only until its last listed version is found: linear
-  /// in the versions read, however many of one chain are listed.
+  /// walked once, and only until its last listed version is found: linear in the versions
+  /// read, however many of one chain are listed.
   func active(_ listed: [ListedVersion]) throws -> [Bool] {
     var flags = [Bool](repeating: false, count: listed.count)
-    let order = listed.indices.sorted {
-      (listed[$0].entity, listed[$0].feature) < (listed[$1].entity, listed[$1].feature)
-    }
+    // Positions in key order (listings are sorted already: checking costs one pass).
+    let sorted = zip(listed, listed.dropFirst()).allSatisfy { !ListedVersion.precedes($1, $0) }
+    let order =
+      sorted
+      ? Array(listed.indices)
+      : listed.indices.sorted { ListedVersion.precedes(listed[$0], listed[$1]) }
     var start = 0
     while start < order.count {
       let first = listed[order[start]]
@@ -248,18 +269,25 @@ extension Snapshot {
       {
         end += 1
       }
-      // Version → position in `listed`; one listed version needs no table.
-      let positions =
-        end - start > 1
-        ? Dictionary(order[start..<end].map { (listed[$0].version, $0) }) { a, _ in a } : [:]
-      var left = end - start
+      let versions = order[start..<end].map { listed[$0].version }  // ascending
+      var left = versions.count
+      var last = versions.count  // where the entry before was found
       let f = try catalog.feature(id: first.feature)
       try forEachEntry(f, first.entity) { e, reader in
-        let found =
-          positions.isEmpty
-          ? (e.version == first.version ? order[start] : nil) : positions[e.version]
-        guard let i = found else { return true }
-        flags[i] = try !isRetracted(
+        // Entries mostly come newest version first: try just below the last one found, then
+        // search.
+        var at = last - 1
+        if !versions.indices.contains(at) || versions[at] != e.version {
+          var high = versions.count
+          at = 0
+          while at < high {
+            let mid = at + (high - at) / 2
+            if versions[mid] < e.version { at = mid + 1 } else { high = mid }
+          }
+          guard at < versions.count, versions[at] == e.version else { return true }
+        }
+        last = at
+        flags[order[start + at]] = try !isRetracted(
           e, reader, entity: first.entity, feature: first.feature, at: nil)
         left -= 1
         return left > 0

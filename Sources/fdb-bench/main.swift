@@ -1,5 +1,6 @@
 // fdb-bench: FeatureDB against raw LMDB, one JSON line per scenario.
 // Usage: swift run -c release fdb-bench [--quick] [--scenario NAME] [--batch N]
+//        [--state-cache-mb N]
 import FeatureDB
 import Foundation
 
@@ -17,6 +18,8 @@ let only = option("scenario")
 let sizes = quick ? Sizes.quick : Sizes.full
 /// `--batch N`: the pipeline scenarios' batch size (default 10,000).
 let batch = option("batch").flatMap { Int($0) } ?? 10_000
+/// `--state-cache-mb N`: `pipeline_memory`'s state cache budget (default: the pipeline's, 256).
+let stateCacheMB = option("state-cache-mb").flatMap { Int($0) } ?? 256
 
 func wanted(_ names: String...) -> Bool { only == nil || names.contains(only!) }
 
@@ -52,7 +55,9 @@ if wanted("pipeline", "pipeline_per_batch", "pipeline_per_event") {
 }
 if wanted("extract_only") { scenarios.extractOnly(quick: quick, batch: batch) }
 if wanted("pipeline_latency") { scenarios.pipelineLatency(quick: quick, batch: batch) }
-if wanted("pipeline_memory") { scenarios.pipelineMemory(quick: quick, batch: batch) }
+if wanted("pipeline_memory") {
+  scenarios.pipelineMemory(quick: quick, batch: batch, stateCacheMB: stateCacheMB)
+}
 if wanted("multiprocess", "multiprocess-writer", "multiprocess-reader") {
   scenarios.multiprocess(only: only, quick: quick)
 }

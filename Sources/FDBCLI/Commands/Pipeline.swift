@@ -78,12 +78,21 @@ struct PipelineCommand: ParsableCommand {
 
     @Option(
       help: ArgumentHelp(
+        "Memory for users' decoded states between batches, in MiB; past it they are read back from the store.",
+        valueName: "mib"))
+    var stateCacheMb = 256
+
+    @Option(
+      help: ArgumentHelp(
         "Skip bad lines, writing them here with line number and reason.",
         valueName: "rejects.jsonl"))
     var skipBadEvents: String?
 
     func validate() throws {
       if batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch)") }
+      if stateCacheMb < 0 || stateCacheMb > 1 << 40 {
+        throw ValidationError("--state-cache-mb must be between 0 and 2^40, got \(stateCacheMb)")
+      }
       if let maxVersions, maxVersions < 0 {
         throw ValidationError("--max-versions must be 0 or more")
       }
@@ -108,7 +117,7 @@ struct PipelineCommand: ParsableCommand {
         maxFutureSkew: try TimeArgument.duration(
           maxFutureSkew, option: "--max-future-skew", allowZero: true),
         coalesce: Coalesce(rawValue: coalesce)!, maxVersions: maxVersions,
-        rejectsPath: skipBadEvents)
+        stateCacheBytes: stateCacheMb << 20, rejectsPath: skipBadEvents)
       let runner = try PipelineRunner(store: store, extractors: chosen, options: options)
       let total =
         file == "-"

@@ -35,9 +35,12 @@ public struct PipelineOptions: Sendable {
   /// `maxVersions` the pipeline's features get: nil (the default) defines new features with
   /// 10 and leaves the retention of existing ones as it is; a number applies to all of them.
   public var maxVersions: Int?
-  /// Users whose decoded state stays in memory between batches (default 100,000); beyond it
-  /// the cache is emptied after a commit and states are read back from the store as needed.
-  public var cachedUsers: Int
+  /// Bytes of decoded user states (and source IP records) kept in memory between batches, as
+  /// the runner estimates them (default 256 MiB): when a commit leaves more, the cache is
+  /// emptied and states are read back from the store as users come back. A run's memory is
+  /// about this plus what one batch holds (see docs/pipeline.md, *Memory*). Extract-only runs
+  /// (``persist`` false) keep every state: there is nothing to read back.
+  public var stateCacheBytes: Int
   /// When set, bad input lines go to this file (JSON Lines: line, reason, text) and the run
   /// goes on; otherwise the first bad line stops the run.
   public var rejectsPath: String?
@@ -51,7 +54,7 @@ public struct PipelineOptions: Sendable {
     prefix: String = "", runID: String? = nil, batchSize: Int = 1_000,
     lateness: TimeSpan = .minutes(5), maxFutureSkew: TimeSpan? = .days(1), now: Timestamp? = nil,
     coalesce: Coalesce = .perBatch,
-    maxEventsPerUser: Int = 4_096, maxVersions: Int? = nil, cachedUsers: Int = 100_000,
+    maxEventsPerUser: Int = 4_096, maxVersions: Int? = nil, stateCacheBytes: Int = 256 << 20,
     rejectsPath: String? = nil, persist: Bool = true
   ) {
     self.prefix = prefix
@@ -63,7 +66,7 @@ public struct PipelineOptions: Sendable {
     self.coalesce = coalesce
     self.maxEventsPerUser = maxEventsPerUser
     self.maxVersions = maxVersions
-    self.cachedUsers = cachedUsers
+    self.stateCacheBytes = stateCacheBytes
     self.rejectsPath = rejectsPath
     self.persist = persist
   }

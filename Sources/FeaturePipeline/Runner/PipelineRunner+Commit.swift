@@ -77,12 +77,23 @@ extension PipelineRunner {
     }
     batch.setCheckpoint(checkpoint, Array(try JSONEncoder().encode(state)))
     try committer.submit(batch, expecting: expectedVersions, offset: report.offset)
-    clearBatch()
-    progress?(report)
-    if users.count > options.cachedUsers || sources.count > options.cachedUsers {
-      try committer.drain()
-      users.removeAll()
-      sources.removeAll()
+    for u in dirty {
+      let bytes = u.estimatedBytes
+      cachedStateBytes += bytes - u.countedBytes
+      u.countedBytes = bytes
     }
+    clearBatch()
+    if cachedStateBytes > options.stateCacheBytes {
+      try committer.drain()
+      emptyCache()
+    }
+    progress?(report)
+  }
+
+  /// Forgets every cached user state and source record (they are read back as needed).
+  func emptyCache() {
+    users.removeAll()
+    sources.removeAll()
+    cachedStateBytes = 0
   }
 }

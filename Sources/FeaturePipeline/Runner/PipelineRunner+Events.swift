@@ -35,6 +35,7 @@ extension PipelineRunner {
       r = try SourceRecord(decoding: bytes)
     }
     sources[key] = r
+    cachedStateBytes += SourceRecord.estimatedBytes(key: key)
     return r
   }
 

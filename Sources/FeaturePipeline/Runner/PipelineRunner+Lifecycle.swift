@@ -21,8 +21,7 @@ extension PipelineRunner {
         (options.now ?? .now).microseconds.addingReportingOverflow($0.microseconds).partialValue
       } ?? .max
     self.source = source
-    users.removeAll()
-    sources.removeAll()
+    emptyCache()
     quality = nil
     qualityCounter = QualityCounter(features: featureNames, resuming: checkpoint?.quality)
     guard options.persist else { return }
@@ -54,8 +53,7 @@ extension PipelineRunner {
     } catch {
       try? committer.drain()
       clearBatch()
-      users.removeAll()  // in-memory states may hold uncommitted events
-      sources.removeAll()
+      emptyCache()  // in-memory states may hold uncommitted events
       guard options.persist else { throw error }
       try? store.finishRun(
         report.runID, status: .failed, metadata: metadata(["error": "\(error)"]))

@@ -44,6 +44,9 @@ public final class PipelineRunner {
   var users: [String: UserState] = [:]
   /// Source IP records read or changed since the cache was last emptied, by store key.
   var sources: [String: SourceRecord] = [:]
+  /// What `users` and `sources` hold, as counted at the last commit (see
+  /// ``PipelineOptions/stateCacheBytes``).
+  var cachedStateBytes = 0
   /// Keys of the source records the batch in hand changed.
   var changedSources: Set<String> = []
   var dirty: [UserState] = []

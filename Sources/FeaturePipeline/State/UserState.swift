@@ -22,6 +22,17 @@ final class UserState {
   var slot = 0
   /// Ids of its events in the batch in hand, in arrival order.
   var batchEvents: [String] = []
+  /// What the runner's cache counted for it at the last commit it was in.
+  var countedBytes = 0
+
+  /// About how much memory the state holds, for the runner's cache budget: the window's
+  /// records (with the array's spare capacity), the last values, the version counts, and a
+  /// fixed part for the extractors' states (bounded, see docs/pipeline.md).
+  var estimatedBytes: Int {
+    window.records.capacity * MemoryLayout<EventRecord>.stride
+      + last.count * MemoryLayout<FeatureValue?>.stride
+      + versions.count * MemoryLayout<UInt64>.stride + 2_048
+  }
 
   init(id: String, extractors: [any FeatureExtractor], featureCount: Int) {
     self.id = id

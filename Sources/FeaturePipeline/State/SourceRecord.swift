@@ -14,11 +14,11 @@ public struct SourceRecord: Sendable, Hashable {
     self.successes = successes
   }
 
-  /// The Laplace-smoothed share of successes, (s + 1) / (s + f + 2): 0.5 for an address
-  /// never seen, towards 1 for one that only succeeds, towards 0 for one that only fails.
   /// About how much memory a cached record under `key` takes (the runner's cache budget).
   static func estimatedBytes(key: String) -> Int { 64 + key.utf8.count }
 
+  /// The Laplace-smoothed share of successes, (s + 1) / (s + f + 2): 0.5 for an address
+  /// never seen, towards 1 for one that only succeeds, towards 0 for one that only fails.
   public var reputation: Double {
     (Double(successes) + 1) / (Double(successes) + Double(failures) + 2)
   }

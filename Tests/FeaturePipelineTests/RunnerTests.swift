@@ -19,7 +19,7 @@ import Testing
     let counts = try db.history("user.activity_count_1h", "u1")
     #expect(counts.map(\.value) == [.int(2), .int(1)])
     #expect(counts.map(\.eventTime) == [e2.timestamp, e1.timestamp])
-    #expect(counts[0].lineage.producer == "extract.windowed@1.0.0")
+    #expect(counts[0].lineage.producer == "extract.windowed@1.1.0")
     #expect(counts[0].lineage.run == "r1")
     #expect(counts[0].lineage.source == "test")
     #expect(counts[0].lineage.inputs == [.raw("b")])

@@ -12,8 +12,9 @@ let standardWindows: [(suffix: String, span: TimeSpan)] = [
 public struct WindowedExtractor: FeatureExtractor {
   /// The name, `extract.windowed`.
   public let name = "extract.windowed"
-  /// The version, `1.0.0` (producer `extract.windowed@1.0.0`).
-  public let version = "1.0.0"
+  /// The version, `1.1.0` (producer `extract.windowed@1.1.0`); 1.1.0 sums amounts exactly and
+  /// rounds once, where 1.0.0's sums depended on how the windows nested.
+  public let version = "1.1.0"
   /// Its 14 features: `activity_count_`, `purchase_amount_` and `distinct_resources_` for `1h`,
   /// `6h`, `24h` and `7d`, then `engagement_score` and `is_active_session`.
   public let features: [FeatureSpec] =
@@ -49,7 +50,7 @@ public struct WindowedExtractor: FeatureExtractor {
     // One backward pass from the current event over the longest window; each shorter window is
     // the suffix of records newer than its own bound.
     var counts = [Int64](repeating: 0, count: 4)
-    var amounts = [Double](repeating: 0, count: 4)
+    var amounts = [ExactSum](repeating: ExactSum(), count: 4)
     var distinct = [Int64](repeating: 0, count: 4)
     var purchases24h: Int64 = 0
     let hour = TimeSpan.hours(1).microseconds
@@ -64,22 +65,23 @@ public struct WindowedExtractor: FeatureExtractor {
         let w = r.time > bounds.0 ? 0 : r.time > bounds.1 ? 1 : r.time > bounds.2 ? 2 : 3
         counts[w] += 1
         if r.kind == .purchase {
-          amounts[w] += r.amount
+          amounts[w].add(r.amount)
           if w <= 2 { purchases24h += 1 }
         }
         if isNew { distinct[w] += 1 }
         i -= 1
       }
     }
-    // From "newest window holding it" to cumulative counts (sums in window order, so every
-    // process adds the same doubles in the same order).
+    // From "newest window holding it" to cumulative counts. Amounts are exact sums rounded
+    // once: a window's value depends only on the purchases in it, not on how they split
+    // between the shorter windows.
     for w in 1..<4 {
       counts[w] += counts[w - 1]
-      amounts[w] += amounts[w - 1]
+      amounts[w].add(amounts[w - 1])
       distinct[w] += distinct[w - 1]
     }
     for w in 0..<4 { values.append(.int(counts[w])) }
-    for w in 0..<4 { values.append(.double(amounts[w])) }
+    for w in 0..<4 { values.append(.double(amounts[w].value)) }
     for w in 0..<4 { values.append(.int(distinct[w])) }
     let e = Double(counts[2] + 2 * distinct[2] + 5 * purchases24h)
     values.append(.double(100 * (1 - exp(-e / 25))))

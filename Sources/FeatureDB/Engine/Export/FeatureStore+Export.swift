@@ -128,15 +128,7 @@ extension FeatureStore {
     do {
       var writer = CSVWriter(fd: output.fd)
       let summary = try read { snap in
-        // Every page first: a damaged one fails the export rather than shortening it.
-        try requireSoundPages(snap)
-        let features = try options.features.map { try snap.catalog.feature($0) }
-        if let duplicate = Dictionary(grouping: options.features, by: { $0 }).first(where: {
-          $0.value.count > 1
-        })?.key {
-          throw FeatureDBError.invalidArgument("feature '\(duplicate)' is listed twice")
-        }
-        return try body(snap, &writer, features)
+        try body(snap, &writer, try exportedFeatures(snap, options))
       }
       if summary.missingHistoryCells > 0, !options.allowMissingHistory {
         throw FeatureDBError.exportNeedsRemovedHistory(
@@ -149,6 +141,22 @@ extension FeatureStore {
       output.discard()
       throw error
     }
+  }
+
+  /// The features of an export, after checking every page of the snapshot (a damaged one fails
+  /// the export rather than shortening it); throws for none, an unknown one or one listed twice.
+  func exportedFeatures(_ snap: borrowing Snapshot, _ options: ExportOptions) throws -> [Feature] {
+    guard !options.features.isEmpty else {
+      throw FeatureDBError.invalidArgument("no features to export")
+    }
+    try requireSoundPages(snap)
+    let features = try options.features.map { try snap.catalog.feature($0) }
+    if let duplicate = Dictionary(grouping: options.features, by: { $0 }).first(where: {
+      $0.value.count > 1
+    })?.key {
+      throw FeatureDBError.invalidArgument("feature '\(duplicate)' is listed twice")
+    }
+    return features
   }
 
   /// Column names of the features: the name, or NAME_0 … for embeddings as columns.

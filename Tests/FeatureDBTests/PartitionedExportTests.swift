@@ -129,7 +129,12 @@ import Testing
   @Test func listsRemovedHistory() throws {
     let (db, dir) = try makeStore()
     try db.define(FeatureDefinition("f", type: .int, maxVersions: 2))
+    let before = Timestamp.now
     for h in 1...4 { try db.put("f", "e1", Int64(h), eventTime: t(Int64(h))) }
+    // At a write time before any of it was written, nothing was removed (or there).
+    let early = try db.exportPartitioned(
+      to: dir.child("early"), options: ExportOptions(features: ["f"], writeTime: before))
+    #expect(early.removedRanges == 0 && early.versions == 0)
     let out = dir.child("export")
     let summary = try db.exportPartitioned(to: out, options: ExportOptions(features: ["f"]))
     #expect(summary.removedRanges == 1 && summary.versions == 2)

@@ -225,6 +225,25 @@ import Testing
     }
   }
 
+  /// With a memory budget smaller than a row, every row is appended to its file at once: the
+  /// files are the same as with everything buffered.
+  @Test func partFilesAppendWhenTheBudgetIsReached() throws {
+    for budget in [1, 1 << 20] {
+      let dir = TemporaryDirectory()
+      var parts = PartFiles(
+        root: dir.path, shard: 2, header: ["a", "b"], rowsPerFile: 3, budget: budget)
+      for i in 0..<7 { try parts.write(i % 2 == 0 ? "x=1" : "x=2", ["\(i)", "v,\(i)"]) }
+      try parts.finish()
+      #expect(parts.files == 3)
+      #expect(
+        Self.files(dir.path) == [
+          "x=1/part-2-0.csv": ["a,b", "0,\"v,0\"", "2,\"v,2\"", "4,\"v,4\""],
+          "x=1/part-2-1.csv": ["a,b", "6,\"v,6\""],
+          "x=2/part-2-0.csv": ["a,b", "1,\"v,1\"", "3,\"v,3\"", "5,\"v,5\""],
+        ], "budget \(budget)")
+    }
+  }
+
   @Test func escapesPartitionValuesAsHive() {
     #expect(HivePath.folder("feature", "user.spend_7d-x") == "feature=user.spend_7d-x")
     #expect(HivePath.escape("a:b/c=d%e") == "a%3Ab%2Fc%3Dd%25e")

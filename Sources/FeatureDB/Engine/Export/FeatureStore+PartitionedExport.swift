@@ -113,15 +113,13 @@ extension FeatureStore {
         }
         return summary
       }
-      try versions.closeAll()
-      try removed.closeAll()
+      try versions.finish()
+      try removed.finish()
       summary.files = versions.files + removed.files
       try writeDescription(summary, in: output.temporary)
       try output.commit()
       return summary
     } catch {
-      versions.abandon()
-      removed.abandon()
       output.discard()
       throw error
     }

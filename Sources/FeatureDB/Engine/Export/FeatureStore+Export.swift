@@ -235,16 +235,24 @@ struct ExportRowReader: ~Copyable {
           values[i] = try snap.corruptionNamed(f, entity) {
             try walker.withChain(entity: entityID, feature: f.id) { record in
               guard let record else { return nil }
-              present = true
               let chain = try ChainRecord.Reader(record, format: f.format, epoch: snap.store.epoch)
               return try snap.select(chain, f, entity, entityID, query) { hit in
-                try hit.flatMap { try snap.value(of: $0) }
+                if hit != nil {
+                  present = true
+                } else if !present {
+                  present = try snap.hasVersion(
+                    chain, f, entityID: entityID, writtenBy: query.writeTime)
+                }
+                return try hit.flatMap { try snap.value(of: $0) }
               }
             }
           }
         } catch let error as FeatureDBError {
           switch error {
-          case .historyPruned, .historyVacuumed: missing.append((i, error))
+          case .historyPruned, .historyVacuumed:
+            // Removed history that a read at W would need was written by W.
+            present = true
+            missing.append((i, error))
           default: throw error
           }
         }
@@ -275,6 +283,31 @@ struct ExportRowReader: ~Copyable {
       }
     }
     return (cells, present, missing)
+  }
+}
+
+extension Snapshot {
+  /// Whether a chain held anything at write time `w` (nil: now): a version written at or before
+  /// it, retracted or not, or removed history written by then (or of unknown write time). A
+  /// snapshot export lists an entity when one of its chains did, so an entity first written
+  /// after W does not appear in an export as of W made later; a partitioned export as of W
+  /// holds exactly these versions and ranges.
+  func hasVersion(
+    _ head: ChainRecord.Reader, _ feature: Feature, entityID: UInt64, writtenBy w: Int64?
+  ) throws -> Bool {
+    guard let w else { return true }
+    for range in [head.header.pruned, head.header.vacuumed] {
+      if let r = range, r.written(by: w) { return true }
+    }
+    var found = false
+    try forEachRecord(head: head, feature, entityID: entityID) { reader in
+      var entries = reader
+      while !found, let e = try entries.next() {
+        found = e.writeTime <= w
+      }
+      return !found
+    }
+    return found
   }
 }
 

@@ -79,7 +79,7 @@ extension FeatureStore {
               (head.header.pruned, "pruning"), (head.header.vacuumed, "vacuum"),
             ] {
               // A range whose versions were all written after W was never seen at W.
-              guard let r = range, r.minWriteTime.map({ $0 <= w }) ?? true else { continue }
+              guard let r = range, r.written(by: w) else { continue }
               try removed.write(
                 feature,
                 [

@@ -4,7 +4,7 @@ import atexit
 import os
 import subprocess
 
-from featuredb_spark.training_set import session
+from featuredb_spark.jobs import session
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 _spark = None

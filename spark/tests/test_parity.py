@@ -5,14 +5,20 @@ removed history, embeddings, odd ids and labels (issue 21, items 4 and 5).
 The data is random from a printed seed; the same writes go to one store and, with
 `--shard k/3`, to 3 shard stores."""
 
+import csv
+import io
 import json
 import os
+from datetime import datetime, timezone
 import random
 import tempfile
 import unittest
 
 from featuredb_spark.shard import shard_of
-from featuredb_spark.training_set import MissingHistoryError, training_set, write_csv
+from featuredb_spark.as_of import MissingHistoryError
+from featuredb_spark.jobs import write_csv
+from featuredb_spark.snapshot import snapshot
+from featuredb_spark.training_set import training_set
 
 from .support import fdb, spark
 
@@ -92,12 +98,13 @@ class ParityTests(unittest.TestCase):
                 fdb(d, "undo", str(json.loads(out)["operation"]["id"]), "--db", s)
             status, _, err = fdb(d, "rollback", "--run", "r1", "--dry-run", "--db", s, check=False)
             assert status in (0, 3), err
-        # One store's partitioned export per shard.
+        # One partitioned export per shard, all as of one write time W after every write.
+        cls.w = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         cls.exports = []
         for k in range(SHARDS):
             out = os.path.join(d, f"export{k}")
             fdb(d, "export", "--all-features", "--partitioned", out, "--shard", f"{k}/{SHARDS}",
-                "--db", f"shard{k}.fdb")
+                "--as-of-write", cls.w, "--db", f"shard{k}.fdb")
             cls.exports.append(out)
 
     @classmethod
@@ -127,14 +134,28 @@ class ParityTests(unittest.TestCase):
         return path
 
     def compare(self, rows, features, fdb_flags=(), **job):
+        """`fdb export --entities rows` on the one store against the training-set job."""
+        return self.same_bytes(
+            ["--entities", rows, *fdb_flags],
+            lambda: training_set(spark(), self.exports, rows, features, **job),
+            features,
+        )
+
+    def compare_snapshot(self, features, fdb_flags=(), **job):
+        """`fdb export` (a snapshot) on the one store against the snapshot job."""
+        return self.same_bytes(
+            fdb_flags, lambda: snapshot(spark(), self.exports, features, **job), features
+        )
+
+    def same_bytes(self, fdb_flags, job, features):
         d = self.dir.name
         expected = os.path.join(d, "fdb.csv")
         status, _, err = fdb(
-            d, "export", "--features", ",".join(features), "--entities", rows, "--out", expected,
+            d, "export", "--features", ",".join(features), "--as-of-write", self.w, "--out", expected,
             "--db", "one.fdb", *fdb_flags, check=False,
         )
         try:
-            header, lines = training_set(spark(), self.exports, rows, features, **job)
+            header, lines = job()
             produced = os.path.join(d, "spark.csv")
             write_csv(header, lines, produced)
         except MissingHistoryError as error:
@@ -179,6 +200,28 @@ class ParityTests(unittest.TestCase):
         out = self.compare(rows, ["f.vec", "f.cat"], ["--embedding-format", "columns"],
                            embedding_format="columns")
         self.assertTrue(out.decode().startswith("label,entity_id,event_timestamp,note,f.vec_0,f.vec_1,f.cat\n"))
+
+    def test_snapshot_of_latest_values(self):
+        out = self.compare_snapshot(["f.cat", "f.num", "f.vec"])
+        self.assertIsNotNone(out)
+        text = out.decode()
+        self.assertTrue(text.startswith("entity_id,f.cat,f.num,f.vec\n"))
+        self.assertGreater(text.count("\n"), 25)
+
+    def test_snapshot_as_of_an_event_time_with_a_prefix(self):
+        for t in ["2026-01-01T12:00:00Z", "2026-01-02T03:00:00Z"]:
+            out = self.compare_snapshot(
+                ["f.vec", "f.num", "f.cat"], ["--as-of", t, "--entities-like", "u1", "--embedding-format", "columns"],
+                event_time=t, entities_like="u1", embedding_format="columns")
+            self.assertIsNotNone(out)
+            rows = list(csv.reader(io.StringIO(out.decode(), newline="")))[1:]
+            self.assertTrue(rows and all(r[0].startswith("u1") for r in rows), rows)
+        self.assertIsNone(self.compare_snapshot(["f.cnt"], ["--as-of", "2026-01-01T03:00:00Z"],
+                                                event_time="2026-01-01T03:00:00Z"),
+                          "pruned history should fail both")
+        self.assertIsNotNone(self.compare_snapshot(
+            ["f.cnt"], ["--as-of", "2026-01-01T03:00:00Z", "--allow-missing-history"],
+            event_time="2026-01-01T03:00:00Z", allow_missing_history=True))
 
 
 if __name__ == "__main__":

@@ -60,7 +60,15 @@ def _entity_rows(spark, path, entity_column, timestamp_column):
         F.monotonically_increasing_id().alias("row_id"),
         *[F.coalesce(F.col(f"c{i}"), F.lit("")).alias(f"c{i}") for i in range(len(names))],
     ).withColumn("t_us", parse(F.col(time)))
-    bad = rows.filter(F.col("t_us").isNull()).select(time).first()
+    try:
+        bad = rows.filter(F.col("t_us").isNull()).select(time).first()
+    except Exception as error:  # FAILFAST: a row with too few or too many fields
+        if "MALFORMED" not in str(error):
+            raise
+        detail = next((line for line in str(error).splitlines() if "Malformed CSV record" in line), "")
+        raise ExportError(
+            f"{os.path.basename(path)}: a row has another number of fields than the header ({detail.strip()})"
+        ) from None
     if bad is not None:
         raise ExportError(
             f"{os.path.basename(path)}: column {names.index(timestamp_column) + 1}: '{bad[0]}' is not an ISO-8601 time"

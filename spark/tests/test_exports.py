@@ -72,6 +72,27 @@ class ExportsTests(unittest.TestCase):
         with self.assertRaisesRegex(ExportError, "feature 'f.x' is double with TTL 60000000"):
             Exports(spark(), [self.shards[0], copy])
 
+    def test_malformed_entity_rows_are_refused_as_fdb_refuses_them(self):
+        from featuredb_spark.training_set import training_set
+
+        d = self.tmp.name
+        for name, text in [
+            ("short.csv", "entity_id,event_timestamp,label\nu1,2026-01-05T01:00:00Z\n"),
+            ("long.csv", "entity_id,event_timestamp\nu1,2026-01-05T01:00:00Z,extra\n"),
+            ("badtime.csv", "entity_id,event_timestamp\nu1,yesterday\n"),
+            ("empty.csv", ""),
+            ("nocolumn.csv", "id,event_timestamp\nu1,2026-01-05T01:00:00Z\n"),
+            ("twice.csv", "entity_id,event_timestamp,entity_id\nu1,2026-01-05T01:00:00Z,u1\n"),
+        ]:
+            path = os.path.join(d, name)
+            with open(path, "w") as f:
+                f.write(text)
+            status, _, _ = fdb(d, "export", "--features", "f.x", "--entities", path, check=False)
+            self.assertEqual(status, 2, name)
+            with self.assertRaises(ExportError, msg=name):
+                _, lines = training_set(spark(), [self.whole], path, ["f.x"])
+                lines.collect()
+
     def test_hive_escaped_partition_values_survive(self):
         copy = os.path.join(self.tmp.name, "escaped")
         shutil.copytree(self.whole, copy)

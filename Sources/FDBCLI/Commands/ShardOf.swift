@@ -33,12 +33,10 @@ struct ShardOf: ParsableCommand {
   }
 
   func run() throws {
-    let shard = try Shard(Shard.index(of: entity, shards: shards), of: shards)
+    let shard = Shard.index(of: entity, shards: shards)
     let output = global.output
     output.document(
-      .object([
-        ("entity", .string(entity)), ("shards", .int(shards)), ("shard", .int(shard.index)),
-      ]))
-    output.line(String(shard.index))
+      .object([("entity", .string(entity)), ("shards", .int(shards)), ("shard", .int(shard))]))
+    output.line(String(shard))
   }
 }

@@ -121,9 +121,6 @@ extension FeatureStore {
     to path: String?, _ options: ExportOptions,
     _ body: (borrowing Snapshot, inout CSVWriter, [Feature]) throws -> ExportSummary
   ) throws -> ExportSummary {
-    guard !options.features.isEmpty else {
-      throw FeatureDBError.invalidArgument("no features to export")
-    }
     let output = try OutputFile(path)
     do {
       var writer = CSVWriter(fd: output.fd)

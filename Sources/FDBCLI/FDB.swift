@@ -40,6 +40,7 @@ public struct FDB: ParsableCommand {
       TrainDict.self,
       Export.self,
       Import.self,
+      ShardOf.self,
       LineageCommand.self,
       Graph.self,
       Runs.self,

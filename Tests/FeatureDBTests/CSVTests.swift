@@ -205,6 +205,8 @@ func csvRecords(_ bytes: [UInt8], _ dir: TemporaryDirectory) throws(CSVError) ->
     // Later writes, including corrections of the past.
     try db.put("spend", "u1", 99.0, eventTime: t(8))
     try db.put("segment", "u2", "late", eventTime: t(0))
+    // An entity first written after W is not in a snapshot as of W.
+    try db.put("spend", "newcomer", 5.0, eventTime: t(1))
     try db.exportPointInTime(
       entityRows: rows, to: second, options: options(["spend", "segment"], writeTime: w))
     try db.exportSnapshot(

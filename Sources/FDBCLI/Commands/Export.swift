@@ -22,11 +22,18 @@ struct Export: ParsableCommand {
       writes them empty. The file is written whole or not at all. CSV: RFC 4180, LF line ends, \
       UTF-8, numbers in the shortest form that round-trips. Details: docs/export.md.
 
+      Partitioned (--partitioned DIR): every retained version of the features as of write \
+      time --as-of-write, retracted ones and tombstones included, in Hive-style folders \
+      feature=NAME/date=YYYY-MM-DD/part-K-N.csv with a Spark schema, a manifest and _SUCCESS \
+      written last, for the Spark job in spark/ (docs/scale-out.md). DIR must be new or \
+      empty; it appears whole or not at all. --shard k/N keeps the entities of shard k.
+
       Examples:
         fdb export --features user.spend_7d,user.segment --out snapshot.csv
         fdb export --all-features --entities-like user --as-of 2026-01-05T00:00:00Z
         fdb export --features user.spend_7d --entities labels.csv \\
             --as-of-write 2026-01-06T00:00:00Z --out train.csv --manifest train.json
+        fdb export --all-features --partitioned exports/shard-1 --shard 1/3
       """)
 
   @OptionGroup var global: GlobalOptions
@@ -82,7 +89,37 @@ struct Export: ParsableCommand {
   @Option(help: ArgumentHelp("Also write what was exported as JSON.", valueName: "file.json"))
   var manifest: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Write every version as Hive-style partitions for Spark into this new directory.",
+      valueName: "dir"))
+  var partitioned: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Partitioned: export only the entities of shard k of N (see 'fdb shard-of').",
+      valueName: "k/N"))
+  var shard: String?
+
+  @Option(help: ArgumentHelp("Partitioned: rows per part file.", valueName: "n"))
+  var rowsPerFile = 1_000_000
+
   func validate() throws {
+    if partitioned != nil {
+      let others: [(Bool, String)] = [
+        (entities != nil, "--entities"), (asOf != nil, "--as-of"),
+        (entitiesLike != nil, "--entities-like"), (out != nil, "--out"),
+        (manifest != nil, "--manifest"), (allowMissingHistory, "--allow-missing-history"),
+        (embeddingFormat != "json", "--embedding-format"),
+      ]
+      if let (_, flag) = others.first(where: { $0.0 }) {
+        throw ValidationError("\(flag) does not apply to --partitioned")
+      }
+      if rowsPerFile < 1 { throw ValidationError("--rows-per-file must be at least 1") }
+    } else if shard != nil || rowsPerFile != 1_000_000 {
+      throw ValidationError("--shard and --rows-per-file are for --partitioned exports")
+    }
+    _ = try ShardArgument.parse(shard)
     if [features != nil, allFeatures, group != nil].count(where: { $0 }) != 1 {
       throw ValidationError("give --features F1,F2, --group NAME or --all-features (one of them)")
     }
@@ -109,6 +146,24 @@ struct Export: ParsableCommand {
       writeTime: try TimeArgument.time(asOfWrite ?? "now", now: now, option: "--as-of-write"),
       embeddingFormat: EmbeddingCSVFormat(rawValue: embeddingFormat)!,
       allowMissingHistory: allowMissingHistory)
+    if let partitioned {
+      let summary = try store.exportPartitioned(
+        to: partitioned, options: options,
+        partitioning: Partitioning(
+          shard: try ShardArgument.parse(shard), rowsPerFile: rowsPerFile))
+      let output = global.output
+      output.document(
+        .object([
+          ("versions", .int(summary.versions)), ("removedRanges", .int(summary.removedRanges)),
+          ("entities", .int(summary.entities)),
+          ("otherShardEntities", .int(summary.otherShardEntities)), ("files", .int(summary.files)),
+          ("writeTime", .string(summary.writeTime)), ("out", .string(partitioned)),
+        ]))
+      output.note(
+        "exported \(Display.count(summary.versions, "version")) of \(Display.count(summary.entities, "entity", plural: "entities")) × \(Display.count(names.count, "feature")) to \(partitioned) (\(Display.count(summary.files, "file"))) as of write time \(summary.writeTime)\(shard.map { "; \(Display.count(summary.otherShardEntities, "entity", plural: "entities")) of other shards than \($0) left out" } ?? "")"
+      )
+      return
+    }
     // The summary goes to stderr when the CSV itself goes to stdout.
     let output =
       out == nil

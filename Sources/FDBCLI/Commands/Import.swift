@@ -13,7 +13,9 @@ struct Import: ParsableCommand {
       data, where an empty cell means no value from then on, as Feast reads it). Each version's lineage: source FILE:LINE, --run (default import-<time>), \
       --producer. The whole file loads in one transaction, or nothing does; with \
       --skip-bad-rows REJECTS.csv good rows load and each bad row is written there with its \
-      line number and reason. Errors name line and column (exit 2).
+      line number and reason. Errors name line and column (exit 2). With --shard k/N only the \
+      rows whose entity is in shard k of N load (the others are counted), so N machines each \
+      keep their slice of one file.
 
       Examples:
         fdb import spend.csv --entity-column user_id --timestamp-column ts
@@ -23,6 +25,7 @@ struct Import: ParsableCommand {
             --skip-bad-rows rejects.csv
         fdb import view.csv --entity-column driver_id --timestamp-column ts \\
             --empty-cells null
+        fdb import spend.csv --entity-column user_id --timestamp-column ts --shard 1/3
       """)
 
   @OptionGroup var global: GlobalOptions
@@ -68,7 +71,14 @@ struct Import: ParsableCommand {
       valueName: "skip|null"))
   var emptyCells = "skip"
 
+  @Option(
+    help: ArgumentHelp(
+      "Load only the rows of shard k of N (see 'fdb shard-of'); other rows are counted.",
+      valueName: "k/N"))
+  var shard: String?
+
   func validate() throws {
+    _ = try ShardArgument.parse(shard)
     guard EmptyCells(rawValue: emptyCells) != nil else {
       throw ValidationError("--empty-cells must be skip or null, got '\(emptyCells)'")
     }
@@ -90,18 +100,18 @@ struct Import: ParsableCommand {
         defineMissing: defineMissing,
         run: runID, producer: producer, batchRows: batch, rejects: skipBadRows,
         progress: { done, _ in progress.update(done) },
-        emptyCells: EmptyCells(rawValue: emptyCells)!))
+        emptyCells: EmptyCells(rawValue: emptyCells)!, shard: try ShardArgument.parse(shard)))
     progress.finish()
     output.document(
       .object([
         ("rows", .int(summary.rows)), ("versions", .int(summary.cells)),
-        ("rejected", .int(summary.rejected)),
+        ("rejected", .int(summary.rejected)), ("otherShardRows", .int(summary.otherShardRows)),
         ("run", .string(summary.run)),
         ("defined", .array(summary.defined.map { .string($0.name) })),
       ]))
     for d in summary.defined { output.note("defined \(d.name) (\(d.type))") }
     output.note(
-      "imported \(Display.count(summary.rows, "row")) (\(Display.count(summary.cells, "version"))) from \(file) as run \(summary.run)\(summary.rejected > 0 ? "; \(Display.count(summary.rejected, "bad row")) written to \(skipBadRows!)" : "")"
+      "imported \(Display.count(summary.rows, "row")) (\(Display.count(summary.cells, "version"))) from \(file) as run \(summary.run)\(shard.map { "; \(Display.count(summary.otherShardRows, "row")) of other shards than \($0) skipped" } ?? "")\(summary.rejected > 0 ? "; \(Display.count(summary.rejected, "bad row")) written to \(skipBadRows!)" : "")"
     )
   }
 }

@@ -23,7 +23,9 @@ struct PipelineCommand: ParsableCommand {
         identity and byte offset) in one transaction: run the same command again after a crash \
         or an interruption and it resumes where the last commit ended, with the same run. \
         A bad line stops the run (exit 2) with nothing of its batch committed, unless \
-        --skip-bad-events names a rejects file. Formulas: docs/pipeline.md.
+        --skip-bad-events names a rejects file. With --shard k/N only the events of users in \
+        shard k of N are applied (the others are counted); resume with the same --shard. \
+        Formulas: docs/pipeline.md.
 
         Examples:
           fdb pipeline run events.jsonl --prefix user --run ingest-7
@@ -88,7 +90,14 @@ struct PipelineCommand: ParsableCommand {
         valueName: "rejects.jsonl"))
     var skipBadEvents: String?
 
+    @Option(
+      help: ArgumentHelp(
+        "Apply only the events of users in shard k of N (see 'fdb shard-of'); others are counted.",
+        valueName: "k/N"))
+    var shard: String?
+
     func validate() throws {
+      _ = try ShardArgument.parse(shard)
       if batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch)") }
       if stateCacheMb < 0 || stateCacheMb > 1 << 40 {
         throw ValidationError("--state-cache-mb must be between 0 and 2^40, got \(stateCacheMb)")
@@ -117,7 +126,8 @@ struct PipelineCommand: ParsableCommand {
         maxFutureSkew: try TimeArgument.duration(
           maxFutureSkew, option: "--max-future-skew", allowZero: true),
         coalesce: Coalesce(rawValue: coalesce)!, maxVersions: maxVersions,
-        stateCacheBytes: stateCacheMb << 20, rejectsPath: skipBadEvents)
+        stateCacheBytes: stateCacheMb << 20, rejectsPath: skipBadEvents,
+        shard: try ShardArgument.parse(shard))
       let runner = try PipelineRunner(store: store, extractors: chosen, options: options)
       let total =
         file == "-"
@@ -153,6 +163,7 @@ struct PipelineCommand: ParsableCommand {
           ("too_late_event_ids", .array(report.tooLateEventIDs.map { .string($0) })),
           ("future_events", .int(report.futureEvents)),
           ("future_event_ids", .array(report.futureEventIDs.map { .string($0) })),
+          ("other_shard_events", .int(report.otherShardEvents)),
           ("rejected", .int(report.rejected)), ("offset", .int(report.offset)),
           ("resumed_at", .int(report.startOffset)), ("seconds", .double(seconds)),
           ("interrupted", .bool(report.interrupted)),
@@ -165,8 +176,12 @@ struct PipelineCommand: ParsableCommand {
           ("versions", String(report.versions)),
           ("late events", "\(report.lateEvents) placed, \(report.tooLateEvents) too late"),
           ("rejected", String(report.rejected)),
-          ("time", String(format: "%.2f s", seconds)),
-        ] + (runner.quality.map { [("quality", QualityDisplay.summary($0))] } ?? []))
+        ]
+          + (shard.map {
+            [("other shards", "\(report.otherShardEvents) events of users not in \($0)")]
+          } ?? []) + [
+            ("time", String(format: "%.2f s", seconds))
+          ] + (runner.quality.map { [("quality", QualityDisplay.summary($0))] } ?? []))
       if report.interrupted {
         Terminal.writeError(
           "fdb: interrupted: committed up to line \(report.line - 1); run the same command to resume\n"

@@ -43,7 +43,7 @@ extension ExitStatus {
       self = .notFound
     case .invalidFeatureName, .featureTypeConflict, .invalidDefinition, .invalidEntity,
       .typeMismatch, .invalidValue, .timeOutOfRange, .invalidArgument, .badCSV, .cannotUndo,
-      .inputNotCommitted:
+      .inputNotCommitted, .invalidShard, .outputNotEmpty:
       self = .usage
     case .notAStore, .newerFormat, .permissionDenied, .readOnly, .storeFull, .corruptRecord,
       .corruptStore, .damagedStore, .noSpace, .storage, .operationUnfinished,

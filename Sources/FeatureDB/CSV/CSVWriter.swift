@@ -14,17 +14,22 @@ struct CSVWriter {
   }
 
   mutating func write<S: Sequence<String>>(record fields: S) throws {
+    CSVWriter.append(record: fields, to: &buffer)
+    if buffer.count >= capacity { try flush() }
+  }
+
+  /// Appends one record, with its line end, to `buffer`.
+  static func append<S: Sequence<String>>(record fields: S, to buffer: inout [UInt8]) {
     var first = true
     for field in fields {
       if !first { buffer.append(UInt8(ascii: ",")) }
       first = false
-      append(field)
+      append(field, to: &buffer)
     }
     buffer.append(UInt8(ascii: "\n"))
-    if buffer.count >= capacity { try flush() }
   }
 
-  private mutating func append(_ field: String) {
+  private static func append(_ field: String, to buffer: inout [UInt8]) {
     var needsQuotes = field.utf8.starts(with: [0xEF, 0xBB, 0xBF])
     for c in field.utf8
     where c == UInt8(ascii: ",") || c == UInt8(ascii: "\"") || c == 10 || c == 13 {
@@ -44,9 +49,15 @@ struct CSVWriter {
   }
 
   mutating func flush() throws {
+    try CSVWriter.write(buffer, to: fd)
+    buffer.removeAll(keepingCapacity: true)
+  }
+
+  /// Writes `bytes` (CSV already encoded) to `fd` whole.
+  static func write(_ bytes: [UInt8], to fd: Int32) throws {
     var offset = 0
-    while offset < buffer.count {
-      let n = buffer.withUnsafeBytes {
+    while offset < bytes.count {
+      let n = bytes.withUnsafeBytes {
         Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset)
       }
       guard n > 0 else {
@@ -60,6 +71,5 @@ struct CSVWriter {
       }
       offset += n
     }
-    buffer.removeAll(keepingCapacity: true)
   }
 }

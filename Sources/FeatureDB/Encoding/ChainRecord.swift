@@ -51,6 +51,12 @@ enum ChainRecord {
     /// 1). A read at an earlier write time never saw any of them.
     var minWriteTime: Int64? = nil
 
+    /// Whether a removed version was written at or before `writeTime` (true when unknown): a
+    /// read at an earlier write time never saw any of them.
+    func written(by writeTime: Int64) -> Bool {
+      minWriteTime.map { $0 <= writeTime } ?? true
+    }
+
     /// Adds a removed version's times to `range` (creating it).
     static func add(_ eventTime: Int64, writeTime: Int64, to range: inout RemovedRange?) {
       guard var r = range else {

@@ -172,7 +172,7 @@ public struct Snapshot: Transaction, ~Copyable {
     func overlaps(_ r: ChainRecord.RemovedRange?) -> Bool {
       guard let r else { return false }
       // A read at a write time before every removed version was written never saw any of them.
-      if let w = query.writeTime, let first = r.minWriteTime, w < first { return false }
+      if let w = query.writeTime, !r.written(by: w) { return false }
       return r.maxEventTime >= lo && r.minEventTime <= query.upper
     }
     if overlaps(header.pruned) {

@@ -70,6 +70,11 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
   /// Another writer holds this run or checkpoint (``FeatureStore/claiming(_:_:)``): a pipeline
   /// is writing it, or a rollback of it is under way. Nothing was written.
   case resourceBusy(String)
+  /// A shard given as `k/N` is malformed or out of range (see ``Shard``).
+  case invalidShard(String, reason: String)
+  /// An output directory exists and holds files; the operation writes only into a new or
+  /// empty one.
+  case outputNotEmpty(path: String)
 
   /// A message for people that names what is concerned: the feature, entity, path or value.
   public var description: String {
@@ -122,6 +127,9 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
       "operation \(id) (\(what)) is recorded and in force: every read already sees all of it, but marking it on the chains stopped (\(cause)); once that is fixed, the next rollback or undo finishes it"
     case .exportNeedsRemovedHistory(let cells, let first):
       "\(cells) \(cells == 1 ? "cell needs" : "cells need") history that pruning or vacuum removed\(first.isEmpty ? "" : " (\(cells > first.count ? "first: " : "")\(first.map(\.description).joined(separator: "; ")))"); nothing was written (pass --allow-missing-history / allowMissingHistory to write them empty)"
+    case .invalidShard(let text, let reason): "invalid shard '\(shown(text))': \(reason)"
+    case .outputNotEmpty(let path):
+      "\(path) is not empty; the export writes into a new or empty directory"
     case .resourceBusy(let what):
       "\(what) is in use by another writer (a pipeline run or a rollback of it); nothing was written: retry when it ends"
     }

@@ -48,6 +48,10 @@ public struct PipelineOptions: Sendable {
   /// to the store (no definitions, run, versions, states or checkpoint); for measuring
   /// extraction alone (default true).
   public var persist: Bool
+  /// Apply only the events whose user belongs to this shard (``Shard/contains(_:)``); the
+  /// others are counted in ``PipelineReport/otherShardEvents`` and not applied. Nil (the
+  /// default): every event. A run resumed from its checkpoint must be given the same shard.
+  public var shard: Shard?
 
   /// Options with the defaults given on each property.
   public init(
@@ -55,8 +59,9 @@ public struct PipelineOptions: Sendable {
     lateness: TimeSpan = .minutes(5), maxFutureSkew: TimeSpan? = .days(1), now: Timestamp? = nil,
     coalesce: Coalesce = .perBatch,
     maxEventsPerUser: Int = 4_096, maxVersions: Int? = nil, stateCacheBytes: Int = 256 << 20,
-    rejectsPath: String? = nil, persist: Bool = true
+    rejectsPath: String? = nil, persist: Bool = true, shard: Shard? = nil
   ) {
+    self.shard = shard
     self.prefix = prefix
     self.runID = runID
     self.batchSize = batchSize

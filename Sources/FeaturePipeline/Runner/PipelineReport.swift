@@ -17,6 +17,9 @@ public struct PipelineReport: Sendable, Hashable, Codable {
   public var futureEvents: Int = 0
   /// Ids of the first 100 future events.
   public var futureEventIDs: [String] = []
+  /// Events of users in other shards than ``PipelineOptions/shard``: counted here, not
+  /// applied (and not counted in ``events``).
+  public var otherShardEvents: Int = 0
   /// Bad lines skipped (with a rejects file).
   public var rejected: Int = 0
   /// Transactions committed.
@@ -38,10 +41,11 @@ public struct PipelineReport: Sendable, Hashable, Codable {
   private enum CodingKeys: String, CodingKey {
     case runID, events, versions, lateEvents, tooLateEvents, tooLateEventIDs, futureEvents
     case futureEventIDs, rejected, batches, offset, line, startOffset, interrupted
+    case otherShardEvents
   }
 
-  /// Decodes a report as stored in a checkpoint; the future-event counts may be absent (a
-  /// checkpoint written before they existed) and then start at 0.
+  /// Decodes a report as stored in a checkpoint; the future-event and other-shard counts may be
+  /// absent (a checkpoint written before they existed) and then start at 0.
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     runID = try c.decode(String.self, forKey: .runID)
@@ -52,6 +56,7 @@ public struct PipelineReport: Sendable, Hashable, Codable {
     tooLateEventIDs = try c.decode([String].self, forKey: .tooLateEventIDs)
     futureEvents = try c.decodeIfPresent(Int.self, forKey: .futureEvents) ?? 0
     futureEventIDs = try c.decodeIfPresent([String].self, forKey: .futureEventIDs) ?? []
+    otherShardEvents = try c.decodeIfPresent(Int.self, forKey: .otherShardEvents) ?? 0
     rejected = try c.decode(Int.self, forKey: .rejected)
     batches = try c.decode(Int.self, forKey: .batches)
     offset = try c.decode(UInt64.self, forKey: .offset)

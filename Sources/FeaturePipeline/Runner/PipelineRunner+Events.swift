@@ -53,6 +53,10 @@ extension PipelineRunner {
 
   /// Applies one event to its user's state and collects the writes it causes.
   func process(_ event: BehaviorEvent) throws {
+    if let shard = options.shard, !shard.contains(event.userID) {
+      report.otherShardEvents += 1
+      return
+    }
     report.events += 1
     let record = EventRecord(event)
     let t = record.time

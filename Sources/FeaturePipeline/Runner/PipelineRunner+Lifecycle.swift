@@ -86,6 +86,10 @@ extension PipelineRunner {
     m["late_events"] = String(report.lateEvents)
     m["too_late_events"] = String(report.tooLateEvents)
     m["future_events"] = String(report.futureEvents)
+    if let shard = options.shard {
+      m["shard"] = shard.description
+      m["other_shard_events"] = String(report.otherShardEvents)
+    }
     m["rejected"] = String(report.rejected)
     m["offset"] = String(report.offset)
     m["input"] = source

@@ -121,22 +121,11 @@ extension FeatureStore {
     to path: String?, _ options: ExportOptions,
     _ body: (borrowing Snapshot, inout CSVWriter, [Feature]) throws -> ExportSummary
   ) throws -> ExportSummary {
-    guard !options.features.isEmpty else {
-      throw FeatureDBError.invalidArgument("no features to export")
-    }
     let output = try OutputFile(path)
     do {
       var writer = CSVWriter(fd: output.fd)
       let summary = try read { snap in
-        // Every page first: a damaged one fails the export rather than shortening it.
-        try requireSoundPages(snap)
-        let features = try options.features.map { try snap.catalog.feature($0) }
-        if let duplicate = Dictionary(grouping: options.features, by: { $0 }).first(where: {
-          $0.value.count > 1
-        })?.key {
-          throw FeatureDBError.invalidArgument("feature '\(duplicate)' is listed twice")
-        }
-        return try body(snap, &writer, features)
+        try body(snap, &writer, try exportedFeatures(snap, options))
       }
       if summary.missingHistoryCells > 0, !options.allowMissingHistory {
         throw FeatureDBError.exportNeedsRemovedHistory(
@@ -149,6 +138,22 @@ extension FeatureStore {
       output.discard()
       throw error
     }
+  }
+
+  /// The features of an export, after checking every page of the snapshot (a damaged one fails
+  /// the export rather than shortening it); throws for none, an unknown one or one listed twice.
+  func exportedFeatures(_ snap: borrowing Snapshot, _ options: ExportOptions) throws -> [Feature] {
+    guard !options.features.isEmpty else {
+      throw FeatureDBError.invalidArgument("no features to export")
+    }
+    try requireSoundPages(snap)
+    let features = try options.features.map { try snap.catalog.feature($0) }
+    if let duplicate = Dictionary(grouping: options.features, by: { $0 }).first(where: {
+      $0.value.count > 1
+    })?.key {
+      throw FeatureDBError.invalidArgument("feature '\(duplicate)' is listed twice")
+    }
+    return features
   }
 
   /// Column names of the features: the name, or NAME_0 … for embeddings as columns.
@@ -227,16 +232,24 @@ struct ExportRowReader: ~Copyable {
           values[i] = try snap.corruptionNamed(f, entity) {
             try walker.withChain(entity: entityID, feature: f.id) { record in
               guard let record else { return nil }
-              present = true
               let chain = try ChainRecord.Reader(record, format: f.format, epoch: snap.store.epoch)
               return try snap.select(chain, f, entity, entityID, query) { hit in
-                try hit.flatMap { try snap.value(of: $0) }
+                if hit != nil {
+                  present = true
+                } else if !present {
+                  present = try snap.hasVersion(
+                    chain, f, entityID: entityID, writtenBy: query.writeTime)
+                }
+                return try hit.flatMap { try snap.value(of: $0) }
               }
             }
           }
         } catch let error as FeatureDBError {
           switch error {
-          case .historyPruned, .historyVacuumed: missing.append((i, error))
+          case .historyPruned, .historyVacuumed:
+            // Removed history that a read at W would need was written by W.
+            present = true
+            missing.append((i, error))
           default: throw error
           }
         }
@@ -267,6 +280,31 @@ struct ExportRowReader: ~Copyable {
       }
     }
     return (cells, present, missing)
+  }
+}
+
+extension Snapshot {
+  /// Whether a chain held anything at write time `w` (nil: now): a version written at or before
+  /// it, retracted or not, or removed history written by then (or of unknown write time). A
+  /// snapshot export lists an entity when one of its chains did, so an entity first written
+  /// after W does not appear in an export as of W made later; a partitioned export as of W
+  /// holds exactly these versions and ranges.
+  func hasVersion(
+    _ head: ChainRecord.Reader, _ feature: Feature, entityID: UInt64, writtenBy w: Int64?
+  ) throws -> Bool {
+    guard let w else { return true }
+    for range in [head.header.pruned, head.header.vacuumed] {
+      if let r = range, r.written(by: w) { return true }
+    }
+    var found = false
+    try forEachRecord(head: head, feature, entityID: entityID) { reader in
+      var entries = reader
+      while !found, let e = try entries.next() {
+        found = e.writeTime <= w
+      }
+      return !found
+    }
+    return found
   }
 }
 

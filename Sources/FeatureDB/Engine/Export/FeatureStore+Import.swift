@@ -5,7 +5,8 @@ extension FeatureStore {
   /// producer) in one transaction: all rows or none, unless `options.rejects` is set, in which
   /// case good rows load and each bad row is written there with its line number and reason.
   /// Empty cells write nothing, or a tombstone at the row's event time with
-  /// `options.emptyCells = .null`. Memory stays bounded by `options.batchRows`.
+  /// `options.emptyCells = .null`. With `options.shard`, rows of other shards' entities are
+  /// skipped and counted. Memory stays bounded by `options.batchRows`.
   ///
   /// - Throws: ``FeatureDBError/badCSV(_:)`` naming line and column of the first bad row.
   @discardableResult
@@ -51,11 +52,17 @@ extension FeatureStore {
         var batch = WriteBatch()
         while let row = try csv({ () throws(CSVError) in try reader.next() }) {
           do {
-            let ops = try plan.operations(
-              row, line: reader.line, file: name, producer: options.producer, run: summary.run)
-            batch.operations += ops
-            counts.rows += 1
-            counts.cells += ops.count
+            if let shard = options.shard, row.count == plan.header.count,
+              !shard.contains(row[plan.entityIndex])
+            {
+              counts.otherShardRows += 1
+            } else {
+              let ops = try plan.operations(
+                row, line: reader.line, file: name, producer: options.producer, run: summary.run)
+              batch.operations += ops
+              counts.rows += 1
+              counts.cells += ops.count
+            }
           } catch let error as CSVError {
             guard var writer = rejectWriter else { throw FeatureDBError.badCSV(error) }
             try writer.write(record: [String(error.line), error.message] + row)
@@ -66,7 +73,7 @@ extension FeatureStore {
             _ = try context.apply(batch, txn)
             batch.operations.removeAll(keepingCapacity: true)
           }
-          if (counts.rows + counts.rejected) % 10_000 == 0 {
+          if (counts.rows + counts.rejected + counts.otherShardRows) % 10_000 == 0 {
             options.progress?(Int(lseek(fd, 0, SEEK_CUR)), size)
           }
         }
@@ -81,6 +88,7 @@ extension FeatureStore {
       summary.rows = loaded.rows
       summary.cells = loaded.cells
       summary.rejected = loaded.rejected
+      summary.otherShardRows = loaded.otherShardRows
       // The import is its run: a run it recorded itself (implicitly) finishes with it.
       if let run = try run(summary.run), run.implicit, run.status == .running {
         try finishRun(summary.run, status: .succeeded)

@@ -33,6 +33,10 @@ public struct ImportOptions: Sendable {
   /// What an empty cell writes: nothing (``EmptyCells/skip``, the default) or a tombstone at the
   /// row's event time (``EmptyCells/null``, for data in feature-view form).
   public var emptyCells: EmptyCells = .skip
+  /// Load only the rows whose entity belongs to this shard (``Shard/contains(_:)``); the others
+  /// are counted in ``ImportSummary/otherShardRows`` and not checked beyond their field count.
+  /// Nil (the default): every row.
+  public var shard: Shard?
 
   /// Creates options; the defaults read entity ids from `entity_id`, stamp every value with the
   /// import time, load every other column (each must name a defined feature) and fail on the first
@@ -42,9 +46,10 @@ public struct ImportOptions: Sendable {
     defineMissing: Bool = false, run: String? = nil, producer: String = "fdb.import",
     batchRows: Int = 10_000,
     rejects: String? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil,
-    emptyCells: EmptyCells = .skip
+    emptyCells: EmptyCells = .skip, shard: Shard? = nil
   ) {
     self.emptyCells = emptyCells
+    self.shard = shard
     self.entityColumn = entityColumn
     self.timestampColumn = timestampColumn
     self.features = features
@@ -66,6 +71,8 @@ public struct ImportSummary: Hashable, Sendable {
   public var cells = 0
   /// Rows skipped into the rejects file.
   public var rejected = 0
+  /// Rows skipped because their entity belongs to another shard than ``ImportOptions/shard``.
+  public var otherShardRows = 0
   /// Features the import defined.
   public var defined: [FeatureDefinition] = []
   /// The run id recorded in every version's lineage.

@@ -57,6 +57,18 @@ import Testing
     }
   }
 
+  /// Powers of two 2⁶⁰ apart never overlap: every one stays a partial of its own.
+  @Test func keepsManyPartials() {
+    var rng = SplitMix64(seed: 0x5EED_0022_0003)
+    let xs = (-16...16).map { Double(sign: .plus, exponent: 60 * $0, significand: 1) }
+    for keep in xs.indices {
+      var s = ExactSum()
+      for x in xs.shuffled(using: &rng) { s.add(x) }
+      for (i, x) in xs.enumerated().shuffled(using: &rng) where i != keep { s.add(-x) }
+      #expect(s.value == xs[keep])
+    }
+  }
+
   @Test func mergingPartialSumsIsExact() {
     var a = ExactSum()
     var b = ExactSum()

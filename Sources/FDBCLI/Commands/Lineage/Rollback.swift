@@ -209,13 +209,14 @@ struct Ops: ParsableCommand {
   }
 }
 
-/// Operations for the command line.
-enum OperationDisplay {
+/// Operations for the command line (and, as JSON, the HTTP server).
+public enum OperationDisplay {
   static var defaultActor: String {
     ProcessInfo.processInfo.environment["USER"] ?? "unknown"
   }
 
-  static func json(_ op: OperationRecord) -> JSON {
+  /// An operation as `fdb ops --json` prints it.
+  public static func json(_ op: OperationRecord) -> JSON {
     .object([
       ("id", .int(op.id)), ("kind", .string(op.kind.rawValue)), ("form", .string(op.form)),
       ("actor", .string(op.actor)), ("reason", .string(op.reason)),

@@ -149,9 +149,10 @@ struct RunCommand: ParsableCommand {
   }
 }
 
-/// Runs for the command line.
-enum RunDisplay {
-  static func json(_ r: Run) -> JSON {
+/// Runs for the command line (and, as JSON, the HTTP server).
+public enum RunDisplay {
+  /// A run record as `fdb runs --json` prints it.
+  public static func json(_ r: Run) -> JSON {
     .object([
       ("id", .string(r.id)), ("name", .string(r.name)), ("status", .string(r.status.rawValue)),
       ("startedAt", Display.json(r.startedAt)), ("finishedAt", Display.json(r.finishedAt)),

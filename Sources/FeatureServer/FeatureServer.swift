@@ -45,6 +45,13 @@ public struct FeatureServer: Sendable {
       access: Access(tokens: configuration.tokens, readOnly: configuration.readOnly),
       limits: configuration.limits, commits: GroupCommit(store), logger: logger)
     FeastRoutes(services: services).add(to: router)
+    CatalogRoutes(services: services).add(to: router)
+    ValueRoutes(services: services).add(to: router)
+    LineageRoutes(services: services).add(to: router)
+    RollbackRoutes(services: services).add(to: router)
+    services.route(router, .get, "/openapi.json", role: nil, dialect: .native) { _, _ in
+      .json(text: OpenAPIDocument.text)
+    }
     if let metrics {
       services.route(router, .get, "/metrics", role: .read, dialect: .native) { _, _ in
         Response(

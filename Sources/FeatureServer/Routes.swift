@@ -10,16 +10,17 @@ struct Services: Sendable {
   let commits: GroupCommit
   let logger: Logger
 
-  /// Adds a route that checks access for `role` first, and answers any error it throws in its
-  /// `dialect` (never as a crash: the server keeps serving).
+  /// Adds a route that checks access for `role` first (nil: open to every client, like
+  /// `/health`), and answers any error it throws in its `dialect` (never as a crash: the server
+  /// keeps serving).
   func route(
     _ router: Router<BasicRequestContext>, _ method: HTTPRequest.Method, _ path: RouterPath,
-    role: Role, dialect: Dialect,
+    role: Role?, dialect: Dialect,
     _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response
   ) {
     router.on(path, method: method) { request, context in
       do {
-        try access.check(request, role)
+        if let role { try access.check(request, role) }
         return try await handler(request, context)
       } catch {
         let apiError = APIError.of(error)

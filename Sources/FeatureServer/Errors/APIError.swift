@@ -46,8 +46,6 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     case let error as APIError: return error
     case let error as FeatureDBError: return APIError(error)
     case let error as CLIError: return APIError(status(error.status), error.message)
-    case let error as HTTPError where error.status == .contentTooLarge:
-      return APIError(.contentTooLarge, "the request body is larger than the server's limit")
     case let error as HTTPError: return APIError(error.status, error.body ?? "\(error.status)")
     default: return APIError(.internalServerError, String(describing: error))
     }

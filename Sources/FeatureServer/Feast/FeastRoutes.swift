@@ -48,7 +48,7 @@ struct FeastRoutes: Sendable {
           feastClass: "FeatureViewNotFoundException"),
         answer: "null")
     }
-    services.route(router, .get, "/health", role: .read, dialect: .feast) { _, _ in
+    services.route(router, .get, "/health", role: nil, dialect: .feast) { _, _ in
       _ = try store.read { $0.now }
       return Response(status: .ok)
     }

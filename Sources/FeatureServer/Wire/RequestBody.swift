@@ -10,11 +10,14 @@ enum RequestBody {
   static func decode<T: Decodable>(_ type: T.Type, from request: Request, maxBytes: Int)
     async throws -> T
   {
-    let buffer: ByteBuffer
-    do {
-      buffer = try await request.body.collect(upTo: maxBytes)
-    } catch let error as HTTPError where error.status == .contentTooLarge {
-      throw APIError(.contentTooLarge, "the request body is larger than \(maxBytes) bytes")
+    let tooLarge = APIError(.contentTooLarge, "the request body is larger than \(maxBytes) bytes")
+    if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBytes {
+      throw tooLarge
+    }
+    var buffer = ByteBuffer()
+    for try await chunk in request.body {
+      guard buffer.readableBytes + chunk.readableBytes <= maxBytes else { throw tooLarge }
+      buffer.writeImmutableBuffer(chunk)
     }
     let bytes = Data(buffer: buffer)
     guard String(validating: bytes, as: UTF8.self) != nil else {

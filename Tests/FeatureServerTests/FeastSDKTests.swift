@@ -57,11 +57,11 @@ import Testing
     let python = try #require(environment["FDB_FEAST_PYTHON"])
     let fixture = try Fixture()
     let work = TemporaryDirectory()
-    let server = FeatureServer(store: fixture.store, logger: Logger(label: "test"))
+    let server = FeatureServer(store: fixture.store, logger: testLogger)
     let outcome = try await server.application().test(.live) { client in
       let port = try #require(client.port)
-      return try await Self.finish(
-        Running.start(
+      return await finished(
+        try Running.start(
           python,
           [
             Self.script, "http://127.0.0.1:\(port)", work.child("repo"),
@@ -86,8 +86,7 @@ import Testing
   }
 
   static var script: String {
-    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().appendingPathComponent("scripts/feast/sdk_exchange.py").path
+    repositoryRoot.appendingPathComponent("scripts/feast/sdk_exchange.py").path
   }
 
   /// `fdb get ENTITY --all --json`: each feature's value.
@@ -106,12 +105,5 @@ import Testing
     guard let a, let b else { return a == nil && b == nil }
     return (try? JSONSerialization.data(withJSONObject: [a], options: .sortedKeys))
       == (try? JSONSerialization.data(withJSONObject: [b], options: .sortedKeys))
-  }
-
-  /// Waits for a process off the cooperative pool (the server's tasks keep running).
-  static func finish(_ running: Running) async -> Outcome {
-    await withCheckedContinuation { continuation in
-      DispatchQueue.global().async { continuation.resume(returning: running.finish()) }
-    }
   }
 }

@@ -21,7 +21,8 @@ struct Fixture {
   /// Features `driver.conv_rate` (double), `driver.trips` (int), `driver.active` (bool),
   /// `driver.name` (string), `driver.vec` (embedding:3), `driver.stale` (double, ttl 1 day),
   /// group `driver_service` (conv_rate, trips); entity 1001 has a value of each (`stale`
-  /// expired), 1002 has a deleted `conv_rate`.
+  /// expired), 1002 has a deleted `conv_rate`; `driver.score` of 1001 is derived from its
+  /// `trips` by run `scoring-1`, twice (versions 1 and 2).
   init() throws {
     (store, directory) = try makeStore()
     for (name, type) in [
@@ -31,6 +32,7 @@ struct Fixture {
       try store.define(FeatureDefinition(name, type: type))
     }
     try store.define(FeatureDefinition("driver.stale", type: .double, ttl: .days(1)))
+    try store.define(FeatureDefinition("driver.score", type: .double))
     try store.defineGroup(
       FeatureGroup("driver_service", features: ["driver.conv_rate", "driver.trips"]))
     try store.write { batch in
@@ -44,6 +46,12 @@ struct Fixture {
       batch.put("driver.conv_rate", "1002", 0.7, eventTime: Self.t1)
       batch.delete("driver.conv_rate", "1002", eventTime: Self.t2)
     }
+    for (score, time) in [(0.8, Self.t1), (0.9, Self.t2)] {
+      try store.put(
+        "driver.score", "1001", score, eventTime: time,
+        lineage: Lineage(
+          producer: "score@1", run: "scoring-1", inputs: [.version("driver.trips", "1001", 1)]))
+    }
   }
 
   /// Runs `body` against an in-process server on the store (no socket).
@@ -52,7 +60,7 @@ struct Fixture {
     _ body: @Sendable (any TestClientProtocol) async throws -> R
   ) async throws -> R {
     let server = FeatureServer(
-      store: store, configuration: configuration, logger: Logger(label: "test"))
+      store: store, configuration: configuration, logger: testLogger)
     return try await server.application().test(.router, body)
   }
 }
@@ -118,3 +126,21 @@ extension TestClientProtocol {
     try await send(.post, path, body: Array(json.utf8), token: token, headers: headers)
   }
 }
+
+/// Waits for a process off the cooperative pool (a server in this process keeps serving).
+func finished(_ running: Running) async -> Outcome {
+  await withCheckedContinuation { continuation in
+    DispatchQueue.global().async { continuation.resume(returning: running.finish()) }
+  }
+}
+
+/// The repository's root directory.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  .deletingLastPathComponent().deletingLastPathComponent()
+
+/// The servers' logger in tests: warnings and errors only.
+let testLogger: Logger = {
+  var logger = Logger(label: "test")
+  logger.logLevel = .warning
+  return logger
+}()

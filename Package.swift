@@ -89,6 +89,8 @@ let package = Package(
       dependencies: [
         "FeatureServer", "FeatureDB", "TestSupport",
         .product(name: "HummingbirdTesting", package: "hummingbird"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
       ],
       resources: [.copy("Recordings")]
     ),

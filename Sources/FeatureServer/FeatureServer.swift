@@ -18,14 +18,15 @@ public struct FeatureServer: Sendable {
   public let configuration: ServerConfiguration
   /// Where request logs go.
   public let logger: Logger
-  /// The registry `/metrics` emits (the one swift-metrics was bootstrapped with); nil serves
-  /// no `/metrics`.
-  public let metrics: PrometheusCollectorRegistry?
+  /// The registry `/metrics` emits: the one swift-metrics was bootstrapped with (`fdb-server`
+  /// does it; without it `/metrics` is empty).
+  public let metrics: PrometheusCollectorRegistry
 
   /// A server for `store`.
   public init(
     store: FeatureStore, configuration: ServerConfiguration = ServerConfiguration(),
-    logger: Logger = Logger(label: "fdb-server"), metrics: PrometheusCollectorRegistry? = nil
+    logger: Logger = Logger(label: "fdb-server"),
+    metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
   ) {
     self.store = store
     self.configuration = configuration
@@ -52,12 +53,10 @@ public struct FeatureServer: Sendable {
     services.route(router, .get, "/openapi.json", role: nil, dialect: .native) { _, _ in
       .json(text: OpenAPIDocument.text)
     }
-    if let metrics {
-      services.route(router, .get, "/metrics", role: .read, dialect: .native) { _, _ in
-        Response(
-          status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-          body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.emitToString())))
-      }
+    services.route(router, .get, "/metrics", role: .read, dialect: .native) { _, _ in
+      Response(
+        status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+        body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.emitToString())))
     }
     return router
   }

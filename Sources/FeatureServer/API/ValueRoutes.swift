@@ -26,8 +26,7 @@ struct ValueRoutes: Sendable {
     services.route(router, .get, "/api/entity", role: .read, dialect: .native) { request, _ in
       let q = Query(request)
       let entity = try q.required("entity")
-      let names = try store.read { try $0.latestAll(entity: entity).keys.sorted() }
-      return try Self.values(store, names, entity, q)
+      return try Self.values(store, try store.features().map(\.name).sorted(), entity, q)
     }
     services.route(router, .get, "/api/group", role: .read, dialect: .native) { request, _ in
       let q = Query(request)

@@ -27,7 +27,8 @@ import Testing
     let line = text.split(separator: "\n").first {
       $0.hasPrefix("hb_requests{") && $0.contains(#"http_route="/get-online-features""#)
     }
-    #expect(line?.hasSuffix(" 1") == true, "\(text)")
+    // Other tests of this process count too: at least this one request.
+    #expect((line?.split(separator: " ").last.flatMap { Int($0) } ?? 0) >= 1, "\(text)")
   }
 
   /// A client that sends half a body and stalls gets 408 once the limit passes; the server

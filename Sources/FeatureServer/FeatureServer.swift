@@ -34,13 +34,11 @@ public struct FeatureServer: Sendable {
     self.metrics = metrics
   }
 
-  /// Every route, behind the metrics, logging and time-limit middleware.
+  /// Every route, behind the metrics and logging middleware.
   public func router() -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: LogRequestsMiddleware(.info))
-    router.add(
-      middleware: RequestTimeout(milliseconds: configuration.limits.requestTimeoutMilliseconds))
     let services = Services(
       store: store,
       access: Access(tokens: configuration.tokens, readOnly: configuration.readOnly),

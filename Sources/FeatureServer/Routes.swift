@@ -37,8 +37,8 @@ struct Services: Sendable {
     }
   }
 
-  /// `request`'s JSON body as `T`, within the body limit.
+  /// `request`'s JSON body as `T`, within the body size and time limits.
   func body<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
-    try await RequestBody.decode(type, from: request, maxBytes: limits.maxBodyBytes)
+    try await JSONBody.decode(type, from: request, limits: limits)
   }
 }

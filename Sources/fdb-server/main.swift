@@ -41,7 +41,7 @@ struct FDBServer: AsyncParsableCommand {
   @Option(help: "Most entity rows (or pushed rows) per request.")
   var maxRows = Limits().maxRows
 
-  @Option(help: "Longest a request may take, in milliseconds.")
+  @Option(help: "Longest a request's body may take to arrive, in milliseconds (408 past it).")
   var requestTimeoutMs = Limits().requestTimeoutMilliseconds
 
   func run() async throws {

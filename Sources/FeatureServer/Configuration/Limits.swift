@@ -4,7 +4,7 @@ public struct Limits: Sendable, Hashable {
   public var maxBodyBytes: Int
   /// Most entity rows in one read, or rows in one push (400 past it).
   public var maxRows: Int
-  /// Longest a request may take, in milliseconds (408 past it).
+  /// Longest a request's body may take to arrive, in milliseconds (408 past it).
   public var requestTimeoutMilliseconds: Int
 
   /// The defaults: 8 MiB bodies, 10,000 rows, 30 s.

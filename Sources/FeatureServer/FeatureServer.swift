@@ -48,6 +48,7 @@ public struct FeatureServer: Sendable {
     ValueRoutes(services: services).add(to: router)
     LineageRoutes(services: services).add(to: router)
     RollbackRoutes(services: services).add(to: router)
+    UIRoutes(services: services).add(to: router)
     services.route(router, .get, "/openapi.json", role: nil, dialect: .native) { _, _ in
       .json(text: OpenAPIDocument.text)
     }

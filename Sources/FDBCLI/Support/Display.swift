@@ -6,7 +6,7 @@ public enum Display {
   /// A value for people, cut to `limit` characters (with `…` and, for embeddings, the dims)
   /// when given. Tables and `key  value` lines escape its control characters
   /// (`DisplayText.oneLine`) when they print it.
-  static func text(_ value: FeatureValue, limit: Int? = nil) -> String {
+  public static func text(_ value: FeatureValue, limit: Int? = nil) -> String {
     let text = value.description
     guard let limit, text.count > limit else { return text }
     let suffix = value.embedding.map { "… (\($0.count) dims)" } ?? "…"
@@ -14,7 +14,7 @@ public enum Display {
   }
 
   /// A value for people, or `(deleted)` for a tombstone.
-  static func text(_ value: FeatureValue?, limit: Int? = nil) -> String {
+  public static func text(_ value: FeatureValue?, limit: Int? = nil) -> String {
     value.map { text($0, limit: limit) } ?? "(deleted)"
   }
 

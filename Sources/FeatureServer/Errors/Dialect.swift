@@ -9,12 +9,17 @@ public enum Dialect: Sendable {
   /// `{"module", "class", "message"}` (Feast's `to_error_detail`, which its client turns back
   /// into the exception); a malformed body is FastAPI's 422 `{"detail": [{…, "msg": …}]}`.
   case feast
+  /// The web UI: an HTML page with the message.
+  case html
 
   /// The response for `error`.
   func response(_ error: APIError) -> Response {
     let body: JSON
     var status = error.status
     switch self {
+    case .html:
+      return HTML.page(
+        "Error \(status.code)", "<p>\(HTML.escape(error.message))</p>", status: status)
     case .native:
       body = .object([("error", .string(error.message)), ("status", .int(Int(status.code)))])
     case .feast where error.isValidation:

@@ -13,15 +13,7 @@ enum JSONBody {
   static func decode<T: Decodable>(_ type: T.Type, from request: Request, limits: Limits)
     async throws -> T
   {
-    let maxBytes = limits.maxBodyBytes
-    if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBytes {
-      throw APIError(.contentTooLarge, "the request body is larger than \(maxBytes) bytes")
-    }
-    let buffer = try await collect(request.body, limits)
-    let bytes = Data(buffer: buffer)
-    guard String(validating: bytes, as: UTF8.self) != nil else {
-      throw APIError.badBody("the request body is not valid UTF-8")
-    }
+    let bytes = Data(try await text(request, limits: limits).utf8)
     do {
       return try JSONDecoder().decode(T.self, from: bytes)
     } catch let error as DecodingError {
@@ -29,6 +21,21 @@ enum JSONBody {
     } catch {
       throw APIError.badBody("the request body is not JSON: \(error)")
     }
+  }
+
+  /// The body as UTF-8 text, within the limits.
+  ///
+  /// - Throws: ``APIError`` 413, 408, or a malformed body when it is not UTF-8.
+  static func text(_ request: Request, limits: Limits) async throws -> String {
+    let maxBytes = limits.maxBodyBytes
+    if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBytes {
+      throw APIError(.contentTooLarge, "the request body is larger than \(maxBytes) bytes")
+    }
+    let buffer = try await collect(request.body, limits)
+    guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else {
+      throw APIError.badBody("the request body is not valid UTF-8")
+    }
+    return text
   }
 
   /// The whole body, or 413 past the size limit, or 408 when the time limit passes first. The

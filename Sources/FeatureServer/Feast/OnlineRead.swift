@@ -71,14 +71,26 @@ struct OnlineRead: Sendable {
   /// version expired; FeatureDB does not serve expired values, so the value is null).
   func response(_ store: FeatureStore) throws -> JSON {
     let columns = try store.read { snapshot in
-      try features.map { feature in
+      // The versions of one row (or one batch) share their event time: format each time once.
+      var times: [Timestamp: String] = [:]
+      return try features.map { feature in
         var column = Column()
         column.values.reserveCapacity(entities.count)
         for entity in entities {
           let (value, status, time) = try Self.cell(snapshot, feature, entity)
           column.values.append(value)
           column.statuses.append(status)
-          column.times.append(time)
+          if let time {
+            if let text = times[time] {
+              column.times.append(text)
+            } else {
+              let text = FeastValue.time(time)
+              times[time] = text
+              column.times.append(text)
+            }
+          } else {
+            column.times.append(FeastValue.epoch)
+          }
         }
         return column
       }
@@ -95,18 +107,15 @@ struct OnlineRead: Sendable {
 
   private static func cell(
     _ snapshot: borrowing Snapshot, _ feature: FeastFeature, _ entity: String
-  ) throws -> (JSON, String, String) {
+  ) throws -> (JSON, String, Timestamp?) {
     do {
       if let v = try snapshot.latestVersion(feature.feature, entity) {
-        return (
-          FeastValue.json(v.value), v.isTombstone ? "NULL_VALUE" : "PRESENT",
-          FeastValue.time(v.eventTime)
-        )
+        return (FeastValue.json(v.value), v.isTombstone ? "NULL_VALUE" : "PRESENT", v.eventTime)
       }
       if let expired = try snapshot.history(feature.feature, entity, limit: 1).first {
-        return (.null, "OUTSIDE_MAX_AGE", FeastValue.time(expired.eventTime))
+        return (.null, "OUTSIDE_MAX_AGE", expired.eventTime)
       }
-      return (.null, "NOT_FOUND", FeastValue.epoch)
+      return (.null, "NOT_FOUND", nil)
     } catch FeatureDBError.unknownFeature(let name) {
       throw APIError(
         .notFound,

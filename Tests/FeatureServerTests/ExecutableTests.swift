@@ -21,13 +21,12 @@ import Testing
     return try #require(Int(outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
   }
 
-  @Test(arguments: [SIGTERM, SIGINT])
-  func aSignalStopsItGracefully(signal: Int32) async throws {
-    let fixture = try Fixture()
-    let port = try await Self.freePort()
+  /// Starts `fdb-server` on the fixture's store with `arguments` and waits (at most 60 s) until
+  /// it answers `/health`.
+  static func start(_ fixture: Fixture, _ arguments: [String] = []) async throws -> (Running, Int) {
+    let port = try await freePort()
     let running = try Running.start(
-      Self.server, ["--db", fixture.store.path, "--port", String(port)])
-    // Wait (at most 60 s) until it answers, then ask for a value and stop it.
+      server, ["--db", fixture.store.path, "--port", String(port)] + arguments)
     var answer = ""
     for _ in 0..<600 where answer != "200" {
       let probe = await finished(
@@ -41,10 +40,49 @@ import Testing
       if answer != "200" { try await Task.sleep(for: .milliseconds(100)) }
     }
     #expect(answer == "200")
+    return (running, port)
+  }
+
+  @Test(arguments: [SIGTERM, SIGINT])
+  func aSignalStopsItGracefully(signal: Int32) async throws {
+    let fixture = try Fixture()
+    let (running, _) = try await Self.start(fixture)
     kill(running.process.processIdentifier, signal)
     let outcome = await finished(running)
     #expect(outcome.status == 0 && !outcome.crashed, "\(outcome)")
     #expect(outcome.stderr.contains("serving"))
+  }
+
+  /// A client that announces 100 bytes, sends 12 and waits gets 408 once the limit passes (the
+  /// server runs in its own process, so the tests running beside this one cannot delay it).
+  @Test func aStalledRequestGets408() async throws {
+    let fixture = try Fixture()
+    let (running, port) = try await Self.start(fixture, ["--request-timeout-ms", "200"])
+    let client = await finished(
+      try Running.start(
+        "/usr/bin/env",
+        [
+          "python3", "-c",
+          """
+          import socket
+          s = socket.create_connection(("127.0.0.1", \(port)))
+          s.sendall(b'POST /get-online-features HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 100\\r\\n\\r\\n{"features":')
+          s.settimeout(20)
+          print(s.recv(100).split(b"\\r\\n")[0].decode())
+          """,
+        ]))
+    let after = await finished(
+      try Running.start(
+        "/usr/bin/env",
+        [
+          "curl", "-s", "-w", "%{http_code}", "-o", "/dev/null", "-d",
+          #"{"features":["driver:trips"],"entities":{"driver_id":["1001"]}}"#,
+          "http://127.0.0.1:\(port)/get-online-features",
+        ]))
+    kill(running.process.processIdentifier, SIGTERM)
+    _ = await finished(running)
+    #expect(client.stdout == "HTTP/1.1 408 Request Timeout\n", "\(client)")
+    #expect(after.stdout == "200")
   }
 
   @Test func aBadStartIsOneLineAndExitsNonZero() async throws {

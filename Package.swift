@@ -9,12 +9,19 @@ let package = Package(
     .library(name: "FeaturePipeline", targets: ["FeaturePipeline"]),
     .executable(name: "fdb", targets: ["fdb"]),
     .executable(name: "fdb-bench", targets: ["fdb-bench"]),
+    .executable(name: "fdb-server", targets: ["fdb-server"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     // `swift package generate-documentation` (DocC catalog in Sources/FeatureDB/FeatureDB.docc).
     .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+    // The HTTP server (only FeatureServer and fdb-server depend on these; fdb links no SwiftNIO).
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
   ],
   targets: [
     // Layer 1: the C libraries, from Debian's liblmdb-dev and libzstd-dev.
@@ -36,6 +43,27 @@ let package = Package(
       ]
     ),
     .executableTarget(name: "fdb", dependencies: ["FDBCLI"]),
+    // Layer 7: the HTTP server — Feast's wire format and FeatureDB's own JSON API on Hummingbird 2.
+    // A library, so tests drive its routes without a socket; `fdb-server` is its main.
+    .target(
+      name: "FeatureServer",
+      dependencies: [
+        "FeatureDB", "FDBCLI",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdCore", package: "hummingbird"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+      ]
+    ),
+    .executableTarget(
+      name: "fdb-server",
+      dependencies: [
+        "FeatureServer",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ]
+    ),
     // Benchmarks against raw LMDB (run with `swift run -c release fdb-bench`).
     .executableTarget(
       name: "fdb-bench", dependencies: ["FeatureDB", "FeaturePipeline", "FDBCLI", "CLMDB"]),
@@ -56,6 +84,17 @@ let package = Package(
       name: "FeaturePipelineTests", dependencies: ["FeaturePipeline", "FeatureDB", "TestSupport"]),
     // Parser unit tests and end-to-end tests of the built `fdb` binary.
     .testTarget(name: "fdbTests", dependencies: ["FDBCLI", "FeatureDB", "TestSupport"]),
+    // The server's routes in process (HummingbirdTesting) and Feast's recorded wire exchanges.
+    .testTarget(
+      name: "FeatureServerTests",
+      dependencies: [
+        "FeatureServer", "FeatureDB", "TestSupport",
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+      ],
+      resources: [.copy("Recordings")]
+    ),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,13 +1,14 @@
 import Foundation
 import Testing
 
-/// Every public declaration of FeatureDB and FeaturePipeline has a doc comment (issue 14, item 4).
+/// Every public declaration of FeatureDB, FeaturePipeline and FeatureServer has a doc comment
+/// (issue 14, item 4).
 @Suite struct DocCommentTests {
   @Test func everyPublicDeclarationIsDocumented() throws {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .deletingLastPathComponent().deletingLastPathComponent()
     var missing: [String] = []
-    for dir in ["Sources/FeatureDB", "Sources/FeaturePipeline"] {
+    for dir in ["Sources/FeatureDB", "Sources/FeaturePipeline", "Sources/FeatureServer"] {
       let base = root.appendingPathComponent(dir)
       guard let files = FileManager.default.enumerator(atPath: base.path) else { continue }
       for case let file as String in files where file.hasSuffix(".swift") {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// README.md's command-line tour, run verbatim: every `$ ` line of the fenced blocks between
@@ -17,39 +18,7 @@ import Testing
     guard let start = text.range(of: "\n## Command line\n") else { return [] }
     let rest = text[start.upperBound...]
     let section = rest.range(of: "\n## ").map { rest[..<$0.lowerBound] } ?? rest
-    var steps: [(String, [String])] = []
-    var fenced = false
-    var plain = false  // a ``` block (a ```sh block shows setup, not a session)
-    for line in section.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
-      if line.hasPrefix("```") {
-        fenced.toggle()
-        plain = fenced && line == "```"
-        continue
-      }
-      guard plain else { continue }
-      if line.hasPrefix("$ ") {
-        steps.append((String(line.dropFirst(2)), []))
-      } else if !steps.isEmpty {
-        steps[steps.count - 1].1.append(line)
-      }
-    }
-    return steps
-  }
-
-  static let time = try! NSRegularExpression(
-    pattern: #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z"#)
-
-  static func times(_ line: String) -> [String] {
-    time.matches(in: line, range: NSRange(line.startIndex..., in: line)).map {
-      String(line[Range($0.range, in: line)!])
-    }
-  }
-
-  /// Times replaced by a placeholder, runs of spaces (table padding) by one.
-  static func normalized(_ line: String) -> String {
-    let masked = time.stringByReplacingMatches(
-      in: line, range: NSRange(line.startIndex..., in: line), withTemplate: "<time>")
-    return masked.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+    return shellSessions(section)
   }
 
   @Test func theCommandLineTourRunsAsWritten() throws {
@@ -69,10 +38,10 @@ import Testing
       let result = process.finish()
       let actual = result.lines
       #expect(
-        actual.map(Self.normalized) == expected.map(Self.normalized),
+        actual.map(normalizedSessionLine) == expected.map(normalizedSessionLine),
         "README: $ \(command)\n\(result)")
       for (e, a) in zip(expected, actual) {
-        for (readme, real) in zip(Self.times(e), Self.times(a)) where seen[readme] == nil {
+        for (readme, real) in zip(writeTimes(e), writeTimes(a)) where seen[readme] == nil {
           seen[readme] = real
         }
       }

@@ -1,11 +1,12 @@
 import FeatureDB
 
-/// How engine values look on the command line: as text for people and as JSON.
-enum Display {
+/// How engine values look on the command line: as text for people and as JSON (the JSON forms
+/// are public: the HTTP server answers with the same documents as `--json`).
+public enum Display {
   /// A value for people, cut to `limit` characters (with `…` and, for embeddings, the dims)
   /// when given. Tables and `key  value` lines escape its control characters
   /// (`DisplayText.oneLine`) when they print it.
-  static func text(_ value: FeatureValue, limit: Int? = nil) -> String {
+  public static func text(_ value: FeatureValue, limit: Int? = nil) -> String {
     let text = value.description
     guard let limit, text.count > limit else { return text }
     let suffix = value.embedding.map { "… (\($0.count) dims)" } ?? "…"
@@ -13,7 +14,7 @@ enum Display {
   }
 
   /// A value for people, or `(deleted)` for a tombstone.
-  static func text(_ value: FeatureValue?, limit: Int? = nil) -> String {
+  public static func text(_ value: FeatureValue?, limit: Int? = nil) -> String {
     value.map { text($0, limit: limit) } ?? "(deleted)"
   }
 
@@ -45,7 +46,7 @@ enum Display {
   // MARK: - JSON
 
   /// A value as JSON: numbers, booleans, strings, bytes as a `0x…` string, embeddings as arrays.
-  static func json(_ value: FeatureValue) -> JSON {
+  public static func json(_ value: FeatureValue) -> JSON {
     switch value {
     case .int(let v): .int(v)
     case .double(let v): .double(v)
@@ -56,11 +57,14 @@ enum Display {
     }
   }
 
-  static func json(_ time: Timestamp?) -> JSON { .optional(time) { .string($0.iso8601) } }
+  /// A time as an ISO-8601 string, or null.
+  public static func json(_ time: Timestamp?) -> JSON { .optional(time) { .string($0.iso8601) } }
 
-  static func json(_ text: String?) -> JSON { .optional(text) { .string($0) } }
+  /// A string, or null.
+  public static func json(_ text: String?) -> JSON { .optional(text) { .string($0) } }
 
-  static func json(_ lineage: Lineage) -> [(String, JSON)] {
+  /// Lineage as JSON fields: producer, run, source, inputs, note.
+  public static func json(_ lineage: Lineage) -> [(String, JSON)] {
     [
       ("producer", json(lineage.producer)),
       ("run", json(lineage.run)),
@@ -71,7 +75,7 @@ enum Display {
   }
 
   /// A version with its metadata and lineage; `ttl` decides `expired` at `now`.
-  static func json(_ v: Version, ttl: TimeSpan?, now: Timestamp) -> JSON {
+  public static func json(_ v: Version, ttl: TimeSpan?, now: Timestamp) -> JSON {
     .object(
       [
         ("feature", .string(v.feature)),
@@ -88,7 +92,7 @@ enum Display {
   }
 
   /// A definition's settings as JSON fields.
-  static func json(_ d: FeatureDefinition) -> [(String, JSON)] {
+  public static func json(_ d: FeatureDefinition) -> [(String, JSON)] {
     var fields: [(String, JSON)] = [
       ("name", .string(d.name)), ("type", .string(d.type.description)),
     ]

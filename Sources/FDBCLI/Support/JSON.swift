@@ -86,6 +86,12 @@ public enum JSON: Sendable {
 
   private static func escape(_ s: String, into out: inout String) {
     out += "\""
+    // Most strings (names, ids, times) need no escape: append them whole.
+    if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x7f || $0 == 0x22 || $0 == 0x5c }) {
+      out += s
+      out += "\""
+      return
+    }
     for scalar in s.unicodeScalars {
       switch scalar {
       case "\"": out += "\\\""

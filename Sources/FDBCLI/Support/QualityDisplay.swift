@@ -3,8 +3,9 @@ import FeaturePipeline
 import Foundation
 
 /// How a pipeline run's quality and drift are shown (`fdb run show`, `fdb pipeline run`).
-enum QualityDisplay {
-  static func json(_ q: RunQuality) -> JSON {
+public enum QualityDisplay {
+  /// A run's quality and drift per feature, as `fdb run show --json` prints it.
+  public static func json(_ q: RunQuality) -> JSON {
     .object([
       ("baselineRun", Display.json(q.baselineRun)),
       (

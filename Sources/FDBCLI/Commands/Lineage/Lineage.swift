@@ -68,15 +68,16 @@ enum LineageFormat: String, ExpressibleByArgument, CaseIterable {
   case tree, json, dot, mermaid
 }
 
-/// Lineage trees for the command line, written without recursion however deep the tree.
-enum LineageDisplay {
+/// Lineage trees for the command line (and the HTTP server), written without recursion however
+/// deep the tree.
+public enum LineageDisplay {
   /// Objects nested deeper than this many indentation steps are indented as that many, so the
   /// text of a deep chain grows with its length, not with the square of it.
   static let indentLimit = 40
 
   /// Writes `root` as one JSON document, piece by piece: each node an object with its fields
   /// and `children`, indented by two spaces as ``JSON/pretty`` would (up to ``indentLimit``).
-  static func writeJSON(_ root: LineageNode, _ write: (String) -> Void) {
+  public static func writeJSON(_ root: LineageNode, _ write: (String) -> Void) {
     func newline(_ steps: Int) -> String {
       "\n" + String(repeating: "  ", count: min(steps, indentLimit))
     }

@@ -101,13 +101,7 @@ struct RollbackCommand: ParsableCommand {
       reason: reason)
     let result = try store.rollback(target, options)
     let output = global.output
-    output.document(
-      .object([
-        ("operation", .optional(result.operation, OperationDisplay.json)),
-        ("dryRun", .bool(dryRun)), ("retracted", .int(result.retracted)),
-        ("cascaded", .int(result.cascaded)),
-        ("versions", .array(result.versions.map { .string($0.description) })),
-      ]))
+    output.document(OperationDisplay.json(result, dryRun: dryRun))
     let what = Display.count(result.retracted, "version")
     if let op = result.operation {
       output.line(
@@ -209,13 +203,24 @@ struct Ops: ParsableCommand {
   }
 }
 
-/// Operations for the command line.
-enum OperationDisplay {
+/// Operations for the command line (and, as JSON, the HTTP server).
+public enum OperationDisplay {
   static var defaultActor: String {
     ProcessInfo.processInfo.environment["USER"] ?? "unknown"
   }
 
-  static func json(_ op: OperationRecord) -> JSON {
+  /// A rollback's result as `fdb rollback --json` prints it.
+  public static func json(_ result: RollbackResult, dryRun: Bool) -> JSON {
+    .object([
+      ("operation", .optional(result.operation, json)),
+      ("dryRun", .bool(dryRun)), ("retracted", .int(result.retracted)),
+      ("cascaded", .int(result.cascaded)),
+      ("versions", .array(result.versions.map { .string($0.description) })),
+    ])
+  }
+
+  /// An operation as `fdb ops --json` prints it.
+  public static func json(_ op: OperationRecord) -> JSON {
     .object([
       ("id", .int(op.id)), ("kind", .string(op.kind.rawValue)), ("form", .string(op.form)),
       ("actor", .string(op.actor)), ("reason", .string(op.reason)),

@@ -89,22 +89,7 @@ struct RunCommand: ParsableCommand {
       let quality = try RunQuality.load(run, from: store)
       let output = global.output
       output.document(
-        .object(
-          [("run", RunDisplay.json(run))] + [
-            (
-              "features",
-              .array(
-                summary.map { s in
-                  .object([
-                    ("feature", .string(s.feature)), ("versions", .int(s.versions)),
-                    ("entities", .int(s.entities)), ("firstWrite", Display.json(s.firstWrite)),
-                    ("lastWrite", Display.json(s.lastWrite)),
-                  ])
-                })
-            ),
-            ("rollbacks", .array(rollbacks.map(OperationDisplay.json))),
-            ("quality", .optional(quality, QualityDisplay.json)),
-          ]))
+        RunDisplay.showJSON(run, summary: summary, rollbacks: rollbacks, quality: quality))
       var fields: [(String, String)] = [
         ("run", run.id), ("name", run.name), ("status", run.status.rawValue),
         ("started", run.startedAt.iso8601), ("finished", Display.dash(run.finishedAt?.iso8601)),
@@ -149,9 +134,10 @@ struct RunCommand: ParsableCommand {
   }
 }
 
-/// Runs for the command line.
-enum RunDisplay {
-  static func json(_ r: Run) -> JSON {
+/// Runs for the command line (and, as JSON, the HTTP server).
+public enum RunDisplay {
+  /// A run record as `fdb runs --json` prints it.
+  public static func json(_ r: Run) -> JSON {
     .object([
       ("id", .string(r.id)), ("name", .string(r.name)), ("status", .string(r.status.rawValue)),
       ("startedAt", Display.json(r.startedAt)), ("finishedAt", Display.json(r.finishedAt)),
@@ -160,6 +146,29 @@ enum RunDisplay {
       ("metadata", .object(r.metadata.sorted { $0.key < $1.key }.map { ($0, .string($1)) })),
       ("implicit", .bool(r.implicit)),
     ])
+  }
+
+  /// `fdb run show RUN --json`: the run, what it wrote per feature, the rollbacks that covered
+  /// its versions, and its quality and drift.
+  public static func showJSON(
+    _ run: Run, summary: [RunFeatureSummary], rollbacks: [OperationRecord], quality: RunQuality?
+  ) -> JSON {
+    .object(
+      [("run", json(run))] + [
+        (
+          "features",
+          .array(
+            summary.map { s in
+              .object([
+                ("feature", .string(s.feature)), ("versions", .int(s.versions)),
+                ("entities", .int(s.entities)), ("firstWrite", Display.json(s.firstWrite)),
+                ("lastWrite", Display.json(s.lastWrite)),
+              ])
+            })
+        ),
+        ("rollbacks", .array(rollbacks.map(OperationDisplay.json))),
+        ("quality", .optional(quality, QualityDisplay.json)),
+      ])
   }
 
   static func status(_ s: Run.Status) -> Table.Cell {

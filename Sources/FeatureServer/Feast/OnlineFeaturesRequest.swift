@@ -1,0 +1,27 @@
+/// The body of Feast's `POST /get-online-features` (Feast's `GetOnlineFeaturesRequest`): entity
+/// rows as columns, and either feature references or a feature service. Fields Feast's client
+/// also sends (`include_feature_view_version_metadata`) are accepted and ignored.
+struct OnlineFeaturesRequest: Decodable, Sendable {
+  var entities: [String: [JSONCell]]
+  var features: [String]?
+  var featureService: String?
+  var fullFeatureNames: Bool?
+
+  enum CodingKeys: String, CodingKey {
+    case entities, features
+    case featureService = "feature_service"
+    case fullFeatureNames = "full_feature_names"
+  }
+}
+
+/// The FeatureDB entity id of a Feast entity key value: a string as it is, an integer in decimal.
+/// `field` names the cell in the error (`entities.user_id[3]`).
+func entityID(_ cell: JSONCell, field: String) throws(APIError) -> String {
+  switch cell {
+  case .string(let s): return s
+  case .int(let i): return String(i)
+  default:
+    throw APIError.badBody(
+      "\(field): an entity key is a string or an integer, got \(cell.kind)")
+  }
+}

@@ -92,12 +92,12 @@ struct RetractionState: Sendable {
   }
 
   /// Whether a pending rule covers an entry of (entity, feature) with an operation for which
-  /// `body` returns true (visited in turn, stopping at the first; no allocation: reads call it
+  /// `matching` returns true (visited in turn, stopping at the first; no allocation: reads call it
   /// for every entry they walk while a rule is pending). `lists(op)` says whether pending
   /// operation `op` lists the entry's version.
   func anyPending(
     _ e: ChainRecord.Entry, entity: UInt64, feature: UInt64, lists: (UInt64) throws -> Bool,
-    _ body: (UInt64) -> Bool
+    matching body: (UInt64) -> Bool
   ) rethrows -> Bool {
     // A rule covers only versions written at or before its operation.
     func before(_ op: UInt64) -> Bool { e.writeTime <= operations[op]?.time ?? .max }

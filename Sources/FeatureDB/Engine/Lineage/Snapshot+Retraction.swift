@@ -19,11 +19,11 @@ extension Snapshot {
     if state.hasPending {
       _ = try state.anyPending(
         e, entity: entity, feature: feature,
-        lists: { try lists($0, entity: entity, feature: feature, version: e.version) }
-      ) { op in
-        ops.append(op)
-        return false
-      }
+        lists: { try lists($0, entity: entity, feature: feature, version: e.version) },
+        matching: { op in
+          ops.append(op)
+          return false
+        })
     }
     let w = writeTime ?? .max
     return ops.filter { state.hides($0, at: w) }
@@ -43,8 +43,8 @@ extension Snapshot {
         return try state.hasPending
           && state.anyPending(
             e, entity: entity, feature: feature,
-            lists: { try lists($0, entity: entity, feature: feature, version: e.version) }
-          ) { state.hides($0, at: .max) }
+            lists: { try lists($0, entity: entity, feature: feature, version: e.version) },
+            matching: { state.hides($0, at: .max) })
       }
       if !state.hasPendingUndo { return true }
     }

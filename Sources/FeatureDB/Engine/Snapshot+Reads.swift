@@ -37,6 +37,18 @@ extension Snapshot {
     }
   }
 
+  /// The latest version's value and event time, without its metadata and lineage (what a
+  /// serving read needs; the version ``latestVersion(_:_:)`` returns): nil when the pair has no
+  /// visible version, `value` nil when it is a delete.
+  public func latestValueAndTime(_ feature: String, _ entity: String) throws -> (
+    value: FeatureValue?, eventTime: Timestamp
+  )? {
+    let f = try catalog.feature(feature)
+    return try resolve(f, entity, Query(upper: .max, reference: now.microseconds)) { hit in
+      try hit.map { (try value(of: $0), Timestamp(microseconds: $0.entry.eventTime)) }
+    }
+  }
+
   // MARK: - As of
 
   /// The value as of event time `eventTime` (point-in-time correct) and/or as the store knew it at

@@ -109,8 +109,8 @@ struct OnlineRead: Sendable {
     _ snapshot: borrowing Snapshot, _ feature: FeastFeature, _ entity: String
   ) throws -> (JSON, String, Timestamp?) {
     do {
-      if let v = try snapshot.latestVersion(feature.feature, entity) {
-        return (FeastValue.json(v.value), v.isTombstone ? "NULL_VALUE" : "PRESENT", v.eventTime)
+      if let v = try snapshot.latestValueAndTime(feature.feature, entity) {
+        return (FeastValue.json(v.value), v.value == nil ? "NULL_VALUE" : "PRESENT", v.eventTime)
       }
       if let expired = try snapshot.history(feature.feature, entity, limit: 1).first {
         return (.null, "OUTSIDE_MAX_AGE", expired.eventTime)

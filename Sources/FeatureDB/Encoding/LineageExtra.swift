@@ -1,5 +1,5 @@
 /// The optional "extra" part of a chain entry: lineage inputs and note, by interned ids, and the
-/// operations that changed the version's status.
+/// rollbacks that covered the version.
 ///
 /// ```
 /// varint inputCount
@@ -7,8 +7,9 @@
 /// varint noteLength, note (UTF-8)
 /// [varint statusCount, varint operation*]   (format 2; absent when there are none)
 /// ```
-/// Status operations alternate: the first retracted the version, the second restored it (an
-/// undo), the third retracted it again, and so on.
+/// The status list names, in order, every rollback that covered the version; an undo does not
+/// remove its rollback from the list (the operations log records the undo). docs/format.md,
+/// *Lineage extra*.
 struct LineageExtra: Equatable {
   enum Input: Hashable {
     case version(feature: UInt64, entity: UInt64, version: UInt64)
@@ -17,7 +18,7 @@ struct LineageExtra: Equatable {
 
   var inputs: [Input]
   var note: String
-  /// Operation ids that retracted and restored the version, in order.
+  /// The rollbacks that covered the version, in the order they were applied.
   var statusChanges: [UInt64] = []
 
   var isEmpty: Bool { inputs.isEmpty && note.isEmpty && statusChanges.isEmpty }

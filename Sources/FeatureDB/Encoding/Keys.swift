@@ -77,14 +77,14 @@ enum Keys {
 
   /// Splits a key of `OrderedVarint`s; nil when malformed or not exactly `count` of them.
   static func parseIDs(_ key: UnsafeRawBufferPointer, count: Int) -> [UInt64]? {
-    var r = ByteReader(key)
+    var ids = IDReader(key)
     var out: [UInt64] = []
     out.reserveCapacity(count)
     for _ in 0..<count {
-      guard let v = try? OrderedVarint.read(&r) else { return nil }
+      guard let v = ids.next() else { return nil }
       out.append(v)
     }
-    return r.isAtEnd ? out : nil
+    return ids.isAtEnd ? out : nil
   }
 
   /// Reads the `OrderedVarint` ids of a key one at a time, without allocating: for loops over

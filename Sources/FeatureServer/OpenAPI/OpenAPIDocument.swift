@@ -17,6 +17,44 @@ enum OpenAPIDocument {
             "scheme": "bearer"
           }
         },
+        "parameters": {
+          "feature": {
+            "name": "feature",
+            "in": "query",
+            "required": true,
+            "description": "Feature",
+            "schema": {
+              "type": "string"
+            }
+          },
+          "entity": {
+            "name": "entity",
+            "in": "query",
+            "required": true,
+            "description": "Entity id",
+            "schema": {
+              "type": "string"
+            }
+          },
+          "as_of": {
+            "name": "as_of",
+            "in": "query",
+            "required": false,
+            "description": "Event time to read at: ISO-8601 UTC, `now`, or relative (`-2h`, `-7d`).",
+            "schema": {
+              "type": "string"
+            }
+          },
+          "as_of_write": {
+            "name": "as_of_write",
+            "in": "query",
+            "required": false,
+            "description": "Write time to read at: what the store held then (same syntax).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        },
         "responses": {
           "Error": {
             "description": "FeatureDB's error body",
@@ -600,40 +638,16 @@ enum OpenAPIDocument {
             "summary": "One value: latest, or as of an event and/or write time (fdb get F E --json)",
             "parameters": [
               {
-                "name": "feature",
-                "in": "query",
-                "required": true,
-                "description": "Feature",
-                "schema": {
-                  "type": "string"
-                }
+                "$ref": "#/components/parameters/feature"
               },
               {
-                "name": "entity",
-                "in": "query",
-                "required": true,
-                "description": "Entity id",
-                "schema": {
-                  "type": "string"
-                }
+                "$ref": "#/components/parameters/entity"
               },
               {
-                "name": "as_of",
-                "in": "query",
-                "required": false,
-                "description": "Event time to read at: ISO-8601 UTC, `now`, or relative (`-2h`, `-7d`).",
-                "schema": {
-                  "type": "string"
-                }
+                "$ref": "#/components/parameters/as_of"
               },
               {
-                "name": "as_of_write",
-                "in": "query",
-                "required": false,
-                "description": "Write time to read at: what the store held then (same syntax).",
-                "schema": {
-                  "type": "string"
-                }
+                "$ref": "#/components/parameters/as_of_write"
               }
             ],
             "responses": {
@@ -673,31 +687,13 @@ enum OpenAPIDocument {
             "summary": "Every feature of an entity that has a value (fdb get E --all)",
             "parameters": [
               {
-                "name": "entity",
-                "in": "query",
-                "required": true,
-                "description": "Entity id",
-                "schema": {
-                  "type": "string"
-                }
+                "$ref": "#/components/parameters/entity"
               },
               {
-                "name": "as_of",
-                "in": "query",
-                "required": false,
-                "description": "Event time to read at: ISO-8601 UTC, `now`, or relative (`-2h`, `-7d`).",
-                "schema": {
-                  "type": "string"
-                }
+                "$ref": "#/components/parameters/as_of"
               },
               {
-                "name": "as_of_write",
-                "in": "query",
-                "required": false,
-                "description": "Write time to read at: what the store held then (same syntax).",
-                "schema": {
-                  "type": "string"
-                }
+                "$ref": "#/components/parameters/as_of_write"
               }
             ],
             "responses": {
@@ -749,31 +745,13 @@ enum OpenAPIDocument {
                 }
               },
               {
-                "name": "entity",
-                "in": "query",
-                "required": true,
-                "description": "Entity id",
-                "schema": {
-                  "type": "string"
-                }
+                "$ref": "#/components/parameters/entity"
               },
               {
-                "name": "as_of",
-                "in": "query",
-                "required": false,
-                "description": "Event time to read at: ISO-8601 UTC, `now`, or relative (`-2h`, `-7d`).",
-                "schema": {
-                  "type": "string"
-                }
+                "$ref": "#/components/parameters/as_of"
               },
               {
-                "name": "as_of_write",
-                "in": "query",
-                "required": false,
-                "description": "Write time to read at: what the store held then (same syntax).",
-                "schema": {
-                  "type": "string"
-                }
+                "$ref": "#/components/parameters/as_of_write"
               }
             ],
             "responses": {
@@ -816,22 +794,10 @@ enum OpenAPIDocument {
             "summary": "Retained versions, newest first (fdb history)",
             "parameters": [
               {
-                "name": "feature",
-                "in": "query",
-                "required": true,
-                "description": "Feature",
-                "schema": {
-                  "type": "string"
-                }
+                "$ref": "#/components/parameters/feature"
               },
               {
-                "name": "entity",
-                "in": "query",
-                "required": true,
-                "description": "Entity id",
-                "schema": {
-                  "type": "string"
-                }
+                "$ref": "#/components/parameters/entity"
               },
               {
                 "name": "limit",
@@ -893,22 +859,10 @@ enum OpenAPIDocument {
             "summary": "Where a version came from, or what was derived from it (fdb lineage --format json)",
             "parameters": [
               {
-                "name": "feature",
-                "in": "query",
-                "required": true,
-                "description": "Feature",
-                "schema": {
-                  "type": "string"
-                }
+                "$ref": "#/components/parameters/feature"
               },
               {
-                "name": "entity",
-                "in": "query",
-                "required": true,
-                "description": "Entity id",
-                "schema": {
-                  "type": "string"
-                }
+                "$ref": "#/components/parameters/entity"
               },
               {
                 "name": "version",

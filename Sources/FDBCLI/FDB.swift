@@ -15,7 +15,8 @@ public struct FDB: ParsableCommand {
       Durations: 90s, 15m, 24h, 7d.
 
       Exit codes: 0 success, 1 runtime error (store, I/O, corrupt data), 2 usage error, 3 not \
-      found (feature, value, or history removed by pruning or vacuum), 4 verify found problems.
+      found (feature, value, or history removed by pruning or vacuum), 4 verify found problems, \
+      5 a change-feed cursor older than the feed keeps.
 
       Run 'fdb help COMMAND' for a command's options and examples.
       """,
@@ -41,6 +42,7 @@ public struct FDB: ParsableCommand {
       Export.self,
       Import.self,
       ShardOf.self,
+      ChangesCommand.self,
       LineageCommand.self,
       Graph.self,
       Runs.self,

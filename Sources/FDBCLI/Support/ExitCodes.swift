@@ -12,6 +12,8 @@ public enum ExitStatus: Int32, Sendable {
   case notFound = 3
   /// `fdb verify` found problems (reserved for it).
   case verifyFailed = 4
+  /// `fdb changes`: the cursor is older than the change feed retains; re-snapshot.
+  case changesTrimmed = 5
 }
 
 /// An error of the command line itself: a one-line message and the status to exit with.
@@ -49,6 +51,8 @@ extension ExitStatus {
       .corruptStore, .damagedStore, .noSpace, .storage, .operationUnfinished,
       .resourceBusy:
       self = .failure
+    case .changesTrimmed:
+      self = .changesTrimmed
     }
   }
 

@@ -1,5 +1,15 @@
 import Foundation
 
+/// RFC 4180 CSV records as ``CSVWriter`` writes them, for output written elsewhere.
+public enum CSVRecord {
+  /// One record with its line end: fields quoted only where needed.
+  public static func text(_ fields: [String]) -> String {
+    var bytes: [UInt8] = []
+    CSVWriter.append(record: fields, to: &bytes)
+    return String(decoding: bytes, as: UTF8.self)
+  }
+}
+
 /// Writes RFC 4180 CSV to a file descriptor through a buffer: comma-separated, LF line ends, a
 /// field quoted only when it holds a comma, quote, CR or LF (quotes doubled inside), or starts
 /// with U+FEFF (a reader would take it for a byte-order mark at the start of the file).

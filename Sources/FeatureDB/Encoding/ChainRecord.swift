@@ -198,31 +198,8 @@ enum ChainRecord {
     /// The next entry, or nil at the end of the record.
     mutating func next() throws(DecodeError) -> Entry? {
       if reader.isAtEnd { return nil }
-      let start = reader.offset
-      let version = try reader.varint()
-      let flags = try reader.byte()
-      guard flags & Flag.kindMask <= 2 else {
-        throw DecodeError("bad entry flags \(flags) at byte \(start)")
-      }
-      let (writeTime, o1) = (try reader.signedVarint()).addingReportingOverflow(epoch)
-      let (eventTime, o2) = (try reader.signedVarint()).addingReportingOverflow(writeTime)
-      guard !o1, !o2 else { throw DecodeError("time overflow at byte \(start)") }
-      var e = Entry(
-        range: start..<start, version: version, flags: flags, writeTime: writeTime,
-        eventTime: eventTime, valueOffset: 0)
-      if flags & Flag.producer != 0 { e.producer = try reader.varint() }
-      if flags & Flag.run != 0 { e.run = try reader.varint() }
-      if flags & Flag.source != 0 { e.source = try reader.varint() }
-      if flags & Flag.sourceLine != 0 { e.sourceLine = try reader.varint() }
-      if flags & Flag.extra != 0 {
-        let n = try reader.count(limit: reader.remaining)
-        e.extra = reader.offset..<reader.offset + n
-        try reader.skip(n)
-      }
-      e.valueOffset = reader.offset
-      if e.kind == .inline { try ValueCodec.skipInline(format.type, &reader) }
-      e.range = start..<reader.offset
-      lastEventTime = eventTime
+      let e = try ChainRecord.readEntry(&reader, format: format, epoch: epoch)
+      lastEventTime = e.eventTime
       return e
     }
 
@@ -238,6 +215,38 @@ enum ChainRecord {
       while let e = try next() { out.append(e) }
       return out
     }
+  }
+
+  /// Reads one entry (version number first) at `reader`'s position: a chain record's, or a
+  /// change record's (docs/format.md).
+  static func readEntry(_ reader: inout ByteReader, format: ValueFormat, epoch: Int64)
+    throws(DecodeError) -> Entry
+  {
+    let start = reader.offset
+    let version = try reader.varint()
+    let flags = try reader.byte()
+    guard flags & Flag.kindMask <= 2 else {
+      throw DecodeError("bad entry flags \(flags) at byte \(start)")
+    }
+    let (writeTime, o1) = (try reader.signedVarint()).addingReportingOverflow(epoch)
+    let (eventTime, o2) = (try reader.signedVarint()).addingReportingOverflow(writeTime)
+    guard !o1, !o2 else { throw DecodeError("time overflow at byte \(start)") }
+    var e = Entry(
+      range: start..<start, version: version, flags: flags, writeTime: writeTime,
+      eventTime: eventTime, valueOffset: 0)
+    if flags & Flag.producer != 0 { e.producer = try reader.varint() }
+    if flags & Flag.run != 0 { e.run = try reader.varint() }
+    if flags & Flag.source != 0 { e.source = try reader.varint() }
+    if flags & Flag.sourceLine != 0 { e.sourceLine = try reader.varint() }
+    if flags & Flag.extra != 0 {
+      let n = try reader.count(limit: reader.remaining)
+      e.extra = reader.offset..<reader.offset + n
+      try reader.skip(n)
+    }
+    e.valueOffset = reader.offset
+    if e.kind == .inline { try ValueCodec.skipInline(format.type, &reader) }
+    e.range = start..<reader.offset
+    return e
   }
 
   // MARK: - Writing

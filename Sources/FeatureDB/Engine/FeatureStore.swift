@@ -60,9 +60,9 @@ public final class FeatureStore: Sendable {
   let symbolCache = InternCache(capacity: 1 << 16)
   let dictionaryCache = Mutex<[UInt64: ZstdDictionary]>([:])
 
-  /// The format version this build writes and the newest it reads. A writer upgrades a
-  /// version-1 store to version 2 in place when it opens it; read-only opens read both.
-  public static let formatVersion: UInt32 = 2
+  /// The format version this build writes and the newest it reads. A writer upgrades an older
+  /// store in place when it opens it; read-only opens read every version.
+  public static let formatVersion: UInt32 = 3
   /// Default store location.
   public static let defaultPath = "./features.fdb"
 

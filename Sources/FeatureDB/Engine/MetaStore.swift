@@ -12,6 +12,9 @@ struct MetaStore {
     case lastWriteTime = "last_write_time"
     case upgradedFrom = "upgraded_from"
     case nextOperation = "next_operation"
+    case lastChange = "last_change"
+    case changesTrimmed = "changes_trimmed"
+    case changeRetention = "change_retention"
   }
 
   static let magic = Array("FeatureDB".utf8)
@@ -55,10 +58,17 @@ struct MetaStore {
     try set(txn, .catalogVersion, 0)
   }
 
-  /// Upgrades a store of an older format in place (the format-2 tables are already created):
-  /// version-1 chain records are valid heads of format 2, so nothing else is rewritten.
+  /// Upgrades a store of an older format in place (the newer tables are already created):
+  /// version-1 chain records are valid heads of format 2, so nothing else is rewritten. The
+  /// change feed of an upgraded store begins after sequence number 1, which stands for its
+  /// whole history before the upgrade and is never retained: a consumer starting from 0 is
+  /// told to take a snapshot first.
   func upgrade(_ txn: borrowing WriteTransaction, from format: UInt32) throws {
     try set(txn, .format, UInt64(FeatureStore.formatVersion))
+    if format < 3 {
+      try set(txn, .lastChange, 1)
+      try set(txn, .changesTrimmed, 1)
+    }
     try set(
       txn, .upgradedFrom,
       Array("format \(format) at \(Timestamp.now) by FeatureDB \(FeatureStore.formatVersion)".utf8))

@@ -228,6 +228,20 @@ public struct Snapshot: Transaction, ~Copyable {
         entry, hit.reader, entity: hit.entityID, feature: feature.id, at: nil
       ).last
     }
+    let lineage = try lineage(of: entry, in: hit.reader.buffer, feature, entity)
+    return Version(
+      feature: feature.name, entity: entity, version: entry.version,
+      eventTime: Timestamp(microseconds: entry.eventTime),
+      writeTime: Timestamp(microseconds: entry.writeTime),
+      value: value, lineage: lineage, status: retractedBy == nil ? .active : .retracted,
+      retractedBy: retractedBy)
+  }
+
+  /// The lineage of a chain entry whose bytes lie in `buffer`, resolved to names.
+  func lineage(
+    of entry: ChainRecord.Entry, in buffer: UnsafeRawBufferPointer, _ feature: Feature,
+    _ entity: String
+  ) throws -> Lineage {
     let symbols = store.symbolTable
     func symbol(_ id: UInt64) throws -> String? { id == 0 ? nil : try symbols.name(id, self) }
     var source = try symbol(entry.source)
@@ -236,7 +250,7 @@ public struct Snapshot: Transaction, ~Copyable {
       producer: try symbol(entry.producer), run: try symbol(entry.run), source: source)
     if let range = entry.extra {
       let extra = try corruptionNamed(feature, entity, version: entry.version) {
-        try LineageExtra.decode(UnsafeRawBufferPointer(rebasing: hit.reader.buffer[range]))
+        try LineageExtra.decode(UnsafeRawBufferPointer(rebasing: buffer[range]))
       }
       lineage.note = extra.note.isEmpty ? nil : extra.note
       lineage.inputs = try extra.inputs.map { input in
@@ -249,11 +263,6 @@ public struct Snapshot: Transaction, ~Copyable {
         }
       }
     }
-    return Version(
-      feature: feature.name, entity: entity, version: entry.version,
-      eventTime: Timestamp(microseconds: entry.eventTime),
-      writeTime: Timestamp(microseconds: entry.writeTime),
-      value: value, lineage: lineage, status: retractedBy == nil ? .active : .retracted,
-      retractedBy: retractedBy)
+    return lineage
   }
 }

@@ -20,6 +20,9 @@ struct Tables: Sendable {
   let dicts: Table
   /// The tables format version 2 added; nil only in a version-1 store opened read-only.
   let v2: TablesV2?
+  /// (first sequence number) → a chunk of the change feed (format 3); nil only in an older
+  /// store opened read-only.
+  let changes: Table?
 
   /// The format-2 tables; a version-1 store opened read-only has none, and reads treat them as
   /// empty.
@@ -68,7 +71,7 @@ struct Tables: Sendable {
 
   var all: [Table] {
     [meta, features, entities, entityNames, symbols, symbolNames, chains, values, expiry, dicts]
-      + (v2?.all ?? [])
+      + (v2?.all ?? []) + (changes.map { [$0] } ?? [])
   }
 
   /// The format-2 tables, for code that writes (a writer always has them: it upgrades a
@@ -89,11 +92,12 @@ struct Tables: Sendable {
       symbols: .open("symbols", in: txn), symbolNames: .open("symbol_names", in: txn),
       chains: .open("chains", in: txn), values: .open("values", in: txn),
       expiry: .open("expiry", in: txn), dicts: .open("dicts", in: txn),
-      v2: TablesV2(TablesV2.names.map { try .open($0, in: txn) }))
+      v2: TablesV2(TablesV2.names.map { try .open($0, in: txn) }),
+      changes: .open("changes", in: txn))
   }
 
   /// Opens the tables of an existing store without creating any (read-only stores). A
-  /// version-1 store has no format-2 tables.
+  /// version-1 store has no format-2 tables, and a store before version 3 no `changes`.
   static func openExisting(_ txn: borrowing ReadTransaction, path: String, format: UInt32) throws
     -> Tables
   {
@@ -107,7 +111,8 @@ struct Tables: Sendable {
       meta: t("meta"), features: t("features"), entities: t("entities"),
       entityNames: t("entity_names"), symbols: t("symbols"), symbolNames: t("symbol_names"),
       chains: t("chains"), values: t("values"), expiry: t("expiry"), dicts: t("dicts"),
-      v2: format >= 2 ? TablesV2(TablesV2.names.map(t)) : nil)
+      v2: format >= 2 ? TablesV2(TablesV2.names.map(t)) : nil,
+      changes: format >= 3 ? t("changes") : nil)
   }
 }
 

@@ -165,6 +165,7 @@ struct WriteContext {
     var chainFeature: Feature?
     // Where each chain's operations are in `prepared` (its versions are consecutive).
     var chains: [Chain: Range<Int>] = [:]
+    var changes = ChangeLog()
     var start = 0
     while start < prepared.count {
       var end = start + 1
@@ -219,6 +220,9 @@ struct WriteContext {
       }
       for p in group {
         let version = versions[p.index]
+        changes.written(
+          feature: p.feature, entity: p.entity, version: version, tail: arena.bytes[p.tail],
+          external: p.external.map { externalRecords[$0] })
         if pruned.contains(where: { $0.isNew && $0.version == version }) { continue }
         let l = lineages[p.lineage]
         if l.isIndexed {
@@ -235,8 +239,13 @@ struct WriteContext {
         }
         try retention.indexExpiry(version: version, eventTime: p.eventTime, txn)
       }
+      for p in pruned {
+        changes.removed(
+          .pruned, feature: feature.id, entity: prepared[start].entity, version: p.version)
+      }
       start = end
     }
+    try changes.flush(store, txn, time: writeTime)
     if var index {
       try checkInputs(batch, prepared, chains, versions, lineages, txn)
       try index.flush(store, txn)

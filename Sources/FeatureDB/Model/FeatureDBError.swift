@@ -75,6 +75,10 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
   /// An output directory exists and holds files; the operation writes only into a new or
   /// empty one.
   case outputNotEmpty(path: String)
+  /// A change-feed cursor older than the feed retains: the changes after `after` up to
+  /// `oldest` − 1 were trimmed (or predate the feed). Take a snapshot and follow the feed from
+  /// the sequence number it was taken at; never a silent gap.
+  case changesTrimmed(after: UInt64, oldest: UInt64)
 
   /// A message for people that names what is concerned: the feature, entity, path or value.
   public var description: String {
@@ -130,6 +134,8 @@ public enum FeatureDBError: Error, Hashable, Sendable, CustomStringConvertible {
     case .invalidShard(let text, let reason): "invalid shard '\(shown(text))': \(reason)"
     case .outputNotEmpty(let path):
       "\(path) is not empty; the export writes into a new or empty directory"
+    case .changesTrimmed(let after, let oldest):
+      "the change feed no longer holds the changes after \(after): its oldest retained change is \(oldest); take a snapshot (fdb export) and follow from its sequence number"
     case .resourceBusy(let what):
       "\(what) is in use by another writer (a pipeline run or a rollback of it); nothing was written: retry when it ends"
     }

@@ -69,6 +69,11 @@ struct StoredDefinition: Codable {
   var vacuumHorizonMicroseconds: Int64?
   var dictionary: UInt64?
 
+  /// Decodes a stored definition; nil when the bytes are not one.
+  static func decode(_ bytes: UnsafeRawBufferPointer) -> StoredDefinition? {
+    try? JSONDecoder().decode(StoredDefinition.self, from: Data(bytes))
+  }
+
   init(_ d: FeatureDefinition) {
     name = d.name
     type = d.type.description
@@ -130,7 +135,7 @@ extension FeatureStore {
     while let (key, value) = entry {
       var r = ByteReader(key)
       guard let id = try? OrderedVarint.read(&r), r.isAtEnd,
-        let stored = try? JSONDecoder().decode(StoredDefinition.self, from: Data(value))
+        let stored = StoredDefinition.decode(value)
       else {
         throw FeatureDBError.corruptStore(
           table: "features", detail: "undecodable definition record")
@@ -257,8 +262,11 @@ extension FeatureStore {
   func storeDefinition(
     _ d: FeatureDefinition, id: UInt64, catalog: Catalog, _ txn: borrowing WriteTransaction
   ) throws {
-    try tables.features.put(
-      txn, key: OrderedVarint.encode(id), value: StoredJSON.encode(StoredDefinition(d)))
+    let json = try StoredJSON.encode(StoredDefinition(d))
+    try tables.features.put(txn, key: OrderedVarint.encode(id), value: json)
+    var changes = ChangeLog()
+    changes.defined(feature: id, definition: json)
+    try changes.flush(self, txn)
     try MetaStore(table: tables.meta).set(
       txn, .catalogVersion, MetaStore.nextCatalogVersion(catalog.version))
   }

@@ -29,10 +29,20 @@ extension FeatureStore {
     var phase = rule.resume.first ?? 0
     var resume: [UInt8]? = rule.resume.count > 1 ? Array(rule.resume.dropFirst()) : nil
     var refs = changed[op] ?? []
-    /// Counts `versions` (whose status changed) after `work` entries were edited.
+    var changes = ChangeLog()
+    /// Counts `versions` (whose status changed) after `work` entries were edited, and logs
+    /// each change.
     func applied(_ f: Feature, _ entity: UInt64, _ versions: [UInt64], work: Int) throws {
       next.changed &+= UInt64(versions.count)
       budget -= max(1, work)
+      for v in versions {
+        if case .undo(let undone) = rule.kind {
+          changes.status(
+            .restored, feature: f.id, entity: entity, version: v, operation: op, undone: undone)
+        } else {
+          changes.status(.retracted, feature: f.id, entity: entity, version: v, operation: op)
+        }
+      }
       for v in versions where refs.count < 1_000 {
         refs.append(
           VersionRef(feature: f.name, entity: try entityTable.name(entity, txn), version: v))
@@ -122,6 +132,7 @@ extension FeatureStore {
       next.resume = [phase] + (resume ?? [])
     }
     try v2.retractions.put(txn, key: Keys.ids(op), value: next.encoded())
+    try changes.flush(self, txn)
     return true
   }
 

@@ -15,7 +15,7 @@ extension FeatureStore {
     var result = PruneResult()
     var update = ChainUpdate()
     var record = ByteWriter(capacity: 4096)
-    try rewriteChains(of: feature) { visit, txn in
+    try rewriteChains(of: feature) { visit, changes, txn in
       result.chains += 1
       let f = visit.feature
       guard f.maxVersions > 0 else { return nil }
@@ -38,7 +38,10 @@ extension FeatureStore {
         guard !removed.isEmpty else { return nil }
         let retention = Retention(
           store: self, feature: f, chainKey: visit.key, entity: visit.entity)
-        for p in removed { try retention.forget(p, txn) }
+        for p in removed {
+          try retention.forget(p, txn)
+          changes.removed(.pruned, feature: f.id, entity: visit.entity, version: p.version)
+        }
         result.pruned += removed.count
         update.encode(old: old, arena: [], into: &record)
         return record.bytes
@@ -49,7 +52,7 @@ extension FeatureStore {
 
   /// Adds every stored version of `feature` to the expiry index under its current TTL.
   func indexExpiries(of feature: String) throws {
-    try rewriteChains(of: feature) { visit, txn in
+    try rewriteChains(of: feature) { visit, _, txn in
       let retention = Retention(
         store: self, feature: visit.feature, chainKey: visit.key, entity: visit.entity)
       let head = try ChainRecord.Reader(visit.record, format: visit.feature.format, epoch: epoch)
@@ -74,15 +77,17 @@ extension FeatureStore {
   }
 
   /// Visits every chain (of one feature, or all) in key order, in write transactions of at most
-  /// `perTransaction` chains. The visitor returns a new record to store, or nil to keep it.
+  /// `perTransaction` chains. The visitor returns a new record to store, or nil to keep it, and
+  /// notes what it removed in the transaction's change log.
   func rewriteChains(
     of featureName: String?, perTransaction: Int = 5_000,
-    _ visit: (ChainVisit, borrowing WriteTransaction) throws -> [UInt8]?
+    _ visit: (ChainVisit, inout ChangeLog, borrowing WriteTransaction) throws -> [UInt8]?
   ) throws {
     var resume: [UInt8]? = nil
     var finished = false
     while !finished {
       try writeTransaction("scan chains") { txn in
+        var changes = ChangeLog()
         let catalog = try catalog(txn)
         let only = try featureName.map { try catalog.feature($0) }
         let cursor = try Cursor(tables.chains, txn)
@@ -95,6 +100,7 @@ extension FeatureStore {
           }
           if visited == perTransaction {
             resume = Array(key)
+            try changes.flush(self, txn)
             return
           }
           visited += 1
@@ -103,7 +109,8 @@ extension FeatureStore {
             let replacement: [UInt8]?
             do {
               replacement = try visit(
-                ChainVisit(key: keyBytes, entity: entity, feature: feature, record: value), txn)
+                ChainVisit(key: keyBytes, entity: entity, feature: feature, record: value),
+                &changes, txn)
             } catch let error as DecodeError {
               let name = (try? entityTable.name(entity, txn)) ?? "#\(entity)"
               throw FeatureDBError.corruptRecord(
@@ -119,6 +126,7 @@ extension FeatureStore {
           }
           entry = try cursor.next()
         }
+        try changes.flush(self, txn)
         finished = true
       }
     }

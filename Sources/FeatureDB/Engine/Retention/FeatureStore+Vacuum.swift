@@ -86,6 +86,7 @@ extension FeatureStore {
     var update = ChainUpdate()
     var record = ByteWriter(capacity: 4096)
     let chains = try Cursor(tables.chains, txn)
+    var changes = ChangeLog()
     var start = 0
     while start < entries.count {
       var end = start + 1
@@ -139,6 +140,7 @@ extension FeatureStore {
             guard let (piece, removed) = found else { continue }
             if removed {
               if piece.isExternal { try retention.forgetValue(piece, txn) }
+              changes.removed(.expired, feature: feature.id, entity: entity, version: piece.version)
               let expiry = Retention.expiry(piece.eventTime, ttl)
               horizons[feature.id] = max(horizons[feature.id] ?? .min, expiry)
               result.removed += 1
@@ -157,6 +159,7 @@ extension FeatureStore {
         }
       }
     }
+    try changes.flush(self, txn)
     if !horizons.isEmpty {
       try recordHorizons(horizons, catalog: catalog, txn)
       for (id, h) in horizons {

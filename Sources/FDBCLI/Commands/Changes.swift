@@ -31,10 +31,14 @@ struct ChangesCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: ArgumentHelp("Changes after this sequence number (0: from the start).", valueName: "seq"))
+    @Option(
+      help: ArgumentHelp(
+        "Changes after this sequence number (0: from the start).", valueName: "seq"))
     var after: UInt64 = 0
 
-    @Option(help: ArgumentHelp("At most this many changes (default 1000; with --follow: no limit).", valueName: "n"))
+    @Option(
+      help: ArgumentHelp(
+        "At most this many changes (default 1000; with --follow: no limit).", valueName: "n"))
     var limit: Int?
 
     @Flag(help: "Keep waiting for new changes and print them as they commit (Ctrl-C stops).")
@@ -152,8 +156,10 @@ struct ChangesCommand: ParsableCommand {
         try store.setChangeRetention(span)
       }
       let retention = try store.changeRetention()
-      global.output.document(.object([("retention", .optional(retention) { .string($0.description) })]))
-      global.output.line("change feed keeps \(retention.map { "changes for \($0)" } ?? "every change")")
+      global.output.document(
+        .object([("retention", .optional(retention) { .string($0.description) })]))
+      global.output.line(
+        "change feed keeps \(retention.map { "changes for \($0)" } ?? "every change")")
     }
   }
 }

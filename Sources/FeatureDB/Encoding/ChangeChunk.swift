@@ -127,7 +127,8 @@ enum ChangeChunk {
       switch kind {
       case .written:
         record.entity = try reader.varint()
-        let entry = try ChainRecord.readEntry(&reader, format: try format(record.feature), epoch: epoch)
+        let entry = try ChainRecord.readEntry(
+          &reader, format: try format(record.feature), epoch: epoch)
         record.version = entry.version
         record.entry = entry
         if entry.kind == .external { record.bytes = try lengthPrefixed() }

@@ -69,6 +69,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     switch exit {
     case .usage: .badRequest
     case .notFound: .notFound
+    case .changesTrimmed: .gone
     case .success, .failure, .verifyFailed: .internalServerError
     }
   }

@@ -85,6 +85,11 @@ extension Snapshot {
       }
       entry = try cursor.next()
     }
+    // Every change up to the last is in a chunk: a page that stops short was not full.
+    if page.changes.count < limit, page.next != feed.last {
+      throw FeatureDBError.corruptStore(
+        table: "changes", detail: "changes \(page.next + 1)…\(feed.last) are missing")
+    }
     return page
   }
 

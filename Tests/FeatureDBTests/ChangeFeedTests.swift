@@ -209,6 +209,63 @@ import Testing
     #expect(counters.count == 10)
   }
 
+  @Test func valuesStoredOutOfLineAreReferencedNotCopied() throws {
+    let (db, _dir) = try makeStore()
+    _ = _dir
+    try db.define(FeatureDefinition("f.e", type: .embedding(dims: 64), maxVersions: 1))
+    let first = (0..<64).map { Float($0) }
+    try db.put("f.e", "u", .embedding(first))
+    #expect(try db.changes(after: 1).changes.first?.value == .embedding(first))
+    try db.put("f.e", "u", .embedding(first.map { -$0 }))  // prunes version 1
+    let changes = try db.changes(after: 1).changes
+    #expect(changes.map(\.kind) == [.written, .written, .pruned])
+    #expect(changes[0].value == nil && changes[0].valueRemoved)
+    #expect(changes[1].value == .embedding(first.map { -$0 }) && !changes[1].valueRemoved)
+    // The feed holds ids, times and inline values only: far less than the 256-byte vectors.
+    let feedBytes = try db.read { snap in
+      var total = 0
+      let cursor = try Cursor(snap.store.tables.changes!, snap)
+      var entry = try cursor.first()
+      while let (_, value) = entry {
+        total += value.count
+        entry = try cursor.next()
+      }
+      return total
+    }
+    #expect(feedBytes < 200)
+  }
+
+  @Test func verifyChecksTheFeed() throws {
+    let (db, _dir) = try makeStore()
+    _ = _dir
+    try db.define(FeatureDefinition("f.a", type: .int))
+    for i in 0..<4 { try db.put("f.a", "u", i) }  // changes 1…5, one chunk each
+    #expect(try db.verify().isClean)
+    try db.env.write { txn in _ = try db.tables.changes!.delete(txn, key: ChangeChunk.key(3)) }
+    #expect(
+      try db.verify().problems.map(\.description) == [
+        "changes: chunk 4: follows a chunk that ends at 2"
+      ])
+    #expect(thrownError { _ = try db.changes(after: 1) } == .corruptStore(
+      table: "changes", detail: "chunk 4 follows a chunk ending at 2"))
+    // The last chunks gone: the page stops short of the last change.
+    try db.env.write { txn in
+      _ = try db.tables.changes!.delete(txn, key: ChangeChunk.key(4))
+      _ = try db.tables.changes!.delete(txn, key: ChangeChunk.key(5))
+    }
+    #expect(thrownError { _ = try db.changes(after: 1) } == .corruptStore(
+      table: "changes", detail: "changes 3…5 are missing"))
+    #expect(
+      try db.verify().problems.map(\.description) == [
+        "changes: last chunk: ends at change 2; meta last_change is 5"
+      ])
+    try db.env.write { txn in
+      try db.tables.changes!.put(txn, key: ChangeChunk.key(3), value: [0, 3, 0, 9])
+    }
+    let problems = try db.verify().problems.map(\.description)
+    #expect(problems.contains { $0.hasPrefix("changes: chunk 3: ") }, "\(problems)")
+  }
+
   @Test func aDamagedChunkIsATypedError() throws {
     let (db, _dir) = try makeStore()
     _ = _dir

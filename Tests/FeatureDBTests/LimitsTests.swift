@@ -80,6 +80,9 @@ import Testing
     #expect(vacuumed.removed == written * 8 && vacuumed.done)
     #expect(try db.verify().isClean)
 
+    // The change feed keeps its records of those writes and removals for its retention: trim it,
+    // as an operator freeing a full store would.
+    try db.trimChanges(before: try db.lastChange() + 1)
     // The same volume again (new versions of the same pairs) fits in the same map.
     let (again, againError) = fill(round: 1, limit: written)
     #expect(

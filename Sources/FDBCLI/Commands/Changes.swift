@@ -193,6 +193,7 @@ enum ChangeDisplay {
     switch c.kind {
     case .written, .deleted:
       fields.append(("value", .optional(c.value, Display.json)))
+      if c.kind == .written { fields.append(("valueRemoved", .bool(c.valueRemoved))) }
       fields.append(("eventTime", Display.json(c.eventTime)))
       fields += Display.json(c.lineage ?? .none)
     case .retracted, .restored:
@@ -216,7 +217,7 @@ enum ChangeDisplay {
     switch c.kind {
     case .written:
       detail =
-        "= \(Display.text(c.value, limit: 60)) at \(c.eventTime?.iso8601 ?? "-")"
+        "= \(c.valueRemoved ? "(value removed since)" : Display.text(c.value, limit: 60)) at \(c.eventTime?.iso8601 ?? "-")"
         + (c.lineage?.run.map { " run \($0)" } ?? "")
     case .deleted: detail = "at \(c.eventTime?.iso8601 ?? "-")"
     case .retracted: detail = "by rollback \(c.operation ?? 0)"

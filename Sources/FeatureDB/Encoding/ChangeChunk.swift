@@ -7,8 +7,8 @@
 /// value:  u8 flags (bit0: payload is one zstd frame), varint record count,
 ///         svarint commit time − epoch, payload
 /// record: u8 kind, varint feature, then by kind
-///         1 written:   varint entity, chain entry (as in `chains`), [varint len, value record]
-///                      (the value record only when the entry's kind is external)
+///         1 written:   varint entity, chain entry (as in `chains`; an external value stays in
+///                      `values`, not copied)
 ///         2 retracted: varint entity, varint version, varint rollback
 ///         3 restored:  varint entity, varint version, varint undo, varint rollback
 ///         4 pruned, 5 expired: varint entity, varint version
@@ -31,6 +31,9 @@ enum ChangeChunk {
   static let maxRecords = 4_096
   /// Payload bytes per chunk at most (a record is never split).
   static let maxPayload = 256 * 1024
+  /// Decompressed payload bytes accepted at most: a chunk ends once it holds ``maxPayload``
+  /// bytes, so its last record (an inline value, a definition) goes somewhat beyond that.
+  static let maxDecompressed = 16 << 20
   /// A payload shorter than this is stored as is.
   static let compressFrom = 128
 
@@ -78,7 +81,7 @@ enum ChangeChunk {
     guard !overflow else { throw DecodeError("chunk time overflows") }
     let rest = try r.bytes(r.remaining)
     let payload =
-      flags & compressed != 0 ? try zstd.decompress(rest, limit: maxPayload * 2) : Array(rest)
+      flags & compressed != 0 ? try zstd.decompress(rest, limit: maxDecompressed) : Array(rest)
     return Decoded(count: count, time: time, payload: payload)
   }
 
@@ -94,7 +97,7 @@ enum ChangeChunk {
     var undone: UInt64 = 0
     /// A written version's chain entry.
     var entry: ChainRecord.Entry?
-    /// A written version's value record (external kind) or a definition's JSON.
+    /// A definition's JSON.
     var bytes: Range<Int>?
   }
 
@@ -131,7 +134,6 @@ enum ChangeChunk {
           &reader, format: try format(record.feature), epoch: epoch)
         record.version = entry.version
         record.entry = entry
-        if entry.kind == .external { record.bytes = try lengthPrefixed() }
       case .retracted, .restored:
         record.entity = try reader.varint()
         record.version = try reader.varint()

@@ -127,6 +127,7 @@ final class Verifier {
     try checkLineageIndexes(catalog, txn)
     try checkLineageTables(catalog, txn)
     try checkStates(txn)
+    try checkChanges(catalog, txn)
     progress?(report.records, total)
   }
 

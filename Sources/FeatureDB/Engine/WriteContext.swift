@@ -221,8 +221,7 @@ struct WriteContext {
       for p in group {
         let version = versions[p.index]
         changes.written(
-          feature: p.feature, entity: p.entity, version: version, tail: arena.bytes[p.tail],
-          external: p.external.map { externalRecords[$0] })
+          feature: p.feature, entity: p.entity, version: version, tail: arena.bytes[p.tail])
         if pruned.contains(where: { $0.isNew && $0.version == version }) { continue }
         let l = lineages[p.lineage]
         if l.isIndexed {

@@ -38,6 +38,10 @@ public struct Change: Codable, Sendable, Hashable {
   public var version: UInt64?
   /// A written version's value.
   public var value: FeatureValue?
+  /// True when a written version's value was stored out of line (over 64 bytes, such as an
+  /// embedding) and is gone: the feed references such values instead of copying them, and the
+  /// version was pruned or expired since (a later change in the feed says so).
+  public var valueRemoved = false
   /// A written (or deleted) version's event time.
   public var eventTime: Timestamp?
   /// A written (or deleted) version's lineage.

@@ -26,16 +26,14 @@ struct ChangeLog {
   }
 
   /// A version written (or a tombstone): its chain entry as `chains` holds it (version number,
-  /// then `tail`), and its value record when stored out of line.
+  /// then `tail`). A value stored out of line stays in `values` only: it is not copied.
   mutating func written(
-    feature: UInt64, entity: UInt64, version: UInt64, tail: ArraySlice<UInt8>,
-    external: [UInt8]?
+    feature: UInt64, entity: UInt64, version: UInt64, tail: ArraySlice<UInt8>
   ) {
     begin(.written, feature: feature)
     payload.varint(entity)
     payload.varint(version)
     payload.append(tail)
-    if let external { payload.lengthPrefixed(external) }
   }
 
   /// A version whose visibility an operation changed: hidden by rollback `operation`, or shown

@@ -151,12 +151,22 @@ extension Snapshot {
           var reader = ByteReader(payload, offset: e.valueOffset)
           return try ValueCodec.readInline(feature.format, &reader)
         case .external:
-          let record = UnsafeRawBufferPointer(rebasing: payload[r.bytes!])
-          let canonical = try store.storedCanonical(record, feature, self)
-          return try canonical.withUnsafeBytes { try ValueCodec.decode(feature.format, $0) }
+          let key = Keys.value(
+            chain: Keys.chain(entity: r.entity, feature: feature.id), version: e.version)
+          return try key.withUnsafeBytes { k in
+            try store.tables.values.withValue(self, key: k) { record in
+              guard let record else { return nil }
+              let canonical = try store.storedCanonical(record, feature, self)
+              return try canonical.withUnsafeBytes { try ValueCodec.decode(feature.format, $0) }
+            }
+          }
         }
       }
-      if c.value == nil { c.kind = .deleted }
+      if e.kind == .tombstone {
+        c.kind = .deleted
+      } else if c.value == nil {
+        c.valueRemoved = true
+      }
     case .retracted, .restored:
       c.kind = r.kind == .retracted ? .retracted : .restored
       c.operation = r.operation

@@ -25,6 +25,7 @@ func wanted(_ names: String...) -> Bool { only == nil || names.contains(only!) }
 
 let scenarios = Scenarios(sizes: sizes)
 if wanted("write_batch", "storage", "latest_snapshot", "latest_call") { scenarios.writeAndRead() }
+if wanted("change_feed") { scenarios.changeFeed() }
 if wanted("entity_vector") { scenarios.entityVector() }
 if wanted("as_of", "history10") { scenarios.history() }
 if wanted("write_batch_pruning") { scenarios.writePruning() }

@@ -209,6 +209,65 @@ import Testing
     #expect(counters.count == 10)
   }
 
+  /// A change as `fdb changes --json` prints it, read back (the workload's features are ints
+  /// and doubles).
+  static func change(fromJSON o: [String: Any]) throws -> Change {
+    let kind = try #require(Change.Kind(rawValue: o["kind"] as? String ?? ""))
+    var c = Change(
+      sequence: (o["sequence"] as! NSNumber).uint64Value, kind: kind,
+      time: try #require(Timestamp(iso8601: o["time"] as! String)),
+      feature: o["feature"] as! String, entity: o["entity"] as? String,
+      version: (o["version"] as? NSNumber)?.uint64Value)
+    c.eventTime = (o["eventTime"] as? String).flatMap(Timestamp.init(iso8601:))
+    if let n = o["value"] as? NSNumber {
+      c.value =
+        ["m.b", "child.counter"].contains(c.feature) ? .int(n.int64Value) : .double(n.doubleValue)
+    }
+    if kind == .defined {
+      var d = FeatureDefinition(c.feature, type: .int)
+      d.ttl = (o["ttl"] as? String).flatMap(TimeSpan.init(parsing:))
+      c.definition = d
+    }
+    return c
+  }
+
+  @Test func fdbChangesFollowSeesEveryChangeWhileWritersRollbacksAndVacuumsRun() throws {
+    let seed = UInt64.random(in: 0...UInt64.max)
+    print("ChangeFeedTests fdb-follow seed \(seed)")
+    let dir = TemporaryDirectory()
+    let path = dir.child("s")
+    let db = try FeatureStore(path: path, options: StoreOptions(durability: .noSync))
+    var workload = try FeedWorkload(db, seed: seed)
+    let follower = Process()
+    follower.executableURL = URL(fileURLWithPath: productPath("fdb"))
+    follower.arguments = ["changes", "--db", path, "--after", "0", "--follow", "--json"]
+    let out = Pipe()
+    follower.standardOutput = out
+    try follower.run()
+    for _ in 0..<250 { try workload.step() }
+    let last = try db.lastChange()
+    // Read lines until the follower printed the last change, then stop it.
+    var replica = FeedReplica()
+    var buffer = Data()
+    let reader = out.fileHandleForReading
+    while replica.last < last {
+      let chunk = reader.availableData
+      if chunk.isEmpty { break }
+      buffer += chunk
+      while let newline = buffer.firstIndex(of: 10) {
+        let line = buffer[buffer.startIndex..<newline]
+        buffer = Data(buffer[(newline + 1)...])
+        let object = try JSONSerialization.jsonObject(with: line) as! [String: Any]
+        replica.apply(try Self.change(fromJSON: object))
+      }
+    }
+    follower.terminate()
+    follower.waitUntilExit()
+    #expect(replica.last == last)
+    try replica.expectSame(
+      as: db, features: FeedWorkload.features, entities: FeedWorkload.entities)
+  }
+
   @Test func valuesStoredOutOfLineAreReferencedNotCopied() throws {
     let (db, _dir) = try makeStore()
     _ = _dir
@@ -246,15 +305,19 @@ import Testing
       try db.verify().problems.map(\.description) == [
         "changes: chunk 4: follows a chunk that ends at 2"
       ])
-    #expect(thrownError { _ = try db.changes(after: 1) } == .corruptStore(
-      table: "changes", detail: "chunk 4 follows a chunk ending at 2"))
+    #expect(
+      thrownError { _ = try db.changes(after: 1) }
+        == .corruptStore(
+          table: "changes", detail: "chunk 4 follows a chunk ending at 2"))
     // The last chunks gone: the page stops short of the last change.
     try db.env.write { txn in
       _ = try db.tables.changes!.delete(txn, key: ChangeChunk.key(4))
       _ = try db.tables.changes!.delete(txn, key: ChangeChunk.key(5))
     }
-    #expect(thrownError { _ = try db.changes(after: 1) } == .corruptStore(
-      table: "changes", detail: "changes 3…5 are missing"))
+    #expect(
+      thrownError { _ = try db.changes(after: 1) }
+        == .corruptStore(
+          table: "changes", detail: "changes 3…5 are missing"))
     #expect(
       try db.verify().problems.map(\.description) == [
         "changes: last chunk: ends at change 2; meta last_change is 5"

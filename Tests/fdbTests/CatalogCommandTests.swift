@@ -156,8 +156,11 @@ import Testing
     #expect(features[0]["versions"] as? Int == 3 && features[0]["active"] as? Int == 3)
     #expect(features[1]["entities"] as? Int == 1 && (features[1]["bytes"] as? Int ?? 0) > 0)
     let lines = try cli.ok(["stats"]).lines
-    #expect(lines[0] == "store     ./features.fdb")
-    #expect(lines.contains("entities  3"))
+    #expect(lines[0] == "store        ./features.fdb")
+    #expect(lines.contains("entities     3"))
+    // Two definitions and four puts.
+    #expect(lines.contains("change feed  6 changes, 1 page"))
+    #expect(json["changeRecords"] as? Int == 6 && json["changePages"] as? Int == 1)
     let header = try #require(lines.firstIndex { $0.hasPrefix("FEATURE") })
     #expect(
       lines[header] == "FEATURE  ENTITIES  VERSIONS  ACTIVE  EXPIRED  PRUNED  VACUUMED  BYTES")

@@ -87,13 +87,15 @@ struct ChangesCommand: ParsableCommand {
         try Terminal.finishOutput()
         if page.changes.isEmpty || page.next == page.last {
           guard follow else {
-            if page.changes.isEmpty, cursor == after { output.note("no changes after \(after)") }
+            if page.changes.isEmpty, cursor == after, !csv {
+              output.note("no changes after \(after)")
+            }
             return
           }
           if page.changes.isEmpty { usleep(20_000) }
         }
       }
-      if !follow, cursor < (try store.lastChange()) {
+      if !follow, !csv, cursor < (try store.lastChange()) {
         output.note("more changes: fdb changes --after \(cursor)")
       }
     }

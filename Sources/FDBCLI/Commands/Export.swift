@@ -104,6 +104,12 @@ struct Export: ParsableCommand {
   @Option(help: ArgumentHelp("Partitioned: rows per part file.", valueName: "n"))
   var rowsPerFile = 1_000_000
 
+  @Option(
+    help: ArgumentHelp(
+      "Partitioned: only the pairs changed after this change-feed sequence number (the toChange of the last export's _manifest.json).",
+      valueName: "seq"))
+  var fromChange: UInt64?
+
   func validate() throws {
     if partitioned != nil {
       let others: [(Bool, String)] = [
@@ -116,8 +122,12 @@ struct Export: ParsableCommand {
         throw ValidationError("\(flag) does not apply to --partitioned")
       }
       if rowsPerFile < 1 { throw ValidationError("--rows-per-file must be at least 1") }
-    } else if shard != nil || rowsPerFile != 1_000_000 {
-      throw ValidationError("--shard and --rows-per-file are for --partitioned exports")
+      if fromChange != nil, asOfWrite != nil {
+        throw ValidationError("--from-change exports as of now; it takes no --as-of-write")
+      }
+    } else if shard != nil || rowsPerFile != 1_000_000 || fromChange != nil {
+      throw ValidationError(
+        "--shard, --rows-per-file and --from-change are for --partitioned exports")
     }
     _ = try ShardArgument.parse(shard)
     if [features != nil, allFeatures, group != nil].count(where: { $0 }) != 1 {
@@ -147,10 +157,13 @@ struct Export: ParsableCommand {
       embeddingFormat: EmbeddingCSVFormat(rawValue: embeddingFormat)!,
       allowMissingHistory: allowMissingHistory)
     if let partitioned {
+      // As of now unless told: the export then reads as of its snapshot and records the last
+      // change it includes, so the next export can continue from it.
+      if asOfWrite == nil { options.writeTime = nil }
       let summary = try store.exportPartitioned(
         to: partitioned, options: options,
         partitioning: Partitioning(
-          shard: try ShardArgument.parse(shard), rowsPerFile: rowsPerFile))
+          shard: try ShardArgument.parse(shard), rowsPerFile: rowsPerFile, fromChange: fromChange))
       let output = global.output
       output.document(
         .object([
@@ -158,6 +171,9 @@ struct Export: ParsableCommand {
           ("entities", .int(summary.entities)),
           ("otherShardEntities", .int(summary.otherShardEntities)), ("files", .int(summary.files)),
           ("writeTime", .string(summary.writeTime)), ("out", .string(partitioned)),
+          ("fromChange", .optional(summary.fromChange) { .int(Int(clamping: $0)) }),
+          ("toChange", .optional(summary.toChange) { .int(Int(clamping: $0)) }),
+          ("pairs", .int(summary.pairs)),
         ]))
       output.note(
         "exported \(Display.count(summary.versions, "version")) of \(Display.count(summary.entities, "entity", plural: "entities")) × \(Display.count(names.count, "feature")) to \(partitioned) (\(Display.count(summary.files, "file"))) as of write time \(summary.writeTime)\(shard.map { "; \(Display.count(summary.otherShardEntities, "entity", plural: "entities")) of other shards than \($0) left out" } ?? "")"

@@ -25,6 +25,8 @@ struct Stats: ParsableCommand {
         ("mapSize", .int(stats.mapSize)), ("pageSize", .int(stats.pageSize)),
         ("usedPages", .int(stats.usedPages)), ("freePages", .int(stats.freePages)),
         ("entities", .int(stats.entities)),
+        ("changeRecords", .int(Int(clamping: stats.changeRecords))),
+        ("changePages", .int(stats.changePages)),
         (
           "features",
           .array(stats.features.map { .object([("name", .string($0.name))] + Display.json($0)) })
@@ -39,6 +41,7 @@ struct Stats: ParsableCommand {
       ("pages", "\(stats.usedPages) used, \(stats.freePages) free"),
       ("entities", String(stats.entities)),
       ("features", String(stats.features.count)),
+      ("change feed", "\(Display.count(Int(clamping: stats.changeRecords), "change")), \(Display.count(stats.changePages, "page"))"),
     ])
     guard !stats.features.isEmpty else { return }
     output.line()

@@ -10,7 +10,9 @@ extension FeatureStore {
   /// min_event_time, max_event_time, versions`), so a point-in-time join can tell where it
   /// lacks history. `_schema.json` holds the Spark schema of the part files, `_manifest.json`
   /// this summary, and `_SUCCESS` is written last: the directory appears whole or not at all.
-  /// docs/scale-out.md describes the layout.
+  /// An export as of now records the last change it includes (``PartitionedExportSummary/toChange``);
+  /// with ``Partitioning/fromChange`` it writes only the pairs changed since, listed in
+  /// `_pairs/feature=<name>/part-<shard>-0.csv`. docs/scale-out.md describes the layout.
   ///
   /// ```swift
   /// try db.exportPartitioned(
@@ -20,12 +22,14 @@ extension FeatureStore {
   ///
   /// - Parameters:
   ///   - directory: a new or empty directory in an existing one.
-  ///   - options: the features and the write time W (default: when the export starts); the
-  ///     other settings are for CSV exports and are ignored.
+  ///   - options: the features and the write time W (default: the time of the export's read
+  ///     snapshot, which no committed write time exceeds); the other settings are for CSV
+  ///     exports and are ignored.
   ///   - partitioning: the shard to keep and the part file size.
   /// - Throws: ``FeatureDBError/outputNotEmpty(path:)`` when `directory` holds files;
   ///   ``FeatureDBError/invalidArgument(_:)`` for no features or a bad `rowsPerFile`;
-  ///   ``FeatureDBError/unknownFeature(_:)``.
+  ///   ``FeatureDBError/unknownFeature(_:)``; ``FeatureDBError/changesTrimmed(after:oldest:)``
+  ///   when the feed no longer holds the changes after `fromChange`.
   @discardableResult
   public func exportPartitioned(
     to directory: String, options: ExportOptions, partitioning: Partitioning = Partitioning()
@@ -34,8 +38,13 @@ extension FeatureStore {
       throw FeatureDBError.invalidArgument(
         "rows per file must be at least 1, got \(partitioning.rowsPerFile)")
     }
-    let writeTime = options.writeTime ?? .now
-    if !writeTime.isValid { throw FeatureDBError.timeOutOfRange("as-of write time", writeTime) }
+    if let w = options.writeTime, !w.isValid {
+      throw FeatureDBError.timeOutOfRange("as-of write time", w)
+    }
+    if partitioning.fromChange != nil, options.writeTime != nil {
+      throw FeatureDBError.invalidArgument(
+        "an incremental export (from a change) reads as of now; it takes no as-of write time")
+    }
     let output = try OutputDirectory(directory)
     let shard = partitioning.shard
     var versions = PartFiles(
@@ -46,14 +55,28 @@ extension FeatureStore {
       root: output.temporary + "/_removed", shard: shard?.index ?? 0,
       header: ["entity_id", "removed_by", "min_event_time", "max_event_time", "versions"],
       rowsPerFile: .max)
+    var pairs = PartFiles(
+      root: output.temporary + "/_pairs", shard: shard?.index ?? 0, header: ["entity_id"],
+      rowsPerFile: .max)
     do {
       var summary = try read { snap in
         let features = try exportedFeatures(snap, options)
+        let last = try snap.lastChange()
+        // As of now: the snapshot's time, never before the last write time it holds.
+        let writeTime =
+          try options.writeTime
+          ?? max(snap.now, Timestamp(microseconds: try MetaStore(table: tables.meta)
+            .checkedLastWriteTime(snap) ?? .min))
         var summary = PartitionedExportSummary(
           storeID: storeID, writeTime: writeTime.iso8601, shard: shard?.description,
           features: features.map {
             .init(name: $0.name, type: $0.type.description, ttlMicroseconds: $0.ttl)
           })
+        if options.writeTime == nil, tables.changes != nil { summary.toChange = last }
+        summary.fromChange = partitioning.fromChange
+        let changed = try partitioning.fromChange.map {
+          try ChangedPairs(snap, after: $0, features: features.map(\.name))
+        }
         let wanted = Dictionary(uniqueKeysWithValues: features.map { ($0.id, $0) })
         let w = writeTime.microseconds
         var lastEntity: (id: UInt64, name: String, inShard: Bool)?
@@ -73,6 +96,11 @@ extension FeatureStore {
           }
           guard let (_, entity, inShard) = lastEntity, inShard else { continue }
           let feature = HivePath.folder("feature", f.name)
+          if let changed {
+            guard changed.contains(f.name, entity) else { continue }
+            try pairs.write(feature, [entity])
+            summary.pairs += 1
+          }
           try snap.corruptionNamed(f, entity) {
             let head = try ChainRecord.Reader(record, format: f.format, epoch: epoch)
             for (range, cause) in [
@@ -115,7 +143,8 @@ extension FeatureStore {
       }
       try versions.finish()
       try removed.finish()
-      summary.files = versions.files + removed.files
+      try pairs.finish()
+      summary.files = versions.files + removed.files + pairs.files
       try writeDescription(summary, in: output.temporary)
       try output.commit()
       return summary

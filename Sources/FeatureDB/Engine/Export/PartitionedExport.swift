@@ -6,11 +6,16 @@ public struct Partitioning: Sendable, Hashable {
   public var shard: Shard?
   /// Rows per part file before the next one of the same folder begins (default 1,000,000).
   public var rowsPerFile: Int
+  /// Incremental: export only the (feature, entity) pairs changed after this change-feed
+  /// sequence number (every pair of a feature whose definition changed), each with its whole
+  /// retained history, and list them in `_pairs/`. Nil (the default): every pair.
+  public var fromChange: UInt64?
 
   /// Creates a layout; the defaults are on each property.
-  public init(shard: Shard? = nil, rowsPerFile: Int = 1_000_000) {
+  public init(shard: Shard? = nil, rowsPerFile: Int = 1_000_000, fromChange: UInt64? = nil) {
     self.shard = shard
     self.rowsPerFile = rowsPerFile
+    self.fromChange = fromChange
   }
 }
 
@@ -47,6 +52,14 @@ public struct PartitionedExportSummary: Sendable, Hashable, Codable {
   public var otherShardEntities = 0
   /// Part files written.
   public var files = 0
+  /// The change-feed sequence number the export started after (incremental exports); nil for
+  /// an export of every pair.
+  public var fromChange: UInt64?
+  /// The last change the export includes: follow the feed, or export incrementally, from
+  /// here. Nil for an export as of an earlier write time, which cannot be continued.
+  public var toChange: UInt64?
+  /// Pairs (feature, entity) an incremental export covers, listed in `_pairs/`.
+  public var pairs = 0
 
   /// The value of ``format`` this build writes.
   public static let formatName = "featuredb-partitioned/1"

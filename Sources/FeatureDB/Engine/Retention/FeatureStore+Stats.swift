@@ -38,6 +38,10 @@ public struct StoreStats: Hashable, Sendable {
   public var entities: Int
   /// Figures per feature.
   public var features: [FeatureStats]
+  /// Changes the change feed holds (from the oldest retained to the last).
+  public var changeRecords: UInt64 = 0
+  /// Pages the change feed's table takes.
+  public var changePages = 0
 }
 
 extension FeatureStats {
@@ -111,10 +115,16 @@ extension FeatureStore {
       let fileBytes =
         ((try? FileManager.default.attributesOfItem(atPath: path + "/data.mdb"))?[.size] as? Int)
         ?? 0
-      return StoreStats(
+      var stats = StoreStats(
         fileBytes: fileBytes, mapSize: info.mapSize, pageSize: info.pageSize, usedPages: used,
         freePages: max(0, used - 2 - tablePages), entities: try tables.entities.count(txn),
         features: perFeature.values.sorted { $0.name < $1.name })
+      if let changes = tables.changes {
+        let feed = try ChangeFeedState.read(MetaStore(table: tables.meta), txn)
+        stats.changeRecords = feed.last - feed.trimmed
+        stats.changePages = try changes.pages(txn)
+      }
+      return stats
     }
   }
 }

@@ -100,6 +100,15 @@ struct FeedWorkload {
     try db.define(FeatureDefinition("m.t", type: .double, maxVersions: 0, ttl: .hours(1)))
   }
 
+  /// A workload on a new store at `s` in a new directory, its seed printed under `label`.
+  static func inNewStore(_ label: String) throws -> (FeedWorkload, TemporaryDirectory) {
+    let seed = UInt64.random(in: 0...UInt64.max)
+    print("ChangeFeedTests \(label) seed \(seed)")
+    let dir = TemporaryDirectory()
+    let db = try FeatureStore(path: dir.child("s"), options: StoreOptions(durability: .noSync))
+    return (try FeedWorkload(db, seed: seed), dir)
+  }
+
   /// One random step; errors a user could get (nothing to roll back, undo twice) are expected.
   mutating func step() throws {
     count += 1

@@ -177,12 +177,8 @@ import Testing
   }
 
   @Test func aFollowerSeesEveryChangeOnceWhileThisAndAnotherProcessWrite() async throws {
-    let seed = UInt64.random(in: 0...UInt64.max)
-    print("ChangeFeedTests follower seed \(seed)")
-    let dir = TemporaryDirectory()
-    let path = dir.child("s")
-    let db = try FeatureStore(path: path, options: StoreOptions(durability: .noSync))
-    var workload = try FeedWorkload(db, seed: seed)
+    var (workload, dir) = try FeedWorkload.inNewStore("follower")
+    let (db, path) = (workload.db, dir.child("s"))
     let follower = Task {
       var replica = FeedReplica()
       for try await change in db.follow(after: 0, pollInterval: .milliseconds(2)) {
@@ -232,12 +228,8 @@ import Testing
   }
 
   @Test func fdbChangesFollowSeesEveryChangeWhileWritersRollbacksAndVacuumsRun() throws {
-    let seed = UInt64.random(in: 0...UInt64.max)
-    print("ChangeFeedTests fdb-follow seed \(seed)")
-    let dir = TemporaryDirectory()
-    let path = dir.child("s")
-    let db = try FeatureStore(path: path, options: StoreOptions(durability: .noSync))
-    var workload = try FeedWorkload(db, seed: seed)
+    var (workload, dir) = try FeedWorkload.inNewStore("fdb changes --follow")
+    let (db, path) = (workload.db, dir.child("s"))
     let follower = Process()
     follower.executableURL = URL(fileURLWithPath: productPath("fdb"))
     follower.arguments = ["changes", "--db", path, "--after", "0", "--follow", "--json"]
@@ -249,11 +241,14 @@ import Testing
     // Read lines until the follower printed the last change, then stop it.
     var replica = FeedReplica()
     var buffer = Data()
-    let reader = out.fileHandleForReading
+    let fd = out.fileHandleForReading.fileDescriptor
+    var bytes = [UInt8](repeating: 0, count: 1 << 16)
     while replica.last < last {
-      let chunk = reader.availableData
-      if chunk.isEmpty { break }
-      buffer += chunk
+      // read(2) again on EINTR (FileHandle.availableData traps on it).
+      let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+      if n < 0, errno == EINTR { continue }
+      if n <= 0 { break }
+      buffer += bytes[0..<n]
       while let newline = buffer.firstIndex(of: 10) {
         let line = buffer[buffer.startIndex..<newline]
         buffer = Data(buffer[(newline + 1)...])
@@ -261,7 +256,8 @@ import Testing
         replica.apply(try Self.change(fromJSON: object))
       }
     }
-    follower.terminate()
+    // SIGKILL: a child of the test runner may inherit a signal mask that blocks SIGTERM.
+    kill(follower.processIdentifier, SIGKILL)
     follower.waitUntilExit()
     #expect(replica.last == last)
     try replica.expectSame(

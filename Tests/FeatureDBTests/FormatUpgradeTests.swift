@@ -4,28 +4,16 @@ import Testing
 @testable import FeatureDB
 
 /// A store written by the format-1 code (Tests/Fixtures/format-v1) reads the same read-only,
-/// upgrades in place when a writer opens it, and then reads and writes as format 2.
+/// upgrades in place when a writer opens it, and then reads and writes as the current format.
 @Suite struct FormatUpgradeTests {
-  static let fixture = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Fixtures/format-v1")
+  static let fixture = StoreFixture("format-v1")
 
   /// What format-1 `fdb history --json` printed, one line per version.
-  static func expectedHistory() throws -> [[String: Any]] {
-    let text = try String(
-      contentsOf: fixture.appendingPathComponent("history.jsonl"), encoding: .utf8)
-    return try text.split(separator: "\n").map {
-      try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
-    }
-  }
+  static func expectedHistory() throws -> [[String: Any]] { try fixture.history() }
 
   /// A copy of the fixture store.
   static func copyStore(_ dir: TemporaryDirectory) throws -> String {
-    let path = dir.child("v1.fdb")
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
-    try FileManager.default.copyItem(
-      atPath: fixture.appendingPathComponent("store/data.mdb").path, toPath: path + "/data.mdb")
-    return path
+    try fixture.copy(into: dir, as: "v1.fdb")
   }
 
   /// Every version of the fixture reads back as format 1 printed it (all but `expired`, which

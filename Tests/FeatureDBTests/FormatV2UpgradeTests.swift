@@ -7,24 +7,10 @@ import Testing
 /// and a writer upgrades it to format 3 in place: its change feed starts after sequence 1,
 /// which stands for the history before the upgrade.
 @Suite struct FormatV2UpgradeTests {
-  static let fixture = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Fixtures/format-v2")
-
-  static func expected() throws -> [[String: Any]] {
-    let text = try String(
-      contentsOf: fixture.appendingPathComponent("history.jsonl"), encoding: .utf8)
-    return try text.split(separator: "\n").map {
-      try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
-    }
-  }
-
+  static let fixture = StoreFixture("format-v2")
+  static func expected() throws -> [[String: Any]] { try fixture.history() }
   static func copyStore(_ dir: TemporaryDirectory) throws -> String {
-    let path = dir.child("v2.fdb")
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
-    try FileManager.default.copyItem(
-      atPath: fixture.appendingPathComponent("store/data.mdb").path, toPath: path + "/data.mdb")
-    return path
+    try fixture.copy(into: dir, as: "v2.fdb")
   }
 
   @Test func readOnlyOpenReadsAVersionTwoStore() throws {

@@ -23,7 +23,7 @@ import Testing
   /// The data rows of the version part files, without write times: `feature date entity event
   /// version status value`.
   static func versionRows(_ dir: String) -> [String] {
-    files(dir).filter { $0.key.contains("/part-") && !$0.key.hasPrefix("_removed") }
+    files(dir).filter { $0.key.contains("/part-") && !$0.key.hasPrefix("_") }
       .flatMap { path, lines -> [String] in
         #expect(lines.first == "entity_id,event_time,write_time,version,status,value", "\(path)")
         let folders = path.split(separator: "/").dropLast().joined(separator: " ")
@@ -290,5 +290,61 @@ import Testing
     }
     #expect(rows == 60)
     #expect(union.sorted() == Self.versionRows(dir.child("whole")))
+  }
+}
+
+/// Incremental partitioned exports: `fromChange` exports only the pairs the change feed names
+/// since, each whole, and every export as of now records where it ends.
+@Suite struct IncrementalExportTests {
+  @Test func exportsOnlyThePairsChangedSinceAndRecordsTheRange() throws {
+    let (db, dir) = try makeStore()
+    try db.define(FeatureDefinition("user.spend", type: .double))
+    try db.define(FeatureDefinition("user.segment", type: .string))
+    try db.put("user.spend", "u1", 1.0, eventTime: t(1))
+    try db.put("user.spend", "u2", 2.0, eventTime: t(1))
+    try db.put("user.segment", "u1", "a", eventTime: t(1))
+    let options = ExportOptions(features: ["user.spend", "user.segment"])
+    let full = try db.exportPartitioned(to: dir.child("full"), options: options)
+    #expect(full.fromChange == nil && full.toChange == 5 && full.pairs == 0)
+    #expect(!FileManager.default.fileExists(atPath: dir.child("full") + "/_pairs"))
+    try db.put("user.spend", "u1", 3.0, eventTime: t(2), lineage: Lineage(run: "late"))
+    try db.rollback(.run("late"))
+    let delta = try db.exportPartitioned(
+      to: dir.child("delta"), options: options, partitioning: Partitioning(fromChange: 5))
+    #expect(delta.fromChange == 5 && delta.toChange == 7)
+    // Only user.spend:u1, whole: its two versions, the second retracted.
+    #expect(delta.pairs == 1 && delta.versions == 2)
+    let rows = PartitionedExportTests.versionRows(dir.child("delta"))
+    #expect(rows.count == 2 && rows.allSatisfy { $0.contains("feature=user.spend") })
+    #expect(rows.contains { $0.hasSuffix(" 2 retracted 3.0") }, "\(rows)")
+    #expect(
+      PartitionedExportTests.files(dir.child("delta"))["_pairs/feature=user.spend/part-0-0.csv"]
+        == ["entity_id", "u1"])
+    // Nothing changed since: an empty delta that still records its range.
+    let none = try db.exportPartitioned(
+      to: dir.child("none"), options: options, partitioning: Partitioning(fromChange: 7))
+    #expect(none.pairs == 0 && none.versions == 0 && none.toChange == 7)
+    // A definition change covers every pair of the feature.
+    try db.updateRetention("user.segment", maxVersions: 3)
+    let redefined = try db.exportPartitioned(
+      to: dir.child("redefined"), options: options, partitioning: Partitioning(fromChange: 7))
+    #expect(redefined.pairs == 1 && redefined.versions == 1)
+    // An export as of an earlier write time cannot be continued; an incremental one is as of now.
+    var past = options
+    past.writeTime = t(100)
+    #expect(try db.exportPartitioned(to: dir.child("past"), options: past).toChange == nil)
+    #expect(
+      thrownError {
+        try db.exportPartitioned(
+          to: dir.child("bad"), options: past, partitioning: Partitioning(fromChange: 5))
+      }
+        == .invalidArgument(
+          "an incremental export (from a change) reads as of now; it takes no as-of write time"))
+    try db.trimChanges(before: 6)
+    expectError(.changesTrimmed(after: 4, oldest: 6)) {
+      try db.exportPartitioned(
+        to: dir.child("old"), options: options, partitioning: Partitioning(fromChange: 4))
+    }
+    #expect(!FileManager.default.fileExists(atPath: dir.child("old")))
   }
 }

@@ -65,7 +65,7 @@ import Testing
     #expect(try cli.fails(2, ["changes", "--limit", "0"]).contains("--limit must be at least 1"))
     #expect(try cli.fails(2, ["changes", "--csv", "--json"]).contains("cannot be combined"))
     #expect(
-      try cli.fails(3, ["changes", "--features", "f.nope"])
+      try cli.fails(3, ["changes", "--after", "3", "--features", "f.nope"])
         == "fdb: error: unknown feature 'f.nope'")
     #expect(try cli.fails(2, ["changes", "retain", "soon"]).contains("bad duration 'soon'"))
     #expect(try cli.ok(["changes", "retain"]).stdout == "change feed keeps changes for 7d\n")

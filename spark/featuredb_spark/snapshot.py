@@ -32,7 +32,7 @@ def snapshot(
     must then be the same in every export (``fdb export --partitioned … --as-of-write W``)."""
     store = as_of.prepare(spark, exports, features, embedding_format)
     if event_time is None:
-        times = {m["writeTime"] for m in store.manifests}
+        times = {m["writeTime"] for m in store.heads}
         if len(times) != 1:
             raise ExportError(
                 f"the exports were written as of different write times ({', '.join(sorted(times))}); give --as-of"

@@ -41,7 +41,10 @@ struct Stats: ParsableCommand {
       ("pages", "\(stats.usedPages) used, \(stats.freePages) free"),
       ("entities", String(stats.entities)),
       ("features", String(stats.features.count)),
-      ("change feed", "\(Display.count(Int(clamping: stats.changeRecords), "change")), \(Display.count(stats.changePages, "page"))"),
+      (
+        "change feed",
+        "\(Display.count(Int(clamping: stats.changeRecords), "change")), \(Display.count(stats.changePages, "page"))"
+      ),
     ])
     guard !stats.features.isEmpty else { return }
     output.line()

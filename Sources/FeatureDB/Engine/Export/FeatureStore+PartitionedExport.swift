@@ -65,8 +65,11 @@ extension FeatureStore {
         // As of now: the snapshot's time, never before the last write time it holds.
         let writeTime =
           try options.writeTime
-          ?? max(snap.now, Timestamp(microseconds: try MetaStore(table: tables.meta)
-            .checkedLastWriteTime(snap) ?? .min))
+          ?? max(
+            snap.now,
+            Timestamp(
+              microseconds: try MetaStore(table: tables.meta)
+                .checkedLastWriteTime(snap) ?? .min))
         var summary = PartitionedExportSummary(
           storeID: storeID, writeTime: writeTime.iso8601, shard: shard?.description,
           features: features.map {

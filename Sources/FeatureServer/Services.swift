@@ -41,4 +41,9 @@ struct Services: Sendable {
   func body<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
     try await JSONBody.decode(type, from: request, limits: limits)
   }
+
+  /// `request`'s JSON body as `T`, read by ``JSONReader`` when it can (Feast's bodies).
+  func body<T: ReaderDecodable>(_ type: T.Type, _ request: Request) async throws -> T {
+    try await JSONBody.decode(type, from: request, limits: limits)
+  }
 }

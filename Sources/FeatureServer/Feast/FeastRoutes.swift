@@ -6,6 +6,7 @@ import Hummingbird
 struct FeastRoutes: Sendable {
   let services: Services
   let lineage = WriteLineage()
+  let references = ReferenceCache()
 
   /// The paths these routes serve (errors on them are answered in Feast's dialect).
   static let paths: Set<String> = [
@@ -17,8 +18,9 @@ struct FeastRoutes: Sendable {
     services.route(router, .post, "/get-online-features", role: .read, dialect: .feast) {
       request, _ in
       let body = try await services.body(OnlineFeaturesRequest.self, request)
-      let read = try OnlineRead(body, store: store, maxRows: services.limits.maxRows)
-      return .json(try read.response(store))
+      let read = try OnlineRead(
+        body, store: store, references: references, maxRows: services.limits.maxRows)
+      return .json(read.response(try read.read(store)))
     }
     services.route(router, .post, "/push", role: .write, dialect: .feast) { request, _ in
       let body = try await services.body(PushRequest.self, request)

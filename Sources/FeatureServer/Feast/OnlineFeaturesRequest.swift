@@ -40,13 +40,13 @@ struct OnlineFeaturesRequest: ReaderDecodable, Sendable, Equatable {
 }
 
 /// The FeatureDB entity id of a Feast entity key value: a string as it is, an integer in decimal.
-/// `field` names the cell in the error (`entities.user_id[3]`).
-func entityID(_ cell: JSONCell, field: String) throws(APIError) -> String {
+/// `field` names the cell in the error (`entities.user_id[3]`; made only for an error).
+func entityID(_ cell: JSONCell, field: @autoclosure () -> String) throws(APIError) -> String {
   switch cell {
   case .string(let s): return s
   case .int(let i): return String(i)
   default:
     throw APIError.badBody(
-      "\(field): an entity key is a string or an integer, got \(cell.kind)")
+      "\(field()): an entity key is a string or an integer, got \(cell.kind)")
   }
 }

@@ -13,20 +13,19 @@ enum JSONBody {
   static func decode<T: Decodable>(_ type: T.Type, from request: Request, limits: Limits)
     async throws -> T
   {
-    try decode(type, from: try await bytes(request, limits: limits))
+    try foundationDecode(type, from: try await bytes(request, limits: limits))
   }
 
-  /// The body decoded as `T`: read by ``JSONReader`` when it can, else as the other
-  /// `Decodable` bodies are (the same value, or the same error).
-  static func decode<T: ReaderDecodable>(_ type: T.Type, from request: Request, limits: Limits)
-    async throws -> T
-  {
-    let body = try await bytes(request, limits: limits)
-    return try JSONReader.read(body, T.read) ?? decode(type, from: body)
+  /// `body` decoded as `T`: read by ``JSONReader`` when it can, else as the other `Decodable`
+  /// bodies are (the same value, or the same error).
+  static func decode<T: ReaderDecodable>(_ type: T.Type, from body: ByteBuffer) throws -> T {
+    try JSONReader.read(body, T.read) ?? foundationDecode(type, from: body)
   }
 
   /// `body` decoded by `JSONDecoder`, its errors worded as one line naming the field.
-  private static func decode<T: Decodable>(_ type: T.Type, from body: ByteBuffer) throws -> T {
+  private static func foundationDecode<T: Decodable>(_ type: T.Type, from body: ByteBuffer)
+    throws -> T
+  {
     guard let text = String(validating: body.readableBytesView, as: UTF8.self) else {
       throw APIError.badBody("the request body is not valid UTF-8")
     }
@@ -55,7 +54,7 @@ enum JSONBody {
   /// The body's bytes, within the limits.
   ///
   /// - Throws: ``APIError`` 413 or 408.
-  private static func bytes(_ request: Request, limits: Limits) async throws -> ByteBuffer {
+  static func bytes(_ request: Request, limits: Limits) async throws -> ByteBuffer {
     let maxBytes = limits.maxBodyBytes
     if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBytes {
       throw APIError(.contentTooLarge, "the request body is larger than \(maxBytes) bytes")

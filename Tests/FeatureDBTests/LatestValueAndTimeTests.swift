@@ -76,5 +76,14 @@ import Testing
     #expect(throws: FeatureDBError.unknownFeature("nope")) {
       try db.read { try $0.latestValuesAndTimes(features: ["f", "nope"], entities: ["value"]) }
     }
+    // With every read's path checked, the same answers.
+    func rows(_ store: FeatureStore) throws -> String {
+      try store.read {
+        "\(try $0.latestValuesAndTimes(features: features, entities: entities))"
+      }
+    }
+    let checked = try FeatureStore(
+      path: db.path, options: StoreOptions(readOnly: true, checkPages: true))
+    #expect(try rows(checked) == rows(db))
   }
 }

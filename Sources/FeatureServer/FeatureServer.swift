@@ -39,10 +39,12 @@ public struct FeatureServer: Sendable {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: LogRequestsMiddleware(.info))
+    let writer = WriterThread()
     let services = Services(
       store: store,
       access: Access(tokens: configuration.tokens, readOnly: configuration.readOnly),
-      limits: configuration.limits, commits: GroupCommit(store), logger: logger)
+      limits: configuration.limits, commits: GroupCommit(store, on: writer), writer: writer,
+      logger: logger)
     FeastRoutes(services: services).add(to: router)
     CatalogRoutes(services: services).add(to: router)
     ValueRoutes(services: services).add(to: router)

@@ -2,12 +2,14 @@ import FeatureDB
 import Hummingbird
 import Logging
 
-/// What every route uses: the store, the access rules, the limits and the group committer.
+/// What every route uses: the store, the access rules, the limits, the group committer and the
+/// thread writes are prepared on.
 struct Services: Sendable {
   let store: FeatureStore
   let access: Access
   let limits: Limits
   let commits: GroupCommit
+  let writer: WriterThread
   let logger: Logger
 
   /// Adds a route that checks access for `role` first (nil: open to every client, like
@@ -40,5 +42,15 @@ struct Services: Sendable {
   /// `request`'s JSON body as `T`, within the body size and time limits.
   func body<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
     try await JSONBody.decode(type, from: request, limits: limits)
+  }
+
+  /// `request`'s JSON body as `T`, read by ``JSONReader`` when it can (Feast's bodies).
+  func body<T: ReaderDecodable>(_ type: T.Type, _ request: Request) async throws -> T {
+    try JSONBody.decode(type, from: try await bytes(request))
+  }
+
+  /// `request`'s body, within the body size and time limits.
+  func bytes(_ request: Request) async throws -> ByteBuffer {
+    try await JSONBody.bytes(request, limits: limits)
   }
 }

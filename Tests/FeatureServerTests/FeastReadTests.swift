@@ -111,6 +111,32 @@ import Testing
     #expect(service.feastClass == "FeatureServiceNotFoundException")
   }
 
+  /// Resolved references are reused for the same list only: another list, then a malformed
+  /// one, on the same server get their own answers.
+  @Test func eachListOfReferencesGetsItsOwnColumns() async throws {
+    let replies = try await fixture.withClient { client in
+      var replies: [Reply] = []
+      for features in [
+        #"["driver:trips"]"#, #"["driver:trips"]"#, #"["driver:name","driver:trips"]"#,
+        #"["trips"]"#,
+      ] {
+        replies.append(
+          try await client.post(
+            "/get-online-features",
+            #"{"features":\#(features),"entities":{"driver_id":["1001"]}}"#))
+      }
+      return replies
+    }
+    func names(_ reply: Reply) -> [String]? {
+      (reply.object["metadata"] as? [String: Any])?["feature_names"] as? [String]
+    }
+    #expect(names(replies[0]) == ["driver_id", "trips"])
+    #expect(names(replies[1]) == ["driver_id", "trips"])
+    #expect(names(replies[2]) == ["driver_id", "name", "trips"])
+    #expect(replies[2].text.contains(#"{"values":["Ana"],"#))
+    #expect(replies[3].status == .unprocessableContent)
+  }
+
   @Test func healthIs200() async throws {
     let reply = try await fixture.withClient { try await $0.send(.get, "/health") }
     #expect(reply.status == .ok)

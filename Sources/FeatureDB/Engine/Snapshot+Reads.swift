@@ -138,18 +138,61 @@ extension Snapshot {
   /// once and its chains are read with one cursor in key order (they are adjacent on disk).
   public func latest(features: [String], entity: String) throws -> [FeatureValue?] {
     let plan = try vectorPlan(features)
-    guard let entityID = try entityID(entity) else { return plan.order.map { _ in nil } }
     var out = [FeatureValue?](repeating: nil, count: plan.order.count)
     var walker = try ChainWalker(store, self)
-    for (i, f) in plan.order {
-      out[i] = try walker.withChain(
-        entity: entityID, feature: f.id,
-        confirmMiss: { try store.confirmAbsent(store.tables.chains, key: $0, self) }
-      ) { record in
-        try latestValue(record, f, entity, entityID)
-      }
+    try walkLatest(plan, entity: entity, &walker, checkPaths: false) { i, cell in
+      out[i] = cell?.value ?? nil
     }
     return out
+  }
+
+  /// The latest value and event time of each of `features` for each of `entities`, as
+  /// ``latestValueAndTime(_:_:)`` answers for one pair (what a serving read needs): one row per
+  /// entity, columns in `features` order; nil where the pair has no visible version, `value`
+  /// nil where the latest version is a delete. Each entity is looked up once, and one cursor
+  /// reads the chains of all of them in key order. With ``StoreOptions/checkPages`` every path
+  /// is checked, as single reads do.
+  public func latestValuesAndTimes(features: [String], entities: [String]) throws -> [[(
+    value: FeatureValue?, eventTime: Timestamp
+  )?]] {
+    guard !entities.isEmpty else { return [] }
+    let plan = try vectorPlan(features)
+    var walker = try ChainWalker(store, self)
+    return try entities.map { entity in
+      var row = [(value: FeatureValue?, eventTime: Timestamp)?](
+        repeating: nil, count: plan.order.count)
+      try walkLatest(plan, entity: entity, &walker, checkPaths: true) { i, cell in
+        row[i] = cell.map { ($0.value, Timestamp(microseconds: $0.eventTime)) }
+      }
+      return row
+    }
+  }
+
+  /// Lends the latest value and event time of each feature of `plan` for `entity` to `body`,
+  /// with the feature's index in the list asked (no call when the entity was never written).
+  /// With `checkPaths`, each chain's path is checked first when the store checks pages.
+  private func walkLatest(
+    _ plan: FeatureVectorPlan, entity: String, _ walker: inout ChainWalker, checkPaths: Bool,
+    _ body: (Int, (value: FeatureValue?, eventTime: Int64)?) throws -> Void
+  ) throws {
+    guard let entityID = try entityID(entity) else { return }
+    for (i, f) in plan.order {
+      let probed =
+        checkPaths && store.options.checkPages
+        ? try Keys.withChain(entity: entityID, feature: f.id) {
+          try store.checkPath(store.tables.chains, key: $0, self)
+        } : nil
+      try body(
+        i,
+        try walker.withChain(
+          entity: entityID, feature: f.id,
+          confirmMiss: {
+            try store.confirmAbsent(store.tables.chains, key: $0, self, probed: probed)
+          }
+        ) { record in
+          try latestCell(record, f, entity, entityID)
+        })
+    }
   }
 
   /// `features` resolved and in key order, from the store's cache when the same list was
@@ -168,12 +211,20 @@ extension Snapshot {
     return plan
   }
 
-  /// The latest value in a chain record (nil: no record, no value or a tombstone). When nothing
-  /// makes the head's first entry doubtful (no pending retraction rule, no removed history,
-  /// not retracted, not expired), it is the answer; otherwise ``select(_:_:_:_:_:_:)`` decides.
+  /// The latest value in a chain record (nil: no record, no value or a tombstone).
   func latestValue(
     _ record: UnsafeRawBufferPointer?, _ f: Feature, _ entity: String, _ entityID: UInt64
   ) throws -> FeatureValue? {
+    try latestCell(record, f, entity, entityID)?.value ?? nil
+  }
+
+  /// The latest version's value and event time in a chain record (nil: no record or no
+  /// visible version; `value` nil: a tombstone). When nothing makes the head's first entry
+  /// doubtful (no pending retraction rule, no removed history, not retracted, not expired), it
+  /// is the answer; otherwise ``select(_:_:_:_:_:_:)`` decides.
+  func latestCell(
+    _ record: UnsafeRawBufferPointer?, _ f: Feature, _ entity: String, _ entityID: UInt64
+  ) throws -> (value: FeatureValue?, eventTime: Int64)? {
     guard let record else { return nil }
     return try corruptionNamed(f, entity) {
       let chain = try ChainRecord.Reader(record, format: f.format, epoch: store.epoch)
@@ -183,14 +234,14 @@ extension Snapshot {
         f.ttl.map({ e.eventTime >= now.microseconds &- $0 }) ?? true
       {
         switch e.kind {
-        case .tombstone: return nil
-        case .inline: return try head.inlineValue(e)
+        case .tombstone: return (nil, e.eventTime)
+        case .inline: return (try head.inlineValue(e), e.eventTime)
         case .external: break
         }
       }
       let query = Query(upper: .max, reference: now.microseconds)
       return try select(chain, f, entity, entityID, query) { hit in
-        try hit.flatMap { try value(of: $0) }
+        try hit.map { (try value(of: $0), $0.entry.eventTime) }
       }
     }
   }

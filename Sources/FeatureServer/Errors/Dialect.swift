@@ -54,8 +54,13 @@ extension Response {
 
   /// A JSON response of already-rendered `text`.
   static func json(text: String, status: HTTPResponse.Status = .ok) -> Response {
+    json(ByteBuffer(string: text), status: status)
+  }
+
+  /// A JSON response of already-written bytes (sent with their length, not chunked).
+  static func json(_ bytes: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
     Response(
       status: status, headers: [.contentType: "application/json"],
-      body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+      body: ResponseBody(byteBuffer: bytes))
   }
 }

@@ -6,6 +6,7 @@ import Hummingbird
 struct FeastRoutes: Sendable {
   let services: Services
   let lineage = WriteLineage()
+  let references = ReferenceCache()
 
   /// The paths these routes serve (errors on them are answered in Feast's dialect).
   static let paths: Set<String> = [
@@ -17,36 +18,41 @@ struct FeastRoutes: Sendable {
     services.route(router, .post, "/get-online-features", role: .read, dialect: .feast) {
       request, _ in
       let body = try await services.body(OnlineFeaturesRequest.self, request)
-      let read = try OnlineRead(body, store: store, maxRows: services.limits.maxRows)
-      return .json(try read.response(store))
+      let read = try OnlineRead(
+        body, store: store, references: references, maxRows: services.limits.maxRows)
+      return .json(read.response(try read.read(store)))
     }
+    let maxRows = services.limits.maxRows
     services.route(router, .post, "/push", role: .write, dialect: .feast) { request, _ in
-      let body = try await services.body(PushRequest.self, request)
-      let to = body.to ?? "online"
-      guard PushRequest.destinations.contains(to) else {
-        throw APIError.badBody(
-          "to: '\(to)' is not a supported push format; give online, offline or online_and_offline")
+      try await write(request, answer: "") { bytes, catalog in
+        let body = try JSONBody.decode(PushRequest.self, from: bytes)
+        let to = body.to ?? "online"
+        guard PushRequest.destinations.contains(to) else {
+          throw APIError.badBody(
+            "to: '\(to)' is not a supported push format; give online, offline or online_and_offline"
+          )
+        }
+        let frame = try FeastFrame(
+          view: body.pushSourceName, df: body.df, catalog: catalog, maxRows: maxRows,
+          unknownView: APIError(
+            .unprocessableContent,
+            "Push source \(body.pushSourceName) does not exist (no feature '\(body.pushSourceName).*')",
+            feastClass: "PushSourceNotFoundException"))
+        return (frame, "push source \(body.pushSourceName)")
       }
-      return try await write(
-        request, view: body.pushSourceName, df: body.df,
-        target: "push source \(body.pushSourceName)",
-        unknown: APIError(
-          .unprocessableContent,
-          "Push source \(body.pushSourceName) does not exist (no feature '\(body.pushSourceName).*')",
-          feastClass: "PushSourceNotFoundException"),
-        answer: "")
     }
     services.route(router, .post, "/write-to-online-store", role: .write, dialect: .feast) {
       request, _ in
-      let body = try await services.body(WriteToOnlineStoreRequest.self, request)
-      return try await write(
-        request, view: body.featureViewName, df: body.df,
-        target: "feature view \(body.featureViewName)",
-        unknown: APIError(
-          .notFound,
-          "Feature view \(body.featureViewName) does not exist (no feature '\(body.featureViewName).*')",
-          feastClass: "FeatureViewNotFoundException"),
-        answer: "null")
+      try await write(request, answer: "null") { bytes, catalog in
+        let body = try JSONBody.decode(WriteToOnlineStoreRequest.self, from: bytes)
+        let frame = try FeastFrame(
+          view: body.featureViewName, df: body.df, catalog: catalog, maxRows: maxRows,
+          unknownView: APIError(
+            .notFound,
+            "Feature view \(body.featureViewName) does not exist (no feature '\(body.featureViewName).*')",
+            feastClass: "FeatureViewNotFoundException"))
+        return (frame, "feature view \(body.featureViewName)")
+      }
     }
     services.route(router, .get, "/health", role: nil, dialect: .feast) { _, _ in
       _ = try store.read { $0.now }
@@ -54,15 +60,17 @@ struct FeastRoutes: Sendable {
     }
   }
 
-  /// Writes a Feast frame in one transaction (group-committed with concurrent requests) and
-  /// answers as Feast does (`answer` as the body), with the run used in `FeatureDB-Run`.
+  /// Writes the Feast frame `frame` makes of the body (with the catalog) in one transaction,
+  /// group-committed with concurrent requests, and answers as Feast does (`answer` as the body),
+  /// with the run used in `FeatureDB-Run`. Decoding the frame and committing it run on the
+  /// writer thread, below the reads' priority; `frame` also names the target for the lineage.
   private func write(
-    _ request: Request, view: String, df: [String: [JSONCell]], target: String,
-    unknown: APIError, answer: String
+    _ request: Request, answer: String,
+    frame: @escaping @Sendable (ByteBuffer, [FeatureDefinition]) throws -> (FeastFrame, String)
   ) async throws -> Response {
-    let frame = try FeastFrame(
-      view: view, df: df, catalog: try services.store.features(), maxRows: services.limits.maxRows,
-      unknownView: unknown)
+    let bytes = try await services.bytes(request)
+    let store = services.store
+    let (frame, target) = try await services.writer.run { try frame(bytes, try store.features()) }
     let lineage = lineage.lineage(request, target: target)
     _ = try await services.commits.commit(GroupCommit.Writes(rows: frame.rows, lineage: lineage))
     var response = Response.json(text: answer)

@@ -13,9 +13,24 @@ enum JSONBody {
   static func decode<T: Decodable>(_ type: T.Type, from request: Request, limits: Limits)
     async throws -> T
   {
-    let bytes = Data(try await text(request, limits: limits).utf8)
+    try foundationDecode(type, from: try await bytes(request, limits: limits))
+  }
+
+  /// `body` decoded as `T`: read by ``JSONReader`` when it can, else as the other `Decodable`
+  /// bodies are (the same value, or the same error).
+  static func decode<T: ReaderDecodable>(_ type: T.Type, from body: ByteBuffer) throws -> T {
+    try JSONReader.read(body, T.read) ?? foundationDecode(type, from: body)
+  }
+
+  /// `body` decoded by `JSONDecoder`, its errors worded as one line naming the field.
+  private static func foundationDecode<T: Decodable>(_ type: T.Type, from body: ByteBuffer)
+    throws -> T
+  {
+    guard let text = String(validating: body.readableBytesView, as: UTF8.self) else {
+      throw APIError.badBody("the request body is not valid UTF-8")
+    }
     do {
-      return try JSONDecoder().decode(T.self, from: bytes)
+      return try JSONDecoder().decode(T.self, from: Data(text.utf8))
     } catch let error as DecodingError {
       throw APIError.badBody(describe(error))
     } catch {
@@ -27,24 +42,36 @@ enum JSONBody {
   ///
   /// - Throws: ``APIError`` 413, 408, or a malformed body when it is not UTF-8.
   static func text(_ request: Request, limits: Limits) async throws -> String {
-    let maxBytes = limits.maxBodyBytes
-    if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBytes {
-      throw APIError(.contentTooLarge, "the request body is larger than \(maxBytes) bytes")
-    }
-    let buffer = try await collect(request.body, limits)
-    guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else {
+    guard
+      let text = String(
+        validating: try await bytes(request, limits: limits).readableBytesView, as: UTF8.self)
+    else {
       throw APIError.badBody("the request body is not valid UTF-8")
     }
     return text
   }
 
+  /// The body's bytes, within the limits.
+  ///
+  /// - Throws: ``APIError`` 413 or 408.
+  static func bytes(_ request: Request, limits: Limits) async throws -> ByteBuffer {
+    let maxBytes = limits.maxBodyBytes
+    if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBytes {
+      throw APIError(.contentTooLarge, "the request body is larger than \(maxBytes) bytes")
+    }
+    return try await collect(request.body, limits)
+  }
+
   /// The whole body, or 413 past the size limit, or 408 when the time limit passes first. The
   /// time limit answers at once: a read of a stalled body cannot be interrupted, so it goes on
-  /// in a task of its own until the client sends more or goes away.
+  /// in a task of its own until the client sends more or goes away. The timer stops when the
+  /// body is read (a sleeping timer per request would pile up for the whole time limit).
   private static func collect(_ body: Hummingbird.RequestBody, _ limits: Limits) async throws
     -> ByteBuffer
   {
     let once = Once()
+    var timer: Task<Void, Never>?
+    defer { timer?.cancel() }
     return try await withCheckedThrowingContinuation { continuation in
       let reader = Task {
         var buffer = ByteBuffer()
@@ -61,7 +88,7 @@ enum JSONBody {
           once.run { continuation.resume(throwing: error) }
         }
       }
-      Task {
+      timer = Task {
         try? await Task.sleep(for: .milliseconds(limits.requestTimeoutMilliseconds))
         once.run {
           reader.cancel()

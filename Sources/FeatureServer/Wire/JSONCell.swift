@@ -1,5 +1,3 @@
-import FDBCLI
-
 /// One cell of a Feast column: `null`, a Boolean, an integer, a number, a string, or a list of
 /// numbers (a vector). Anything deeper is refused while decoding, so no body nests.
 enum JSONCell: Decodable, Sendable, Equatable {
@@ -28,18 +26,6 @@ enum JSONCell: Decodable, Sendable, Equatable {
       throw DecodingError.dataCorruptedError(
         in: c, debugDescription: "expected null, a Boolean, a number, a string or a list of numbers"
       )
-    }
-  }
-
-  /// The cell as the JSON it was.
-  var json: JSON {
-    switch self {
-    case .null: .null
-    case .bool(let b): .bool(b)
-    case .int(let i): .int(i)
-    case .double(let d): .double(d)
-    case .string(let s): .string(s)
-    case .numbers(let v): .array(v.map(JSON.double))
     }
   }
 

@@ -6,7 +6,8 @@ import Synchronization
 ///
 /// A request's rows always commit in one transaction (with, perhaps, other requests' rows),
 /// each request with its own lineage. When a combined transaction fails, each of its requests
-/// is committed alone, so only the request at fault gets the error.
+/// is committed alone, so only the request at fault gets the error. Transactions run on a
+/// ``WriterThread``, below the reads' priority.
 final class GroupCommit: Sendable {
   /// One request's writes and their lineage.
   struct Writes: Sendable {
@@ -26,8 +27,13 @@ final class GroupCommit: Sendable {
 
   private let queue = Mutex(Queue())
   private let store: FeatureStore
+  private let writer: WriterThread
 
-  init(_ store: FeatureStore) { self.store = store }
+  /// A committer of writes to `store`, which commits on `writer`.
+  init(_ store: FeatureStore, on writer: WriterThread) {
+    self.store = store
+    self.writer = writer
+  }
 
   /// Commits `writes`, with whatever else is queued, and returns the versions written, in order.
   func commit(_ writes: Writes) async throws -> [VersionRef] {
@@ -74,7 +80,11 @@ final class GroupCommit: Sendable {
   }
 
   private func write(_ requests: [Writes]) async throws -> [VersionRef] {
-    try await store.write { batch in
+    try await writer.run { [store] in try Self.write(requests, to: store) }
+  }
+
+  private static func write(_ requests: [Writes], to store: FeatureStore) throws -> [VersionRef] {
+    try store.write { batch in
       for writes in requests {
         for row in writes.rows {
           if let value = row.value {

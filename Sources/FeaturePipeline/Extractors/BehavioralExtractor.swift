@@ -5,8 +5,9 @@ import FeatureDB
 public struct BehavioralExtractor: FeatureExtractor {
   /// The name, `extract.behavioral`.
   public let name = "extract.behavioral"
-  /// The version, `1.0.0` (producer `extract.behavioral@1.0.0`).
-  public let version = "1.0.0"
+  /// The version, `1.1.0` (producer `extract.behavioral@1.1.0`); 1.1.0 sums `data.bytes`
+  /// exactly and rounds once, where 1.0.0 added them in time order.
+  public let version = "1.1.0"
   /// Its 7 features, in the order ``extract(_:state:into:)`` appends them.
   public let features = [
     FeatureSpec(
@@ -18,7 +19,8 @@ public struct BehavioralExtractor: FeatureExtractor {
       "api_call_diversity", .double,
       "distinct resources of api_call events over api_call events in (t - 24h, t]; 0 without any"),
     FeatureSpec(
-      "data_transfer_volume", .double, "sum of data.bytes in (t - 24h, t], in MB (10^6 bytes)"),
+      "data_transfer_volume", .double,
+      "exact sum of data.bytes in (t - 24h, t], rounded once, in MB (10^6 bytes)"),
     FeatureSpec(
       "failure_rate", .double,
       "failures over events whose data.result is success or failure, in (t - 24h, t]; 0 without any"
@@ -43,44 +45,20 @@ public struct BehavioralExtractor: FeatureExtractor {
   public func extract(
     _ c: ExtractionContext, state: DistinctSketch, into values: inout [FeatureValue]
   ) {
-    let records = c.window.records
-    let day = c.range(.hours(24))
-    var withResource = 0
-    var apiCalls = 0
-    var bytes = 0.0
-    var failures = 0
-    var results = 0
-    var admin: Int64 = 0
-    var dayMix = [Int](repeating: 0, count: EventKind.allCases.count)
-    let apiResources = ScratchSet.with(capacity: day.count) { apiResources in
-      for i in day {
-        let r = records[i]
-        if r.resource != 0 { withResource += 1 }
-        if r.kind == .apiCall {
-          apiCalls += 1
-          if r.resource != 0 { apiResources.insert(r.resource) }
-        }
-        bytes += r.bytes
-        if r.failed { failures += 1 }
-        if r.failed || r.succeeded { results += 1 }
-        if r.kind == .adminAction { admin += 1 }
-        dayMix[Int(r.kind.rawValue)] += 1
-      }
-      return apiResources.count
-    }
-    var weekMix = [Int](repeating: 0, count: EventKind.allCases.count)
-    let week = c.range(.days(7))
-    for i in week { weekMix[Int(records[i].kind.rawValue)] += 1 }
-    values.append(.double(Double(withResource) / 24))
+    let day = c.aggregate(.day)
+    let week = c.aggregate(.week)
+    let apiCalls = day.count(.apiCall)
+    values.append(.double(Double(day.withResource) / 24))
     values.append(.int(state.estimate))
-    values.append(.double(apiCalls == 0 ? 0 : Double(apiResources) / Double(apiCalls)))
-    values.append(.double(bytes / 1_000_000))
-    values.append(.double(results == 0 ? 0 : Double(failures) / Double(results)))
-    values.append(.int(admin))
+    values.append(
+      .double(apiCalls == 0 ? 0 : Double(day.apiResources.count) / Double(apiCalls)))
+    values.append(.double(day.bytes.value / 1_000_000))
+    values.append(.double(day.results == 0 ? 0 : Double(day.failures) / Double(day.results)))
+    values.append(.int(Int64(day.count(.adminAction))))
     var distance = 0.0
-    for k in 0..<dayMix.count {
+    for k in EventKind.allCases.indices {
       distance += abs(
-        Double(dayMix[k]) / Double(day.count) - Double(weekMix[k]) / Double(week.count))
+        Double(day.kinds[k]) / Double(day.count) - Double(week.kinds[k]) / Double(week.count))
     }
     values.append(.double(1 - distance / 2))
   }

@@ -26,12 +26,14 @@ final class UserState {
   var countedBytes = 0
 
   /// About how much memory the state holds, for the runner's cache budget: the window's
-  /// records (with the array's spare capacity), the last values, the version counts, and a
-  /// fixed part for the extractors' states (bounded, see docs/pipeline.md).
+  /// records (with the array's spare capacity) and what it derives from them (a byte of traits
+  /// and about 64 bytes of the spans' distinct sets per record, 2 KB of fixed parts), the last
+  /// values, the version counts, and a fixed part for the extractors' states (bounded, see
+  /// docs/pipeline.md).
   var estimatedBytes: Int {
-    window.records.capacity * MemoryLayout<EventRecord>.stride
+    window.records.capacity * (MemoryLayout<EventRecord>.stride + 65)
       + last.count * MemoryLayout<FeatureValue?>.stride
-      + versions.count * MemoryLayout<UInt64>.stride + 2_048
+      + versions.count * MemoryLayout<UInt64>.stride + 4_096
   }
 
   init(id: String, extractors: [any FeatureExtractor], featureCount: Int) {

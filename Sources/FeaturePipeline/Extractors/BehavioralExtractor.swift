@@ -67,7 +67,8 @@ public struct BehavioralExtractor: FeatureExtractor {
 /// A k-minimum-values distinct-count sketch (k = 64) over 64-bit hashes: it keeps the 64
 /// smallest distinct hash values seen. Exact while at most 64 distinct values were seen (it knows: a 65th sets ``saturated``); beyond,
 /// the estimate (k − 1) / (k-th smallest / 2⁶⁴) has a relative standard error of at most
-/// 1 / √(k − 2) ≈ 12.7 %. At most 64 × 8 = 512 bytes; insertion order does not matter.
+/// 1 / √(k − 2) ≈ 12.7 %. At most 64 × 9 bytes persisted, 1 per value the user's window holds; insertion order does
+/// not matter.
 public struct DistinctSketch: ExtractorState, Hashable {
   /// Hashes kept: 64.
   public static let k = 64
@@ -108,19 +109,21 @@ public struct DistinctSketch: ExtractorState, Hashable {
     return Int64((Double(Self.k - 1) / fraction).rounded())
   }
 
-  /// A byte for ``saturated``, a varint count, then the minima (8 bytes each, little-endian).
+  /// A byte for ``saturated``, a varint count, then each minimum as the hash it was mixed
+  /// from (``StateWriter/hash(_:)``: 1 byte when the user's window holds that resource).
   public func encode(into w: inout StateWriter) {
     w.byte(saturated ? 1 : 0)
     w.varint(UInt64(minima.count))
-    for m in minima { w.uint64(m) }
+    for m in minima { w.hash(unmix64(m)) }
   }
 
-  /// Decodes what ``encode(into:)`` wrote; throws ``PipelineError/corruptState(_:)`` for more
-  /// than ``k`` values or truncated bytes.
+  /// Decodes what ``encode(into:)`` wrote (or, for a reader of format 2 states, the minima
+  /// as 8 bytes each); throws ``PipelineError/corruptState(_:)`` for more than ``k`` values or
+  /// truncated bytes.
   public init(from r: inout StateReader) throws(PipelineError) {
     saturated = try r.byte() != 0
     let n = try r.count()
     guard n <= Self.k else { throw .corruptState("sketch of \(n) values") }
-    for _ in 0..<n { minima.append(try r.uint64()) }
+    for _ in 0..<n { minima.append(r.compact ? mix64(try r.hash()) : try r.uint64()) }
   }
 }

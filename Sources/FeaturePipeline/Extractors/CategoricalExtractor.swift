@@ -87,7 +87,7 @@ public struct CategoricalExtractor: FeatureExtractor {
 
 /// The 32 devices and 32 locations a user was seen with most recently (in arrival order; the
 /// least recently seen is forgotten first), and whether the last event brought a new one. At
-/// most 2 × 32 × 8 bytes.
+/// most 2 × 32 × 9 bytes persisted.
 public struct KnownValues: ExtractorState, Hashable {
   /// Devices, and locations, remembered per user: 32.
   public static let capacity = 32
@@ -104,7 +104,7 @@ public struct KnownValues: ExtractorState, Hashable {
   public init() {}
 
   /// A flag byte (1: new device, 2: new location), then the devices and the locations, each
-  /// as a varint count and 8 bytes per hash.
+  /// as a varint count and the hashes (``StateWriter/hash(_:)``: 1 byte for one in the window).
   public func encode(into w: inout StateWriter) {
     w.byte((newDevice ? 1 : 0) | (newLocation ? 2 : 0))
     devices.encode(into: &w)
@@ -142,7 +142,7 @@ public struct RecentSet: Sendable, Hashable {
 
   func encode(into w: inout StateWriter) {
     w.varint(UInt64(values.count))
-    for v in values { w.uint64(v) }
+    for v in values { w.hash(v) }
   }
 
   init() {}
@@ -150,6 +150,6 @@ public struct RecentSet: Sendable, Hashable {
   init(from r: inout StateReader) throws(PipelineError) {
     let n = try r.count()
     guard n <= KnownValues.capacity else { throw .corruptState("set of \(n) values") }
-    for _ in 0..<n { values.append(try r.uint64()) }
+    for _ in 0..<n { values.append(r.compact ? try r.hash() : try r.uint64()) }
   }
 }

@@ -100,9 +100,9 @@ public struct EventRecord: Sendable, Hashable {
 /// Two windows are equal when their records and ``dropped`` are.
 public struct EventWindow: Sendable, Hashable {
   /// The kept records in time order (ties in arrival order).
-  public private(set) var records: [EventRecord] = []
+  public internal(set) var records: [EventRecord] = []
   /// Events dropped because the buffer was full (not because they aged out).
-  public private(set) var dropped: UInt64 = 0
+  public internal(set) var dropped: UInt64 = 0
   /// The traits of `records[i]`.
   private(set) var traits: [RecordTraits] = []
   /// The first record of each session.
@@ -227,7 +227,7 @@ public struct EventWindow: Sendable, Hashable {
   }
 
   /// Rebuilds what is derived from the records (after decoding them).
-  private mutating func derive() {
+  mutating func derive() {
     traits.reserveCapacity(records.count)
     for r in records {
       traits.append(RecordTraits(r.attributes, previous: latest))
@@ -237,139 +237,5 @@ public struct EventWindow: Sendable, Hashable {
         v.0 != 0 ? v.0 : latest.0, v.1 != 0 ? v.1 : latest.1, v.2 != 0 ? v.2 : latest.2
       )
     }
-  }
-
-  // MARK: - Persistence
-
-  static let hasResource: UInt8 = 1
-  static let hasSession: UInt8 = 2
-  static let sameSession: UInt8 = 4
-  static let hasAmount: UInt8 = 8
-  static let hasBytes: UInt8 = 16
-  static let failed: UInt8 = 32
-  static let succeeded: UInt8 = 64
-  static let hasMore: UInt8 = 128
-
-  /// Records as deltas: `varint` count, `varint` dropped, the table of distinct resources
-  /// (`varint` n, n × `u64`, in first-seen order), then per record an `svarint` time delta,
-  /// kind byte, flag byte, and only the fields the flags say are present (a resource as a
-  /// `varint` index into the table; a session only when it differs from the previous record's).
-  public func encode(into w: inout StateWriter) {
-    w.varint(UInt64(records.count))
-    w.varint(dropped)
-    var resources: [UInt64] = []
-    var index: [UInt64: Int] = [:]
-    for r in records where r.resource != 0 && index[r.resource] == nil {
-      index[r.resource] = resources.count
-      resources.append(r.resource)
-    }
-    w.varint(UInt64(resources.count))
-    for h in resources { w.uint64(h) }
-    var previousTime: Int64 = 0
-    var previousSession: UInt64 = 0
-    var previous: (UInt64, UInt64, UInt64) = (0, 0, 0)
-    for r in records {
-      w.svarint(r.time &- previousTime)
-      previousTime = r.time
-      w.byte(r.kind.rawValue)
-      var flags: UInt8 = 0
-      if r.resource != 0 { flags |= Self.hasResource }
-      if r.session != 0 {
-        flags |= r.session == previousSession ? Self.sameSession : Self.hasSession
-      }
-      if r.amount != 0 { flags |= Self.hasAmount }
-      if r.bytes != 0 { flags |= Self.hasBytes }
-      if r.failed { flags |= Self.failed }
-      if r.succeeded { flags |= Self.succeeded }
-      // Device, location, agent: 2 bits each, 0 absent, 1 same as the previous record's, 2 new.
-      var more: UInt8 = 0
-      for (k, (v, p)) in [(r.device, previous.0), (r.location, previous.1), (r.agent, previous.2)]
-        .enumerated() where v != 0
-      {
-        more |= (v == p ? 1 : 2) << (2 * UInt8(k))
-      }
-      if more != 0 { flags |= Self.hasMore }
-      w.byte(flags)
-      if more != 0 { w.byte(more) }
-      if r.device != 0 && r.device != previous.0 { w.uint64(r.device) }
-      if r.location != 0 && r.location != previous.1 { w.uint64(r.location) }
-      if r.agent != 0 && r.agent != previous.2 { w.uint64(r.agent) }
-      previous = (
-        r.device != 0 ? r.device : previous.0, r.location != 0 ? r.location : previous.1,
-        r.agent != 0 ? r.agent : previous.2
-      )
-      if r.resource != 0 { w.varint(UInt64(index[r.resource]!)) }
-      if flags & Self.hasSession != 0 { w.uint64(r.session) }
-      if r.session != 0 { previousSession = r.session }
-      if r.amount != 0 { w.double(r.amount) }
-      if r.bytes != 0 { w.double(r.bytes) }
-    }
-  }
-
-  /// Decodes what ``encode(into:)`` wrote.
-  ///
-  /// - Throws: ``PipelineError/corruptState(_:)`` for an unknown event kind, bad field flags,
-  ///   a resource table larger than the window or an index outside it, or truncated bytes.
-  public init(from r: inout StateReader) throws(PipelineError) {
-    try self.init(from: &r, resourceTable: true)
-  }
-
-  /// Decodes a window; without `resourceTable` (user state format 1) each resource is its
-  /// `u64` hash in the record.
-  init(from r: inout StateReader, resourceTable: Bool) throws(PipelineError) {
-    let n = try r.count()
-    dropped = try r.varint()
-    var resources: [UInt64] = []
-    if resourceTable {
-      let m = try r.count()
-      guard m <= n else { throw .corruptState("\(m) resources for \(n) events") }
-      resources.reserveCapacity(m)
-      for _ in 0..<m { resources.append(try r.uint64()) }
-    }
-    records.reserveCapacity(n)
-    var time: Int64 = 0
-    var session: UInt64 = 0
-    var previous: [UInt64] = [0, 0, 0]
-    for _ in 0..<n {
-      time = time &+ (try r.svarint())
-      guard let kind = EventKind(rawValue: try r.byte()) else {
-        throw .corruptState("unknown event kind")
-      }
-      let flags = try r.byte()
-      var rec = EventRecord(time: time, kind: kind)
-      if flags & Self.hasMore != 0 {
-        let more = try r.byte()
-        for k in 0..<3 {
-          switch (more >> (2 * UInt8(k))) & 3 {
-          case 0: continue
-          case 1: break
-          case 2: previous[k] = try r.uint64()
-          default: throw .corruptState("bad field flags")
-          }
-          switch k {
-          case 0: rec.device = previous[k]
-          case 1: rec.location = previous[k]
-          default: rec.agent = previous[k]
-          }
-        }
-      }
-      if flags & Self.hasResource != 0 {
-        if resourceTable {
-          let i = try r.varint()
-          guard i < resources.count else { throw .corruptState("resource index \(i)") }
-          rec.resource = resources[Int(i)]
-        } else {
-          rec.resource = try r.uint64()
-        }
-      }
-      if flags & Self.hasSession != 0 { session = try r.uint64() }
-      if flags & (Self.hasSession | Self.sameSession) != 0 { rec.session = session }
-      if flags & Self.hasAmount != 0 { rec.amount = try r.double() }
-      if flags & Self.hasBytes != 0 { rec.bytes = try r.double() }
-      rec.failed = flags & Self.failed != 0
-      rec.succeeded = flags & Self.succeeded != 0
-      records.append(rec)
-    }
-    derive()
   }
 }

@@ -72,8 +72,9 @@ public struct TemporalExtractor: FeatureExtractor {
     let week = c.aggregate(.week)
     func near(_ h: Int64) -> Bool { min(abs(h - hour), 24 - abs(h - hour)) <= 1 }
     let others = week.count - 1
-    var usual = near(UTC.hour(current.time)) ? -1 : 0
-    for h in [(hour + 23) % 24, hour, (hour + 1) % 24] { usual += Int(week.hours[Int(h)]) }
+    let h = Int(hour)
+    var usual = Int(week.hours[(h + 23) % 24] + week.hours[h] + week.hours[(h + 1) % 24])
+    if near(UTC.hour(current.time)) { usual -= 1 }
     values.append(.double(others == 0 ? 0 : 1 - Double(usual) / Double(others)))
   }
 }

@@ -46,12 +46,12 @@ public struct WindowedExtractor: FeatureExtractor {
   /// Appends the 14 values as of `c.time` (formulas in docs/pipeline.md), from the window's
   /// incremental aggregates: O(1) per event.
   public func extract(_ c: ExtractionContext, state: NoState, into values: inout [FeatureValue]) {
-    let spans = WindowSpan.standard.map { c.aggregate($0) }
-    for a in spans { values.append(.int(Int64(a.count))) }
+    let spans = WindowSpan.standard
+    for s in spans { values.append(.int(Int64(c.aggregate(s).count))) }
     // Exact sums rounded once: a window's value depends only on the purchases in it.
-    for a in spans { values.append(.double(a.amounts.value)) }
-    for a in spans { values.append(.int(Int64(a.resources.count))) }
-    let day = spans[2]
+    for s in spans { values.append(.double(c.aggregate(s).amounts.value)) }
+    for s in spans { values.append(.int(Int64(c.aggregate(s).resources.count))) }
+    let day = c.aggregate(.day)
     let e = Double(day.count + 2 * day.resources.count + 5 * day.count(.purchase))
     values.append(.double(100 * (1 - exp(-e / 25))))
     values.append(.bool(c.current.kind != .logout && c.aggregate(.halfHour).count >= 2))

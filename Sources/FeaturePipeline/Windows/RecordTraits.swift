@@ -24,12 +24,12 @@ struct RecordTraits: Sendable, Hashable {
   /// The traits of a record whose attributes are `values` and whose previous records with each
   /// had `previous` (0: none).
   init(_ values: (UInt64, UInt64, UInt64), previous: (UInt64, UInt64, UInt64)) {
-    for (a, (v, p)) in [(values.0, previous.0), (values.1, previous.1), (values.2, previous.2)]
-      .enumerated() where v != 0
-    {
-      bits |= 1 << a
-      if p != 0 && p != v { bits |= 1 << (3 + a) }
+    func flags(_ v: UInt64, _ p: UInt64, _ a: UInt8) -> UInt8 {
+      v == 0 ? 0 : (p != 0 && p != v ? 9 : 1) << a
     }
+    bits =
+      flags(values.0, previous.0, 0) | flags(values.1, previous.1, 1)
+      | flags(values.2, previous.2, 2)
   }
 
   /// No attribute.

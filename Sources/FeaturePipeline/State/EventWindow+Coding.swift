@@ -12,7 +12,8 @@ extension EventWindow {
   /// `varint` count, `varint` dropped, the table of the distinct hashes the records hold
   /// (resources, sessions, devices, locations, user agents: `varint` n, n × `u64`, in
   /// first-seen order; `w` refers to it from then on, see ``StateWriter/hash(_:)``), then per
-  /// record an `svarint` time delta and a `varint` header: bit 0 extra byte, bits 1–4 kind,
+  /// record a `varint` time delta (records are in time order: the delta is never negative, so
+  /// no zigzag bit; the first record's is its time) and a `varint` header: bit 0 extra byte, bits 1–4 kind,
   /// bit 5 failed, bit 6 succeeded, bits 7+ 1 + the resource's index in the table (0: none).
   /// The extra byte, present when one of session, device, location and user agent differs
   /// from the previous record's or the record has an amount or bytes, says which follow:
@@ -37,7 +38,7 @@ extension EventWindow {
     var previousTime: Int64 = 0
     var previous: [UInt64] = [0, 0, 0, 0]
     for r in records {
-      w.svarint(r.time &- previousTime)
+      w.varint(UInt64(bitPattern: r.time &- previousTime))
       previousTime = r.time
       let current = [r.session, r.device, r.location, r.agent]
       var extra: UInt8 = 0
@@ -86,7 +87,7 @@ extension EventWindow {
     var time: Int64 = 0
     var previous: [UInt64] = [0, 0, 0, 0]
     for _ in 0..<n {
-      time = time &+ (try r.svarint())
+      time = time &+ Int64(bitPattern: try r.varint())
       let header = try r.varint()
       guard let kind = EventKind(rawValue: UInt8(header >> 1 & 15)) else {
         throw .corruptState("unknown event kind")

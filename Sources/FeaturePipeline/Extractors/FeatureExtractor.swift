@@ -49,6 +49,7 @@ public struct ExtractionContext: Sendable {
 
   /// The aggregate of the records in (time − w, time] of `span`'s w, kept incrementally by the
   /// window (the runner moves it to ``time`` before extracting).
+  @inline(__always)
   func aggregate(_ span: WindowSpan) -> SpanAggregate {
     precondition(window.spanTime == time.microseconds, "the window was not moved to \(time)")
     return window.aggregate(span)

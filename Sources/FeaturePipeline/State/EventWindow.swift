@@ -183,6 +183,7 @@ public struct EventWindow: Sendable, Hashable {
 
   /// The aggregate of the records in (t − w, t] of `span`'s w, t the time of the last
   /// ``move(to:)``.
+  @inline(__always)
   func aggregate(_ span: WindowSpan) -> SpanAggregate { spans[span.rawValue].aggregate }
 
   /// Index of the first record of `span`'s window (as last moved).

@@ -1,10 +1,15 @@
 /// A multiset of non-zero, well-mixed 64-bit hashes (``stableHash(_:)`` values) with a count
 /// per member, that members can leave: what the sliding windows use for exact distinct counts.
 /// Open addressing with linear probing and backward-shift deletion, so insert and remove cost
-/// O(1) expected and no tombstones build up.
+/// O(1) expected and no tombstones build up; a member and its count share a slot (one cache
+/// line per probe).
 struct CountingSet: Sendable {
-  private var keys: [UInt64] = []
-  private var counts: [Int32] = []
+  private struct Slot: Sendable {
+    var key: UInt64 = 0
+    var count: Int32 = 0
+  }
+
+  private var slots: [Slot] = []
   /// Distinct members.
   private(set) var count = 0
 
@@ -13,18 +18,17 @@ struct CountingSet: Sendable {
 
   /// Adds one occurrence of `h` (non-zero).
   mutating func insert(_ h: UInt64) {
-    if keys.isEmpty || (count + 1) * 4 > keys.count * 3 { grow() }
-    let mask = keys.count - 1
+    if slots.isEmpty || (count + 1) * 4 > slots.count * 3 { grow() }
+    let mask = slots.count - 1
     var i = Int(truncatingIfNeeded: h) & mask
     while true {
-      let k = keys[i]
+      let k = slots[i].key
       if k == h {
-        counts[i] += 1
+        slots[i].count += 1
         return
       }
       if k == 0 {
-        keys[i] = h
-        counts[i] = 1
+        slots[i] = Slot(key: h, count: 1)
         count += 1
         return
       }
@@ -34,29 +38,28 @@ struct CountingSet: Sendable {
 
   /// Removes one occurrence of `h`, a member.
   mutating func remove(_ h: UInt64) {
-    let mask = keys.count - 1
+    let mask = slots.count - 1
     var i = Int(truncatingIfNeeded: h) & mask
-    while keys[i] != h {
-      precondition(keys[i] != 0, "removing a hash that is not in the set")
+    while slots[i].key != h {
+      precondition(slots[i].key != 0, "removing a hash that is not in the set")
       i = (i + 1) & mask
     }
-    counts[i] -= 1
-    guard counts[i] == 0 else { return }
+    slots[i].count -= 1
+    guard slots[i].count == 0 else { return }
     count -= 1
     // Backward-shift deletion: move later members of the probe run into the hole when their
     // home slot is at or before it.
     var hole = i
     var j = (i + 1) & mask
-    while keys[j] != 0 {
-      let home = Int(truncatingIfNeeded: keys[j]) & mask
+    while slots[j].key != 0 {
+      let home = Int(truncatingIfNeeded: slots[j].key) & mask
       if (j - home) & mask >= (j - hole) & mask {
-        keys[hole] = keys[j]
-        counts[hole] = counts[j]
+        slots[hole] = slots[j]
         hole = j
       }
       j = (j + 1) & mask
     }
-    keys[hole] = 0
+    slots[hole] = Slot()
   }
 
   /// The members with their occurrence counts, in ascending order of the hash (the same order
@@ -64,22 +67,19 @@ struct CountingSet: Sendable {
   func sortedCounts() -> [(hash: UInt64, count: Int)] {
     var out: [(hash: UInt64, count: Int)] = []
     out.reserveCapacity(count)
-    for i in keys.indices where keys[i] != 0 { out.append((keys[i], Int(counts[i]))) }
+    for s in slots where s.key != 0 { out.append((s.key, Int(s.count))) }
     out.sort { $0.hash < $1.hash }
     return out
   }
 
   private mutating func grow() {
-    let old = zip(keys, counts).filter { $0.0 != 0 }
-    let size = max(16, keys.count * 2)
-    keys = Array(repeating: 0, count: size)
-    counts = Array(repeating: 0, count: size)
-    let mask = size - 1
-    for (k, c) in old {
-      var i = Int(truncatingIfNeeded: k) & mask
-      while keys[i] != 0 { i = (i + 1) & mask }
-      keys[i] = k
-      counts[i] = c
+    let old = slots.filter { $0.key != 0 }
+    slots = Array(repeating: Slot(), count: max(16, slots.count * 2))
+    let mask = slots.count - 1
+    for s in old {
+      var i = Int(truncatingIfNeeded: s.key) & mask
+      while slots[i].key != 0 { i = (i + 1) & mask }
+      slots[i] = s
     }
   }
 }

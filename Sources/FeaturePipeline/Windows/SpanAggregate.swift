@@ -11,8 +11,10 @@ struct SpanAggregate: Sendable {
     static let amounts = Parts(rawValue: 1)
     /// The exact sum of `data.bytes`.
     static let bytes = Parts(rawValue: 2)
-    /// The distinct resources, and the distinct resources of `api_call` events.
+    /// The distinct resources.
     static let resources = Parts(rawValue: 4)
+    /// The distinct resources of `api_call` events.
+    static let apiResources = Parts(rawValue: 64)
     /// The distinct devices and locations.
     static let places = Parts(rawValue: 8)
     /// The events per UTC hour of day.
@@ -39,7 +41,7 @@ struct SpanAggregate: Sendable {
   private(set) var bytes = ExactSum()
   /// Distinct resources (``Parts/resources``).
   private(set) var resources = CountingSet()
-  /// Distinct resources of `api_call` records (``Parts/resources``).
+  /// Distinct resources of `api_call` records (``Parts/apiResources``).
   private(set) var apiResources = CountingSet()
   /// Distinct devices and locations, with their counts (``Parts/places``).
   private(set) var devices = CountingSet()
@@ -49,11 +51,15 @@ struct SpanAggregate: Sendable {
   private(set) var withAttribute = SIMD4<Int32>()
   /// Records whose attribute differs from the previous record's with one (``Parts/changes``).
   private(set) var changed = SIMD4<Int32>()
-  /// Records per UTC hour of day (``Parts/hours``); 24 used.
-  private(set) var hours = SIMD32<Int32>()
+  /// Records per UTC hour of day (``Parts/hours``: 24 counters, else empty, so that the spans
+  /// that do not need them stay small).
+  private(set) var hours: [Int32]
 
   /// An empty aggregate keeping `parts`.
-  init(_ parts: Parts) { self.parts = parts }
+  init(_ parts: Parts) {
+    self.parts = parts
+    hours = parts.contains(.hours) ? Array(repeating: 0, count: 24) : []
+  }
 
   /// Records of kind `k`.
   func count(_ k: EventKind) -> Int { Int(kinds[Int(k.rawValue)]) }
@@ -67,9 +73,9 @@ struct SpanAggregate: Sendable {
     if r.failed || r.succeeded { results += s }
     if r.resource != 0 {
       withResource += s
-      if parts.contains(.resources) {
-        resources.update(r.resource, sign)
-        if r.kind == .apiCall { apiResources.update(r.resource, sign) }
+      if parts.contains(.resources) { resources.update(r.resource, sign) }
+      if parts.contains(.apiResources), r.kind == .apiCall {
+        apiResources.update(r.resource, sign)
       }
     }
     if parts.contains(.amounts), r.kind == .purchase, r.amount != 0 {

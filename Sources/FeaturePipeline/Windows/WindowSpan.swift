@@ -22,7 +22,7 @@ enum WindowSpan: Int, CaseIterable, Sendable {
     switch self {
     case .fiveMinutes, .halfHour: []
     case .hour, .sixHours: [.amounts, .resources]
-    case .day: [.amounts, .bytes, .resources, .changes]
+    case .day: [.amounts, .bytes, .resources, .apiResources, .changes]
     case .week: [.amounts, .resources, .places, .hours]
     }
   }

@@ -48,6 +48,14 @@ extension Scenarios {
     return (0..<(count ?? (quick ? 100_000 : 1_000_000))).map { _ in generator.next() }
   }
 
+  /// `generate_events`: writes ``generatedEvents(quick:count:)`` to `path` as JSON Lines (what
+  /// the pandas and numpy peers of bench/peers/ read), and reports their number.
+  func generateEvents(quick: Bool, to path: String) {
+    let events = generatedEvents(quick: quick)
+    let bytes = writeJSONLines(events, to: path)
+    report("generate_events", nil, extra: ["events": events.count, "bytes": bytes])
+  }
+
   /// `extract_only`: every built-in extractor over events in memory, nothing written (the
   /// runner with `persist: false`). Per-event latency is the gap between the runner's requests
   /// for two consecutive events (batch ends included). Also `parse_and_extract_per_s`: the same

@@ -19,6 +19,7 @@ let sizes = quick ? Sizes.quick : Sizes.full
 /// `--batch N`: the pipeline scenarios' batch size (default 10,000).
 let batch = option("batch").flatMap { Int($0) } ?? 10_000
 /// `--state-cache-mb N`: `pipeline_memory`'s state cache budget (default: the pipeline's, 256).
+/// `--scenario generate_events --out FILE`: writes the pipeline scenarios' events as JSON Lines.
 let stateCacheMB = option("state-cache-mb").flatMap { Int($0) } ?? 256
 
 func wanted(_ names: String...) -> Bool { only == nil || names.contains(only!) }
@@ -55,6 +56,10 @@ if wanted("pipeline", "pipeline_per_batch", "pipeline_per_event") {
   scenarios.pipeline(quick: quick, only: only, batch: batch)
 }
 if wanted("extract_only") { scenarios.extractOnly(quick: quick, batch: batch) }
+// Only when named: the pipeline scenarios' stream for the peers in bench/peers/.
+if only == "generate_events", let out = option("out") {
+  scenarios.generateEvents(quick: quick, to: out)
+}
 if wanted("pipeline_latency") { scenarios.pipelineLatency(quick: quick, batch: batch) }
 if wanted("pipeline_memory") {
   scenarios.pipelineMemory(quick: quick, batch: batch, stateCacheMB: stateCacheMB)

@@ -37,6 +37,7 @@ func evaluate<E: FeatureExtractor>(
     extractor.update(&state, with: e, record: r)
   }
   let t = time ?? events.map(\.timestamp).max()!
+  window.move(to: t.microseconds)
   let context = ExtractionContext(
     time: t, event: events.last!, window: window, end: window.end(atOrBefore: t.microseconds))
   var values: [FeatureValue] = []

@@ -5,8 +5,9 @@ import FeatureDB
 public struct BehavioralExtractor: FeatureExtractor {
   /// The name, `extract.behavioral`.
   public let name = "extract.behavioral"
-  /// The version, `1.0.0` (producer `extract.behavioral@1.0.0`).
-  public let version = "1.0.0"
+  /// The version, `1.1.0` (producer `extract.behavioral@1.1.0`); 1.1.0 sums `data.bytes`
+  /// exactly and rounds once, where 1.0.0 added them in time order.
+  public let version = "1.1.0"
   /// Its 7 features, in the order ``extract(_:state:into:)`` appends them.
   public let features = [
     FeatureSpec(
@@ -18,7 +19,8 @@ public struct BehavioralExtractor: FeatureExtractor {
       "api_call_diversity", .double,
       "distinct resources of api_call events over api_call events in (t - 24h, t]; 0 without any"),
     FeatureSpec(
-      "data_transfer_volume", .double, "sum of data.bytes in (t - 24h, t], in MB (10^6 bytes)"),
+      "data_transfer_volume", .double,
+      "exact sum of data.bytes in (t - 24h, t], rounded once, in MB (10^6 bytes)"),
     FeatureSpec(
       "failure_rate", .double,
       "failures over events whose data.result is success or failure, in (t - 24h, t]; 0 without any"
@@ -43,44 +45,20 @@ public struct BehavioralExtractor: FeatureExtractor {
   public func extract(
     _ c: ExtractionContext, state: DistinctSketch, into values: inout [FeatureValue]
   ) {
-    let records = c.window.records
-    let day = c.range(.hours(24))
-    var withResource = 0
-    var apiCalls = 0
-    var bytes = 0.0
-    var failures = 0
-    var results = 0
-    var admin: Int64 = 0
-    var dayMix = [Int](repeating: 0, count: EventKind.allCases.count)
-    let apiResources = ScratchSet.with(capacity: day.count) { apiResources in
-      for i in day {
-        let r = records[i]
-        if r.resource != 0 { withResource += 1 }
-        if r.kind == .apiCall {
-          apiCalls += 1
-          if r.resource != 0 { apiResources.insert(r.resource) }
-        }
-        bytes += r.bytes
-        if r.failed { failures += 1 }
-        if r.failed || r.succeeded { results += 1 }
-        if r.kind == .adminAction { admin += 1 }
-        dayMix[Int(r.kind.rawValue)] += 1
-      }
-      return apiResources.count
-    }
-    var weekMix = [Int](repeating: 0, count: EventKind.allCases.count)
-    let week = c.range(.days(7))
-    for i in week { weekMix[Int(records[i].kind.rawValue)] += 1 }
-    values.append(.double(Double(withResource) / 24))
+    let day = c.aggregate(.day)
+    let week = c.aggregate(.week)
+    let apiCalls = day.count(.apiCall)
+    values.append(.double(Double(day.withResource) / 24))
     values.append(.int(state.estimate))
-    values.append(.double(apiCalls == 0 ? 0 : Double(apiResources) / Double(apiCalls)))
-    values.append(.double(bytes / 1_000_000))
-    values.append(.double(results == 0 ? 0 : Double(failures) / Double(results)))
-    values.append(.int(admin))
+    values.append(
+      .double(apiCalls == 0 ? 0 : Double(day.apiResources.count) / Double(apiCalls)))
+    values.append(.double(day.bytes.value / 1_000_000))
+    values.append(.double(day.results == 0 ? 0 : Double(day.failures) / Double(day.results)))
+    values.append(.int(Int64(day.count(.adminAction))))
     var distance = 0.0
-    for k in 0..<dayMix.count {
+    for k in EventKind.allCases.indices {
       distance += abs(
-        Double(dayMix[k]) / Double(day.count) - Double(weekMix[k]) / Double(week.count))
+        Double(day.kinds[k]) / Double(day.count) - Double(week.kinds[k]) / Double(week.count))
     }
     values.append(.double(1 - distance / 2))
   }
@@ -89,7 +67,8 @@ public struct BehavioralExtractor: FeatureExtractor {
 /// A k-minimum-values distinct-count sketch (k = 64) over 64-bit hashes: it keeps the 64
 /// smallest distinct hash values seen. Exact while at most 64 distinct values were seen (it knows: a 65th sets ``saturated``); beyond,
 /// the estimate (k − 1) / (k-th smallest / 2⁶⁴) has a relative standard error of at most
-/// 1 / √(k − 2) ≈ 12.7 %. At most 64 × 8 = 512 bytes; insertion order does not matter.
+/// 1 / √(k − 2) ≈ 12.7 %. At most 64 × 9 bytes persisted, 1 per value the user's window holds; insertion order does
+/// not matter.
 public struct DistinctSketch: ExtractorState, Hashable {
   /// Hashes kept: 64.
   public static let k = 64
@@ -130,19 +109,21 @@ public struct DistinctSketch: ExtractorState, Hashable {
     return Int64((Double(Self.k - 1) / fraction).rounded())
   }
 
-  /// A byte for ``saturated``, a varint count, then the minima (8 bytes each, little-endian).
+  /// A byte for ``saturated``, a varint count, then each minimum as the hash it was mixed
+  /// from (``StateWriter/hash(_:)``: 1 byte when the user's window holds that resource).
   public func encode(into w: inout StateWriter) {
     w.byte(saturated ? 1 : 0)
     w.varint(UInt64(minima.count))
-    for m in minima { w.uint64(m) }
+    for m in minima { w.hash(unmix64(m)) }
   }
 
-  /// Decodes what ``encode(into:)`` wrote; throws ``PipelineError/corruptState(_:)`` for more
-  /// than ``k`` values or truncated bytes.
+  /// Decodes what ``encode(into:)`` wrote (or, for a reader of format 2 states, the minima
+  /// as 8 bytes each); throws ``PipelineError/corruptState(_:)`` for more than ``k`` values or
+  /// truncated bytes.
   public init(from r: inout StateReader) throws(PipelineError) {
     saturated = try r.byte() != 0
     let n = try r.count()
     guard n <= Self.k else { throw .corruptState("sketch of \(n) values") }
-    for _ in 0..<n { minima.append(try r.uint64()) }
+    for _ in 0..<n { minima.append(r.compact ? mix64(try r.hash()) : try r.uint64()) }
   }
 }

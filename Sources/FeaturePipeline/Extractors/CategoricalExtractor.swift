@@ -7,8 +7,10 @@ import Foundation
 public struct CategoricalExtractor: FeatureExtractor {
   /// The name, `extract.categorical`.
   public let name = "extract.categorical"
-  /// The version, `1.1.0` (producer `extract.categorical@1.1.0`).
-  public let version = "1.1.0"
+  /// The version, `1.2.0` (producer `extract.categorical@1.2.0`); 1.2.0 sums
+  /// `location_entropy`'s terms in ascending order of the locations' hashes, where 1.1.0's
+  /// order depended on a scratch table's size.
+  public let version = "1.2.0"
   /// Its 8 features, in the order ``extract(_:state:into:)`` appends them.
   public let features = [
     FeatureSpec(
@@ -53,51 +55,31 @@ public struct CategoricalExtractor: FeatureExtractor {
   /// `c.source.reputation`.
   public func extract(_ c: ExtractionContext, state: KnownValues, into values: inout [FeatureValue])
   {
-    let records = c.window.records
-    let day = c.range(.hours(24))
-    for field in 0..<3 {
-      var previous: UInt64 = 0
-      var pairs = 0
-      var changes = 0
-      for i in day {
-        let r = records[i]
-        let v = field == 0 ? r.device : field == 1 ? r.location : r.agent
-        guard v != 0 else { continue }
-        if previous != 0 {
-          pairs += 1
-          if v != previous { changes += 1 }
-        }
-        previous = v
+    let day = c.aggregate(.day)
+    for a in 0..<3 {
+      let n = Int(day.withAttribute[a])
+      guard n >= 2 else {
+        values.append(.double(0))
+        continue
       }
-      values.append(.double(pairs == 0 ? 0 : Double(changes) / Double(pairs)))
+      // The first event with the attribute in the window may differ from one before it.
+      var first = c.window.start(.day)
+      while !c.window.traits[first].has(a) { first += 1 }
+      let changes = Int(day.changed[a]) - (c.window.traits[first].changed(a) ? 1 : 0)
+      values.append(.double(Double(changes) / Double(n - 1)))
     }
     values.append(.bool(state.newDevice))
     values.append(.bool(state.newLocation))
-    let week = c.range(.days(7))
-    let (diversity, entropy) = ScratchSet.with(capacity: week.count) { devices in
-      ScratchSet.with(capacity: week.count) { locations in
-        var withDevice = 0
-        var withLocation = 0
-        for i in week {
-          let r = records[i]
-          if r.device != 0 {
-            withDevice += 1
-            devices.insert(r.device)
-          }
-          if r.location != 0 {
-            withLocation += 1
-            locations.insert(r.location)
-          }
-        }
-        var entropy = 0.0
-        locations.forEachCount { n in
-          let p = Double(n) / Double(withLocation)
-          entropy -= p * log2(p)
-        }
-        return (withDevice == 0 ? 0 : Double(devices.count) / Double(withDevice), entropy)
-      }
+    let week = c.aggregate(.week)
+    let withDevice = Int(week.withAttribute[0])
+    let withLocation = Double(week.withAttribute[1])
+    values.append(
+      .double(withDevice == 0 ? 0 : Double(week.devices.count) / Double(withDevice)))
+    var entropy = 0.0
+    for (_, n) in week.locations.sortedCounts() {
+      let p = Double(n) / withLocation
+      entropy -= p * log2(p)
     }
-    values.append(.double(diversity))
     values.append(.double(entropy))
     values.append(.double(c.source.reputation))
   }
@@ -105,7 +87,7 @@ public struct CategoricalExtractor: FeatureExtractor {
 
 /// The 32 devices and 32 locations a user was seen with most recently (in arrival order; the
 /// least recently seen is forgotten first), and whether the last event brought a new one. At
-/// most 2 × 32 × 8 bytes.
+/// most 2 × 32 × 9 bytes persisted.
 public struct KnownValues: ExtractorState, Hashable {
   /// Devices, and locations, remembered per user: 32.
   public static let capacity = 32
@@ -122,7 +104,7 @@ public struct KnownValues: ExtractorState, Hashable {
   public init() {}
 
   /// A flag byte (1: new device, 2: new location), then the devices and the locations, each
-  /// as a varint count and 8 bytes per hash.
+  /// as a varint count and the hashes (``StateWriter/hash(_:)``: 1 byte for one in the window).
   public func encode(into w: inout StateWriter) {
     w.byte((newDevice ? 1 : 0) | (newLocation ? 2 : 0))
     devices.encode(into: &w)
@@ -160,7 +142,7 @@ public struct RecentSet: Sendable, Hashable {
 
   func encode(into w: inout StateWriter) {
     w.varint(UInt64(values.count))
-    for v in values { w.uint64(v) }
+    for v in values { w.hash(v) }
   }
 
   init() {}
@@ -168,6 +150,6 @@ public struct RecentSet: Sendable, Hashable {
   init(from r: inout StateReader) throws(PipelineError) {
     let n = try r.count()
     guard n <= KnownValues.capacity else { throw .corruptState("set of \(n) values") }
-    for _ in 0..<n { values.append(try r.uint64()) }
+    for _ in 0..<n { values.append(r.compact ? try r.hash() : try r.uint64()) }
   }
 }

@@ -59,6 +59,10 @@ struct ExactSum: Sendable {
     for i in 0..<other.count { add(other.partial(i)) }
   }
 
+  /// A partial overflowed: ``value`` is ±∞ until the sum is built again from its values
+  /// (subtracting no longer undoes an addition).
+  var overflowed: Bool { overflow != nil }
+
   /// The exact sum, rounded once.
   var value: Double {
     if let overflow { return overflow }

@@ -46,6 +46,14 @@ public struct ExtractionContext: Sendable {
   public func range(_ w: TimeSpan) -> Range<Int> {
     window.end(atOrBefore: time.microseconds - w.microseconds)..<end
   }
+
+  /// The aggregate of the records in (time − w, time] of `span`'s w, kept incrementally by the
+  /// window (the runner moves it to ``time`` before extracting).
+  @inline(__always)
+  func aggregate(_ span: WindowSpan) -> SpanAggregate {
+    precondition(window.spanTime == time.microseconds, "the window was not moved to \(time)")
+    return window.aggregate(span)
+  }
 }
 
 /// Per-user state an extractor keeps beyond the shared event window, persisted in the store

@@ -156,7 +156,7 @@ func slope(_ times: ArraySlice<Int64>, _ xs: ArraySlice<Double>, _ unit: Double)
 }
 
 /// A user's last ``capacity`` values of the numeric attribute with their event times, in time
-/// order (a late value is placed by its time; the oldest is dropped first). About 64 × 9–16
+/// order (a late value is placed by its time; the oldest is dropped first). At most 64 × 4–19
 /// bytes persisted.
 public struct ValueHistory: ExtractorState, Hashable {
   /// Values kept: 64.
@@ -184,19 +184,21 @@ public struct ValueHistory: ExtractorState, Hashable {
     }
   }
 
-  /// A varint count, then per value a zigzag varint time delta and the 8-byte double.
+  /// A varint count, then per value a zigzag varint time delta and the value
+  /// (``StateWriter/number(_:)``: 1 to 4 bytes for amounts in cents).
   public func encode(into w: inout StateWriter) {
     w.varint(UInt64(times.count))
     var previous: Int64 = 0
     for (t, v) in zip(times, values) {
       w.svarint(t &- previous)
       previous = t
-      w.double(v)
+      w.number(v)
     }
   }
 
-  /// Decodes what ``encode(into:)`` wrote; throws ``PipelineError/corruptState(_:)`` for more
-  /// than ``capacity`` values or truncated bytes.
+  /// Decodes what ``encode(into:)`` wrote (or, for a reader of format 2 states, the values as
+  /// 8 bytes); throws ``PipelineError/corruptState(_:)`` for more than ``capacity`` values or
+  /// truncated bytes.
   public init(from r: inout StateReader) throws(PipelineError) {
     let n = try r.count()
     guard n <= Self.capacity else { throw .corruptState("\(n) values") }
@@ -204,7 +206,7 @@ public struct ValueHistory: ExtractorState, Hashable {
     for _ in 0..<n {
       t = t &+ (try r.svarint())
       times.append(t)
-      values.append(try r.double())
+      values.append(r.compact ? try r.number() : try r.double())
     }
   }
 }

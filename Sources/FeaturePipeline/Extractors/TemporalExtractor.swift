@@ -58,31 +58,23 @@ public struct TemporalExtractor: FeatureExtractor {
     values.append(.bool(dow >= 5))
     values.append(.bool(dow < 5 && hour >= 9 && hour < 17))
     // Session duration: from the first kept event of the current event's session.
-    let records = c.window.records
     let current = c.current
     var duration = 0.0
-    if current.session != 0 {
-      for i in 0..<c.end where records[i].session == current.session {
-        duration = Double(t - records[i].time) / 60_000_000
-        break
-      }
+    if current.session != 0, let first = c.window.sessions.first(current.session) {
+      duration = Double(t - first) / 60_000_000
     }
     values.append(.double(duration))
-    var logins: Int64 = 0
-    for i in c.range(.hours(1)) where records[i].kind == .login { logins += 1 }
-    values.append(.int(logins))
-    let count5m = c.range(.minutes(5)).count
-    let count24h = c.range(.hours(24)).count
+    values.append(.int(Int64(c.aggregate(.hour).count(.login))))
+    let count5m = c.aggregate(.fiveMinutes).count
+    let count24h = c.aggregate(.day).count
     values.append(.double(count24h == 0 ? 0 : 288 * Double(count5m) / Double(count24h)))
     // Events of the last 7 days other than the current one, and those within an hour of day.
-    let week = c.range(.days(7))
-    var others = 0
-    var usual = 0
-    for i in week.lowerBound..<(c.end - 1) {
-      others += 1
-      let d = abs(UTC.hour(records[i].time) - hour)
-      if min(d, 24 - d) <= 1 { usual += 1 }
-    }
+    let week = c.aggregate(.week)
+    func near(_ h: Int64) -> Bool { min(abs(h - hour), 24 - abs(h - hour)) <= 1 }
+    let others = week.count - 1
+    let h = Int(hour)
+    var usual = Int(week.hours[(h + 23) % 24] + week.hours[h] + week.hours[(h + 1) % 24])
+    if near(UTC.hour(current.time)) { usual -= 1 }
     values.append(.double(others == 0 ? 0 : 1 - Double(usual) / Double(others)))
   }
 }

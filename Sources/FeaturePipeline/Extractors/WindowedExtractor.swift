@@ -43,49 +43,17 @@ public struct WindowedExtractor: FeatureExtractor {
   /// The extractor (it has no options).
   public init() {}
 
-  /// Appends the 14 values as of `c.time` (formulas in docs/pipeline.md).
+  /// Appends the 14 values as of `c.time` (formulas in docs/pipeline.md), from the window's
+  /// incremental aggregates: O(1) per event.
   public func extract(_ c: ExtractionContext, state: NoState, into values: inout [FeatureValue]) {
-    let records = c.window.records
-    let t = c.time.microseconds
-    // One backward pass from the current event over the longest window; each shorter window is
-    // the suffix of records newer than its own bound.
-    var counts = [Int64](repeating: 0, count: 4)
-    var amounts = [ExactSum](repeating: ExactSum(), count: 4)
-    var distinct = [Int64](repeating: 0, count: 4)
-    var purchases24h: Int64 = 0
-    let hour = TimeSpan.hours(1).microseconds
-    let bounds = (t - hour, t - 6 * hour, t - 24 * hour, t - 168 * hour)
-    let first = c.range(.days(7)).lowerBound
-    ScratchSet.with(capacity: c.end - first) { seen in
-      var i = c.end - 1
-      while i >= first {
-        let r = records[i]
-        let isNew = r.resource != 0 && seen.insert(r.resource)
-        // Windows are nested: the record is in window w and every longer one.
-        let w = r.time > bounds.0 ? 0 : r.time > bounds.1 ? 1 : r.time > bounds.2 ? 2 : 3
-        counts[w] += 1
-        if r.kind == .purchase {
-          amounts[w].add(r.amount)
-          if w <= 2 { purchases24h += 1 }
-        }
-        if isNew { distinct[w] += 1 }
-        i -= 1
-      }
-    }
-    // From "newest window holding it" to cumulative counts. Amounts are exact sums rounded
-    // once: a window's value depends only on the purchases in it, not on how they split
-    // between the shorter windows.
-    for w in 1..<4 {
-      counts[w] += counts[w - 1]
-      amounts[w].add(amounts[w - 1])
-      distinct[w] += distinct[w - 1]
-    }
-    for w in 0..<4 { values.append(.int(counts[w])) }
-    for w in 0..<4 { values.append(.double(amounts[w].value)) }
-    for w in 0..<4 { values.append(.int(distinct[w])) }
-    let e = Double(counts[2] + 2 * distinct[2] + 5 * purchases24h)
+    let spans = WindowSpan.standard
+    for s in spans { values.append(.int(Int64(c.aggregate(s).count))) }
+    // Exact sums rounded once: a window's value depends only on the purchases in it.
+    for s in spans { values.append(.double(c.aggregate(s).amounts.value)) }
+    for s in spans { values.append(.int(Int64(c.aggregate(s).resources.count))) }
+    let day = c.aggregate(.day)
+    let e = Double(day.count + 2 * day.resources.count + 5 * day.count(.purchase))
     values.append(.double(100 * (1 - exp(-e / 25))))
-    let recent = c.range(.minutes(30)).count
-    values.append(.bool(c.current.kind != .logout && recent >= 2))
+    values.append(.bool(c.current.kind != .logout && c.aggregate(.halfHour).count >= 2))
   }
 }

@@ -105,6 +105,7 @@ extension PipelineRunner {
     _ u: UserState, _ event: BehaviorEvent, _ source: SourceRecord, at t: Int64
   ) {
     values.removeAll(keepingCapacity: true)
+    u.window.move(to: t)
     let context = ExtractionContext(
       time: Timestamp(microseconds: t), event: event, window: u.window,
       end: u.window.end(atOrBefore: t), source: source)

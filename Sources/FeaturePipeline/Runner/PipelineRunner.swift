@@ -135,9 +135,7 @@ public final class PipelineRunner {
     self.prefix = prefix
     extractorOfFeature = owners
     producers = extractors.map(\.producer)
-    fingerprint = Fingerprint(
-      extractors: stableHash(producers.joined(separator: "\n")),
-      features: stableHash(names.joined(separator: "\n")))
+    fingerprint = Fingerprint(extractors: stableHash(producers.joined(separator: "\n")))
     namespace = "pipeline:" + prefix
     sourceNamespace = "pipeline-ip:" + prefix
     committer = Committer(store: store)

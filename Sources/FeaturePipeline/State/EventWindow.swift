@@ -68,7 +68,8 @@ public struct EventRecord: Sendable, Hashable {
   }
 
   /// The record of `event`: its time, kind, result flags, hashes and numbers as described on
-  /// each property (a non-finite `amount` or `bytes` counts as 0).
+  /// each property (a non-finite `amount` or `bytes` counts as 0, and −0 as 0, as the window's
+  /// encoding keeps it).
   public init(_ event: BehaviorEvent) {
     let result = event.data["result"]?.string
     let resource = event.data["resource"]?.string ?? event.data["endpoint"]?.string
@@ -78,7 +79,8 @@ public struct EventRecord: Sendable, Hashable {
       time: event.timestamp.microseconds, kind: EventKind(event.eventType),
       failed: result == "failure", succeeded: result == "success",
       resource: resource.map(stableHash) ?? 0, session: event.sessionID.map(stableHash) ?? 0,
-      amount: amount.isFinite ? amount : 0, bytes: bytes.isFinite ? bytes : 0)
+      amount: amount.isFinite && amount != 0 ? amount : 0,
+      bytes: bytes.isFinite && bytes != 0 ? bytes : 0)
     device = event.device.map(stableHash) ?? 0
     location = event.location.map(stableHash) ?? 0
     agent = event.data["user_agent"]?.string.map(stableHash) ?? 0
@@ -91,11 +93,28 @@ public struct EventRecord: Sendable, Hashable {
 /// The buffer keeps the events of the last `horizon` (7 days + the allowed lateness) before the
 /// user's newest event, at most `capacity` of them; beyond the capacity the oldest are dropped
 /// and counted in ``dropped`` (windows then count only what is kept: a lower bound).
+///
+/// Beside the records it keeps, in memory only and rebuilt from them when decoded, what the
+/// built-in extractors read of them: per window length a ``SlidingSpan`` (counts, exact sums,
+/// distinct values), the first record of each session, and per record its ``RecordTraits``.
+/// Two windows are equal when their records and ``dropped`` are.
 public struct EventWindow: Sendable, Hashable {
   /// The kept records in time order (ties in arrival order).
-  public private(set) var records: [EventRecord] = []
+  public internal(set) var records: [EventRecord] = []
   /// Events dropped because the buffer was full (not because they aged out).
-  public private(set) var dropped: UInt64 = 0
+  public internal(set) var dropped: UInt64 = 0
+  /// The traits of `records[i]`.
+  private(set) var traits: [RecordTraits] = []
+  /// The first record of each session.
+  private(set) var sessions = SessionStarts()
+  /// One per ``WindowSpan``, at ``spanTime``.
+  private var spans = WindowSpan.allCases.map {
+    SlidingSpan(span: $0.length.microseconds, parts: $0.parts)
+  }
+  /// The time the spans were last moved to (``move(to:)``).
+  private(set) var spanTime: Int64?
+  /// Device, location and user agent of the newest records that had one (0: none yet).
+  private var latest: (UInt64, UInt64, UInt64) = (0, 0, 0)
 
   /// An empty window.
   public init() {}
@@ -105,17 +124,42 @@ public struct EventWindow: Sendable, Hashable {
   /// Time of the newest kept record (µs since the Unix epoch); nil when empty.
   public var newest: Int64? { records.last?.time }
 
+  /// Equal records and drop counts.
+  public static func == (a: EventWindow, b: EventWindow) -> Bool {
+    a.records == b.records && a.dropped == b.dropped
+  }
+
+  /// Hashes the records and the drop count.
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(records)
+    hasher.combine(dropped)
+  }
+
   /// Inserts `record` after every record with time ≤ its time; then, beyond `capacity` records,
   /// drops the oldest and counts them in ``dropped``.
   public mutating func insert(_ record: EventRecord, capacity: Int) {
-    if let last = records.last, record.time < last.time {
-      records.insert(record, at: end(atOrBefore: record.time))
+    let i =
+      records.last.map { record.time < $0.time } == true ? end(atOrBefore: record.time) : count
+    let values = record.attributes
+    var previous = latest
+    if i < count {
+      previous = (attribute(0, before: i), attribute(1, before: i), attribute(2, before: i))
+    }
+    records.insert(record, at: i)
+    traits.insert(RecordTraits(values, previous: previous), at: i)
+    sessions.inserted(record)
+    for s in spans.indices { spans[s].inserted(at: i, records, traits) }
+    if i == count - 1 {
+      latest = (
+        values.0 != 0 ? values.0 : latest.0, values.1 != 0 ? values.1 : latest.1,
+        values.2 != 0 ? values.2 : latest.2
+      )
     } else {
-      records.append(record)
+      retrait(after: i)
     }
     if records.count > capacity {
       let excess = records.count - capacity
-      records.removeFirst(excess)
+      drop(excess)
       dropped += UInt64(excess)
     }
   }
@@ -123,7 +167,7 @@ public struct EventWindow: Sendable, Hashable {
   /// Removes records with time ≤ `time`.
   public mutating func evict(atOrBefore time: Int64) {
     guard let first = records.first, first.time <= time else { return }
-    records.removeFirst(end(atOrBefore: time))
+    drop(end(atOrBefore: time))
   }
 
   /// Index after the last record with time ≤ `time`.
@@ -131,136 +175,68 @@ public struct EventWindow: Sendable, Hashable {
     endIndex(count: records.count, atOrBefore: time) { records[$0].time }
   }
 
-  // MARK: - Persistence
+  /// Moves every span to the windows ending at `t` (what ``aggregate(_:)`` reads).
+  mutating func move(to t: Int64) {
+    for s in spans.indices { spans[s].move(to: t, records, traits) }
+    spanTime = t
+  }
 
-  static let hasResource: UInt8 = 1
-  static let hasSession: UInt8 = 2
-  static let sameSession: UInt8 = 4
-  static let hasAmount: UInt8 = 8
-  static let hasBytes: UInt8 = 16
-  static let failed: UInt8 = 32
-  static let succeeded: UInt8 = 64
-  static let hasMore: UInt8 = 128
+  /// The aggregate of the records in (t − w, t] of `span`'s w, t the time of the last
+  /// ``move(to:)``.
+  @inline(__always)
+  func aggregate(_ span: WindowSpan) -> SpanAggregate { spans[span.rawValue].aggregate }
 
-  /// Records as deltas: `varint` count, `varint` dropped, the table of distinct resources
-  /// (`varint` n, n × `u64`, in first-seen order), then per record an `svarint` time delta,
-  /// kind byte, flag byte, and only the fields the flags say are present (a resource as a
-  /// `varint` index into the table; a session only when it differs from the previous record's).
-  public func encode(into w: inout StateWriter) {
-    w.varint(UInt64(records.count))
-    w.varint(dropped)
-    var resources: [UInt64] = []
-    var index: [UInt64: Int] = [:]
-    for r in records where r.resource != 0 && index[r.resource] == nil {
-      index[r.resource] = resources.count
-      resources.append(r.resource)
+  /// Index of the first record of `span`'s window (as last moved).
+  func start(_ span: WindowSpan) -> Int { spans[span.rawValue].lo }
+
+  /// Value of attribute `a` of the last record before index `i` that has it; 0 when none.
+  private func attribute(_ a: Int, before i: Int) -> UInt64 {
+    var j = i - 1
+    while j >= 0 {
+      if traits[j].has(a) { return records[j].attribute(a) }
+      j -= 1
     }
-    w.varint(UInt64(resources.count))
-    for h in resources { w.uint64(h) }
-    var previousTime: Int64 = 0
-    var previousSession: UInt64 = 0
-    var previous: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    return 0
+  }
+
+  /// After a record was inserted at `i` before others: the next record with each of its
+  /// attributes now follows it, so its change flags are computed again.
+  private mutating func retrait(after i: Int) {
+    let r = records[i]
+    for a in 0..<3 {
+      let v = r.attribute(a)
+      guard v != 0 else { continue }
+      var j = i + 1
+      while j < count, !traits[j].has(a) { j += 1 }
+      guard j < count else {
+        if a == 0 { latest.0 = v } else if a == 1 { latest.1 = v } else { latest.2 = v }
+        continue
+      }
+      let next = records[j].attribute(a)
+      let old = traits[j]
+      traits[j].bits = old.bits & ~(1 << (3 + a)) | (next != v ? 1 << (3 + a) : 0)
+      for s in spans.indices { spans[s].retraited(at: j, from: old, to: traits[j]) }
+    }
+  }
+
+  /// Removes the first `k` records.
+  private mutating func drop(_ k: Int) {
+    for i in 0..<k { sessions.dropping(i, records) }
+    for s in spans.indices { spans[s].dropping(first: k, records, traits) }
+    records.removeFirst(k)
+    traits.removeFirst(k)
+  }
+
+  /// Rebuilds what is derived from the records (after decoding them).
+  mutating func derive() {
+    traits.reserveCapacity(records.count)
     for r in records {
-      w.svarint(r.time &- previousTime)
-      previousTime = r.time
-      w.byte(r.kind.rawValue)
-      var flags: UInt8 = 0
-      if r.resource != 0 { flags |= Self.hasResource }
-      if r.session != 0 {
-        flags |= r.session == previousSession ? Self.sameSession : Self.hasSession
-      }
-      if r.amount != 0 { flags |= Self.hasAmount }
-      if r.bytes != 0 { flags |= Self.hasBytes }
-      if r.failed { flags |= Self.failed }
-      if r.succeeded { flags |= Self.succeeded }
-      // Device, location, agent: 2 bits each, 0 absent, 1 same as the previous record's, 2 new.
-      var more: UInt8 = 0
-      for (k, (v, p)) in [(r.device, previous.0), (r.location, previous.1), (r.agent, previous.2)]
-        .enumerated() where v != 0
-      {
-        more |= (v == p ? 1 : 2) << (2 * UInt8(k))
-      }
-      if more != 0 { flags |= Self.hasMore }
-      w.byte(flags)
-      if more != 0 { w.byte(more) }
-      if r.device != 0 && r.device != previous.0 { w.uint64(r.device) }
-      if r.location != 0 && r.location != previous.1 { w.uint64(r.location) }
-      if r.agent != 0 && r.agent != previous.2 { w.uint64(r.agent) }
-      previous = (
-        r.device != 0 ? r.device : previous.0, r.location != 0 ? r.location : previous.1,
-        r.agent != 0 ? r.agent : previous.2
+      traits.append(RecordTraits(r.attributes, previous: latest))
+      sessions.inserted(r)
+      let v = r.attributes
+      latest = (
+        v.0 != 0 ? v.0 : latest.0, v.1 != 0 ? v.1 : latest.1, v.2 != 0 ? v.2 : latest.2
       )
-      if r.resource != 0 { w.varint(UInt64(index[r.resource]!)) }
-      if flags & Self.hasSession != 0 { w.uint64(r.session) }
-      if r.session != 0 { previousSession = r.session }
-      if r.amount != 0 { w.double(r.amount) }
-      if r.bytes != 0 { w.double(r.bytes) }
-    }
-  }
-
-  /// Decodes what ``encode(into:)`` wrote.
-  ///
-  /// - Throws: ``PipelineError/corruptState(_:)`` for an unknown event kind, bad field flags,
-  ///   a resource table larger than the window or an index outside it, or truncated bytes.
-  public init(from r: inout StateReader) throws(PipelineError) {
-    try self.init(from: &r, resourceTable: true)
-  }
-
-  /// Decodes a window; without `resourceTable` (user state format 1) each resource is its
-  /// `u64` hash in the record.
-  init(from r: inout StateReader, resourceTable: Bool) throws(PipelineError) {
-    let n = try r.count()
-    dropped = try r.varint()
-    var resources: [UInt64] = []
-    if resourceTable {
-      let m = try r.count()
-      guard m <= n else { throw .corruptState("\(m) resources for \(n) events") }
-      resources.reserveCapacity(m)
-      for _ in 0..<m { resources.append(try r.uint64()) }
-    }
-    records.reserveCapacity(n)
-    var time: Int64 = 0
-    var session: UInt64 = 0
-    var previous: [UInt64] = [0, 0, 0]
-    for _ in 0..<n {
-      time = time &+ (try r.svarint())
-      guard let kind = EventKind(rawValue: try r.byte()) else {
-        throw .corruptState("unknown event kind")
-      }
-      let flags = try r.byte()
-      var rec = EventRecord(time: time, kind: kind)
-      if flags & Self.hasMore != 0 {
-        let more = try r.byte()
-        for k in 0..<3 {
-          switch (more >> (2 * UInt8(k))) & 3 {
-          case 0: continue
-          case 1: break
-          case 2: previous[k] = try r.uint64()
-          default: throw .corruptState("bad field flags")
-          }
-          switch k {
-          case 0: rec.device = previous[k]
-          case 1: rec.location = previous[k]
-          default: rec.agent = previous[k]
-          }
-        }
-      }
-      if flags & Self.hasResource != 0 {
-        if resourceTable {
-          let i = try r.varint()
-          guard i < resources.count else { throw .corruptState("resource index \(i)") }
-          rec.resource = resources[Int(i)]
-        } else {
-          rec.resource = try r.uint64()
-        }
-      }
-      if flags & Self.hasSession != 0 { session = try r.uint64() }
-      if flags & (Self.hasSession | Self.sameSession) != 0 { rec.session = session }
-      if flags & Self.hasAmount != 0 { rec.amount = try r.double() }
-      if flags & Self.hasBytes != 0 { rec.bytes = try r.double() }
-      rec.failed = flags & Self.failed != 0
-      rec.succeeded = flags & Self.succeeded != 0
-      records.append(rec)
     }
   }
 }

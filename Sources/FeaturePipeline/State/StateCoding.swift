@@ -4,9 +4,15 @@ import FeatureDB
 public struct StateWriter: Sendable {
   /// The bytes written so far.
   public private(set) var bytes: [UInt8] = []
+  /// The blob's table of 64-bit hashes (the user's event window writes it), by hash: what
+  /// ``hash(_:)`` refers to.
+  var table: [UInt64: Int] = [:]
 
   /// An empty writer with room for `capacity` bytes (default 256) before it grows.
   public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+
+  /// An empty writer that refers to the hash table of `other`.
+  init(sharingTableOf other: StateWriter) { table = other.table }
 
   /// Appends one byte.
   public mutating func byte(_ b: UInt8) { bytes.append(b) }
@@ -40,6 +46,34 @@ public struct StateWriter: Sendable {
 
   /// Appends `b` as is (no length).
   public mutating func append(_ b: [UInt8]) { bytes.append(contentsOf: b) }
+
+  /// Appends a 64-bit hash: a varint reference (1 + its index) into the blob's hash table when
+  /// the table holds it, else 0 and the 8 bytes.
+  public mutating func hash(_ h: UInt64) {
+    if let i = table[h] {
+      varint(UInt64(i) + 1)
+    } else {
+      varint(0)
+      uint64(h)
+    }
+  }
+
+  /// Appends `x` exactly (every bit, −0 and NaN payloads too): a whole number or a whole number
+  /// of hundredths below 2⁵³ as a tagged zigzag varint (1 to 8 bytes), anything else as a tag
+  /// byte and its 8-byte bit pattern.
+  public mutating func number(_ x: Double) {
+    for (tag, scale) in [(UInt64(0), 1.0), (1, 100.0)] {
+      let m = (x * scale).rounded()
+      guard abs(m) < 9e15 else { continue }
+      let i = Int64(m)
+      if (Double(i) / scale).bitPattern == x.bitPattern {
+        varint(UInt64(bitPattern: (i << 1) ^ (i >> 63)) << 2 | tag)
+        return
+      }
+    }
+    varint(2)
+    double(x)
+  }
 }
 
 /// Reads what ``StateWriter`` wrote; every read is bounds-checked.
@@ -47,9 +81,23 @@ public struct StateReader: Sendable {
   let bytes: [UInt8]
   /// Offset of the next byte to read.
   public private(set) var position = 0
+  /// The blob's table of 64-bit hashes (read with the user's event window): what ``hash()``
+  /// refers to.
+  var table: [UInt64] = []
+  /// The bytes were written by this version's encoders: hashes with ``StateWriter/hash(_:)``
+  /// and doubles with ``StateWriter/number(_:)`` (user state format 3); false for the 8-byte
+  /// forms of format 1 and 2.
+  public internal(set) var compact = true
 
   /// A reader at the start of `bytes`.
   public init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+  /// A reader at the start of `bytes` with the hash table and encoding of `other`.
+  init(_ bytes: [UInt8], sharingTableOf other: StateReader) {
+    self.bytes = bytes
+    table = other.table
+    compact = other.compact
+  }
 
   /// Every byte has been read.
   public var isAtEnd: Bool { position >= bytes.count }
@@ -104,6 +152,29 @@ public struct StateReader: Sendable {
     return s
   }
 
+  /// Reads what ``StateWriter/hash(_:)`` wrote; throws ``PipelineError/corruptState(_:)`` for
+  /// a reference outside the table or truncated bytes.
+  public mutating func hash() throws(PipelineError) -> UInt64 {
+    let i = try varint()
+    guard i > 0 else { return try uint64() }
+    guard i <= UInt64(table.count) else { throw .corruptState("hash reference \(i)") }
+    return table[Int(i - 1)]
+  }
+
+  /// Reads what ``StateWriter/number(_:)`` wrote; throws ``PipelineError/corruptState(_:)`` for
+  /// an unknown tag or truncated bytes.
+  public mutating func number() throws(PipelineError) -> Double {
+    let v = try varint()
+    let z = v >> 2
+    let i = Int64(bitPattern: z >> 1) ^ -Int64(bitPattern: z & 1)
+    switch v & 3 {
+    case 0: return Double(i)
+    case 1: return Double(i) / 100
+    case 2 where v == 2: return try double()
+    default: throw .corruptState("number tag \(v & 3)")
+    }
+  }
+
   /// A length that must fit in the remaining bytes.
   public mutating func count() throws(PipelineError) -> Int {
     let n = try varint()
@@ -128,6 +199,16 @@ public func stableHash(_ s: String) -> UInt64 {
     h &*= 0x0000_0100_0000_01b3
   }
   return mix64(h)
+}
+
+/// The inverse of ``mix64(_:)``: `unmix64(mix64(x)) == x`.
+func unmix64(_ x: UInt64) -> UInt64 {
+  var z = x ^ (x >> 31) ^ (x >> 62)
+  z &*= 0x3196_42b2_d24d_8ec3
+  z = z ^ (z >> 27) ^ (z >> 54)
+  z &*= 0x96de_1b17_3f11_9089
+  z = z ^ (z >> 30) ^ (z >> 60)
+  return z &- 0x9e37_79b9_7f4a_7c15
 }
 
 /// splitmix64's finaliser: spreads the bits of `x` uniformly.

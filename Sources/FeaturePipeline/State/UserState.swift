@@ -26,12 +26,14 @@ final class UserState {
   var countedBytes = 0
 
   /// About how much memory the state holds, for the runner's cache budget: the window's
-  /// records (with the array's spare capacity), the last values, the version counts, and a
-  /// fixed part for the extractors' states (bounded, see docs/pipeline.md).
+  /// records (with the array's spare capacity) and what it derives from them (a byte of traits
+  /// and about 64 bytes of the spans' distinct sets per record, 2 KB of fixed parts), the last
+  /// values, the version counts, and a fixed part for the extractors' states (bounded, see
+  /// docs/pipeline.md).
   var estimatedBytes: Int {
-    window.records.capacity * MemoryLayout<EventRecord>.stride
+    window.records.capacity * (MemoryLayout<EventRecord>.stride + 65)
       + last.count * MemoryLayout<FeatureValue?>.stride
-      + versions.count * MemoryLayout<UInt64>.stride + 2_048
+      + versions.count * MemoryLayout<UInt64>.stride + 4_096
   }
 
   init(id: String, extractors: [any FeatureExtractor], featureCount: Int) {
@@ -41,35 +43,34 @@ final class UserState {
     versions = Array(repeating: 0, count: featureCount)
   }
 
-  static let formatVersion: UInt8 = 2
+  static let formatVersion: UInt8 = 3
 
-  /// `u8` version (2), `u64` fingerprints of the extractors and of the feature names,
-  /// `svarint` newest, the window, per extractor a length-prefixed state, then the number of
-  /// features and their version counts (varints). Version 1 also held the last values (tagged,
-  /// before the counts) and the window's resources as hashes in each record.
+  /// `u8` version (3), `u64` fingerprint of the extractors, the window (with the blob's hash
+  /// table, see ``EventWindow/encode(into:)``), `svarint` newest minus the window's newest
+  /// record time (0 for a window holding the newest event), then per extractor a
+  /// length-prefixed state (their hashes refer to the table). Version 2 also held a
+  /// fingerprint of the feature names and the number of versions written of each feature (read
+  /// from the store instead), version 1 the last values too; their windows and states used
+  /// 8 bytes per hash and double.
   func encode(fingerprint: Fingerprint) -> [UInt8] {
-    var w = StateWriter(capacity: 64 + window.count * 12)
+    var w = StateWriter(capacity: 64 + window.count * 8)
     w.byte(Self.formatVersion)
     w.uint64(fingerprint.extractors)
-    w.uint64(fingerprint.features)
-    w.svarint(newest)
     window.encode(into: &w)
+    w.svarint(newest &- (window.newest ?? 0))
     w.varint(UInt64(states.count))
     for s in states {
-      var inner = StateWriter()
+      var inner = StateWriter(sharingTableOf: w)
       s.encode(into: &inner)
       w.varint(UInt64(inner.bytes.count))
       w.append(inner.bytes)
     }
-    w.varint(UInt64(versions.count))
-    for v in versions { w.varint(v) }
     return w.bytes
   }
 
-  /// Decodes a blob (``last`` is left empty: the runner reads it from the store). The window is
-  /// always kept. When the extractors changed (names or versions) their states start afresh;
-  /// when the feature list changed, the version counts do too (the features are then other
-  /// ones).
+  /// Decodes a blob of format 1, 2 or 3 (``last`` is left empty and ``versions`` at 0: the
+  /// runner reads both from the store). The window is always kept. When the extractors changed
+  /// (names or versions) their states start afresh.
   init(
     id: String, bytes: [UInt8], extractors: [any FeatureExtractor], featureCount: Int,
     fingerprint: Fingerprint
@@ -80,34 +81,36 @@ final class UserState {
     versions = Array(repeating: 0, count: featureCount)
     var r = StateReader(bytes)
     let format = try r.byte()
-    guard format == 1 || format == Self.formatVersion else {
+    guard (1...Self.formatVersion).contains(format) else {
       throw .corruptState("user '\(id)': unknown state version \(format)")
     }
     let sameExtractors = try r.uint64() == fingerprint.extractors
-    let sameFeatures = try r.uint64() == fingerprint.features
-    newest = try r.svarint()
-    window = try EventWindow(from: &r, resourceTable: format >= 2)
+    if format < 3 {
+      // The feature fingerprint, the newest time, the window of 8-byte hashes.
+      _ = try r.uint64()
+      newest = try r.svarint()
+      r.compact = false
+      window = try EventWindow(legacyFrom: &r, resourceTable: format == 2)
+    } else {
+      window = try EventWindow(from: &r)
+      newest = (window.newest ?? 0) &+ (try r.svarint())
+    }
     let n = try r.count()
     for k in 0..<n {
       let length = try r.count()
       let bytes = try r.bytes(length)
       guard sameExtractors else { continue }
       guard n == extractors.count else { throw .corruptState("user '\(id)': extractor count") }
-      var inner = StateReader(bytes)
+      var inner = StateReader(bytes, sharingTableOf: r)
       states[k] = try extractors[k].decodeSlot(&inner)
     }
-    guard sameFeatures else { return }
-    guard try r.count() == featureCount else { throw .corruptState("user '\(id)': feature count") }
-    // Version 1 kept the last values here; they are read from the store now.
-    if format == 1 { for _ in 0..<featureCount { try skipValue(&r) } }
-    for f in 0..<featureCount { versions[f] = try r.varint() }
+    // Formats 1 and 2 end with the version counts (and 1 with the last values): not needed.
   }
 }
 
-/// What a state blob was written with: its extractors (names and versions) and its features.
+/// What a state blob was written with: its extractors (names and versions).
 struct Fingerprint: Hashable {
   var extractors: UInt64
-  var features: UInt64
 }
 
 /// A write held back until the end of the batch (per-batch coalescing).
@@ -121,16 +124,4 @@ struct PendingWrite {
   var force: Bool
   /// The feature's last written value before the batch.
   var before: FeatureValue?
-}
-
-/// Skips a last value of a version-1 state: a tag byte (0 none, 1 int, 2 double, 3 false,
-/// 4 true, 5 string, 6 other as text) and its payload.
-private func skipValue(_ r: inout StateReader) throws(PipelineError) {
-  switch try r.byte() {
-  case 0, 3, 4: break
-  case 1: _ = try r.svarint()
-  case 2: _ = try r.double()
-  case 5, 6: _ = try r.string()
-  default: throw .corruptState("unknown value tag")
-  }
 }

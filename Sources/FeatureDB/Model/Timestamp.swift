@@ -52,11 +52,18 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
   /// ISO-8601 in UTC: `2026-01-05T10:30:00Z`, with `.ffffff` only when the microseconds are not 0.
   public var description: String { iso8601 }
 
+  /// The UTC calendar date (proleptic Gregorian) and the microseconds since its midnight, for
+  /// code that formats times itself.
+  public var utcDate: (year: Int64, month: Int64, day: Int64, microsecondOfDay: Int64) {
+    let (days, micros) = microseconds.floorDivided(by: 86_400_000_000)
+    let (y, m, d) = civilFromDays(days)
+    return (y, m, d, micros)
+  }
+
   /// ISO-8601 in UTC: `2026-01-05T10:30:00Z`, with fractional seconds (trailing zeros dropped)
   /// only when the microseconds are not 0.
   public var iso8601: String {
-    let (days, micros) = microseconds.floorDivided(by: 86_400_000_000)
-    let (y, m, d) = civilFromDays(days)
+    let (y, m, d, micros) = utcDate
     let secs = micros / 1_000_000
     let frac = micros % 1_000_000
     var s = "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(secs / 3600, 2)):"

@@ -33,18 +33,7 @@ enum FeastValue {
   /// with `Z`, and fractional seconds only when not zero — 3 digits when whole milliseconds,
   /// else 6 (`2026-01-05T10:00:00Z`, `2026-01-05T10:00:00.123Z`, `…00.000123Z`).
   static func write(_ t: Timestamp, to out: inout JSONWriter) {
-    let day: Int64 = 86_400_000_000
-    let days = t.microseconds >= 0 ? t.microseconds / day : (t.microseconds + 1) / day - 1
-    let inDay = t.microseconds - days * day
-    // Civil date from days since 1970-01-01 (Howard Hinnant's civil_from_days).
-    let z = days + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let doe = z - era * 146_097
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let month = mp < 10 ? mp + 3 : mp - 9
-    let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+    let (year, month, day, inDay) = t.utcDate
     let seconds = inDay / 1_000_000
     let micros = inDay % 1_000_000
     // `"YYYY-MM-DDTHH:MM:SS.ffffffZ"` is 29 bytes at most; every field has a fixed width.
@@ -67,7 +56,7 @@ enum FeastValue {
       put(UInt8(ascii: "-"))
       put(month, 2)
       put(UInt8(ascii: "-"))
-      put(doy - (153 * mp + 2) / 5 + 1, 2)
+      put(day, 2)
       put(UInt8(ascii: "T"))
       put(seconds / 3600, 2)
       put(UInt8(ascii: ":"))

@@ -69,6 +69,50 @@ import Testing
     }
   }
 
+  /// Varints of every length decode alike whatever follows them: the 8-byte fast path (when 8
+  /// bytes are left) and the byte-at-a-time one give the same numbers and offsets.
+  @Test func varintsDecodeAlikeAtEveryDistanceFromTheEnd() throws {
+    let seed = UInt64.random(in: 0...UInt64.max)
+    print("varintsDecodeAlikeAtEveryDistanceFromTheEnd seed \(seed)")
+    var rng = SplitMix64(seed: seed)
+    var values: [UInt64] = (0..<64).map { 1 << UInt64($0) } + (0..<64).map { (1 << UInt64($0)) - 1 }
+    for _ in 0..<2000 {
+      values.append(
+        UInt64.random(in: 0...UInt64.max, using: &rng) >> UInt64.random(in: 0...63, using: &rng))
+    }
+    for v in values {
+      for trailing in 0..<10 {
+        var w = ByteWriter()
+        w.varint(v)
+        let length = w.bytes.count
+        for _ in 0..<trailing { w.byte(UInt8.random(in: 0...255, using: &rng)) }
+        try w.bytes.withUnsafeBytes { (raw) throws in
+          var r = ByteReader(raw)
+          #expect(try r.varint() == v)
+          #expect(r.offset == length)
+        }
+      }
+    }
+  }
+
+  /// Strings compare by their bytes: canonically equivalent ids are different ids.
+  @Test func stringsCompareByTheirBytes() {
+    #expect("caf\u{e9}".hasSameUTF8(as: "caf\u{e9}"))
+    #expect(!"caf\u{e9}".hasSameUTF8(as: "cafe\u{301}"))
+    #expect("caf\u{e9}" == "cafe\u{301}")
+    #expect("".hasSameUTF8(as: ""))
+    #expect(!"a".hasSameUTF8(as: ""))
+    let long = String(repeating: "event-", count: 20)
+    #expect(long.hasSameUTF8(as: String(repeating: "event-", count: 20)))
+    #expect(!long.hasSameUTF8(as: String(repeating: "event-", count: 19) + "evenT-"))
+    let a = Lineage(producer: "p", inputs: [.raw("caf\u{e9}")])
+    let b = Lineage(producer: "p", inputs: [.raw("cafe\u{301}")])
+    #expect(a == b)
+    #expect(!Lineage.sameBytes(a, b))
+    #expect(Lineage.sameExtra(a, Lineage(producer: "q", inputs: a.inputs)))
+    #expect(!Lineage.sameExtra(a, Lineage(producer: "p", inputs: a.inputs, note: "n")))
+  }
+
   @Test func valuesRoundTripThroughTheirCodec() throws {
     let cases: [(ValueType, FeatureValue)] = [
       (.int, .int(-42)), (.int, .int(.max)), (.double, .double(0.1)),

@@ -38,6 +38,23 @@ struct ByteReader {
   }
 
   private mutating func multiByteVarint() throws(DecodeError) -> UInt64 {
+    // Times are 4 to 6 bytes: with 8 bytes left, find the last byte in one load (the first
+    // byte whose high bit is clear) and gather its 7-bit groups without a check per byte.
+    if buffer.count - offset >= 8 {
+      var word = UInt64(
+        littleEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+      let ends = ~word & 0x8080_8080_8080_8080
+      if ends != 0 {
+        let length = (ends.trailingZeroBitCount + 1) / 8
+        var result: UInt64 = 0
+        for group in 0..<length {
+          result |= (word & 0x7f) << UInt64(7 * group)
+          word >>= 8
+        }
+        offset += length
+        return result
+      }
+    }
     var result: UInt64 = 0
     var shift: UInt64 = 0
     while true {

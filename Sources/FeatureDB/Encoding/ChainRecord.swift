@@ -313,14 +313,14 @@ enum ChainRecord {
 
   /// Writes an entry's tail: every field after the version number.
   static func writeEntryTail(
-    kind: Kind, writeTime: Int64, eventTime: Int64, lineage: EncodedLineage, epoch: Int64,
-    to w: inout ByteWriter
+    kind: Kind, writeTime: Int64, eventTime: Int64, lineage: borrowing EncodedLineage,
+    sourceLine: UInt64, epoch: Int64, to w: inout ByteWriter
   ) {
     var flags = kind.rawValue
     if lineage.producer != 0 { flags |= Flag.producer }
     if lineage.run != 0 { flags |= Flag.run }
     if lineage.source != 0 { flags |= Flag.source }
-    if lineage.sourceLine != 0 { flags |= Flag.sourceLine }
+    if sourceLine != 0 { flags |= Flag.sourceLine }
     if !lineage.extra.isEmpty { flags |= Flag.extra }
     w.byte(flags)
     w.signedVarint(writeTime &- epoch)
@@ -328,7 +328,7 @@ enum ChainRecord {
     if lineage.producer != 0 { w.varint(lineage.producer) }
     if lineage.run != 0 { w.varint(lineage.run) }
     if lineage.source != 0 { w.varint(lineage.source) }
-    if lineage.sourceLine != 0 { w.varint(lineage.sourceLine) }
+    if sourceLine != 0 { w.varint(sourceLine) }
     if !lineage.extra.isEmpty { w.lengthPrefixed(lineage.extra) }
   }
 }
@@ -338,8 +338,6 @@ struct EncodedLineage: Sendable {
   var producer: UInt64 = 0
   var run: UInt64 = 0
   var source: UInt64 = 0
-  /// Line within `source`, 0 = none.
-  var sourceLine: UInt64 = 0
   var extra: [UInt8] = []
   /// The inputs `extra` encodes (for the lineage indexes).
   var inputs: [LineageExtra.Input] = []

@@ -15,9 +15,15 @@ struct WriteContext {
   /// are encoded one by one, and most repeat these three (a lookup here is a byte comparison,
   /// not a hash and two table probes).
   private var recentSymbols: [(text: String, id: UInt64)] = []
+  /// How many strings `recentSymbols` keeps: a pipeline batch cycles through one producer per
+  /// extractor (five built in) besides its run and source; a miss costs a hash and a probe.
+  private static let recentSymbolCount = 12
   /// The raw inputs of the lineage encoded last, by position among its raw inputs, with their
   /// ids: consecutive versions of one entity usually name the same events.
   private var recentRaw: [(text: String, id: UInt64)] = []
+  /// The lineage encoded last with its extra part and inputs: the versions of one event (or of
+  /// one user's events of a batch) share their inputs, so theirs are encoded once.
+  private var lastExtra: (lineage: Lineage, extra: [UInt8], inputs: [LineageExtra.Input])?
 
   init(store: FeatureStore, txn: borrowing WriteTransaction) throws {
     self.store = store
@@ -63,25 +69,29 @@ struct WriteContext {
     // Batches usually repeat the entity of the previous write.
     var lastEntity = ""
     var lastEntityID: UInt64 = 0
-    for (i, op) in batch.operations.enumerated() {
+    // Fields are read in place (`batch.operations[i].x`): a copy of an operation retains and
+    // releases every string it holds.
+    for i in batch.operations.indices {
       let feature: Feature
-      if seen.count <= 32, let f = seen.first(where: { $0.name == op.feature }) {
+      let name = batch.operations[i].feature
+      if seen.count <= 32, let f = seen.first(where: { $0.name == name }) {
         feature = f
       } else {
-        feature = try catalog.feature(op.feature)
+        feature = try catalog.feature(name)
         if seen.count <= 32 { seen.append(feature) }
       }
       let entityID: UInt64
       // Byte equality: `==` would take a canonically equivalent id for this one.
-      if !lastEntity.isEmpty, lastEntity.utf8.elementsEqual(op.entity.utf8) {
+      let entity = batch.operations[i].entity
+      if !lastEntity.isEmpty, lastEntity.hasSameUTF8(as: entity) {
         entityID = lastEntityID
       } else {
-        entityID = try entities.id(op.entity, txn)
-        lastEntity = op.entity
+        entityID = try entities.id(entity, txn)
+        lastEntity = entity
         lastEntityID = entityID
       }
       var slot = 0
-      if let own = op.lineage {
+      if let own = batch.operations[i].lineage {
         // Lineages with inputs rarely repeat: hashing them would cost more than it saves.
         // The dictionary hashes by canonical equivalence: a hit must also be the same bytes.
         if own.inputs.isEmpty, let cached = lineageSlots[own],
@@ -95,20 +105,19 @@ struct WriteContext {
           if own.inputs.isEmpty, lineageSlots[own] == nil { lineageSlots[own] = slot }
         }
       }
-      var lineage = lineages[slot]
-      lineage.sourceLine = op.sourceLine
-      let eventTime = (op.eventTime ?? batch.eventTime)?.microseconds ?? writeTime
+      let eventTime =
+        (batch.operations[i].eventTime ?? batch.eventTime)?.microseconds ?? writeTime
       let start = arena.bytes.count
       var kind = ChainRecord.Kind.tombstone
       var value: FeatureValue?
-      if let v = op.value {
-        value = try checked(v, feature, op.entity)
+      if let v = batch.operations[i].value {
+        value = try checked(v, feature, entity)
         kind = .inline
       }
       // The flags byte is written first and patched if the value turns out not to fit inline.
       ChainRecord.writeEntryTail(
-        kind: kind, writeTime: writeTime, eventTime: eventTime, lineage: lineage,
-        epoch: store.epoch, to: &arena)
+        kind: kind, writeTime: writeTime, eventTime: eventTime, lineage: lineages[slot],
+        sourceLine: batch.operations[i].sourceLine, epoch: store.epoch, to: &arena)
       var external: Int?
       if let value, !ValueCodec.writeInline(value, to: &arena) {
         let canonical: [UInt8]
@@ -116,7 +125,7 @@ struct WriteContext {
           canonical = try ValueCodec.canonical(value, feature.format)
         } catch {
           throw FeatureDBError.invalidValue(
-            feature: feature.name, entity: op.entity,
+            feature: feature.name, entity: entity,
             reason:
               "embedding component \(error.component) is \(error.value), outside \(error.limit)")
         }
@@ -163,8 +172,6 @@ struct WriteContext {
     // Once a key sorts after every stored key, so do all later ones: append without searching.
     var appending = false
     var chainFeature: Feature?
-    // Where each chain's operations are in `prepared` (its versions are consecutive).
-    var chains: [Chain: Range<Int>] = [:]
     var changes = ChangeLog()
     var start = 0
     while start < prepared.count {
@@ -174,8 +181,6 @@ struct WriteContext {
       {
         end += 1
       }
-      chains[Chain(entity: prepared[start].entity, feature: prepared[start].feature)] =
-        start..<end
       if chainFeature?.id != prepared[start].feature {
         chainFeature = try catalog.feature(id: prepared[start].feature)
       }
@@ -223,14 +228,13 @@ struct WriteContext {
         changes.written(
           feature: p.feature, entity: p.entity, version: version, tail: arena.bytes[p.tail])
         if pruned.contains(where: { $0.isNew && $0.version == version }) { continue }
-        let l = lineages[p.lineage]
-        if l.isIndexed {
+        if lineages[p.lineage].isIndexed {
           if index == nil {
             index = LineageIndex(tables: try store.tables.lineage(), writeTime: writeTime)
           }
           try index!.add(
             entity: p.entity, feature: p.feature, version: version, eventTime: p.eventTime,
-            lineage: l, runName: l.runName, txn)
+            lineage: lineages[p.lineage], txn)
         }
         if let e = p.external {
           try store.tables.values.put(
@@ -246,7 +250,7 @@ struct WriteContext {
     }
     try changes.flush(store, txn, time: writeTime)
     if var index {
-      try checkInputs(batch, prepared, chains, versions, lineages, txn)
+      try checkInputs(batch, prepared, versions, lineages, txn)
       try index.flush(store, txn)
     }
     return batch.operations.enumerated().map { i, op in
@@ -254,17 +258,27 @@ struct WriteContext {
     }
   }
 
-  /// A chain: (entity, feature) ids.
-  struct Chain: Hashable {
-    var entity: UInt64
-    var feature: UInt64
+  /// Where the operations of chain (entity, feature) are in `prepared` (sorted by chain: they
+  /// are consecutive), by binary search; nil when the batch does not write it.
+  static func operations(entity: UInt64, feature: UInt64, in prepared: [Prepared]) -> Range<Int>? {
+    func first(where after: (Prepared) -> Bool) -> Int {
+      var (lo, hi) = (0, prepared.count)
+      while lo < hi {
+        let mid = (lo + hi) / 2
+        if after(prepared[mid]) { hi = mid } else { lo = mid + 1 }
+      }
+      return lo
+    }
+    let lower = first { ($0.entity, $0.feature) >= (entity, feature) }
+    let upper = first { ($0.entity, $0.feature) > (entity, feature) }
+    return lower < upper ? lower..<upper : nil
   }
 
   /// Every parent version the batch names was committed before it (even if since pruned) or is
   /// written by an earlier operation of the same batch; checked once the batch's versions are
   /// numbered. No version can name itself or a later one, so no write can make a cycle.
   private func checkInputs(
-    _ batch: WriteBatch, _ prepared: [Prepared], _ chains: [Chain: Range<Int>],
+    _ batch: WriteBatch, _ prepared: [Prepared],
     _ versions: [UInt64], _ lineages: [EncodedLineage], _ txn: borrowing WriteTransaction
   ) throws {
     // Inputs of chains the batch does not write, checked already.
@@ -272,18 +286,20 @@ struct WriteContext {
     // Lineages (shared by many operations, as the batch's own is) whose inputs name no chain the
     // batch writes: their answer does not depend on the operation, so one check does.
     var settled: Set<Int> = []
-    for p in prepared where !settled.contains(p.lineage) {
-      let op = batch.operations[p.index]
+    // Lineages without version inputs (raw inputs need no check) are settled from the start.
+    let versionInputs = lineages.map { l in
+      l.inputs.contains { if case .version = $0 { true } else { false } }
+    }
+    for p in prepared where versionInputs[p.lineage] && !settled.contains(p.lineage) {
       var namesBatchChain = false
       // The inputs as given, in the order they were encoded.
-      let given = (op.lineage ?? batch.lineage).inputs
+      let given = (batch.operations[p.index].lineage ?? batch.lineage).inputs
       for (input, text) in zip(lineages[p.lineage].inputs, given) {
-        // Raw inputs need no check (and hashing them all would cost more than the checks).
         guard case .version(let f, let e, let v) = input, case .version(let pf, let pe, _) = text
         else { continue }
         // The chain's committed versions are 1..<next.
         let next: UInt64
-        if let ops = chains[Chain(entity: e, feature: f)] {
+        if let ops = Self.operations(entity: e, feature: f, in: prepared) {
           namesBatchChain = true
           next = versions[prepared[ops.lowerBound].index]
           if v >= next, v - next < ops.count {
@@ -292,7 +308,8 @@ struct WriteContext {
             throw FeatureDBError.inputNotCommitted(
               input: VersionRef(feature: pf, entity: pe, version: v),
               version: VersionRef(
-                feature: op.feature, entity: op.entity, version: versions[p.index]),
+                feature: batch.operations[p.index].feature,
+                entity: batch.operations[p.index].entity, version: versions[p.index]),
               reason: writer == p.index
                 ? "it is the version being written"
                 : "operation \(writer + 1) of the same batch writes it, after this one")
@@ -362,11 +379,11 @@ struct WriteContext {
     func recent(_ s: String?, _ what: String) throws -> UInt64 {
       guard let s, !s.isEmpty else { return 0 }
       // Byte equality: `==` would take a canonically equivalent string for this one.
-      if let hit = recentSymbols.first(where: { $0.text.utf8.elementsEqual(s.utf8) }) {
+      if let hit = recentSymbols.first(where: { $0.text.hasSameUTF8(as: s) }) {
         return hit.id
       }
       let id = try symbol(s, what)
-      if recentSymbols.count == 4 { recentSymbols.removeFirst() }
+      if recentSymbols.count == Self.recentSymbolCount { recentSymbols.removeFirst() }
       recentSymbols.append((s, id))
       return id
     }
@@ -374,6 +391,11 @@ struct WriteContext {
       producer: try recent(lineage.producer, "producer"), run: try recent(lineage.run, "run"),
       source: try recent(lineage.source, "source"))
     encoded.runName = lineage.run
+    if let last = lastExtra, Lineage.sameExtra(last.lineage, lineage) {
+      encoded.extra = last.extra
+      encoded.inputs = last.inputs
+      return encoded
+    }
     var inputs: [LineageExtra.Input] = []
     var raw = 0
     for input in lineage.inputs {
@@ -383,7 +405,7 @@ struct WriteContext {
         inputs.append(
           .version(feature: try catalog.feature(f).id, entity: try entities.id(e, txn), version: v))
       case .raw(let id):
-        if raw < recentRaw.count, recentRaw[raw].text.utf8.elementsEqual(id.utf8) {
+        if raw < recentRaw.count, recentRaw[raw].text.hasSameUTF8(as: id) {
           inputs.append(.raw(symbol: recentRaw[raw].id))
         } else {
           let symbolID = try symbol(id, "input id")
@@ -400,6 +422,7 @@ struct WriteContext {
     let extra = LineageExtra(inputs: inputs, note: lineage.note ?? "")
     if !extra.isEmpty { encoded.extra = extra.encoded() }
     encoded.inputs = inputs
+    lastExtra = (lineage, encoded.extra, inputs)
     return encoded
   }
 }

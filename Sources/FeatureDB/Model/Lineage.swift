@@ -58,15 +58,37 @@ extension Lineage {
   /// Whether two lineages hold the same strings byte for byte (`==` compares strings by
   /// canonical equivalence, which would merge ids that differ in bytes).
   static func sameBytes(_ a: Lineage, _ b: Lineage) -> Bool {
-    func same(_ x: String?, _ y: String?) -> Bool {
-      switch (x, y) {
-      case (nil, nil): true
-      case (let x?, let y?): x.utf8.elementsEqual(y.utf8)
-      default: false
-      }
+    same(a.producer, b.producer) && same(a.run, b.run) && same(a.source, b.source)
+      && sameExtra(a, b)
+  }
+
+  /// Whether two lineages have the same inputs and note, byte for byte: what their encoded
+  /// extra part holds. Inputs in one array buffer are the same without a look at them.
+  static func sameExtra(_ a: Lineage, _ b: Lineage) -> Bool {
+    guard same(a.note, b.note), a.inputs.count == b.inputs.count else { return false }
+    let shared = a.inputs.withUnsafeBufferPointer { x in
+      b.inputs.withUnsafeBufferPointer { y in x.baseAddress == y.baseAddress }
     }
-    return same(a.producer, b.producer) && same(a.run, b.run) && same(a.source, b.source)
-      && same(a.note, b.note) && a.inputs.count == b.inputs.count
-      && zip(a.inputs, b.inputs).allSatisfy { same($0.description, $1.description) }
+    return shared || zip(a.inputs, b.inputs).allSatisfy { LineageInput.sameBytes($0, $1) }
+  }
+
+  private static func same(_ x: String?, _ y: String?) -> Bool {
+    switch (x, y) {
+    case (nil, nil): true
+    case (let x?, let y?): x.hasSameUTF8(as: y)
+    default: false
+    }
+  }
+}
+
+extension LineageInput {
+  /// Whether two inputs name the same thing with the same bytes.
+  static func sameBytes(_ a: LineageInput, _ b: LineageInput) -> Bool {
+    switch (a, b) {
+    case (.raw(let x), .raw(let y)): x.hasSameUTF8(as: y)
+    case (.version(let f, let e, let v), .version(let g, let d, let w)):
+      v == w && f.hasSameUTF8(as: g) && e.hasSameUTF8(as: d)
+    default: false
+    }
   }
 }

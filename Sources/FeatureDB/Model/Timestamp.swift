@@ -81,28 +81,34 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
   /// (midnight UTC). Returns nil for anything else. The command line, CSV imports and the entity
   /// rows of exports all read times with this one rule.
   public init?(iso8601 text: String) {
-    var p = Substring(text).utf8  // a view, no copy
+    // The bytes in place, read by position (a `Substring.UTF8View` taken apart with
+    // `removeFirst` cost about 10,000 instructions a timestamp, a pipeline event's largest part).
+    let p = text.utf8.span
+    var at = 0
     func number(_ digits: Int) -> Int64? {
-      guard p.count >= digits else { return nil }
+      guard p.count - at >= digits else { return nil }
       var v: Int64 = 0
       for _ in 0..<digits {
-        let c = p.removeFirst()
+        let c = p[at]
+        at += 1
         guard c >= 48, c <= 57 else { return nil }
         v = v * 10 + Int64(c - 48)
       }
       return v
     }
     func expect(_ c: UInt8) -> Bool {
-      guard p.first == c else { return false }
-      p.removeFirst()
+      guard at < p.count, p[at] == c else { return false }
+      at += 1
       return true
     }
+    var first: UInt8? { at < p.count ? p[at] : nil }
+    var atEnd: Bool { at == p.count }
     guard let y = number(4), expect(UInt8(ascii: "-")), let mo = number(2),
       expect(UInt8(ascii: "-")), let d = number(2), (1...12).contains(mo), d >= 1,
       d <= daysInMonth(y, mo)
     else { return nil }
     var micros: Int64 = 0
-    if !p.isEmpty {
+    if !atEnd {
       guard expect(UInt8(ascii: "T")) || expect(UInt8(ascii: " ")), let h = number(2),
         expect(UInt8(ascii: ":")), let mi = number(2), h < 24, mi < 60
       else { return nil }
@@ -113,8 +119,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
         if expect(UInt8(ascii: ".")) {
           var scale: Int64 = 100_000
           var digits = 0
-          while let c = p.first, c >= 48, c <= 57 {
-            p.removeFirst()
+          while let c = first, c >= 48, c <= 57 {
+            at += 1
             micros += Int64(c - 48) * scale
             scale /= 10
             digits += 1
@@ -122,10 +128,10 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
           guard digits > 0 else { return nil }
         }
       }
-      if p.isEmpty {  // no zone: UTC, as pandas writes naive timestamps
+      if atEnd {  // no zone: UTC, as pandas writes naive timestamps
       } else if expect(UInt8(ascii: "Z")) {
-      } else if let sign = p.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
-        p.removeFirst()
+      } else if let sign = first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
+        at += 1
         guard let oh = number(2), expect(UInt8(ascii: ":")), let om = number(2), oh < 24, om < 60
         else { return nil }
         let offset = (oh * 3600 + om * 60) * 1_000_000
@@ -133,7 +139,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
       } else {
         return nil
       }
-      guard p.isEmpty else { return nil }
+      guard atEnd else { return nil }
     }
     self.microseconds = daysFromCivil(y, mo, d) * 86_400_000_000 + micros
   }

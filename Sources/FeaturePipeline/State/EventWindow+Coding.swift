@@ -24,23 +24,30 @@ extension EventWindow {
     w.varint(dropped)
     var table: [UInt64] = []
     var index: [UInt64: Int] = [:]
-    for r in records {
-      for h in [r.resource, r.session, r.device, r.location, r.agent]
-      where h != 0 && index[h] == nil {
+    func add(_ h: UInt64) {
+      if h != 0, index[h] == nil {
         index[h] = table.count
         table.append(h)
       }
+    }
+    // No array literals per record here or below: each would be a heap allocation.
+    for r in records {
+      add(r.resource)
+      add(r.session)
+      add(r.device)
+      add(r.location)
+      add(r.agent)
     }
     w.varint(UInt64(table.count))
     for h in table { w.uint64(h) }
     w.table = index
     func reference(_ h: UInt64) -> UInt64 { h == 0 ? 0 : UInt64(index[h]!) + 1 }
     var previousTime: Int64 = 0
-    var previous: [UInt64] = [0, 0, 0, 0]
+    var previous = SIMD4<UInt64>()
     for r in records {
       w.varint(UInt64(bitPattern: r.time &- previousTime))
       previousTime = r.time
-      let current = [r.session, r.device, r.location, r.agent]
+      let current = SIMD4(r.session, r.device, r.location, r.agent)
       var extra: UInt8 = 0
       for k in 0..<4 where current[k] != previous[k] { extra |= 1 << k }
       if r.amount != 0 { extra |= Self.hasAmount }

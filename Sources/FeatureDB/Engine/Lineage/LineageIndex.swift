@@ -10,8 +10,12 @@ struct LineageIndex {
   private var edges: [Edge: UInt64] = [:]
   /// Run symbols this batch named, with their ids.
   private var runs: [UInt64: String] = [:]
-  /// (run, source symbol) → versions, in this batch.
+  /// (run, source symbol) → versions, in this batch; the versions of the last key are counted
+  /// in `sourceRun` until the key changes (a batch's versions usually share one).
   private var runSources: [RunFeature: UInt64] = [:]
+  private var sourceRun = (key: RunFeature(run: 0, feature: 0), count: UInt64(0))
+  /// The run last recorded in `runs`.
+  private var lastNamedRun: UInt64 = 0
   private var value = ByteWriter(capacity: 16)
   /// The (run, entity) whose versions are being collected (a batch's versions come grouped by
   /// entity), and its last `run_versions` chunk.
@@ -36,10 +40,13 @@ struct LineageIndex {
   /// Indexes one written version of (entity, feature).
   mutating func add(
     entity: UInt64, feature: UInt64, version: UInt64, eventTime: Int64,
-    lineage: EncodedLineage, runName: String?, _ txn: borrowing WriteTransaction
+    lineage: borrowing EncodedLineage, _ txn: borrowing WriteTransaction
   ) throws {
     if lineage.run != 0 {
-      if let runName { runs[lineage.run] = runName }
+      if lineage.run != lastNamedRun, let runName = lineage.runName {
+        runs[lineage.run] = runName
+        lastNamedRun = lineage.run
+      }
       if open.map({ $0.run != lineage.run || $0.entity != entity }) ?? true {
         try closeChunk(txn)
         open = try lastChunk(run: lineage.run, entity: entity, txn)
@@ -56,7 +63,12 @@ struct LineageIndex {
       if isNewEntity { counts.entities += 1 }
       runFeatures[k] = counts
       if lineage.source != 0 {
-        runSources[RunFeature(run: lineage.run, feature: lineage.source), default: 0] += 1
+        let k = RunFeature(run: lineage.run, feature: lineage.source)
+        if k != sourceRun.key {
+          if sourceRun.count > 0 { runSources[sourceRun.key, default: 0] += sourceRun.count }
+          sourceRun = (k, 0)
+        }
+        sourceRun.count += 1
       }
     }
     for input in lineage.inputs {
@@ -126,6 +138,8 @@ struct LineageIndex {
       try IndexCounts.add(
         versions, entities: 0, at: writeTime, to: Keys.ids(run, 0), tables.runFeatures, txn)
     }
+    if sourceRun.count > 0 { runSources[sourceRun.key, default: 0] += sourceRun.count }
+    sourceRun.count = 0
     for (k, count) in runSources {  // key: run, 0, source symbol
       try IndexCounts.add(
         count, entities: 0, at: writeTime, to: Keys.ids(k.run, 0, k.feature), tables.runFeatures,

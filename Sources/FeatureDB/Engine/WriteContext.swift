@@ -22,8 +22,12 @@ struct WriteContext {
   /// ids: consecutive versions of one entity usually name the same events.
   private var recentRaw: [(text: String, id: UInt64)] = []
   /// The lineage encoded last with its extra part and inputs: the versions of one event (or of
-  /// one user's events of a batch) share their inputs, so theirs are encoded once.
-  private var lastExtra: (lineage: Lineage, extra: [UInt8], inputs: [LineageExtra.Input])?
+  /// one user's events of a batch) share their inputs, so theirs are encoded once. (Not an
+  /// optional tuple: binding one copies, retaining every string it holds.)
+  private var lastLineage = Lineage.none
+  private var lastExtra: [UInt8] = []
+  private var lastInputs: [LineageExtra.Input] = []
+  private var hasLast = false
 
   init(store: FeatureStore, txn: borrowing WriteTransaction) throws {
     self.store = store
@@ -379,8 +383,8 @@ struct WriteContext {
     func recent(_ s: String?, _ what: String) throws -> UInt64 {
       guard let s, !s.isEmpty else { return 0 }
       // Byte equality: `==` would take a canonically equivalent string for this one.
-      if let hit = recentSymbols.first(where: { $0.text.hasSameUTF8(as: s) }) {
-        return hit.id
+      for i in recentSymbols.indices where recentSymbols[i].text.hasSameUTF8(as: s) {
+        return recentSymbols[i].id
       }
       let id = try symbol(s, what)
       if recentSymbols.count == Self.recentSymbolCount { recentSymbols.removeFirst() }
@@ -391,9 +395,9 @@ struct WriteContext {
       producer: try recent(lineage.producer, "producer"), run: try recent(lineage.run, "run"),
       source: try recent(lineage.source, "source"))
     encoded.runName = lineage.run
-    if let last = lastExtra, Lineage.sameExtra(last.lineage, lineage) {
-      encoded.extra = last.extra
-      encoded.inputs = last.inputs
+    if hasLast, Lineage.sameExtra(lastLineage, lineage) {
+      encoded.extra = lastExtra
+      encoded.inputs = lastInputs
       return encoded
     }
     var inputs: [LineageExtra.Input] = []
@@ -422,7 +426,7 @@ struct WriteContext {
     let extra = LineageExtra(inputs: inputs, note: lineage.note ?? "")
     if !extra.isEmpty { encoded.extra = extra.encoded() }
     encoded.inputs = inputs
-    lastExtra = (lineage, encoded.extra, inputs)
+    (lastLineage, lastExtra, lastInputs, hasLast) = (lineage, encoded.extra, inputs, true)
     return encoded
   }
 }

@@ -5,7 +5,7 @@ struct LineageIndex {
   let tables: Tables.TablesV2
   let writeTime: Int64
   /// (run, feature) → versions written and new entities, in this batch.
-  private var runFeatures: [RunFeature: (versions: UInt64, entities: UInt64)] = [:]
+  private var runFeatures = RunFeatureCounts()
   /// (parent feature, child feature, producer) → versions derived in this batch.
   private var edges: [Edge: UInt64] = [:]
   /// Run symbols this batch named, with their ids.
@@ -57,11 +57,7 @@ struct LineageIndex {
         open = (lineage.run, entity, open!.chunk + 1, RunIndexChunk())
       }
       open!.ranges.add(feature: feature, version: version)
-      let k = RunFeature(run: lineage.run, feature: feature)
-      var counts = runFeatures[k] ?? (0, 0)
-      counts.versions += 1
-      if isNewEntity { counts.entities += 1 }
-      runFeatures[k] = counts
+      runFeatures.add(run: lineage.run, feature: feature, newEntity: isNewEntity)
       if lineage.source != 0 {
         let k = RunFeature(run: lineage.run, feature: lineage.source)
         if k != sourceRun.key {
@@ -128,7 +124,7 @@ struct LineageIndex {
   mutating func flush(_ store: FeatureStore, _ txn: borrowing WriteTransaction) throws {
     try closeChunk(txn)
     var totals: [UInt64: UInt64] = [:]
-    for (k, counts) in runFeatures {
+    for (k, counts) in runFeatures.all {
       try IndexCounts.add(
         counts.versions, entities: counts.entities, at: writeTime,
         to: Keys.ids(k.run, k.feature), tables.runFeatures, txn)

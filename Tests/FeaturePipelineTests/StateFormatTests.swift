@@ -255,3 +255,29 @@ private enum Legacy {
     return w.bytes
   }
 }
+
+/// The hash index a state blob's table is built with answers as a dictionary does.
+@Suite struct HashIndexTests {
+  @Test func answersAsADictionary() {
+    let seed = UInt64.random(in: 0...UInt64.max)
+    print("HashIndexTests seed \(seed)")
+    var rng = SplitMix64(seed: seed)
+    var index = HashIndex()
+    var reference: [UInt64: Int] = [:]
+    #expect(index[12345] == nil)
+    for i in 0..<5_000 {
+      // Small values collide in the low bits; repeats must keep their first position.
+      let h = i % 3 == 0 ? UInt64.random(in: 0...64, using: &rng) : rng.next()
+      let added = index.insert(h, at: i)
+      #expect(added == (h != 0 && reference[h] == nil))
+      if added { reference[h] = i }
+    }
+    #expect(index.count == reference.count)
+    #expect(index[0] == nil)
+    for (h, p) in reference { #expect(index[h] == p) }
+    for _ in 0..<1_000 {
+      let h = rng.next()
+      #expect(index[h] == reference[h])
+    }
+  }
+}

@@ -23,12 +23,9 @@ extension EventWindow {
     w.varint(UInt64(records.count))
     w.varint(dropped)
     var table: [UInt64] = []
-    var index: [UInt64: Int] = [:]
+    var index = HashIndex(capacity: records.count)
     func add(_ h: UInt64) {
-      if h != 0, index[h] == nil {
-        index[h] = table.count
-        table.append(h)
-      }
+      if index.insert(h, at: table.count) { table.append(h) }
     }
     // No array literals per record here or below: each would be a heap allocation.
     for r in records {

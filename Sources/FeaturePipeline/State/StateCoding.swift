@@ -6,7 +6,7 @@ public struct StateWriter: Sendable {
   public private(set) var bytes: [UInt8] = []
   /// The blob's table of 64-bit hashes (the user's event window writes it), by hash: what
   /// ``hash(_:)`` refers to.
-  var table: [UInt64: Int] = [:]
+  var table = HashIndex()
 
   /// An empty writer with room for `capacity` bytes (default 256) before it grows.
   public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }

@@ -39,20 +39,21 @@ struct ByteReader {
 
   private mutating func multiByteVarint() throws(DecodeError) -> UInt64 {
     // Times are 4 to 6 bytes: with 8 bytes left, find the last byte in one load (the first
-    // byte whose high bit is clear) and gather its 7-bit groups without a check per byte.
+    // byte whose high bit is clear) and pack its 7-bit groups together in three steps (pairs,
+    // then quads, then the two halves), with no branch per byte.
     if buffer.count - offset >= 8 {
-      var word = UInt64(
+      let word = UInt64(
         littleEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
       let ends = ~word & 0x8080_8080_8080_8080
       if ends != 0 {
         let length = (ends.trailingZeroBitCount + 1) / 8
-        var result: UInt64 = 0
-        for group in 0..<length {
-          result |= (word & 0x7f) << UInt64(7 * group)
-          word >>= 8
-        }
+        let kept = length == 8 ? UInt64.max : (1 << UInt64(8 * length)) &- 1
+        var x = word & kept & 0x7f7f_7f7f_7f7f_7f7f
+        x = (x & 0x007f_007f_007f_007f) | ((x & 0x7f00_7f00_7f00_7f00) >> 1)
+        x = (x & 0x0000_3fff_0000_3fff) | ((x & 0x3fff_0000_3fff_0000) >> 2)
+        x = (x & 0x0000_0000_0fff_ffff) | ((x & 0x0fff_ffff_0000_0000) >> 4)
         offset += length
-        return result
+        return x
       }
     }
     var result: UInt64 = 0

@@ -61,7 +61,8 @@ extension PipelineRunner {
   }
 
   /// Brings the pipeline state in line with the rollbacks and undos of the prefix's runs, in at
-  /// most two transactions that each leave a consistent state (a restore, then a rewind):
+  /// most two transactions that each leave a consistent state (a restore, then a rewind), then
+  /// removes the pre-run records the ledger dropped (bounded transactions, idempotent):
   ///
   /// - a run whose rollback was undone after a rewind gets back what the rewind replaced, when
   ///   every run rewound with it is no longer rolled back and nothing committed since;
@@ -122,7 +123,7 @@ extension PipelineRunner {
         throw PipelineError.rewindRefused(
           prefix: options.prefix, runs: rewinding.map(\.run), blocking: later.map(\.run),
           reason:
-            "\(list(later.map(\.run))) committed after it and "
+            "\(list(later.map(\.run))) committed after \(rewinding.count == 1 ? "it" : "them") and "
             + (later.count == 1 ? "is" : "are")
             + " not rolled back, so the state holds what both wrote; roll back "
             + "\(list(later.map(\.run))) too (fdb rollback --run), or undo the rollback")

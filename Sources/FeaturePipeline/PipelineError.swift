@@ -13,9 +13,16 @@ public enum PipelineError: Error, Sendable, Hashable, CustomStringConvertible {
   case io(String)
   /// Extractors or options that cannot work together.
   case invalidConfiguration(String)
+  /// The pipeline state of `prefix` cannot follow the rollbacks and undos of its runs: a
+  /// rolled-back run's state was built on by later runs that are not rolled back, or a rollback
+  /// was undone after the state was rewound past it and cannot be reapplied exactly. `runs` are
+  /// the runs whose state cannot be rewound or restored, `blocking` the runs that prevent it;
+  /// nothing was written. See docs/pipeline.md, *Rollback of a run*.
+  case rewindRefused(prefix: String, runs: [String], blocking: [String], reason: String)
 
   /// `line N: reason` for a bad event; otherwise the detail, after `corrupt pipeline state: ` or
-  /// `checkpoint mismatch: ` for those two cases.
+  /// `checkpoint mismatch: ` for those two cases; one line for a refused rewind:
+  /// `cannot rewind the pipeline state of prefix 'P' past run 'R': reason`.
   public var description: String {
     switch self {
     case .badEvent(let line, let reason): "line \(line): \(reason)"
@@ -23,6 +30,10 @@ public enum PipelineError: Error, Sendable, Hashable, CustomStringConvertible {
     case .checkpointMismatch(let detail): "checkpoint mismatch: \(detail)"
     case .io(let detail): detail
     case .invalidConfiguration(let detail): detail
+    case .rewindRefused(let prefix, let runs, _, let reason):
+      "cannot rewind the pipeline state of prefix '\(prefix)' past "
+        + (runs.count == 1 ? "run " : "runs ") + runs.map { "'\($0)'" }.joined(separator: ", ")
+        + ": \(reason)"
     }
   }
 }

@@ -153,7 +153,8 @@ extension ConcurrentRunTests {
 
 extension ConcurrentRunTests {
   /// A rolled-back run is not continued (its rollback would not cover what it writes next):
-  /// resuming the input under it is refused; under a new run id it goes on.
+  /// resuming the input under it is refused. The runner rewound the state first, checkpoint
+  /// included, so under a new run id (or none) the input starts over.
   @Test func aRolledBackRunIsNotContinued() throws {
     let (db, dir) = try makeStore()
     _ = dir
@@ -165,10 +166,13 @@ extension ConcurrentRunTests {
     }
     _ = try runner("first").run(events: events[..<100], input: "stream")
     _ = try db.rollback(.run("first"), RollbackOptions(reason: "bad"))
-    #expect(throws: PipelineError.self) { try runner(nil).run(events: events, input: "stream") }
-    #expect(throws: PipelineError.self) { try runner("first").run(events: events, input: "stream") }
+    #expect(
+      throws: PipelineError.invalidConfiguration(
+        "run 'first' was rolled back; continue this input under a new run id (--run)")
+    ) { try runner("first").run(events: events, input: "stream") }
     #expect(try db.run("first")?.status == .rolledBack)
-    let report = try runner("second").run(events: events, input: "stream")
-    #expect(report.events == 300 && report.startOffset == 100)
+    let report = try runner(nil).run(events: events, input: "stream")
+    #expect(report.events == 300 && report.startOffset == 0)
+    #expect(report.runID != "first")
   }
 }

@@ -62,10 +62,10 @@ struct Demo: ParsableCommand {
   static let badBytes = 5e12
   /// Where the first demo's events start: 2026-01-05T00:00:00Z, a Monday.
   static let firstStart = Timestamp(microseconds: 1_767_571_200_000_000)
-  /// How many days later each demo's events start than the previous demo's on one store. A
-  /// rollback retracts versions but leaves the bad events in the pipeline's per-user windows;
-  /// 8 days is past the longest event window (7 days + lateness), so the next demo computes
-  /// nothing from them. A stream of at most 1,000,000 events spans under 6 hours.
+  /// How many days later each demo's events start than the previous demo's on one store. The
+  /// next demo's run rewinds the pipeline state past the bad run it rolled back; 8 days, past
+  /// the longest event window (7 days + lateness), keeps the demos apart anyway (a bad run whose
+  /// rollback was undone included). A stream of at most 1,000,000 events spans under 6 hours.
   static let slotDays: Int64 = 8
 
   func run() throws {

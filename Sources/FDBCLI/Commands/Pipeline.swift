@@ -188,6 +188,14 @@ struct PipelineCommand: ParsableCommand {
         )
         throw ExitCode(130)
       }
+      if let rewind = runner.stateRewind {
+        let runs = rewind.runs.map { "'\($0)'" }.joined(separator: ", ")
+        output.note(
+          rewind.direction == .rewound
+            ? "state rewound to before rolled-back run\(rewind.runs.count == 1 ? "" : "s") \(runs) (\(rewind.records) records)"
+            : "state restored for run\(rewind.runs.count == 1 ? "" : "s") \(runs), whose rollback was undone (\(rewind.records) records)"
+        )
+      }
       if report.tooLateEvents > 0 {
         output.note(
           "too late (first \(report.tooLateEventIDs.count)): \(report.tooLateEventIDs.prefix(10).joined(separator: ", "))"

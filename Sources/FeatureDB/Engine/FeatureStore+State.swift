@@ -34,7 +34,11 @@ extension WriteContext {
       }
     }
     for c in batch.checkpoints {
-      try v2.checkpoints.put(txn, key: Array(c.name.utf8), value: StateRecord.encode(c.bytes))
+      if let bytes = c.bytes {
+        try v2.checkpoints.put(txn, key: Array(c.name.utf8), value: StateRecord.encode(bytes))
+      } else {
+        _ = try v2.checkpoints.delete(txn, key: Array(c.name.utf8))
+      }
     }
   }
 }
@@ -59,6 +63,38 @@ extension Snapshot {
     return try record(table, Array(name.utf8), "checkpoint '\(name)'")
   }
 
+  /// The checkpoints whose names start with `prefix`, in name order (UTF-8 bytes), with their
+  /// bytes: a range read of the `checkpoints` table, so it costs about the checkpoints listed.
+  ///
+  /// ```swift
+  /// for (name, bytes) in try db.read({ try $0.checkpoints(prefix: "pipeline:user.:") }) { … }
+  /// ```
+  ///
+  /// - Parameters:
+  ///   - prefix: only names that start with it ("": all).
+  ///   - limit: at most this many, the first in name order (nil: all).
+  /// - Throws: ``FeatureDBError/corruptStore(table:detail:)`` when one's checksum fails.
+  public func checkpoints(prefix: String, limit: Int? = nil) throws -> [(
+    name: String, bytes: [UInt8]
+  )] {
+    guard let table = store.tables.v2?.checkpoints, limit ?? 1 > 0 else { return [] }
+    let start = Array(prefix.utf8)
+    let cursor = try Cursor(table, self)
+    var entry =
+      start.isEmpty ? try cursor.first() : try start.withUnsafeBytes { try cursor.seek($0) }
+    var out: [(name: String, bytes: [UInt8])] = []
+    while let (key, value) = entry, key.starts(with: start) {
+      let name = String(decoding: key, as: UTF8.self)
+      do { out.append((name, try StateRecord.decode(value))) } catch {
+        throw FeatureDBError.corruptStore(
+          table: table.name, detail: "checkpoint '\(name)': \(error)")
+      }
+      if out.count == limit { break }
+      entry = try cursor.next()
+    }
+    return out
+  }
+
   private func record(_ table: Table, _ key: [UInt8], _ what: String) throws -> [UInt8]? {
     try key.withUnsafeBytes { k in
       try table.withValue(self, key: k) { v in
@@ -80,5 +116,12 @@ extension FeatureStore {
   /// The checkpoint named `name`; see ``Snapshot/checkpoint(_:)``.
   public func checkpoint(_ name: String) throws -> [UInt8]? {
     try read { try $0.checkpoint(name) }
+  }
+
+  /// The checkpoints whose names start with `prefix`; see ``Snapshot/checkpoints(prefix:limit:)``.
+  public func checkpoints(prefix: String, limit: Int? = nil) throws -> [(
+    name: String, bytes: [UInt8]
+  )] {
+    try read { try $0.checkpoints(prefix: prefix, limit: limit) }
   }
 }

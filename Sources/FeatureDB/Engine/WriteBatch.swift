@@ -29,8 +29,8 @@ public struct WriteBatch: Sendable {
   var operations: [Operation] = []
   /// Per-entity state blobs to store (nil removes), by (entity, namespace).
   var states: [(entity: String, namespace: String, bytes: [UInt8]?)] = []
-  /// Named checkpoints to store.
-  var checkpoints: [(name: String, bytes: [UInt8])] = []
+  /// Named checkpoints to store (nil bytes: remove).
+  var checkpoints: [(name: String, bytes: [UInt8]?)] = []
 
   /// An empty batch with no lineage and no event time.
   public init() {}
@@ -54,6 +54,13 @@ public struct WriteBatch: Sendable {
   /// transaction, so input consumed and output written commit together: exactly once.
   public mutating func setCheckpoint(_ name: String, _ bytes: [UInt8]) {
     checkpoints.append((name, bytes))
+  }
+
+  /// Removes the checkpoint named `name` (nothing when there is none), in the batch's
+  /// transaction. A batch applies its checkpoint writes and removals in the order they were
+  /// added, so the last one of a name wins.
+  public mutating func removeCheckpoint(_ name: String) {
+    checkpoints.append((name, nil))
   }
 
   /// Writes a new version of `feature` for `entity`.

@@ -52,6 +52,12 @@ public struct PipelineOptions: Sendable {
   /// others are counted in ``PipelineReport/otherShardEvents`` and not applied. Nil (the
   /// default): every event. A run resumed from its checkpoint must be given the same shard.
   public var shard: Shard?
+  /// How many of a prefix's latest runs keep what they found in the state they changed, so
+  /// that their rollback can rewind it (default 8, at least 1; see docs/pipeline.md, *Rollback
+  /// of a run*). The records of older runs are removed when a later run starts: a rollback of
+  /// such a run then rewinds nothing and the next run is refused with
+  /// ``PipelineError/rewindRefused(prefix:runs:blocking:reason:)``.
+  public var rewindableRuns = 8
 
   /// Options with the defaults given on each property.
   public init(

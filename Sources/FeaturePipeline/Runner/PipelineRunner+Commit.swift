@@ -33,7 +33,7 @@ extension PipelineRunner {
         // Inputs: the user's events of the batch from the first that changed the feature to the
         // one whose value is written; one array per distinct range.
         var shared: [Int64: [LineageInput]] = [:]
-        let before = u.versions
+        let before = u.current
         for f in 0..<featureNames.count {
           guard let p = pending[u.slot + f], p.force || p.value != p.before else { continue }
           let key = Int64(p.from) << 32 | Int64(p.upto)
@@ -43,10 +43,10 @@ extension PipelineRunner {
           appendOperation(
             u, f, p.value, p.eventTime, ids,
             parentVersions: { q in
-              guard u.versions[q] != before[q], let pq = self.pending[u.slot + q],
+              guard u.current[q] != before[q], let pq = self.pending[u.slot + q],
                 pq.eventTime <= p.eventTime
               else { return before[q] }
-              return u.versions[q]
+              return u.current[q]
             })
         }
       }
@@ -76,6 +76,7 @@ extension PipelineRunner {
       batch.setState(sources[key]!.encoded(), entity: key, namespace: sourceNamespace)
     }
     batch.setCheckpoint(checkpoint, Array(try JSONEncoder().encode(state)))
+    addPreRunRecords(to: &batch)
     try committer.submit(batch, expecting: expectedVersions, offset: report.offset)
     for u in dirty {
       let bytes = u.estimatedBytes
@@ -86,6 +87,7 @@ extension PipelineRunner {
     if cachedStateBytes > options.stateCacheBytes {
       try committer.drain()
       emptyCache()
+      savedMayExist = true  // states read back may have pre-run records now
     }
     progress?(report)
   }
@@ -94,6 +96,7 @@ extension PipelineRunner {
   func emptyCache() {
     users.removeAll()
     sources.removeAll()
+    sourcesBefore.removeAll()
     cachedStateBytes = 0
   }
 }

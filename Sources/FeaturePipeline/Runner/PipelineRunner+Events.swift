@@ -13,14 +13,26 @@ extension PipelineRunner {
     let u: UserState =
       options.persist
       ? try store.read { s in
+        let bytes = try s.state(entity: id, namespace: namespace)
         let u =
-          try s.state(entity: id, namespace: namespace).map {
+          try bytes.map {
             try UserState(
               id: id, bytes: $0, extractors: extractors, featureCount: featureNames.count,
               fingerprint: fingerprint)
           } ?? UserState(id: id, extractors: extractors, featureCount: featureNames.count)
         u.last = try s.latest(features: featureNames, entity: id)
         u.versions = try s.highestVersions(features: featureNames, entity: id)
+        // The versions derived ones name: the ones the store serves, which after a rollback
+        // are older than the highest numbers.
+        for q in parentFeatures {
+          u.current[q] =
+            u.versions[q] == 0 ? 0 : try s.latestVersion(featureNames[q], id)?.version ?? 0
+        }
+        // What the run found, kept until its first commit that changes the user saves it.
+        if try !saved(.user, id, in: s) {
+          u.unsaved = true
+          u.preRun = bytes
+        }
         return u
       } : UserState(id: id, extractors: extractors, featureCount: featureNames.count)
     users[id] = u
@@ -31,8 +43,10 @@ extension PipelineRunner {
   func source(_ key: String) throws -> SourceRecord {
     if let r = sources[key] { return r }
     var r = SourceRecord()
-    if options.persist, let bytes = try store.state(entity: key, namespace: sourceNamespace) {
-      r = try SourceRecord(decoding: bytes)
+    if options.persist {
+      let bytes = try store.state(entity: key, namespace: sourceNamespace)
+      if let bytes { r = try SourceRecord(decoding: bytes) }
+      if try !saved(.source, key) { sourcesBefore[key] = .some(bytes) }
     }
     sources[key] = r
     cachedStateBytes += SourceRecord.estimatedBytes(key: key)
@@ -137,7 +151,7 @@ extension PipelineRunner {
       let inputs: [LineageInput] = [.raw(event.eventID)]  // shared by this event's writes
       for (f, v) in values.enumerated()
       where !onlyChanged || last[f] != v || other.map({ $0[f] != v }) == true {
-        appendOperation(u, f, v, t, inputs, parentVersions: { u.versions[$0] })
+        appendOperation(u, f, v, t, inputs, parentVersions: { u.current[$0] })
         if onlyChanged { last[f] = v }
       }
     case .perBatch:
@@ -165,7 +179,8 @@ extension PipelineRunner {
   }
 
   /// Appends a write of feature `f` for `u`, counting its version; its lineage inputs are the
-  /// current versions of the features it is derived from (`parentVersions` gives them), then
+  /// current versions of the features it is derived from (`parentVersions` gives them: the
+  /// latest the store serves, or the run's own), then
   /// `events` (the raw inputs of the events it covers).
   func appendOperation(
     _ u: UserState, _ f: Int, _ value: FeatureValue, _ time: Int64, _ events: [LineageInput],
@@ -180,6 +195,7 @@ extension PipelineRunner {
         } + events
     }
     u.versions[f] += 1
+    u.current[f] = u.versions[f]
     expectedVersions.append(u.versions[f])
     operations.append((f, u.id, value, time, inputs))
   }

@@ -14,7 +14,10 @@ extension PipelineRunner {
   ///   ``PipelineError/corruptState(_:)`` for a checkpoint or state that does not decode,
   ///   ``PipelineError/invalidConfiguration(_:)`` when another writer wrote the pipeline's
   ///   features or the run was rolled back, `FeatureDBError.resourceBusy` (before anything is
-  ///   written) while another runner of this prefix or run is running, store errors.
+  ///   written) while another runner of this prefix or run is running,
+  ///   ``PipelineError/rewindRefused(prefix:runs:blocking:reason:)`` (before anything is
+  ///   written) when the state cannot follow the rollbacks of the prefix's runs (see
+  ///   ``applyRollbacks()``, which every run does first), store errors.
   public func run(file path: String) throws -> PipelineReport {
     let stdin = path == "-"
     let fd = stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC)
@@ -88,8 +91,9 @@ extension PipelineRunner {
   /// - Throws: ``PipelineError/corruptState(_:)`` for a checkpoint or state that does not
   ///   decode, ``PipelineError/invalidConfiguration(_:)`` when another writer wrote the
   ///   pipeline's features or the run was rolled back, `FeatureDBError.resourceBusy` (before
-  ///   anything is written) while another runner of this prefix or run is running, store
-  ///   errors.
+  ///   anything is written) while another runner of this prefix or run is running,
+  ///   ``PipelineError/rewindRefused(prefix:runs:blocking:reason:)`` (before anything is
+  ///   written) when the state cannot follow the rollbacks of the prefix's runs, store errors.
   public func run<S: Sequence<BehaviorEvent>>(events: S, input: String) throws -> PipelineReport {
     let name = checkpointName(input)
     return try exclusively(name, resuming: true) { resumed, runID in
@@ -116,7 +120,8 @@ extension PipelineRunner {
 
   /// Runs `body(resumed checkpoint, run id)` as the one writer of this pipeline's state
   /// namespace (its users' states and its inputs' checkpoints) and of the run: the namespace is
-  /// claimed before the checkpoint is read, the run before anything is written, so a second
+  /// claimed before the state is rewound for rollbacks (``rewindState()``) and the checkpoint
+  /// is read, the run before anything is written, so a second
   /// runner of the same prefix or run — in this process or another — is refused with
   /// `FeatureDBError.resourceBusy` before it writes (see `FeatureStore.claiming`). The run id
   /// is the options', else the checkpoint's, else `pipeline-<time>`.
@@ -125,7 +130,11 @@ extension PipelineRunner {
     _ body: (Checkpoint?, String) throws -> PipelineReport
   ) throws -> PipelineReport {
     func claimed() throws -> PipelineReport {
-      let resumed = resuming ? try store.checkpoint(checkpoint).map(decodeCheckpoint) : nil
+      // Rollbacks and undos of the prefix's runs first: they may change the checkpoint.
+      if options.persist { try rewindState() }
+      let bytes = options.persist ? try store.checkpoint(checkpoint) : nil
+      inputCheckpoint = (checkpoint, bytes)
+      let resumed = resuming ? try bytes.map(decodeCheckpoint) : nil
       let runID =
         options.runID ?? resumed?.report.runID
         ?? "pipeline-\(Timestamp.now.iso8601.filter { $0 != ":" && $0 != "-" })"

@@ -31,6 +31,7 @@ extension PipelineRunner {
         "run '\(runID)' was rolled back; continue this input under a new run id (--run)")
     }
     try defineFeatures()
+    try prepareSaving(runID: runID)
     if existing == nil {
       try store.beginRun(
         Run(

@@ -15,6 +15,9 @@ import Foundation
 /// `extractor@version`, the run, the input as source and the event id as input. Each batch's
 /// versions, the states of its users and the input checkpoint commit in one transaction, so a
 /// run killed at any moment and started again writes exactly what an uninterrupted run would.
+/// A run first brings the state in line with rollbacks of the prefix's runs (see
+/// ``applyRollbacks()``): after `rollback(.run(R))`, corrected input rerun under the same
+/// prefix gives what a clean run gives.
 ///
 /// - Warning: Not thread-safe: drive one runner from one thread. The features it writes should
 ///   have no other writer.
@@ -32,6 +35,8 @@ public final class PipelineRunner {
   let featureCounts: [Int]
   /// Per feature, the indices of the features it is derived from.
   let parents: [[Int]]
+  /// The features some feature is derived from, in index order.
+  let parentFeatures: [Int]
   let producers: [String]
   let fingerprint: Fingerprint
   /// The state namespace of this pipeline's users (`pipeline:<prefix>`, with the prefix as
@@ -63,6 +68,26 @@ public final class PipelineRunner {
   /// Stops a run from another thread (see ``stop()``).
   public let stopSignal = StopSignal()
   var values: [FeatureValue] = []
+  /// The ledger of the prefix's runs, as of the invocation's start (see ``RunLedger``).
+  var ledger = RunLedger()
+  /// The epoch of the invocation: the ledger's next.
+  var runEpoch: UInt64 = 0
+  /// The invocation has not committed yet: its first commit writes the ledger.
+  var ledgerPending = false
+  /// The name prefix of the running run's pre-run records.
+  var preRunPrefix = ""
+  /// The run may have saved pieces already (an earlier invocation of it committed, or the
+  /// cache was emptied since its first commit): look their records up.
+  var savedMayExist = false
+  /// Source IP records read and not saved by the run yet, with their bytes before it.
+  var sourcesBefore: [String: [UInt8]?] = [:]
+  /// The input's checkpoint name and bytes as read before the run started.
+  var inputCheckpoint: (name: String, bytes: [UInt8]?)?
+  /// The input checkpoint's bytes before the run, while its pre-run record is to be written.
+  var checkpointBefore: [UInt8]??
+  /// What the last run's start did to the pipeline state for rollbacks and undos of the
+  /// prefix's runs (nil: nothing); see docs/pipeline.md, *Rollback of a run*.
+  public internal(set) var stateRewind: StateRewind?
   var report = PipelineReport(runID: "")
   var qualityCounter: QualityCounter
   /// Quality and drift of the last run, once it has ended (see ``RunQuality``).
@@ -130,6 +155,7 @@ public final class PipelineRunner {
       throw PipelineError.invalidConfiguration("two extractors define the same feature")
     }
     self.parents = parents
+    parentFeatures = Set(parents.joined()).sorted()
     featureCounts = counts
     featureNames = names
     self.prefix = prefix

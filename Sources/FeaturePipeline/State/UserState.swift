@@ -14,6 +14,10 @@ final class UserState {
   /// Versions the pipeline wrote per feature: the latest one's number (the pipeline is the
   /// features' only writer), 0 before the first.
   var versions: [UInt64]
+  /// Per feature some feature is derived from, the version derived values name: the latest
+  /// one the store serves when the user was loaded (not the highest number after a rollback),
+  /// then the last one written; 0 for none.
+  var current: [UInt64]
   /// Newest event time seen (µs); `Int64.min` before the first event.
   var newest = Int64.min
   /// Touched by the batch in hand.
@@ -24,6 +28,10 @@ final class UserState {
   var batchEvents: [String] = []
   /// What the runner's cache counted for it at the last commit it was in.
   var countedBytes = 0
+  /// The running run has not saved what it found of the user yet (a ``PreRunRecord``).
+  var unsaved = false
+  /// The stored state as the run found it (nil: none), while ``unsaved``.
+  var preRun: [UInt8]?
 
   /// About how much memory the state holds, for the runner's cache budget: the window's
   /// records (with the array's spare capacity) and what it derives from them (a byte of traits
@@ -33,7 +41,7 @@ final class UserState {
   var estimatedBytes: Int {
     window.records.capacity * (MemoryLayout<EventRecord>.stride + 65)
       + last.count * MemoryLayout<FeatureValue?>.stride
-      + versions.count * MemoryLayout<UInt64>.stride + 4_096
+      + 2 * versions.count * MemoryLayout<UInt64>.stride + 4_096
   }
 
   init(id: String, extractors: [any FeatureExtractor], featureCount: Int) {
@@ -41,6 +49,7 @@ final class UserState {
     states = extractors.map { $0.makeSlot() }
     last = Array(repeating: nil, count: featureCount)
     versions = Array(repeating: 0, count: featureCount)
+    current = versions
   }
 
   static let formatVersion: UInt8 = 3
@@ -79,6 +88,7 @@ final class UserState {
     states = extractors.map { $0.makeSlot() }
     last = Array(repeating: nil, count: featureCount)
     versions = Array(repeating: 0, count: featureCount)
+    current = versions
     var r = StateReader(bytes)
     let format = try r.byte()
     guard (1...Self.formatVersion).contains(format) else {

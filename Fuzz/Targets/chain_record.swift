@@ -127,6 +127,7 @@ private func checkUpdate(
   var arena = ByteWriter()
   ChainRecord.writeEntryTail(
     kind: .tombstone, writeTime: writeTime, eventTime: eventTime, lineage: EncodedLineage(),
+    sourceLine: 0,
     epoch: epoch, to: &arena)
   let version = update.add(
     eventTime: eventTime, writeTime: writeTime, isExternal: false, tail: 0..<arena.bytes.count)

@@ -149,6 +149,19 @@ import Testing
     )
   }
 
+  /// Runs each (input name, run id) in order in a fresh store and expects `db` to hold the same.
+  static func expectSameAsClean(
+    _ db: FeatureStore, runs: [(String, String)], _ bench: inout Bench, _ inputs: Inputs,
+    _ seed: UInt64
+  ) throws {
+    let clean = try bench.store()
+    for (name, id) in runs { try run(clean, bench.path(name), run: id) }
+    let files = runs.map { bench.path($0.0) }
+    expectSame(
+      try dump(clean, inputs: files, sourceKeys: inputs.sourceKeys),
+      try dump(db, inputs: files, sourceKeys: inputs.sourceKeys), seed)
+  }
+
   static func seed(_ test: String) -> UInt64 {
     let seed = UInt64.random(in: 0...1_000_000)
     print("\(test): seed \(seed)")
@@ -189,13 +202,7 @@ import Testing
     _ = try rerun.run(file: bench.path("b"))
     #expect(rerun.stateRewind?.direction == .rewound && rerun.stateRewind?.runs == ["b"])
 
-    let clean = try bench.store()
-    try Self.run(clean, bench.path("a"), run: "a")
-    try Self.run(clean, bench.path("b"), run: "b2")
-    let files = [bench.path("a"), bench.path("b")]
-    Self.expectSame(
-      try Self.dump(clean, inputs: files, sourceKeys: inputs.sourceKeys),
-      try Self.dump(db, inputs: files, sourceKeys: inputs.sourceKeys), seed)
+    try Self.expectSameAsClean(db, runs: [("a", "a"), ("b", "b2")], &bench, inputs, seed)
     // The rewind is recorded: run b rewound in the ledger, and a run after it does nothing more.
     let ledger = try RunLedger(
       decoding: try db.checkpoint(RunLedger.name(prefix: "user."))!, prefix: "user")
@@ -330,14 +337,8 @@ import Testing
     _ = try db.undo(op.id)
     let next = try Self.run(db, bench.path("c"), run: "c")
     #expect(next.stateRewind == nil)
-    let clean = try bench.store()
-    for (name, id) in [("a", "a"), ("b", "b"), ("c", "c")] {
-      try Self.run(clean, bench.path(name), run: id)
-    }
-    let files = ["a", "b", "c"].map(bench.path)
-    Self.expectSame(
-      try Self.dump(clean, inputs: files, sourceKeys: inputs.sourceKeys),
-      try Self.dump(db, inputs: files, sourceKeys: inputs.sourceKeys), seed)
+    try Self.expectSameAsClean(
+      db, runs: [("a", "a"), ("b", "b"), ("c", "c")], &bench, inputs, seed)
   }
 
   /// Rewound, then the rollback undone before any run: the next start restores what the
@@ -368,13 +369,8 @@ import Testing
     #expect(try Self.runner(db).applyRollbacks()?.direction == .rewound)
     _ = try db.undo(again.id)
     try Self.run(db, bench.path("c"), run: "c")
-    let clean = try bench.store()
-    for (name, id) in [("a", "a"), ("b", "b"), ("c", "c")] {
-      try Self.run(clean, bench.path(name), run: id)
-    }
-    Self.expectSame(
-      try Self.dump(clean, inputs: files, sourceKeys: inputs.sourceKeys),
-      try Self.dump(db, inputs: files, sourceKeys: inputs.sourceKeys), seed)
+    try Self.expectSameAsClean(
+      db, runs: [("a", "a"), ("b", "b"), ("c", "c")], &bench, inputs, seed)
   }
 
   /// Rewound, a new run committed, then the rollback undone: the state cannot hold both runs,
@@ -409,13 +405,8 @@ import Testing
     _ = try db.rollback(.run("b"), RollbackOptions(cascade: true))
     let next = try Self.run(db, bench.path("c"), run: "c")
     #expect(next.stateRewind == nil)  // b's state was rewound already
-    let clean = try bench.store()
-    for (name, id) in [("a", "a"), ("b", "b2"), ("c", "c")] {
-      try Self.run(clean, bench.path(name), run: id)
-    }
-    Self.expectSame(
-      try Self.dump(clean, inputs: files, sourceKeys: inputs.sourceKeys),
-      try Self.dump(db, inputs: files, sourceKeys: inputs.sourceKeys), seed)
+    try Self.expectSameAsClean(
+      db, runs: [("a", "a"), ("b", "b2"), ("c", "c")], &bench, inputs, seed)
   }
 
   // MARK: - Not the latest run
@@ -456,13 +447,8 @@ import Testing
     _ = try rerun.run(file: bench.path("b"))
     #expect(rerun.stateRewind?.runs == ["b", "c"])
     try Self.run(db, bench.path("c"), run: "c2")
-    let clean = try bench.store()
-    for (name, id) in [("a", "a"), ("b", "b2"), ("c", "c2")] {
-      try Self.run(clean, bench.path(name), run: id)
-    }
-    Self.expectSame(
-      try Self.dump(clean, inputs: files, sourceKeys: inputs.sourceKeys),
-      try Self.dump(db, inputs: files, sourceKeys: inputs.sourceKeys), seed)
+    try Self.expectSameAsClean(
+      db, runs: [("a", "a"), ("b", "b2"), ("c", "c2")], &bench, inputs, seed)
   }
 
   /// Two runs rewound together, then only the later one's rollback undone: its state was
@@ -593,13 +579,7 @@ import Testing
 
 /// Appends `events` as JSON Lines to the file at `path` (in place).
 func appendJSONLines(_ events: [BehaviorEvent], to path: String) throws {
-  let encoder = JSONEncoder()
-  encoder.outputFormatting = [.sortedKeys]
-  var data = Data()
-  for e in events {
-    data.append(try encoder.encode(e))
-    data.append(10)
-  }
+  let data = try jsonLines(events)
   let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
   defer { try? handle.close() }
   try handle.seekToEnd()

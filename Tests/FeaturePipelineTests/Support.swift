@@ -83,8 +83,8 @@ func pipelineDumps(_ reference: String, _ other: String, users: Int, prefix: Str
   )
 }
 
-/// Writes `events` as JSON Lines.
-func writeJSONLines(_ events: [BehaviorEvent], to path: String) throws {
+/// `events` as JSON Lines (keys sorted).
+func jsonLines(_ events: [BehaviorEvent]) throws -> Data {
   let encoder = JSONEncoder()
   encoder.outputFormatting = [.sortedKeys]
   var data = Data()
@@ -92,7 +92,12 @@ func writeJSONLines(_ events: [BehaviorEvent], to path: String) throws {
     data.append(try encoder.encode(e))
     data.append(10)
   }
-  try data.write(to: URL(fileURLWithPath: path))
+  return data
+}
+
+/// Writes `events` as JSON Lines.
+func writeJSONLines(_ events: [BehaviorEvent], to path: String) throws {
+  try jsonLines(events).write(to: URL(fileURLWithPath: path))
 }
 
 /// The reference the fast event parser is tested against.

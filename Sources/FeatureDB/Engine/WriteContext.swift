@@ -167,7 +167,9 @@ struct WriteContext {
       prepared.sort { $0.sortsBefore($1) }
     }
     var versions = [UInt64](repeating: 0, count: prepared.count)
-    var index: LineageIndex?
+    // Not an optional: mutating one through `!` copied it out and back at every version.
+    var index = LineageIndex(tables: try store.tables.lineage(), writeTime: writeTime)
+    var indexed = false
     let cursor = try Cursor(store.tables.chains, txn)
     var update = ChainUpdate()
     var record = ByteWriter(capacity: 4096)
@@ -233,10 +235,8 @@ struct WriteContext {
           feature: p.feature, entity: p.entity, version: version, tail: arena.bytes[p.tail])
         if pruned.contains(where: { $0.isNew && $0.version == version }) { continue }
         if lineages[p.lineage].isIndexed {
-          if index == nil {
-            index = LineageIndex(tables: try store.tables.lineage(), writeTime: writeTime)
-          }
-          try index!.add(
+          indexed = true
+          try index.add(
             entity: p.entity, feature: p.feature, version: version, eventTime: p.eventTime,
             lineage: lineages[p.lineage], txn)
         }
@@ -253,12 +253,14 @@ struct WriteContext {
       start = end
     }
     try changes.flush(store, txn, time: writeTime)
-    if var index {
+    if indexed {
       try checkInputs(batch, prepared, versions, lineages, txn)
       try index.flush(store, txn)
     }
-    return batch.operations.enumerated().map { i, op in
-      VersionRef(feature: op.feature, entity: op.entity, version: versions[i])
+    return batch.operations.indices.map { i in
+      VersionRef(
+        feature: batch.operations[i].feature, entity: batch.operations[i].entity,
+        version: versions[i])
     }
   }
 

@@ -43,4 +43,31 @@ import Testing
     #expect(try db.operation(2).versions == 0)
     try expectClean(db)
   }
+
+  /// `progress` hears after each step how many versions are marked so far, rising to what the
+  /// operation records; a rollback's readers see it before the first call.
+  @Test func progressCountsTheVersionsMarkedStepByStep() throws {
+    let (db, dir) = try RollbackTests.store()
+    _ = dir
+    try db.write { b in
+      b.lineage = Lineage(run: "r")
+      for e in 0..<30 {
+        for i in 1...3 { b.put("spend", "u\(e)", Double(i), eventTime: t(Int64(i))) }
+      }
+    }
+    _ = try db.recordRollback(.run("r"), .init())
+    #expect(try db.latest("spend", "u0") == nil)
+    var reports: [Int] = []
+    try db.applyPendingRetractions(step: 20) { reports.append($0) }
+    #expect(reports.count >= 4)
+    #expect(reports == reports.sorted() && Set(reports).count == reports.count)
+    #expect(reports.last == 90)
+    #expect(try db.operation(1).versions == 90)
+
+    var undone: [Int] = []
+    try db.undo(1) { undone.append($0) }
+    #expect(undone.last == 90)
+    #expect(try db.latest("spend", "u0") == .double(3))
+    try expectClean(db)
+  }
 }

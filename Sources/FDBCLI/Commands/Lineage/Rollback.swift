@@ -99,8 +99,15 @@ struct RollbackCommand: ParsableCommand {
     let options = RollbackOptions(
       cascade: cascade, dryRun: dryRun, actor: actor ?? OperationDisplay.defaultActor,
       reason: reason)
-    let result = try store.rollback(target, options)
     let output = global.output
+    // Readers see the rollback from its first transaction on; marking it on the chains may take
+    // seconds for a large run: show how it goes.
+    let progress = Progress(
+      "rollback in force; marking", total: nil, unit: .items("versions"), output: output)
+    let result = try {
+      defer { progress.finish() }
+      return try store.rollback(target, options, progress: progress.update)
+    }()
     output.document(OperationDisplay.json(result, dryRun: dryRun))
     let what = Display.count(result.retracted, "version")
     if let op = result.operation {
@@ -144,8 +151,14 @@ struct Undo: ParsableCommand {
 
   func run() throws {
     let store = try global.openStore(.write)
-    let op = try store.undo(
-      operation, actor: actor ?? OperationDisplay.defaultActor, reason: reason)
+    let progress = Progress(
+      "undo in force; marking", total: nil, unit: .items("versions"), output: global.output)
+    let op = try {
+      defer { progress.finish() }
+      return try store.undo(
+        operation, actor: actor ?? OperationDisplay.defaultActor, reason: reason,
+        progress: progress.update)
+    }()
     global.output.document(OperationDisplay.json(op))
     let undone = try store.operation(operation)
     // Versions another rollback not undone also covers stay retracted: say so, or an undo that

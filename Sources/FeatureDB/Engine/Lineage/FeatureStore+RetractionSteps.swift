@@ -7,7 +7,8 @@ extension FeatureStore {
   /// chains; an undo walks its rollback's), then 1, the versions it lists (value rollbacks,
   /// cascades). `resume` is the phase byte and the key to continue from.
   func applyRetractionStep(
-    limit: Int, _ changed: inout [UInt64: [VersionRef]], _ txn: borrowing WriteTransaction
+    limit: Int, _ changed: inout [UInt64: [VersionRef]], counting count: inout Int,
+    _ txn: borrowing WriteTransaction
   ) throws -> Bool {
     let v2 = try tables.lineage()
     guard let (op, rule) = try firstPendingRule(txn) else { return false }
@@ -34,6 +35,7 @@ extension FeatureStore {
     /// each change.
     func applied(_ f: Feature, _ entity: UInt64, _ versions: [UInt64], work: Int) throws {
       next.changed &+= UInt64(versions.count)
+      count += versions.count
       budget -= max(1, work)
       for v in versions {
         if case .undo(let undone) = rule.kind {

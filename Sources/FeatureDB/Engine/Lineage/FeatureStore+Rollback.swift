@@ -22,6 +22,10 @@ extension FeatureStore {
   /// its rollback is refused until the run ends (a dry run is allowed), and the run cannot
   /// start writing while its rollback is under way.
   ///
+  /// `progress`, if given, is called after each transaction that marks the retraction on the
+  /// chains, with the number of versions marked so far: readers see the rollback before the
+  /// first call, so a caller can say so and show how the marking goes.
+  ///
   /// - Throws: ``FeatureDBError/unknownRun(_:)``, ``FeatureDBError/unknownFeature(_:)``,
   ///   ``FeatureDBError/unknownVersion(feature:entity:version:detail:)``,
   ///   ``FeatureDBError/nothingToRollBack(_:)`` (the target selects no version; not for a dry
@@ -29,25 +33,26 @@ extension FeatureStore {
   ///   (recorded and in force, but not yet marked on every chain),
   ///   ``FeatureDBError/resourceBusy(_:)`` for a run being written.
   @discardableResult
-  public func rollback(_ target: RollbackTarget, _ options: RollbackOptions = RollbackOptions())
-    throws -> RollbackResult
-  {
+  public func rollback(
+    _ target: RollbackTarget, _ options: RollbackOptions = RollbackOptions(),
+    progress: ((Int) -> Void)? = nil
+  ) throws -> RollbackResult {
     if case .run(let id) = target, !options.dryRun {
-      return try claiming(.run(id)) { try retract(target, options) }
+      return try claiming(.run(id)) { try retract(target, options, progress) }
     }
-    return try retract(target, options)
+    return try retract(target, options, progress)
   }
 
-  /// ``rollback(_:_:)`` once the run it may name is claimed.
-  private func retract(_ target: RollbackTarget, _ options: RollbackOptions) throws
-    -> RollbackResult
-  {
+  /// ``rollback(_:_:progress:)`` once the run it may name is claimed.
+  private func retract(
+    _ target: RollbackTarget, _ options: RollbackOptions, _ progress: ((Int) -> Void)?
+  ) throws -> RollbackResult {
     try applyPendingRetractions()
     if options.dryRun {
       return try read { try $0.dryRun(target, options) }
     }
     let (id, cascaded) = try recordRollback(target, options)
-    let changed = try finish(id, "rollback of \(target)")
+    let changed = try finish(id, "rollback of \(target)", progress)
     let op = try operation(id)
     return RollbackResult(
       operation: op, retracted: op.versions, cascaded: cascaded, versions: changed[id] ?? [])
@@ -127,15 +132,17 @@ extension FeatureStore {
 
   /// Undoes rollback `id`: restores the versions it retracted (unless another rollback still
   /// retracts them). The undo is an operation too; it cannot be undone, and a rollback is undone
-  /// at most once.
+  /// at most once. `progress` is called as in ``rollback(_:_:progress:)``, with the versions
+  /// restored so far.
   ///
   /// - Throws: ``FeatureDBError/unknownOperation(_:)``,
   ///   ``FeatureDBError/cannotUndo(operation:reason:)``,
   ///   ``FeatureDBError/operationUnfinished(operation:what:cause:)`` (recorded and in force, but
   ///   not yet marked on every chain).
   @discardableResult
-  public func undo(_ id: UInt64, actor: String = "", reason: String = "") throws -> OperationRecord
-  {
+  public func undo(
+    _ id: UInt64, actor: String = "", reason: String = "", progress: ((Int) -> Void)? = nil
+  ) throws -> OperationRecord {
     try applyPendingRetractions()
     let undoID = try writeTransaction("undo") { txn in
       guard var op = try operation(id, txn) else { throw FeatureDBError.unknownOperation(id) }
@@ -167,7 +174,7 @@ extension FeatureStore {
       try MetaStore(table: tables.meta).bumpCatalogVersion(txn)
       return undoID
     }
-    try finish(undoID, "undo of operation \(id)")
+    try finish(undoID, "undo of operation \(id)", progress)
     return try operation(undoID)
   }
 
@@ -175,9 +182,11 @@ extension FeatureStore {
   /// `id` recorded and in force (reads consult its rule until it is applied), so it is reported
   /// as such, not as a write that left nothing.
   @discardableResult
-  private func finish(_ id: UInt64, _ what: String) throws -> [UInt64: [VersionRef]] {
+  private func finish(_ id: UInt64, _ what: String, _ progress: ((Int) -> Void)?) throws
+    -> [UInt64: [VersionRef]]
+  {
     do {
-      return try applyPendingRetractions()
+      return try applyPendingRetractions(progress: progress)
     } catch let error as FeatureDBError {
       let cause =
         switch error {
@@ -196,22 +205,27 @@ extension FeatureStore {
   /// `step` versions, until none is pending (or after `maxSteps` transactions). Reads are correct before and after:
   /// this only moves a retraction from the rule reads consult to the entries themselves.
   /// Returns, per operation, the first versions whose status changed (at most 1,000 each).
+  /// `progress`, if given, is called after each committed step with the number of versions
+  /// whose status this call has changed so far.
   @discardableResult
-  public func applyPendingRetractions(step: Int = retractionStep, maxSteps: Int = .max) throws
-    -> [UInt64: [VersionRef]]
-  {
+  public func applyPendingRetractions(
+    step: Int = retractionStep, maxSteps: Int = .max, progress: ((Int) -> Void)? = nil
+  ) throws -> [UInt64: [VersionRef]] {
     guard step > 0 else { throw FeatureDBError.invalidArgument("step must be 1 or more") }
     var changed: [UInt64: [VersionRef]] = [:]
     guard tables.v2 != nil, !options.readOnly else { return changed }
     var steps = 0
-    while steps < maxSteps,
-      try writeTransaction(
-        "apply retractions",
-        { txn in
-          try applyRetractionStep(limit: step, &changed, txn)
-        })
-    {
+    var applied = 0
+    while steps < maxSteps {
+      var stepped = 0
+      let more = try writeTransaction("apply retractions") { txn in
+        stepped = 0  // a transaction run again counts afresh
+        return try applyRetractionStep(limit: step, &changed, counting: &stepped, txn)
+      }
+      guard more else { break }
       steps += 1
+      applied += stepped
+      progress?(applied)
     }
     return changed
   }

@@ -88,13 +88,15 @@ extension Scenarios {
       ])
   }
 
-  /// `pipeline_latency`: events arrive at 10,000/s (paced, in memory) and are committed
+  /// `pipeline_latency`: events arrive at `--rate` per second (default 10,000; paced, in
+  /// memory) for 30 s (`--quick`: 3 s) from 10,000 users (`--quick`: 1,000) and are committed
   /// durably, per-event coalescing with group commit: a batch ends when the previous commit
   /// has finished, or at `--batch` events (default 10,000); an event's latency runs from its
-  /// arrival to the end of the commit that holds it. 300,000 events of 10,000 users
-  /// (`--quick`: 30,000 of 1,000).
+  /// arrival to the end of the commit that holds it. Also reports the commits' sizes in events.
   func pipelineLatency(quick: Bool, batch: Int) {
-    let events = generatedEvents(quick: quick, count: quick ? 30_000 : 300_000)
+    let rate = option("rate").flatMap(Int.init) ?? 10_000
+    precondition(rate > 0 && rate <= 1_000_000, "--rate must be 1 to 1,000,000 events/s")
+    let events = generatedEvents(quick: quick, count: (quick ? 3 : 30) * rate)
     let dir = temporaryDirectory("latency")
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let store = try! FeatureStore(path: dir + "/store")
@@ -103,7 +105,7 @@ extension Scenarios {
       options: PipelineOptions(runID: "bench", batchSize: batch, coalesce: .perEvent))
     let commits = Mutex<[(offset: UInt64, at: UInt64)]>([])
     runner.committed = { offset in commits.withLock { $0.append((offset, nanos())) } }
-    let timed = TimedEvents(events, pace: 100_000)
+    let timed = TimedEvents(events, pace: UInt64(1_000_000_000 / rate))
     let result = try! runner.run(events: timed.sequence, input: "stream")
     let done = commits.withLock { $0 }
     var s = Samples()
@@ -115,11 +117,16 @@ extension Scenarios {
       guard c < done.count else { break }
       s.latencies.append(done[c].at - timed.arrival(i))
     }
+    // A commit's offset is the number of events read when it was submitted.
+    let sizes = zip(done.map(\.offset), [0] + done.map(\.offset)).map { Int($0 - $1) }.sorted()
     report(
       "pipeline_latency", s,
       extra: [
-        "events_per_s": Int(s.opsPerSecond), "events": result.events, "arrival_per_s": 10_000,
+        "events_per_s": Int(s.opsPerSecond), "events": result.events, "arrival_per_s": rate,
         "batch": batch, "versions": result.versions, "p99_ms": round3(s.percentile(0.99) / 1000),
+        "max_ms": round3(Double(s.latencies.max() ?? 0) / 1e6), "commits": done.count,
+        "commit_events_p50": sizes.isEmpty ? 0 : sizes[sizes.count / 2],
+        "commit_events_max": sizes.last ?? 0,
       ])
   }
 }

@@ -14,6 +14,16 @@ import Testing
     return steps
   }
 
+  /// Run `r`: versions 1…`versions` of `spend` for entities u0…u`entities - 1`.
+  static func writeRun(_ db: FeatureStore, entities: Int, versions: Int) throws {
+    try db.write { b in
+      b.lineage = Lineage(run: "r")
+      for e in 0..<entities {
+        for i in 1...versions { b.put("spend", "u\(e)", Double(i), eventTime: t(Int64(i))) }
+      }
+    }
+  }
+
   @Test func versionsOfOneChainAreAppliedInBoundedSteps() throws {
     let (db, dir) = try RollbackTests.store()
     _ = dir
@@ -30,12 +40,7 @@ import Testing
   @Test func versionsRetractedAlreadyCountAsWork() throws {
     let (db, dir) = try RollbackTests.store()
     _ = dir
-    try db.write { b in
-      b.lineage = Lineage(run: "r")
-      for e in 0..<50 {
-        for i in 1...5 { b.put("spend", "u\(e)", Double(i), eventTime: t(Int64(i))) }
-      }
-    }
+    try Self.writeRun(db, entities: 50, versions: 5)
     try db.rollback(.run("r"))
     // Every version is retracted already: the second rollback changes none, but edits 250.
     _ = try db.recordRollback(.run("r"), .init())
@@ -49,12 +54,7 @@ import Testing
   @Test func progressCountsTheVersionsMarkedStepByStep() throws {
     let (db, dir) = try RollbackTests.store()
     _ = dir
-    try db.write { b in
-      b.lineage = Lineage(run: "r")
-      for e in 0..<30 {
-        for i in 1...3 { b.put("spend", "u\(e)", Double(i), eventTime: t(Int64(i))) }
-      }
-    }
+    try Self.writeRun(db, entities: 30, versions: 3)
     _ = try db.recordRollback(.run("r"), .init())
     #expect(try db.latest("spend", "u0") == nil)
     var reports: [Int] = []

@@ -54,6 +54,13 @@ import Testing
       try writeJSONLines(events, to: path(name))
     }
 
+    /// The good, bad and further inputs, as `a`, `b` and `c`.
+    func writeInputs(_ inputs: Inputs) throws {
+      try write(inputs.good, as: "a")
+      try write(inputs.bad, as: "b")
+      try write(inputs.more, as: "c")
+    }
+
     mutating func store() throws -> FeatureStore {
       let db = try FeatureStore(
         path: dir.child("store\(stores.count).fdb"), options: StoreOptions(durability: .noSync))
@@ -75,6 +82,11 @@ import Testing
     let r = try runner(db, run: run)
     _ = try r.run(file: file)
     return r
+  }
+
+  /// Runs each named input in turn, as a run of the same name.
+  static func runs(_ names: [String], _ db: FeatureStore, _ bench: Bench) throws {
+    for name in names { try run(db, bench.path(name), run: name) }
   }
 
   /// What a clean run and a rewound one must agree on, as comparable lines: per user and
@@ -180,8 +192,7 @@ import Testing
     let db = try bench.store()
     try bench.write(inputs.good, as: "a")
     try bench.write(inputs.bad, as: "b")
-    try Self.run(db, bench.path("a"), run: "a")
-    try Self.run(db, bench.path("b"), run: "b")
+    try Self.runs(["a", "b"], db, bench)
     // What run b saved: one record per user, source IP and input it changed.
     let saved = try db.checkpoints(
       prefix: PreRunRecord.prefix(namespace: "pipeline:user.", run: "b"))
@@ -328,11 +339,8 @@ import Testing
     let inputs = Inputs(seed: seed)
     var bench = Bench()
     let db = try bench.store()
-    try bench.write(inputs.good, as: "a")
-    try bench.write(inputs.bad, as: "b")
-    try bench.write(inputs.more, as: "c")
-    try Self.run(db, bench.path("a"), run: "a")
-    try Self.run(db, bench.path("b"), run: "b")
+    try bench.writeInputs(inputs)
+    try Self.runs(["a", "b"], db, bench)
     let op = try db.rollback(.run("b"), RollbackOptions(cascade: true)).operation!
     _ = try db.undo(op.id)
     let next = try Self.run(db, bench.path("c"), run: "c")
@@ -348,11 +356,8 @@ import Testing
     let inputs = Inputs(seed: seed)
     var bench = Bench()
     let db = try bench.store()
-    try bench.write(inputs.good, as: "a")
-    try bench.write(inputs.bad, as: "b")
-    try bench.write(inputs.more, as: "c")
-    try Self.run(db, bench.path("a"), run: "a")
-    try Self.run(db, bench.path("b"), run: "b")
+    try bench.writeInputs(inputs)
+    try Self.runs(["a", "b"], db, bench)
     let files = ["a", "b", "c"].map(bench.path)
     let afterB = try Self.dump(db, inputs: files, sourceKeys: inputs.sourceKeys)
     let op = try db.rollback(.run("b"), RollbackOptions(cascade: true)).operation!
@@ -381,11 +386,8 @@ import Testing
     let inputs = Inputs(seed: seed)
     var bench = Bench()
     let db = try bench.store()
-    try bench.write(inputs.good, as: "a")
-    try bench.write(inputs.bad, as: "b")
-    try bench.write(inputs.more, as: "c")
-    try Self.run(db, bench.path("a"), run: "a")
-    try Self.run(db, bench.path("b"), run: "b")
+    try bench.writeInputs(inputs)
+    try Self.runs(["a", "b"], db, bench)
     let op = try db.rollback(.run("b"), RollbackOptions(cascade: true)).operation!
     try bench.write(inputs.corrected, as: "b")
     try Self.run(db, bench.path("b"), run: "b2")
@@ -419,12 +421,8 @@ import Testing
     let inputs = Inputs(seed: seed)
     var bench = Bench()
     let db = try bench.store()
-    try bench.write(inputs.good, as: "a")
-    try bench.write(inputs.bad, as: "b")
-    try bench.write(inputs.more, as: "c")
-    try Self.run(db, bench.path("a"), run: "a")
-    try Self.run(db, bench.path("b"), run: "b")
-    try Self.run(db, bench.path("c"), run: "c")
+    try bench.writeInputs(inputs)
+    try Self.runs(["a", "b", "c"], db, bench)
     _ = try db.rollback(.run("b"), RollbackOptions(cascade: true))
     let files = ["a", "b", "c"].map(bench.path)
     let before = try Self.dump(db, inputs: files, sourceKeys: inputs.sourceKeys)
@@ -459,12 +457,8 @@ import Testing
     let inputs = Inputs(seed: seed)
     var bench = Bench()
     let db = try bench.store()
-    try bench.write(inputs.good, as: "a")
-    try bench.write(inputs.bad, as: "b")
-    try bench.write(inputs.more, as: "c")
-    try Self.run(db, bench.path("a"), run: "a")
-    try Self.run(db, bench.path("b"), run: "b")
-    try Self.run(db, bench.path("c"), run: "c")
+    try bench.writeInputs(inputs)
+    try Self.runs(["a", "b", "c"], db, bench)
     let files = ["a", "b", "c"].map(bench.path)
     let afterC = try Self.dump(db, inputs: files, sourceKeys: inputs.sourceKeys)
     let opB = try db.rollback(.run("b"), RollbackOptions(cascade: true)).operation!
@@ -535,8 +529,7 @@ import Testing
     let db = try bench.store()
     try bench.write(inputs.good, as: "a")
     try bench.write(inputs.bad, as: "b")
-    try Self.run(db, bench.path("a"), run: "a")
-    try Self.run(db, bench.path("b"), run: "b")
+    try Self.runs(["a", "b"], db, bench)
     _ = try db.rollback(.run("b"), RollbackOptions(cascade: true))
     let records = try db.checkpoints(
       prefix: PreRunRecord.prefix(namespace: "pipeline:user.", run: "b"))

@@ -103,6 +103,7 @@ public struct FDB: ParsableCommand {
   /// Prints `fdb: error: MESSAGE` (one line) on stderr and exits with `status`.
   static func fail(_ status: ExitStatus, _ message: String) -> Never {
     let oneLine = cutQuoted(message.split(whereSeparator: \.isNewline).joined(separator: "; "))
+    Progress.clearShownLine()
     Terminal.writeError("fdb: error: \(oneLine)\n")
     Foundation.exit(status.rawValue)
   }

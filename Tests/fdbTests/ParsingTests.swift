@@ -243,6 +243,19 @@ import Testing
     #expect(Progress.duration(125) == "2m05s")
   }
 
+  /// A command that fails while its progress line is drawn gets the line cleared before its
+  /// error message (`FDB.fail`); a finished line needs no clearing.
+  @Test func aProgressLineLeftDrawnIsClearedOnce() {
+    let progress = Progress("x", total: nil, unit: .items("v"), enabled: true)
+    progress.update(1)
+    #expect(Progress.clearShownLine())
+    #expect(!Progress.clearShownLine())
+    let finished = Progress("y", total: nil, unit: .items("v"), enabled: true)
+    finished.update(1)
+    finished.finish()
+    #expect(!Progress.clearShownLine())
+  }
+
   @Test func valuesForPeopleStayOnOneLine() {
     // Table cells escape what Display.text leaves as it is (DisplayText.oneLine).
     #expect(Table.Cell(Display.text(.string("a\nb\tc\\d"))).text == "a\\nb\\tc\\\\d")

@@ -25,6 +25,8 @@ final class Progress: @unchecked Sendable {
   private let start = ContinuousClock.now
   private var lastDraw: ContinuousClock.Instant?
   private var drawn = false
+  /// Whether some progress line is on the terminal now: an error message clears it first.
+  private static let lineShown = Atomic<Bool>(false)
 
   init(_ label: String, total: Int?, unit: Unit, enabled: Bool) {
     self.label = label
@@ -50,6 +52,7 @@ final class Progress: @unchecked Sendable {
     Terminal.writeError(
       "\r\u{1B}[K" + Self.line(label, done: done, total: total, elapsed: elapsed, unit: unit))
     drawn = true
+    Self.lineShown.store(true, ordering: .releasing)
   }
 
   /// Clears the line.
@@ -57,6 +60,16 @@ final class Progress: @unchecked Sendable {
     guard enabled, drawn else { return }
     Terminal.writeError("\r\u{1B}[K")
     drawn = false
+    Self.lineShown.store(false, ordering: .releasing)
+  }
+
+  /// Clears the progress line a failed command left on the terminal, so its error message
+  /// starts a line of its own; returns whether there was one.
+  @discardableResult
+  static func clearShownLine() -> Bool {
+    guard lineShown.exchange(false, ordering: .acquiringAndReleasing) else { return false }
+    Terminal.writeError("\r\u{1B}[K")
+    return true
   }
 
   /// The progress line: `vacuum  12000/50000 versions  24%  8.1k versions/s  ETA 5s`.

@@ -104,10 +104,8 @@ struct RollbackCommand: ParsableCommand {
     // seconds for a large run: show how it goes.
     let progress = Progress(
       "rollback in force; marking", total: nil, unit: .items("versions"), output: output)
-    let result = try {
-      defer { progress.finish() }
-      return try store.rollback(target, options, progress: progress.update)
-    }()
+    let result = try store.rollback(target, options, progress: progress.update)
+    progress.finish()
     output.document(OperationDisplay.json(result, dryRun: dryRun))
     let what = Display.count(result.retracted, "version")
     if let op = result.operation {
@@ -153,12 +151,10 @@ struct Undo: ParsableCommand {
     let store = try global.openStore(.write)
     let progress = Progress(
       "undo in force; marking", total: nil, unit: .items("versions"), output: global.output)
-    let op = try {
-      defer { progress.finish() }
-      return try store.undo(
-        operation, actor: actor ?? OperationDisplay.defaultActor, reason: reason,
-        progress: progress.update)
-    }()
+    let op = try store.undo(
+      operation, actor: actor ?? OperationDisplay.defaultActor, reason: reason,
+      progress: progress.update)
+    progress.finish()
     global.output.document(OperationDisplay.json(op))
     let undone = try store.operation(operation)
     // Versions another rollback not undone also covers stay retracted: say so, or an undo that

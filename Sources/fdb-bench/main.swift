@@ -1,6 +1,6 @@
 // fdb-bench: FeatureDB against raw LMDB, one JSON line per scenario.
 // Usage: swift run -c release fdb-bench [--quick] [--scenario NAME] [--batch N]
-//        [--state-cache-mb N]
+//        [--state-cache-mb N] [--rate N (pipeline_latency's arrivals per second)]
 import FeatureDB
 import Foundation
 

@@ -38,8 +38,9 @@ extension FeatureStore {
   /// process or in this one — is refused at once, before it writes anything.
   ///
   /// A claim is an exclusive `flock` on a file in the store's `claims` directory, held for the
-  /// duration of `body`. The kernel drops it when the process ends in any way (kill -9
-  /// included), so a crashed writer never leaves a resource claimed. The pipeline claims its
+  /// duration of `body` and unlocked when `body` returns or throws. The kernel drops it when the
+  /// process ends in any way (kill -9 included), so a crashed writer never leaves a resource
+  /// claimed. The pipeline claims its
   /// state namespace (its users' states and its inputs' checkpoints) and its run for the whole
   /// run; a rollback of a run claims the run, so it is refused while the run is being written,
   /// and a run is never written while it is being rolled back.
@@ -59,13 +60,16 @@ extension FeatureStore {
     let file = directory + "/" + resource.fileName
     let fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
     guard fd >= 0 else { throw claimError(file, errno) }
-    defer { close(fd) }  // releases the lock
+    defer { close(fd) }
     while flock(fd, LOCK_EX | LOCK_NB) != 0 {
       guard errno == EINTR else {
         if errno == EWOULDBLOCK { throw FeatureDBError.resourceBusy(resource.description) }
         throw claimError(file, errno)
       }
     }
+    // Unlocked explicitly, not by `close`: a process another thread is spawning holds a copy
+    // of `fd` until its `exec`, and the lock lives as long as any copy.
+    defer { flock(fd, LOCK_UN) }
     return try body()
   }
 

@@ -88,6 +88,39 @@ func usedBytes(_ path: String, file: Bool = false) -> Int {
   return (attrs?[.size] as? Int) ?? 0
 }
 
+/// Options that take a value, and the one flag.
+let valueOptions: Set = [
+  "batch", "out", "path", "rate", "scenario", "seconds", "state-cache-mb", "writer-rate",
+]
+
+/// Exits with a usage error (status 2) for an argument that is not an option this program
+/// reads, an option missing its value, or a scenario it does not know — rather than running
+/// every scenario for a misspelt one.
+func checkArguments(_ arguments: ArraySlice<String>, scenarios: Set<String>) {
+  var i = arguments.startIndex
+  while i < arguments.endIndex {
+    let a = arguments[i]
+    let name = a.hasPrefix("--") ? String(a.dropFirst(2)) : ""
+    if valueOptions.contains(name), i + 1 < arguments.endIndex {
+      i += 2
+    } else if a == "--quick" {
+      i += 1
+    } else {
+      fail(
+        "fdb-bench: unexpected argument '\(a)'"
+          + (valueOptions.contains(name) ? ": it needs a value" : ""))
+    }
+  }
+  if let s = option("scenario"), !scenarios.contains(s) {
+    fail("fdb-bench: unknown scenario '\(s)'; known: \(scenarios.sorted().joined(separator: ", "))")
+  }
+}
+
+private func fail(_ message: String) -> Never {
+  FileHandle.standardError.write(Data((message + "\n").utf8))
+  exit(2)
+}
+
 /// `--NAME VALUE` from the command line.
 func option(_ name: String) -> String? {
   let args = CommandLine.arguments

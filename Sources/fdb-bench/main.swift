@@ -1,6 +1,7 @@
 // fdb-bench: FeatureDB against raw LMDB, one JSON line per scenario.
 // Usage: swift run -c release fdb-bench [--quick] [--scenario NAME] [--batch N]
 //        [--state-cache-mb N] [--rate N (pipeline_latency's arrivals per second)]
+//        Any other argument, or an unknown scenario, is a usage error (exit 2).
 import FeatureDB
 import Foundation
 
@@ -13,6 +14,20 @@ if arguments.first == "--child-pipeline" {
   childPipeline(Array(arguments))
   exit(0)
 }
+/// Every name `--scenario` takes (`wanted` refuses any other, so this list cannot drift).
+let scenarioNames: Set = [
+  "write_batch", "storage", "latest_snapshot", "latest_call", "change_feed", "entity_vector",
+  "as_of", "history10", "write_batch_pruning", "vacuum", "compact", "embedding",
+  "embedding_float32", "embedding_float16", "embedding_bfloat16", "embedding_int8",
+  "embedding_disk", "dictionary", "dictionary_json", "dictionary_int8", "export_snapshot",
+  "export_pit", "import", "import_symbols", "long_history", "lineage_upstream",
+  "lineage_downstream", "write_lineage", "rollback_run_1m", "rollback_cascade",
+  "rollback_chain_1m", "rollback_cascade_chain_1m", "put_inputs", "page_checks",
+  "latest_check_pages", "check_structure", "pipeline", "pipeline_per_batch",
+  "pipeline_per_event", "extract_only", "generate_events", "pipeline_latency", "pipeline_memory",
+  "multiprocess", "multiprocess-writer", "multiprocess-reader",
+]
+checkArguments(arguments, scenarios: scenarioNames)
 let quick = arguments.contains("--quick")
 let only = option("scenario")
 let sizes = quick ? Sizes.quick : Sizes.full
@@ -22,7 +37,10 @@ let batch = option("batch").flatMap { Int($0) } ?? 10_000
 /// `--scenario generate_events --out FILE`: writes the pipeline scenarios' events as JSON Lines.
 let stateCacheMB = option("state-cache-mb").flatMap { Int($0) } ?? 256
 
-func wanted(_ names: String...) -> Bool { only == nil || names.contains(only!) }
+func wanted(_ names: String...) -> Bool {
+  precondition(names.allSatisfy(scenarioNames.contains), "\(names) missing from scenarioNames")
+  return only == nil || names.contains(only!)
+}
 
 let scenarios = Scenarios(sizes: sizes)
 if wanted("write_batch", "storage", "latest_snapshot", "latest_call") { scenarios.writeAndRead() }

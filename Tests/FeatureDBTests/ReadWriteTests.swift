@@ -179,6 +179,32 @@ import Testing
     #expect(b.lineage == Lineage(producer: "own@1") && b.eventTime == t(5))
   }
 
+  /// Consecutive writes whose lineages differ in one field each keep their own; writes that
+  /// share one lineage (one inputs array) all get it.
+  @Test func consecutiveWritesKeepTheirOwnLineage() throws {
+    let events: [LineageInput] = [.raw("e1"), .raw("e2")]
+    let base = Lineage(producer: "p@1", run: "r", source: "s", inputs: events, note: "n")
+    var variants = [base, base]  // the same lineage twice, then one change each
+    for change in 0..<6 {
+      var l = base
+      switch change {
+      case 0: l.producer = "p@2"
+      case 1: l.run = "r2"
+      case 2: l.source = "s2"
+      case 3: l.note = nil
+      case 4: l.inputs = [.raw("e1"), .raw("e3")]
+      default: l.inputs = [.raw("e1")]
+      }
+      variants += [l, base]
+    }
+    try db.write { b in
+      for (i, l) in variants.enumerated() { b.put("count", "u\(i)", i, lineage: l) }
+    }
+    for (i, l) in variants.enumerated() {
+      #expect(try db.latestVersion("count", "u\(i)")?.lineage == l, "write \(i)")
+    }
+  }
+
   @Test(arguments: [
     "a/b", "x y", "a:b@1", "user\u{0}nul", "日本語", "🙂", "a,b\"c\nd",
     String(repeating: "k", count: 399),

@@ -67,6 +67,9 @@ struct WriteContext {
     var lineages: [EncodedLineage] = [batchLineage]
     var lineageSlots: [Lineage: Int] = [:]
     var lineageOf: [Lineage] = [batch.lineage]
+    // The slot of the previous operation's own lineage: the versions of one event usually
+    // share theirs (same producer, run, source and inputs array), so it is encoded once.
+    var previousSlot = 0
     // A batch names few features: comparing with the ones seen so far (equal strings usually
     // share storage, so == is a pointer check) beats hashing every name.
     var seen: [Feature] = []
@@ -96,9 +99,12 @@ struct WriteContext {
       }
       var slot = 0
       if let own = batch.operations[i].lineage {
-        // Lineages with inputs rarely repeat: hashing them would cost more than it saves.
-        // The dictionary hashes by canonical equivalence: a hit must also be the same bytes.
-        if own.inputs.isEmpty, let cached = lineageSlots[own],
+        // Lineages with inputs rarely repeat beyond the previous operation: hashing them would
+        // cost more than it saves. The dictionary hashes by canonical equivalence: a hit must
+        // also be the same bytes.
+        if previousSlot > 0, Lineage.sameBytes(own, lineageOf[previousSlot]) {
+          slot = previousSlot
+        } else if own.inputs.isEmpty, let cached = lineageSlots[own],
           Lineage.sameBytes(own, lineageOf[cached])
         {
           slot = cached
@@ -108,6 +114,7 @@ struct WriteContext {
           lineageOf.append(own)
           if own.inputs.isEmpty, lineageSlots[own] == nil { lineageSlots[own] = slot }
         }
+        previousSlot = slot
       }
       let eventTime =
         (batch.operations[i].eventTime ?? batch.eventTime)?.microseconds ?? writeTime

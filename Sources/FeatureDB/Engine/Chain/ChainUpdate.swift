@@ -173,14 +173,26 @@ struct ChainUpdate {
     h.nextVersion = isSegment || nextVersion == highest + 1 ? nil : nextVersion
     if h.segments?.entries == 0 { h.segments = nil }
     ChainRecord.writeHeader(h, to: &out)
+    // Kept entries that lie next to each other in `old` (usually all of them) are copied as
+    // one range.
+    var kept = 0..<0
+    func copyKept() {
+      if let old, !kept.isEmpty { out.append(UnsafeRawBufferPointer(rebasing: old[kept])) }
+    }
     for p in pieces {
       if p.isNew {
+        copyKept()
+        kept = 0..<0
         out.varint(p.version)
         out.append(arena[p.bytes])
-      } else if let old {
-        out.append(UnsafeRawBufferPointer(rebasing: old[p.bytes]))
+      } else if !kept.isEmpty, kept.upperBound == p.bytes.lowerBound {
+        kept = kept.lowerBound..<p.bytes.upperBound
+      } else {
+        copyKept()
+        kept = p.bytes
       }
     }
+    copyKept()
     ChainRecord.seal(&out)
   }
 }

@@ -50,10 +50,17 @@ struct FDBServer: AsyncParsableCommand {
   @Option(help: "Longest a request's body may take to arrive, in milliseconds (408 past it).")
   var requestTimeoutMs = Limits().requestTimeoutMilliseconds
 
+  @Option(
+    help: """
+      The least severe log level written: trace, debug, info (a line per request), notice, \
+      warning, error or critical.
+      """)
+  var logLevel: Logger.Level = .info
+
   func run() async throws {
-    LoggingSystem.bootstrap { label in
+    LoggingSystem.bootstrap { [logLevel] label in
       var handler = StreamLogHandler.standardError(label: label)
-      handler.logLevel = .info
+      handler.logLevel = logLevel
       return handler
     }
     let logger = Logger(label: "fdb-server")
@@ -85,7 +92,7 @@ struct FDBServer: AsyncParsableCommand {
           maxBodyBytes: maxBodyBytes, maxRows: maxRows,
           requestTimeoutMilliseconds: requestTimeoutMs)),
       logger: logger, metrics: registry)
-    logger.info(
+    logger.notice(
       "serving",
       metadata: [
         "db": "\(db)", "address": "\(host):\(port)", "readOnly": "\(readOnly)",
@@ -98,3 +105,6 @@ struct FDBServer: AsyncParsableCommand {
     try await group.run()
   }
 }
+
+/// `--log-level NAME`: swift-log's level names.
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -85,6 +85,20 @@ import Testing
     #expect(after.stdout == "200")
   }
 
+  /// A line per request at the default level (info); none at `--log-level notice`, which
+  /// still says where it serves.
+  @Test(arguments: [nil, "notice"])
+  func requestLinesFollowTheLogLevel(level: String?) async throws {
+    let fixture = try Fixture()
+    let (running, port) = try await Self.start(fixture, level.map { ["--log-level", $0] } ?? [])
+    _ = await finished(
+      try Running.start("/usr/bin/env", ["curl", "-s", "http://127.0.0.1:\(port)/api/features"]))
+    kill(running.process.processIdentifier, SIGTERM)
+    let outcome = await finished(running)
+    #expect(outcome.stderr.contains("serving"))
+    #expect(outcome.stderr.contains("/api/features") == (level == nil), "\(outcome.stderr)")
+  }
+
   @Test func aBadStartIsOneLineAndExitsNonZero() async throws {
     let directory = TemporaryDirectory()
     try "read short\n".write(toFile: directory.child("tokens"), atomically: true, encoding: .utf8)

@@ -42,11 +42,21 @@ import Testing
     }
   }
 
-  /// A store and the files it reads, in one directory; the files are shared by every store of
-  /// a test so their checkpoints (path, device, inode) compare.
-  struct Bench {
+  /// A test's seed and inputs, and a directory for its stores and the files they read; the
+  /// files are shared by every store of a test so their checkpoints (path, device, inode)
+  /// compare.
+  final class Bench {
+    let seed: UInt64
+    let inputs: Inputs
     let dir = TemporaryDirectory()
-    var stores: [FeatureStore] = []
+    private var stores = 0
+
+    /// Inputs from a new seed, printed with the test's name.
+    init(_ test: String) {
+      seed = UInt64.random(in: 0...1_000_000)
+      print("\(test): seed \(seed)")
+      inputs = Inputs(seed: seed)
+    }
 
     func path(_ name: String) -> String { dir.child(name + ".jsonl") }
 
@@ -54,19 +64,24 @@ import Testing
       try writeJSONLines(events, to: path(name))
     }
 
-    /// The good, bad and further inputs, as `a`, `b` and `c`.
-    func writeInputs(_ inputs: Inputs) throws {
-      try write(inputs.good, as: "a")
-      try write(inputs.bad, as: "b")
-      try write(inputs.more, as: "c")
+    /// A new store in the directory.
+    func store() throws -> FeatureStore {
+      stores += 1
+      return try FeatureStore(
+        path: dir.child("store\(stores).fdb"), options: StoreOptions(durability: .noSync))
     }
+  }
 
-    mutating func store() throws -> FeatureStore {
-      let db = try FeatureStore(
-        path: dir.child("store\(stores.count).fdb"), options: StoreOptions(durability: .noSync))
-      stores.append(db)
-      return db
-    }
+  /// A new bench whose store has run the good, bad and further inputs, written as `a`, `b`
+  /// and `c`, as the runs named `runs` (in that order).
+  static func bench(_ test: String, after runs: [String]) throws -> (Bench, FeatureStore) {
+    let bench = Bench(test)
+    let db = try bench.store()
+    try bench.write(bench.inputs.good, as: "a")
+    try bench.write(bench.inputs.bad, as: "b")
+    try bench.write(bench.inputs.more, as: "c")
+    try Self.runs(runs, db, bench)
+    return (bench, db)
   }
 
   static func runner(_ db: FeatureStore, run: String? = nil, batch: Int = 64) throws
@@ -162,22 +177,16 @@ import Testing
   }
 
   /// Runs each (input name, run id) in order in a fresh store and expects `db` to hold the same.
-  static func expectSameAsClean(
-    _ db: FeatureStore, runs: [(String, String)], _ bench: inout Bench, _ inputs: Inputs,
-    _ seed: UInt64
-  ) throws {
+  static func expectSameAsClean(_ db: FeatureStore, runs: [(String, String)], _ bench: Bench)
+    throws
+  {
     let clean = try bench.store()
     for (name, id) in runs { try run(clean, bench.path(name), run: id) }
     let files = runs.map { bench.path($0.0) }
+    let keys = bench.inputs.sourceKeys
     expectSame(
-      try dump(clean, inputs: files, sourceKeys: inputs.sourceKeys),
-      try dump(db, inputs: files, sourceKeys: inputs.sourceKeys), seed)
-  }
-
-  static func seed(_ test: String) -> UInt64 {
-    let seed = UInt64.random(in: 0...1_000_000)
-    print("\(test): seed \(seed)")
-    return seed
+      try dump(clean, inputs: files, sourceKeys: keys),
+      try dump(db, inputs: files, sourceKeys: keys), bench.seed)
   }
 
   // MARK: - Rollback, rerun
@@ -186,13 +195,8 @@ import Testing
   /// path: every value, user state, source IP record and checkpoint is the clean run's (A then
   /// B').
   @Test func aRollbackThenTheCorrectedInputGivesTheCleanRun() throws {
-    let seed = Self.seed("rewind")
-    let inputs = Inputs(seed: seed)
-    var bench = Bench()
-    let db = try bench.store()
-    try bench.write(inputs.good, as: "a")
-    try bench.write(inputs.bad, as: "b")
-    try Self.runs(["a", "b"], db, bench)
+    let (bench, db) = try Self.bench("rewind", after: ["a", "b"])
+    let inputs = bench.inputs
     // What run b saved: one record per user, source IP and input it changed.
     let saved = try db.checkpoints(
       prefix: PreRunRecord.prefix(namespace: "pipeline:user.", run: "b"))
@@ -213,7 +217,7 @@ import Testing
     _ = try rerun.run(file: bench.path("b"))
     #expect(rerun.stateRewind?.direction == .rewound && rerun.stateRewind?.runs == ["b"])
 
-    try Self.expectSameAsClean(db, runs: [("a", "a"), ("b", "b2")], &bench, inputs, seed)
+    try Self.expectSameAsClean(db, runs: [("a", "a"), ("b", "b2")], bench)
     // The rewind is recorded: run b rewound in the ledger, and a run after it does nothing more.
     let ledger = try RunLedger(
       decoding: try db.checkpoint(RunLedger.name(prefix: "user."))!, prefix: "user")
@@ -235,9 +239,8 @@ import Testing
   /// older ones are removed by the next start, and a rollback of one of them is refused by the
   /// next run, naming it, with nothing written.
   @Test func onlyTheLatestRunsStayRewindable() throws {
-    let seed = Self.seed("rewindable runs")
-    let inputs = Inputs(seed: seed)
-    var bench = Bench()
+    let bench = Bench("rewindable runs")
+    let inputs = bench.inputs
     let db = try bench.store()
     let parts = [inputs.good, inputs.corrected, inputs.more, inputs.bad]
     func runner(_ run: String?) throws -> PipelineRunner {
@@ -274,9 +277,8 @@ import Testing
 
   /// Without the cascade too (the run's own versions only), and in per-event mode.
   @Test func withoutCascadeInPerEventMode() throws {
-    let seed = Self.seed("rewind per event")
-    let inputs = Inputs(seed: seed)
-    var bench = Bench()
+    let bench = Bench("rewind per event")
+    let (seed, inputs) = (bench.seed, bench.inputs)
     let db = try bench.store()
     try bench.write(inputs.good, as: "a")
     try bench.write(inputs.bad, as: "b")
@@ -304,9 +306,8 @@ import Testing
   /// A run over the same input as the run before (B' appended to the file of A): the rewind
   /// puts the checkpoint of A's file back where A left it.
   @Test func aRunThatContinuedAnInputRewindsItsCheckpoint() throws {
-    let seed = Self.seed("rewind continued input")
-    let inputs = Inputs(seed: seed)
-    var bench = Bench()
+    let bench = Bench("rewind continued input")
+    let inputs = bench.inputs
     let db = try bench.store()
     let clean = try bench.store()
     let file = bench.path("in")
@@ -327,7 +328,7 @@ import Testing
     try Self.run(clean, file, run: "b2")
     Self.expectSame(
       try Self.dump(clean, inputs: [file], sourceKeys: inputs.sourceKeys),
-      try Self.dump(db, inputs: [file], sourceKeys: inputs.sourceKeys), seed)
+      try Self.dump(db, inputs: [file], sourceKeys: inputs.sourceKeys), bench.seed)
   }
 
   // MARK: - Undo
@@ -335,29 +336,20 @@ import Testing
   /// An undo before anything rewound: the state still holds the run's, and the next run goes
   /// on from it as if there had been no rollback.
   @Test func anUndoBeforeAnyRunLeavesTheRunsState() throws {
-    let seed = Self.seed("undo before rewind")
-    let inputs = Inputs(seed: seed)
-    var bench = Bench()
-    let db = try bench.store()
-    try bench.writeInputs(inputs)
-    try Self.runs(["a", "b"], db, bench)
+    let (bench, db) = try Self.bench("undo before rewind", after: ["a", "b"])
     let op = try db.rollback(.run("b"), RollbackOptions(cascade: true)).operation!
     _ = try db.undo(op.id)
     let next = try Self.run(db, bench.path("c"), run: "c")
     #expect(next.stateRewind == nil)
     try Self.expectSameAsClean(
-      db, runs: [("a", "a"), ("b", "b"), ("c", "c")], &bench, inputs, seed)
+      db, runs: [("a", "a"), ("b", "b"), ("c", "c")], bench)
   }
 
   /// Rewound, then the rollback undone before any run: the next start restores what the
   /// rewind replaced, exactly.
   @Test func anUndoAfterARewindRestoresTheRunsState() throws {
-    let seed = Self.seed("undo after rewind")
-    let inputs = Inputs(seed: seed)
-    var bench = Bench()
-    let db = try bench.store()
-    try bench.writeInputs(inputs)
-    try Self.runs(["a", "b"], db, bench)
+    let (bench, db) = try Self.bench("undo after rewind", after: ["a", "b"])
+    let inputs = bench.inputs
     let files = ["a", "b", "c"].map(bench.path)
     let afterB = try Self.dump(db, inputs: files, sourceKeys: inputs.sourceKeys)
     let op = try db.rollback(.run("b"), RollbackOptions(cascade: true)).operation!
@@ -368,26 +360,23 @@ import Testing
     let restore = try Self.runner(db).applyRollbacks()
     #expect(restore?.direction == .restored && restore?.runs == ["b"])
     #expect(restore?.records == rewind?.records)
-    Self.expectSame(afterB, try Self.dump(db, inputs: files, sourceKeys: inputs.sourceKeys), seed)
+    Self.expectSame(
+      afterB, try Self.dump(db, inputs: files, sourceKeys: inputs.sourceKeys), bench.seed)
     // Rolled back again: rewound again (the records keep what the run found).
     let again = try db.rollback(.run("b"), RollbackOptions(cascade: true)).operation!
     #expect(try Self.runner(db).applyRollbacks()?.direction == .rewound)
     _ = try db.undo(again.id)
     try Self.run(db, bench.path("c"), run: "c")
     try Self.expectSameAsClean(
-      db, runs: [("a", "a"), ("b", "b"), ("c", "c")], &bench, inputs, seed)
+      db, runs: [("a", "a"), ("b", "b"), ("c", "c")], bench)
   }
 
   /// Rewound, a new run committed, then the rollback undone: the state cannot hold both runs,
   /// so the next start is refused (naming both) and writes nothing; rolling the run back again
   /// lets the pipeline go on from the rewound state.
   @Test func anUndoAfterARewindAndANewRunIsRefusedUntilRolledBackAgain() throws {
-    let seed = Self.seed("undo after rerun")
-    let inputs = Inputs(seed: seed)
-    var bench = Bench()
-    let db = try bench.store()
-    try bench.writeInputs(inputs)
-    try Self.runs(["a", "b"], db, bench)
+    let (bench, db) = try Self.bench("undo after rerun", after: ["a", "b"])
+    let inputs = bench.inputs
     let op = try db.rollback(.run("b"), RollbackOptions(cascade: true)).operation!
     try bench.write(inputs.corrected, as: "b")
     try Self.run(db, bench.path("b"), run: "b2")
@@ -408,7 +397,7 @@ import Testing
     let next = try Self.run(db, bench.path("c"), run: "c")
     #expect(next.stateRewind == nil)  // b's state was rewound already
     try Self.expectSameAsClean(
-      db, runs: [("a", "a"), ("b", "b2"), ("c", "c")], &bench, inputs, seed)
+      db, runs: [("a", "a"), ("b", "b2"), ("c", "c")], bench)
   }
 
   // MARK: - Not the latest run
@@ -417,12 +406,8 @@ import Testing
   /// the next start is refused, naming it, until it is rolled back too; then both are rewound
   /// together, to before the first.
   @Test func aRolledBackRunWithALaterLiveRunIsRefusedUntilThatOneIsRolledBack() throws {
-    let seed = Self.seed("not the latest run")
-    let inputs = Inputs(seed: seed)
-    var bench = Bench()
-    let db = try bench.store()
-    try bench.writeInputs(inputs)
-    try Self.runs(["a", "b", "c"], db, bench)
+    let (bench, db) = try Self.bench("not the latest run", after: ["a", "b", "c"])
+    let inputs = bench.inputs
     _ = try db.rollback(.run("b"), RollbackOptions(cascade: true))
     let files = ["a", "b", "c"].map(bench.path)
     let before = try Self.dump(db, inputs: files, sourceKeys: inputs.sourceKeys)
@@ -446,19 +431,15 @@ import Testing
     #expect(rerun.stateRewind?.runs == ["b", "c"])
     try Self.run(db, bench.path("c"), run: "c2")
     try Self.expectSameAsClean(
-      db, runs: [("a", "a"), ("b", "b2"), ("c", "c2")], &bench, inputs, seed)
+      db, runs: [("a", "a"), ("b", "b2"), ("c", "c2")], bench)
   }
 
   /// Two runs rewound together, then only the later one's rollback undone: its state was
   /// built on the earlier one, still rolled back, so the start is refused naming it; once the
   /// earlier one's rollback is undone too, both come back.
   @Test func anUndoOfPartOfARewindIsRefusedUntilTheWholeIsUndone() throws {
-    let seed = Self.seed("undo part of a rewind")
-    let inputs = Inputs(seed: seed)
-    var bench = Bench()
-    let db = try bench.store()
-    try bench.writeInputs(inputs)
-    try Self.runs(["a", "b", "c"], db, bench)
+    let (bench, db) = try Self.bench("undo part of a rewind", after: ["a", "b", "c"])
+    let inputs = bench.inputs
     let files = ["a", "b", "c"].map(bench.path)
     let afterC = try Self.dump(db, inputs: files, sourceKeys: inputs.sourceKeys)
     let opB = try db.rollback(.run("b"), RollbackOptions(cascade: true)).operation!
@@ -474,7 +455,8 @@ import Testing
     ) { try Self.runner(db).applyRollbacks() }
     _ = try db.undo(opB.id)
     #expect(try Self.runner(db).applyRollbacks()?.direction == .restored)
-    Self.expectSame(afterC, try Self.dump(db, inputs: files, sourceKeys: inputs.sourceKeys), seed)
+    Self.expectSame(
+      afterC, try Self.dump(db, inputs: files, sourceKeys: inputs.sourceKeys), bench.seed)
   }
 
   // MARK: - What a run saves
@@ -483,9 +465,8 @@ import Testing
   /// first batch that changes it: not again per batch, nor when it is resumed (the second
   /// invocation of run `a` below finds the first's state and must not save it).
   @Test func aRunSavesWhatItFoundOncePerPieceAcrossBatchesAndResumes() throws {
-    let seed = Self.seed("saved once")
-    let inputs = Inputs(seed: seed)
-    var bench = Bench()
+    let bench = Bench("saved once")
+    let inputs = bench.inputs
     let db = try bench.store()
     try bench.write(Array(inputs.good.prefix(400)), as: "a")
     try Self.run(db, bench.path("a"), run: "a")
@@ -523,13 +504,8 @@ import Testing
   /// A rewind is one transaction, worked out before it writes: a pre-run record that does not
   /// decode fails it with `corruptState` naming the record, and the store is unchanged.
   @Test func aRewindThatFailsWritesNothing() throws {
-    let seed = Self.seed("failed rewind")
-    let inputs = Inputs(seed: seed)
-    var bench = Bench()
-    let db = try bench.store()
-    try bench.write(inputs.good, as: "a")
-    try bench.write(inputs.bad, as: "b")
-    try Self.runs(["a", "b"], db, bench)
+    let (bench, db) = try Self.bench("failed rewind", after: ["a", "b"])
+    let inputs = bench.inputs
     _ = try db.rollback(.run("b"), RollbackOptions(cascade: true))
     let records = try db.checkpoints(
       prefix: PreRunRecord.prefix(namespace: "pipeline:user.", run: "b"))

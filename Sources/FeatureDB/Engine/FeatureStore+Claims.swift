@@ -40,10 +40,10 @@ extension FeatureStore {
   /// A claim is an exclusive `flock` on a file in the store's `claims` directory, held for the
   /// duration of `body` and unlocked when `body` returns or throws. The kernel drops it when the
   /// process ends in any way (kill -9 included), so a crashed writer never leaves a resource
-  /// claimed. The pipeline claims its
-  /// state namespace (its users' states and its inputs' checkpoints) and its run for the whole
-  /// run; a rollback of a run claims the run, so it is refused while the run is being written,
-  /// and a run is never written while it is being rolled back.
+  /// claimed. The pipeline claims its state namespace (its users' states and its inputs'
+  /// checkpoints) and its run for the whole run; a rollback of a run claims the run, so it is
+  /// refused while the run is being written, and a run is never written while it is being
+  /// rolled back.
   ///
   /// ```swift
   /// try db.claiming(.run("ingest-7")) { try writeTheRun() }

@@ -88,7 +88,7 @@ func usedBytes(_ path: String, file: Bool = false) -> Int {
   return (attrs?[.size] as? Int) ?? 0
 }
 
-/// Options that take a value, and the one flag.
+/// Options that take a value (`--quick`, the one flag, takes none).
 let valueOptions: Set = [
   "batch", "out", "path", "rate", "scenario", "seconds", "state-cache-mb", "writer-rate",
 ]

@@ -88,27 +88,40 @@ func usedBytes(_ path: String, file: Bool = false) -> Int {
   return (attrs?[.size] as? Int) ?? 0
 }
 
-/// Options that take a value (`--quick`, the one flag, takes none).
-let valueOptions: Set = [
-  "batch", "out", "path", "rate", "scenario", "seconds", "state-cache-mb", "writer-rate",
+/// The options that take a value (`--quick`, the one flag, takes none), each with what its
+/// value must be (nil: any text).
+let valueOptions: [String: ValueRule?] = [
+  "batch": count, "state-cache-mb": count,
+  "rate": ("a whole number from 1 to 1,000,000", { Int($0).map { 1...1_000_000 ~= $0 } ?? false }),
+  "seconds": ("a number of seconds above 0", { Double($0).map { $0 > 0 } ?? false }),
+  "writer-rate": ("a rate of 0 or more", { Double($0).map { $0 >= 0 } ?? false }),
+  "out": nil, "path": nil, "scenario": nil,
 ]
+private let count: ValueRule = ("a whole number above 0", { Int($0).map { $0 > 0 } ?? false })
+
+/// What an option's value must be, in words and as a check.
+typealias ValueRule = (rule: String, holds: @Sendable (String) -> Bool)
 
 /// Exits with a usage error (status 2) for an argument that is not an option this program
-/// reads, an option missing its value, or a scenario it does not know — rather than running
-/// every scenario for a misspelt one.
+/// reads, an option missing its value or with a value it cannot take, or a scenario it does
+/// not know — rather than running every scenario for a misspelt one, or a default for a value
+/// it could not read.
 func checkArguments(_ arguments: ArraySlice<String>, scenarios: Set<String>) {
   var i = arguments.startIndex
   while i < arguments.endIndex {
     let a = arguments[i]
     let name = a.hasPrefix("--") ? String(a.dropFirst(2)) : ""
-    if valueOptions.contains(name), i + 1 < arguments.endIndex {
+    if let value = valueOptions[name], i + 1 < arguments.endIndex {
+      if let value, !value.holds(arguments[i + 1]) {
+        fail("fdb-bench: \(a) needs \(value.rule), got '\(arguments[i + 1])'")
+      }
       i += 2
     } else if a == "--quick" {
       i += 1
     } else {
       fail(
         "fdb-bench: unexpected argument '\(a)'"
-          + (valueOptions.contains(name) ? ": it needs a value" : ""))
+          + (valueOptions[name] != nil ? ": it needs a value" : ""))
     }
   }
   if let s = option("scenario"), !scenarios.contains(s) {

@@ -7,6 +7,7 @@
 // The checksum is fixed up unless bit 2 asks otherwise, so mutations reach the decoder.
 //
 // Properties: the reader accepts no record whose checksum is wrong; entries tile the record;
+// the write path's outline of each entry (version, flags, times, extent) is the entry's;
 // decoded inline values and lineage extras re-encode to what decodes the same; a chain the reader
 // accepts (unless it holds a version number or removed count of 2⁶³ or more), updated with one
 // more version and pruned, is read back with every kept entry's bytes unchanged and the version
@@ -40,10 +41,21 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     check(
       stored == CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[5...])),
       "a record with a wrong checksum was read")
+    // The write path's outline reader walks beside it and must agree entry for entry.
+    var outlines = reader
     var entries: [ChainRecord.Entry] = []
     while true {
       let next: ChainRecord.Entry?
-      do { next = try reader.next() } catch { return }
+      do { next = try reader.next() } catch {
+        check((try? outlines.nextOutline()) == nil, "an outline read where the entry fails")
+        return
+      }
+      let outline = try? outlines.nextOutline()
+      check(
+        outline?.range == next?.range && outline?.version == next?.version
+          && outline?.flags == next?.flags && outline?.writeTime == next?.writeTime
+          && outline?.eventTime == next?.eventTime,
+        "outline \(String(describing: outline)) of entry \(String(describing: next))")
       guard let entry = next else { break }
       checkEntry(entry, after: entries.last, reader, format)
       entries.append(entry)

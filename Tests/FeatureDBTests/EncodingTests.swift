@@ -161,6 +161,73 @@ import Testing
     }
   }
 
+  /// The write path reads old entries as outlines (version, flags, times, extent) without
+  /// decoding lineage or values: every outline must agree with the full entry, and a damaged
+  /// record must fail at the same entry either way.
+  @Test func entryOutlinesAgreeWithFullEntries() {
+    let seed = UInt64.random(in: 0...UInt64.max)
+    print("EncodingTests.entryOutlinesAgreeWithFullEntries seed \(seed)")
+    var rng = SplitMix64(seed: seed)
+    let values: [(ValueType, FeatureValue)] = [
+      (.int, .int(-3)), (.int, .int(.max)), (.double, .double(0.25)), (.bool, .bool(true)),
+      (.string, .string("héllo")), (.bytes, .bytes([1, 2, 3])),
+    ]
+    for _ in 0..<2000 {
+      let (type, value) = values[Int(rng.next() % UInt64(values.count))]
+      let epoch = Int64(rng.next() % 1_000_000_000_000)
+      var record = ByteWriter()
+      ChainRecord.writeHeader(ChainRecord.Header(), to: &record)
+      for version in (1...(1 + rng.next() % 6)).reversed() {
+        let writeTime = epoch + Int64(rng.next() % 1_000_000_000)
+        let kind: ChainRecord.Kind = [.inline, .tombstone, .external][Int(rng.next() % 3)]
+        var lineage = EncodedLineage()
+        if rng.next() % 2 == 0 { lineage.producer = rng.next() % 300 }
+        if rng.next() % 2 == 0 { lineage.run = rng.next() % 300 }
+        if rng.next() % 2 == 0 { lineage.source = rng.next() % 300 }
+        if rng.next() % 2 == 0 { lineage.extra = (0..<rng.next() % 5).map { UInt8($0) } }
+        record.varint(version)
+        ChainRecord.writeEntryTail(
+          kind: kind, writeTime: writeTime, eventTime: writeTime - Int64(rng.next() % 10_000_000),
+          lineage: lineage, sourceLine: rng.next() % 3, epoch: epoch, to: &record)
+        if kind == .inline { _ = ValueCodec.writeInline(value, to: &record) }
+      }
+      ChainRecord.seal(&record)
+      var bytes = record.bytes
+      if rng.next() % 2 == 0 {  // damage: a changed byte, or a cut
+        let at = 5 + Int(rng.next() % UInt64(bytes.count - 5))
+        if rng.next() % 2 == 0 {
+          bytes[at] = UInt8(truncatingIfNeeded: rng.next())
+        } else {
+          bytes.removeSubrange(at...)
+        }
+      }
+      bytes.withUnsafeBytes { raw in
+        let format = ValueFormat(type: type)
+        guard
+          var full = try? ChainRecord.Reader(raw, format: format, epoch: epoch, checksum: false),
+          var outlines = try? ChainRecord.Reader(raw, format: format, epoch: epoch, checksum: false)
+        else { return }
+        while true {
+          let entry = Result { () throws(DecodeError) in try full.next() }
+          let outline = Result { () throws(DecodeError) in try outlines.nextOutline() }
+          switch (entry, outline) {
+          case (.success(let e?), .success(let o?)):
+            #expect(
+              e.range == o.range && e.version == o.version && e.flags == o.flags
+                && e.writeTime == o.writeTime && e.eventTime == o.eventTime,
+              "seed \(seed): entry \(e) read as outline \(o)")
+            #expect(e.isRetracted == o.isRetracted && (e.kind == .external) == o.isExternal)
+            continue
+          case (.success(nil), .success(nil)), (.failure, .failure): break
+          default:
+            Issue.record("seed \(seed): entry \(entry), outline \(outline)")
+          }
+          break
+        }
+      }
+    }
+  }
+
   @Test func lineageExtraRoundTrips() throws {
     let extra = LineageExtra(
       inputs: [.version(feature: 3, entity: 70_000, version: 9), .raw(symbol: 12)],

@@ -203,6 +203,14 @@ enum ChainRecord {
       return e
     }
 
+    /// The next entry's outline, or nil at the end of the record.
+    mutating func nextOutline() throws(DecodeError) -> Outline? {
+      if reader.isAtEnd { return nil }
+      let o = try ChainRecord.readOutline(&reader, type: format.type, epoch: epoch)
+      lastEventTime = o.eventTime
+      return o
+    }
+
     /// Decodes the inline value of `entry`.
     func inlineValue(_ entry: Entry) throws(DecodeError) -> FeatureValue {
       var r = ByteReader(reader.buffer, offset: entry.valueOffset)
@@ -222,18 +230,11 @@ enum ChainRecord {
   static func readEntry(_ reader: inout ByteReader, format: ValueFormat, epoch: Int64)
     throws(DecodeError) -> Entry
   {
-    let start = reader.offset
-    let version = try reader.varint()
-    let flags = try reader.byte()
-    guard flags & Flag.kindMask <= 2 else {
-      throw DecodeError("bad entry flags \(flags) at byte \(start)")
-    }
-    let (writeTime, o1) = (try reader.signedVarint()).addingReportingOverflow(epoch)
-    let (eventTime, o2) = (try reader.signedVarint()).addingReportingOverflow(writeTime)
-    guard !o1, !o2 else { throw DecodeError("time overflow at byte \(start)") }
+    let o = try readStart(&reader, epoch: epoch)
+    let flags = o.flags
     var e = Entry(
-      range: start..<start, version: version, flags: flags, writeTime: writeTime,
-      eventTime: eventTime, valueOffset: 0)
+      range: o.range, version: o.version, flags: flags, writeTime: o.writeTime,
+      eventTime: o.eventTime, valueOffset: 0)
     if flags & Flag.producer != 0 { e.producer = try reader.varint() }
     if flags & Flag.run != 0 { e.run = try reader.varint() }
     if flags & Flag.source != 0 { e.source = try reader.varint() }
@@ -245,8 +246,59 @@ enum ChainRecord {
     }
     e.valueOffset = reader.offset
     if e.kind == .inline { try ValueCodec.skipInline(format.type, &reader) }
-    e.range = start..<reader.offset
+    e.range = o.range.lowerBound..<reader.offset
     return e
+  }
+
+  /// What a chain update needs of an entry: its version, flags, times and extent.
+  struct Outline {
+    var range: Range<Int>
+    var version: UInt64
+    var flags: UInt8
+    var writeTime: Int64
+    var eventTime: Int64
+
+    var isRetracted: Bool { flags & Flag.retracted != 0 }
+    var isExternal: Bool { flags & Flag.kindMask == Kind.external.rawValue }
+  }
+
+  /// Reads one entry's outline at `reader`'s position, stepping over its lineage and value with
+  /// the same checks as ``readEntry(_:format:epoch:)`` but without decoding them.
+  static func readOutline(_ reader: inout ByteReader, type: ValueType, epoch: Int64)
+    throws(DecodeError) -> Outline
+  {
+    var o = try readStart(&reader, epoch: epoch)
+    let flags = o.flags
+    if flags & Flag.producer != 0 { _ = try reader.varint() }
+    if flags & Flag.run != 0 { _ = try reader.varint() }
+    if flags & Flag.source != 0 { _ = try reader.varint() }
+    if flags & Flag.sourceLine != 0 { _ = try reader.varint() }
+    if flags & Flag.extra != 0 { try reader.skip(try reader.count(limit: reader.remaining)) }
+    if flags & Flag.kindMask == Kind.inline.rawValue {
+      try ValueCodec.skipInline(type, &reader)
+    }
+    o.range = o.range.lowerBound..<reader.offset
+    return o
+  }
+
+  /// The fields every entry starts with (version, flags, write and event time), checked; the
+  /// outline's range ends where they end.
+  @inline(__always)
+  private static func readStart(_ reader: inout ByteReader, epoch: Int64) throws(DecodeError)
+    -> Outline
+  {
+    let start = reader.offset
+    let version = try reader.varint()
+    let flags = try reader.byte()
+    guard flags & Flag.kindMask <= 2 else {
+      throw DecodeError("bad entry flags \(flags) at byte \(start)")
+    }
+    let (writeTime, o1) = (try reader.signedWideVarint()).addingReportingOverflow(epoch)
+    let (eventTime, o2) = (try reader.signedWideVarint()).addingReportingOverflow(writeTime)
+    guard !o1, !o2 else { throw DecodeError("time overflow at byte \(start)") }
+    return Outline(
+      range: start..<reader.offset, version: version, flags: flags, writeTime: writeTime,
+      eventTime: eventTime)
   }
 
   // MARK: - Writing

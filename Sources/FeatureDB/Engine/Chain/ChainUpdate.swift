@@ -49,12 +49,11 @@ struct ChainUpdate {
     guard let old else { return }
     var reader = try ChainRecord.Reader(old, format: format, epoch: epoch)
     var highest: UInt64 = 0
-    while let e = try reader.next() {
+    while let e = try reader.nextOutline() {
       pieces.append(
         Piece(
           version: e.version, eventTime: e.eventTime, writeTime: e.writeTime,
-          isRetracted: e.isRetracted,
-          isExternal: e.kind == .external, isNew: false, bytes: e.range))
+          isRetracted: e.isRetracted, isExternal: e.isExternal, isNew: false, bytes: e.range))
       highest = max(highest, e.version)
     }
     // No store writes 2⁶³ versions of one value: larger numbers come from a damaged record, and

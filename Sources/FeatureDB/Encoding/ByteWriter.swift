@@ -10,7 +10,13 @@ struct ByteWriter {
   mutating func byte(_ b: UInt8) { bytes.append(b) }
 
   /// Unsigned LEB128: 7 bits per byte, low bits first, high bit set on all but the last byte.
+  @inline(__always)
   mutating func varint(_ value: UInt64) {
+    // Most varints written are one byte: versions, ids, flags-sized counts.
+    if value < 0x80 { bytes.append(UInt8(value)) } else { multiByteVarint(value) }
+  }
+
+  private mutating func multiByteVarint(_ value: UInt64) {
     var v = value
     while v >= 0x80 {
       bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)

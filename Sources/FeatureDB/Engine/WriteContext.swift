@@ -70,8 +70,10 @@ struct WriteContext {
     // The slot of the previous operation's own lineage: the versions of one event usually
     // share theirs (same producer, run, source and inputs array), so it is encoded once.
     var previousSlot = 0
-    // A batch names few features: comparing with the ones seen so far (equal strings usually
-    // share storage, so == is a pointer check) beats hashing every name.
+    // A batch naming few features finds them by comparing with the ones seen so far (equal
+    // strings usually share storage, so == is a pointer check) rather than hashing every name.
+    // Beyond 33 features each name is looked up in the catalog: a longer scan costs more, its
+    // misses comparing bytes (a pipeline batch names 54).
     var seen: [Feature] = []
     // Batches usually repeat the entity of the previous write.
     var lastEntity = ""
@@ -171,7 +173,11 @@ struct WriteContext {
     }
     // Sorted by chain key, so consecutive writes land on the same leaf pages; stable for equal keys.
     if !zip(prepared, prepared.dropFirst()).allSatisfy({ $0.sortsBefore($1) }) {
-      prepared.sort { $0.sortsBefore($1) }
+      // Sorting small keys, then moving each operation once, moves far fewer bytes than
+      // sorting the operations. `prepared[k].index` is k until sorted.
+      var order = prepared.map { (entity: $0.entity, feature: $0.feature, index: $0.index) }
+      order.sort { $0 < $1 }
+      prepared = order.map { prepared[$0.index] }
     }
     var versions = [UInt64](repeating: 0, count: prepared.count)
     // Not an optional: mutating one through `!` copied it out and back at every version.
@@ -410,6 +416,7 @@ struct WriteContext {
       return encoded
     }
     var inputs: [LineageExtra.Input] = []
+    inputs.reserveCapacity(lineage.inputs.count)
     var raw = 0
     for input in lineage.inputs {
       switch input {

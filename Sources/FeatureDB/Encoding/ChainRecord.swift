@@ -91,11 +91,8 @@ enum ChainRecord {
 
   /// One parsed entry: its fields and where its bytes lie in the record.
   struct Entry {
-    var range: Range<Int>
-    var version: UInt64
-    var flags: UInt8
-    var writeTime: Int64
-    var eventTime: Int64
+    /// Version, flags, times and where the entry lies.
+    var outline: Outline
     var producer: UInt64 = 0
     var run: UInt64 = 0
     var source: UInt64 = 0
@@ -105,8 +102,13 @@ enum ChainRecord {
     /// Offset of the inline value (meaningful for `.inline`).
     var valueOffset: Int
 
+    var range: Range<Int> { outline.range }
+    var version: UInt64 { outline.version }
+    var flags: UInt8 { outline.flags }
+    var writeTime: Int64 { outline.writeTime }
+    var eventTime: Int64 { outline.eventTime }
     var kind: Kind { Kind(rawValue: flags & Flag.kindMask)! }
-    var isRetracted: Bool { flags & Flag.retracted != 0 }
+    var isRetracted: Bool { outline.isRetracted }
     var isTombstone: Bool { kind == .tombstone }
   }
 
@@ -230,11 +232,8 @@ enum ChainRecord {
   static func readEntry(_ reader: inout ByteReader, format: ValueFormat, epoch: Int64)
     throws(DecodeError) -> Entry
   {
-    let o = try readStart(&reader, epoch: epoch)
-    let flags = o.flags
-    var e = Entry(
-      range: o.range, version: o.version, flags: flags, writeTime: o.writeTime,
-      eventTime: o.eventTime, valueOffset: 0)
+    var e = Entry(outline: try readStart(&reader, epoch: epoch), valueOffset: 0)
+    let flags = e.flags
     if flags & Flag.producer != 0 { e.producer = try reader.varint() }
     if flags & Flag.run != 0 { e.run = try reader.varint() }
     if flags & Flag.source != 0 { e.source = try reader.varint() }
@@ -246,11 +245,11 @@ enum ChainRecord {
     }
     e.valueOffset = reader.offset
     if e.kind == .inline { try ValueCodec.skipInline(format.type, &reader) }
-    e.range = o.range.lowerBound..<reader.offset
+    e.outline.range = e.range.lowerBound..<reader.offset
     return e
   }
 
-  /// What a chain update needs of an entry: its version, flags, times and extent.
+  /// An entry's version, flags, times and extent: what a chain update needs of it.
   struct Outline {
     var range: Range<Int>
     var version: UInt64

@@ -52,9 +52,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
       }
       let outline = try? outlines.nextOutline()
       check(
-        outline?.range == next?.range && outline?.version == next?.version
-          && outline?.flags == next?.flags && outline?.writeTime == next?.writeTime
-          && outline?.eventTime == next?.eventTime,
+        outline == next?.outline,
         "outline \(String(describing: outline)) of entry \(String(describing: next))")
       guard let entry = next else { break }
       checkEntry(entry, after: entries.last, reader, format)

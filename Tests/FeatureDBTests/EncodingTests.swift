@@ -212,10 +212,7 @@ import Testing
           let outline = Result { () throws(DecodeError) in try outlines.nextOutline() }
           switch (entry, outline) {
           case (.success(let e?), .success(let o?)):
-            #expect(
-              e.range == o.range && e.version == o.version && e.flags == o.flags
-                && e.writeTime == o.writeTime && e.eventTime == o.eventTime,
-              "seed \(seed): entry \(e) read as outline \(o)")
+            #expect(e.outline == o, "seed \(seed): entry \(e) read as outline \(o)")
             #expect(e.isRetracted == o.isRetracted && (e.kind == .external) == o.isExternal)
             continue
           case (.success(nil), .success(nil)), (.failure, .failure): break

@@ -55,7 +55,7 @@ struct ByteReader {
   @inline(__always)
   mutating func wideVarint() throws(DecodeError) -> UInt64 {
     if let x = wordVarint() { return x }
-    return try varint()
+    return try byteByByteVarint()
   }
 
   @inline(__always)
@@ -84,8 +84,11 @@ struct ByteReader {
     return x
   }
 
-  private mutating func multiByteVarint() throws(DecodeError) -> UInt64 {
-    if let x = wordVarint() { return x }
+  /// ``wideVarint()`` out of line, for ``varint()``'s rarer multi-byte values.
+  private mutating func multiByteVarint() throws(DecodeError) -> UInt64 { try wideVarint() }
+
+  /// Any varint, read a byte at a time (near the end of the buffer, or longer than 8 bytes).
+  private mutating func byteByByteVarint() throws(DecodeError) -> UInt64 {
     var result: UInt64 = 0
     var shift: UInt64 = 0
     while true {

@@ -250,7 +250,7 @@ enum ChainRecord {
   }
 
   /// An entry's version, flags, times and extent: what a chain update needs of it.
-  struct Outline {
+  struct Outline: Equatable {
     var range: Range<Int>
     var version: UInt64
     var flags: UInt8

@@ -34,18 +34,48 @@ public struct FeatureServer: Sendable {
     self.metrics = metrics
   }
 
+  /// The `Server` header of every answer.
+  static let serverName = "fdb-server"
+
   /// Every route, behind the metrics and logging middleware.
   public func router() -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
-    router.add(middleware: MetricsMiddleware())
-    router.add(middleware: LogRequestsMiddleware(.info))
+    router(FeastRoutes(services: services()))
+  }
+
+  /// The server as a service: run it with `runService()` or in a `ServiceGroup`. Feast reads
+  /// are answered on NIO's event loops where they can be (``DirectReadHandler``), every other
+  /// request by the router.
+  public func application() -> Application<RouterResponder<BasicRequestContext>> {
+    let feast = FeastRoutes(services: services())
+    let logger = logger
+    return Application(
+      router: router(feast),
+      server: .http1(
+        configuration: .init(
+          additionalChannelHandlers: [DirectReadHandler(feast: feast, logger: logger)])),
+      configuration: .init(
+        address: .hostname(configuration.host, port: configuration.port),
+        serverName: Self.serverName),
+      logger: logger)
+  }
+
+  /// What the routes share.
+  func services() -> Services {
     let writer = WriterThread()
-    let services = Services(
+    return Services(
       store: store,
       access: Access(tokens: configuration.tokens, readOnly: configuration.readOnly),
       limits: configuration.limits, commits: GroupCommit(store, on: writer), writer: writer,
       logger: logger)
-    FeastRoutes(services: services).add(to: router)
+  }
+
+  /// Every route, with `feast`'s services.
+  private func router(_ feast: FeastRoutes) -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: LogRequestsMiddleware(.info))
+    let services = feast.services
+    feast.add(to: router)
     CatalogRoutes(services: services).add(to: router)
     ValueRoutes(services: services).add(to: router)
     LineageRoutes(services: services).add(to: router)
@@ -60,14 +90,5 @@ public struct FeatureServer: Sendable {
         body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.emitToString())))
     }
     return router
-  }
-
-  /// The server as a service: run it with `runService()` or in a `ServiceGroup`.
-  public func application() -> Application<RouterResponder<BasicRequestContext>> {
-    Application(
-      router: router(),
-      configuration: .init(
-        address: .hostname(configuration.host, port: configuration.port), serverName: "fdb-server"),
-      logger: logger)
   }
 }

@@ -44,11 +44,6 @@ struct Services: Sendable {
     try await JSONBody.decode(type, from: request, limits: limits)
   }
 
-  /// `request`'s JSON body as `T`, read by ``JSONReader`` when it can (Feast's bodies).
-  func body<T: ReaderDecodable>(_ type: T.Type, _ request: Request) async throws -> T {
-    try JSONBody.decode(type, from: try await bytes(request))
-  }
-
   /// `request`'s body, within the body size and time limits.
   func bytes(_ request: Request) async throws -> ByteBuffer {
     try await JSONBody.bytes(request, limits: limits)

@@ -19,9 +19,11 @@ import Testing
   static let read = #"{"features":["driver:trips"],"entities":{"driver_id":["1001"]}}"#
   static let push = #"{"push_source_name":"driver","df":{"driver_id":["9"],"trips":[1]}}"#
 
-  @Test func withoutAValidTokenIs401() async throws {
+  /// Through the router alone, and over a socket (where reads may be answered on the event
+  /// loop: `DirectReadHandler` checks the same token).
+  @Test(arguments: [false, true]) func withoutAValidTokenIs401(live: Bool) async throws {
     let (none, wrong, basic) = try await fixture.withClient(
-      ServerConfiguration(tokens: Self.tokens)
+      ServerConfiguration(tokens: Self.tokens), live: live
     ) {
       client in
       (
@@ -36,9 +38,9 @@ import Testing
     #expect(none.errorMessage.contains("bearer token"))
   }
 
-  @Test func eachRoleAllowsItsOwnAndLowerRoutes() async throws {
+  @Test(arguments: [false, true]) func eachRoleAllowsItsOwnAndLowerRoutes(live: Bool) async throws {
     let (readRead, readPush, writePush, adminRead) = try await fixture.withClient(
-      ServerConfiguration(tokens: Self.tokens)
+      ServerConfiguration(tokens: Self.tokens), live: live
     ) { client in
       (
         try await client.post("/get-online-features", Self.read, token: "reader-token-0123456789"),

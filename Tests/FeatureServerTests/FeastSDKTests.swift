@@ -25,7 +25,11 @@ import Testing
     var response: String
   }
 
-  @Test func theSDKsRecordedExchangesReplayExactly() async throws {
+  /// Replayed through the router alone, and over a socket (where reads are answered on the
+  /// event loop: `DirectReadHandler`).
+  @Test(arguments: [false, true]) func theSDKsRecordedExchangesReplayExactly(live: Bool)
+    async throws
+  {
     let url = try #require(
       Bundle.module.url(
         forResource: Self.recording, withExtension: "jsonl", subdirectory: "Recordings"))
@@ -37,7 +41,7 @@ import Testing
         "/write-to-online-store", "/get-online-features", "/get-online-features",
       ])
     let fixture = try Fixture()
-    try await fixture.withClient { client in
+    try await fixture.withClient(live: live) { client in
       for exchange in exchanges {
         let reply = try await client.send(
           HTTPRequest.Method(exchange.method)!, exchange.path,

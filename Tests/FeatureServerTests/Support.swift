@@ -54,14 +54,15 @@ struct Fixture {
     }
   }
 
-  /// Runs `body` against an in-process server on the store (no socket).
+  /// Runs `body` against an in-process server on the store: its router (no socket), or with
+  /// `live` a server on a loopback port.
   func withClient<R>(
-    _ configuration: ServerConfiguration = ServerConfiguration(),
+    _ configuration: ServerConfiguration = ServerConfiguration(), live: Bool = false,
     _ body: @Sendable (any TestClientProtocol) async throws -> R
   ) async throws -> R {
     let server = FeatureServer(
       store: store, configuration: configuration, logger: testLogger)
-    return try await server.application().test(.router, body)
+    return try await server.application().test(live ? .live : .router, body)
   }
 }
 

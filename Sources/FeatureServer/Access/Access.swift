@@ -15,11 +15,19 @@ struct Access: Sendable {
   /// - Throws: ``APIError`` 401 without a bearer token or with an unknown one, 403 when the
   ///   token's role is below `role`, 409 for a write while the server is read-only.
   func check(_ request: Request, _ role: Role) throws(APIError) {
+    try check(request.headers, role)
+  }
+
+  /// Checks that a request with header fields `headers` may do what `role` allows.
+  func check(_ headers: HTTPFields, _ role: Role) throws(APIError) {
     if let tokens {
-      let bearer = request.headers[.authorization].flatMap { header in
+      let bearer = headers[.authorization].flatMap { header in
         header.hasPrefix("Bearer ") ? header.dropFirst("Bearer ".count) : nil
       }
-      guard let token = bearer ?? request.cookies[Self.cookie].map({ Substring($0.value) }) else {
+      guard
+        let token = bearer
+          ?? Cookies(from: headers[values: .cookie])[Self.cookie].map({ Substring($0.value) })
+      else {
         throw APIError(
           .unauthorized, "this server needs a bearer token (Authorization: Bearer TOKEN)")
       }

@@ -17,10 +17,7 @@ struct FeastRoutes: Sendable {
     let store = services.store
     services.route(router, .post, "/get-online-features", role: .read, dialect: .feast) {
       request, _ in
-      let body = try await services.body(OnlineFeaturesRequest.self, request)
-      let read = try OnlineRead(
-        body, store: store, references: references, maxRows: services.limits.maxRows)
-      return .json(read.response(try read.read(store)))
+      .json(try onlineFeatures(try await services.bytes(request)))
     }
     let maxRows = services.limits.maxRows
     services.route(router, .post, "/push", role: .write, dialect: .feast) { request, _ in
@@ -58,6 +55,17 @@ struct FeastRoutes: Sendable {
       _ = try store.read { $0.now }
       return Response(status: .ok)
     }
+  }
+
+  /// Feast's answer to the `get-online-features` request `body` (the route's, and
+  /// ``DirectReadHandler``'s on the event loop).
+  ///
+  /// - Throws: ``APIError`` for a malformed body, a limit passed or an unknown feature.
+  func onlineFeatures(_ body: ByteBuffer) throws -> ByteBuffer {
+    let request = try JSONBody.decode(OnlineFeaturesRequest.self, from: body)
+    let read = try OnlineRead(
+      request, store: services.store, references: references, maxRows: services.limits.maxRows)
+    return read.response(try read.read(services.store))
   }
 
   /// Writes the Feast frame `frame` makes of the body (with the catalog) in one transaction,

@@ -25,11 +25,9 @@ import Testing
     var response: String
   }
 
-  /// Replayed through the router alone, and over a socket (where reads are answered on the
-  /// event loop: `DirectReadHandler`).
-  @Test(arguments: [false, true]) func theSDKsRecordedExchangesReplayExactly(live: Bool)
-    async throws
-  {
+  /// Replayed through the router; then the reads again over a socket, where they are answered
+  /// on the event loop (`DirectReadHandler`), with the same bytes.
+  @Test func theSDKsRecordedExchangesReplayExactly() async throws {
     let url = try #require(
       Bundle.module.url(
         forResource: Self.recording, withExtension: "jsonl", subdirectory: "Recordings"))
@@ -41,13 +39,18 @@ import Testing
         "/write-to-online-store", "/get-online-features", "/get-online-features",
       ])
     let fixture = try Fixture()
-    try await fixture.withClient(live: live) { client in
-      for exchange in exchanges {
-        let reply = try await client.send(
-          HTTPRequest.Method(exchange.method)!, exchange.path,
-          body: exchange.body.map { Array($0.utf8) })
-        #expect(Int(reply.status.code) == exchange.status, "\(exchange.path): \(reply.text)")
-        #expect(reply.text == exchange.response, "\(exchange.path)")
+    for (live, replayed) in [
+      (false, exchanges),
+      (true, exchanges.filter { $0.method == "POST" && $0.path == "/get-online-features" }),
+    ] {
+      try await fixture.withClient(live: live) { client in
+        for exchange in replayed {
+          let reply = try await client.send(
+            HTTPRequest.Method(exchange.method)!, exchange.path,
+            body: exchange.body.map { Array($0.utf8) })
+          #expect(Int(reply.status.code) == exchange.status, "\(exchange.path): \(reply.text)")
+          #expect(reply.text == exchange.response, "\(exchange.path), live: \(live)")
+        }
       }
     }
     // The push the SDK made is what the store (and `fdb get`) holds.

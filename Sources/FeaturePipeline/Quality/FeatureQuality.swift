@@ -32,6 +32,22 @@ public struct FeatureQuality: Sendable, Hashable, Codable {
   /// Share of the values that are finite (1 when there are none).
   public var completeness: Double { values == 0 ? 1 : Double(finite) / Double(values) }
 
+  /// Counts the number `x`: a NaN or an infinity apart, a finite one into ``mean``, ``min`` and
+  /// ``max``.
+  ///
+  /// - Returns: whether `x` is finite.
+  mutating func add(_ x: Double) -> Bool {
+    values += 1
+    guard x.isFinite else {
+      if x.isNaN { nan += 1 } else { infinite += 1 }
+      return false
+    }
+    addToMean(x)
+    min = Swift.min(min ?? x, x)
+    max = Swift.max(max ?? x, x)
+    return true
+  }
+
   /// Adds the finite value `x` to ``mean`` (``values`` already counts it): mean + (x − mean)/n,
   /// or, when x − mean overflows (values near ±1.8e308 of both signs), the same weighted as
   /// mean·(n − 1)/n + x/n, which cannot.

@@ -21,25 +21,20 @@ struct QualityCounter {
     }
   }
 
-  /// Adds the values of one evaluation: `values[f]` of feature `f`.
+  /// Adds the values of one evaluation: `values[f]` of feature `f`. Each record is changed in
+  /// one access (one uniqueness check of `records`), and no value is copied out of `values`.
   mutating func add(_ values: [FeatureValue]) {
-    for (f, v) in values.enumerated() {
-      records[f].values += 1
+    for f in values.indices {
       let x: Double
-      switch v {
+      switch values[f] {
       case .double(let d): x = d
       case .int(let i): x = Double(i)
       case .bool(let b): x = b ? 1 : 0
-      default: continue
-      }
-      guard x.isFinite else {
-        if x.isNaN { records[f].nan += 1 } else { records[f].infinite += 1 }
+      default:
+        records[f].values += 1
         continue
       }
-      records[f].addToMean(x)
-      records[f].min = Swift.min(records[f].min ?? x, x)
-      records[f].max = Swift.max(records[f].max ?? x, x)
-      bins[f * DriftBins.count + DriftBins.bin(x) + DriftBins.perSign] += 1
+      if records[f].add(x) { bins[f * DriftBins.count + DriftBins.bin(x) + DriftBins.perSign] += 1 }
     }
   }
 

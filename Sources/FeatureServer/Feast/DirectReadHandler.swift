@@ -8,8 +8,8 @@ import NIOHTTPTypes
 
 /// Answers Feast's `POST /get-online-features` on the connection's event loop, as soon as NIO
 /// has decoded it, instead of handing it to Hummingbird's router on a Swift concurrency task:
-/// a 1 × 20 read costs the engine about 40k instructions, and the hops between the event loop
-/// and a task cost several times that.
+/// a 1 × 20 read costs the engine about 35k instructions, and the hops between the event loop
+/// and a task cost several times that (docs/server.md, *Reads on the event loop*).
 ///
 /// It answers only what it answers exactly as the route does (``FeastRoutes/onlineFeatures(_:)``:
 /// the same body and headers, the same request metrics and log line): a request whose head,
@@ -133,9 +133,7 @@ final class DirectReadHandler: ChannelDuplexHandler, RemovableChannelHandler {
   }
 
   /// The route's answer to `request`, or nil when it is not a 200 (the route answers it).
-  private func answer(_ request: Held)
-    -> ByteBuffer?
-  {
+  private func answer(_ request: Held) -> ByteBuffer? {
     do {
       try feast.services.access.check(request.head.headerFields, .read)
       return try feast.onlineFeatures(request.body)
@@ -145,10 +143,7 @@ final class DirectReadHandler: ChannelDuplexHandler, RemovableChannelHandler {
   }
 
   /// Writes `body` as the 200 answer to `request`, with the headers Hummingbird adds.
-  private func send(
-    _ body: ByteBuffer, for request: Held,
-    _ context: ChannelHandlerContext
-  ) {
+  private func send(_ body: ByteBuffer, for request: Held, _ context: ChannelHandlerContext) {
     var fields = HTTPFields()
     fields[.contentType] = "application/json"
     fields[.contentLength] = String(body.readableBytes)
@@ -170,9 +165,7 @@ final class DirectReadHandler: ChannelDuplexHandler, RemovableChannelHandler {
   }
 
   /// Hands `request`'s head and body so far to the router; the rest of it follows them.
-  private func passOn(
-    _ request: Held, _ context: ChannelHandlerContext
-  ) {
+  private func passOn(_ request: Held, _ context: ChannelHandlerContext) {
     unanswered += 1
     passing = true
     context.fireChannelRead(wrapInboundOut(.head(request.head)))

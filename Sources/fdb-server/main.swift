@@ -59,7 +59,7 @@ struct FDBServer: AsyncParsableCommand {
 
   func run() async throws {
     LoggingSystem.bootstrap { [logLevel] label in
-      var handler = StreamLogHandler.standardError(label: label)
+      var handler = LineLogHandler(label: label)
       handler.logLevel = logLevel
       return handler
     }

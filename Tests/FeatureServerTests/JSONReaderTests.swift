@@ -110,4 +110,40 @@ import Testing
         OnlineFeaturesRequest.self,
         #"{"features": ["user:f00"], "entities": {"user_id": ["u1", "u2"]}}"#) != nil)
   }
+
+  /// Numbers are read from their bytes as Swift reads their text: a scalar written as an
+  /// integer as `Int64(text)`, any other as `Double(text)` (whole values give up, as
+  /// ``JSONReader`` documents), and a vector's elements as `Double(text)`. Random texts:
+  /// mantissas past 2⁵³ and past `UInt64`, fractions, exponents near and past 10²².
+  @Test func numbersAreReadAsTheirTextIs() {
+    let seed: UInt64 = 5_322
+    var rng = SplitMix64(seed: seed)
+    print("JSONReaderTests.numbersAreReadAsTheirTextIs seed \(seed)")
+    func digits(_ count: Int) -> String {
+      String((0..<count).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) })
+    }
+    for _ in 0..<20_000 {
+      var text = Bool.random(using: &rng) ? "-" : ""
+      let integerDigits = Int.random(in: 1...21, using: &rng)
+      text +=
+        integerDigits == 1
+        ? digits(1) : String(Int.random(in: 1...9, using: &rng)) + digits(integerDigits - 1)
+      if Int.random(in: 0..<3, using: &rng) > 0 {
+        text += "." + digits(Int.random(in: 1...20, using: &rng))
+      }
+      if Int.random(in: 0..<3, using: &rng) == 0 {
+        text +=
+          ["e", "E"].randomElement(using: &rng)! + ["", "+", "-"].randomElement(using: &rng)!
+        text += digits(Int.random(in: 1...3, using: &rng))
+      }
+      let expected: JSONCell? =
+        text.contains(where: { ".eE".contains($0) })
+        ? Double(text).flatMap { $0.rounded() != $0 ? .double($0) : nil }
+        : Int64(text).map(JSONCell.int)
+      let cell = JSONReader.read(ByteBuffer(string: text)) { $0.cell() }
+      #expect(cell == expected, "\(text)")
+      let vector = JSONReader.read(ByteBuffer(string: "[\(text)]")) { $0.cell() }
+      #expect(vector == Double(text).map { .numbers([$0]) }, "\(text)")
+    }
+  }
 }

@@ -8,6 +8,9 @@ struct FeastFeature: Sendable, Hashable {
   let view: String
   /// The feature's name within its view.
   let name: String
+  /// The column's name in a response as JSON text, quoted and escaped: `"name"`, and
+  /// `"view__name"` with `full_feature_names` (written once, not at every read).
+  let jsonName: [UInt8], jsonFullName: [UInt8]
 
   /// The feature a Feast reference `view:name` names.
   ///
@@ -19,25 +22,38 @@ struct FeastFeature: Sendable, Hashable {
       throw APIError.badBody(
         "features: '\(reference)' is not a Feast feature reference 'view:name'")
     }
-    view = String(reference[..<colon])
-    name = String(reference[reference.index(after: colon)...])
-    feature = "\(view).\(name)"
+    let view = String(reference[..<colon])
+    let name = String(reference[reference.index(after: colon)...])
+    self.init(feature: "\(view).\(name)", view: view, name: name)
   }
 
   /// The Feast names of FeatureDB feature `feature`.
   init(feature: String) {
-    self.feature = feature
     if let dot = feature.lastIndex(of: "."), dot != feature.startIndex,
       feature.index(after: dot) != feature.endIndex
     {
-      view = String(feature[..<dot])
-      name = String(feature[feature.index(after: dot)...])
+      self.init(
+        feature: feature, view: String(feature[..<dot]),
+        name: String(feature[feature.index(after: dot)...]))
     } else {
-      view = feature
-      name = feature
+      self.init(feature: feature, view: feature, name: feature)
     }
   }
 
-  /// The column name in a response: `name`, or `view__name` with `full_feature_names`.
-  func columnName(fullNames: Bool) -> String { fullNames ? "\(view)__\(name)" : name }
+  private init(feature: String, view: String, name: String) {
+    self.feature = feature
+    self.view = view
+    self.name = name
+    func json(_ text: String) -> [UInt8] {
+      var out = JSONWriter(capacity: text.utf8.count + 2)
+      out.string(text)
+      return out.bytes
+    }
+    jsonName = json(name)
+    jsonFullName = json("\(view)__\(name)")
+  }
+
+  /// The column's name in a response as JSON text: ``jsonName``, or ``jsonFullName`` with
+  /// `full_feature_names`.
+  func jsonColumnName(fullNames: Bool) -> [UInt8] { fullNames ? jsonFullName : jsonName }
 }

@@ -42,7 +42,7 @@ struct OnlineRead: Sendable {
           "Feature service \(service) does not exist (no FeatureDB feature group of that name)",
           feastClass: "FeatureServiceNotFoundException")
       }
-      features = group.features.map(FeastFeature.init(feature:))
+      features = references.features(group: group.features)
     } else {
       features = try references.features(request.features ?? [])
     }
@@ -94,7 +94,7 @@ struct OnlineRead: Sendable {
     out.string(joinKey)
     for feature in features {
       out.raw(",")
-      out.string(feature.columnName(fullNames: fullNames))
+      out.raw(feature.jsonColumnName(fullNames: fullNames))
     }
     out.raw(#"]},"results":[{"values":["#)
     for (row, key) in keys.enumerated() {

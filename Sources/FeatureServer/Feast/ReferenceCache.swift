@@ -1,20 +1,33 @@
 import Synchronization
 
-/// Feast feature references resolved to features, for the last list asked: a serving client
-/// asks for the same list request after request, and comparing the list costs less than
-/// splitting each `view:name` again.
+/// Feast features resolved for the last list of references and the last feature group asked: a
+/// serving client asks for the same features request after request, and comparing the list
+/// costs less than splitting each name again and writing its JSON column name.
 final class ReferenceCache: Sendable {
-  private let last = Mutex<(references: [String], features: [FeastFeature])?>(nil)
+  private typealias Last = Mutex<(names: [String], features: [FeastFeature])?>
+  private let lastReferences = Last(nil)
+  private let lastGroup = Last(nil)
 
-  /// The features `references` name, in order.
+  /// The features Feast references `view:name` name, in order.
   ///
   /// - Throws: ``APIError`` (a malformed body) for a reference that is not `view:name`.
   func features(_ references: [String]) throws(APIError) -> [FeastFeature] {
-    if let last = last.withLock({ $0 }), last.references == references { return last.features }
-    let features = try references.map { reference throws(APIError) in
+    try Self.cached(lastReferences, references) { reference throws(APIError) in
       try FeastFeature(reference: reference)
     }
-    last.withLock { $0 = (references, features) }
+  }
+
+  /// The Feast names of a feature group's features, in order.
+  func features(group features: [String]) -> [FeastFeature] {
+    Self.cached(lastGroup, features) { FeastFeature(feature: $0) }
+  }
+
+  private static func cached<E: Error>(
+    _ last: borrowing Last, _ names: [String], _ resolve: (String) throws(E) -> FeastFeature
+  ) throws(E) -> [FeastFeature] {
+    if let last = last.withLock({ $0 }), last.names == names { return last.features }
+    let features = try names.map { name throws(E) in try resolve(name) }
+    last.withLock { $0 = (names, features) }
     return features
   }
 }

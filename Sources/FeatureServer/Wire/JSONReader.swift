@@ -123,16 +123,16 @@ struct JSONReader {
     case UInt8(ascii: "["):
       var numbers: [Double] = []
       let read = list { reader in
-        guard let (text, _) = reader.number(), let d = Double(text) else { return false }
-        numbers.append(d)
+        guard let number = reader.number() else { return false }
+        numbers.append(number.value)
         return true
       }
       return read ? .numbers(numbers) : nil
     default:
-      guard let (text, whole) = number() else { return nil }
-      if whole { return Int64(text).map(JSONCell.int) }
-      guard let d = Double(text), d.rounded() != d else { return nil }
-      return .double(d)
+      guard let number = number() else { return nil }
+      if number.whole { return number.integer.map(JSONCell.int) }
+      guard number.value.rounded() != number.value else { return nil }
+      return .double(number.value)
     }
   }
 
@@ -145,41 +145,76 @@ struct JSONReader {
     }
   }
 
-  /// A JSON number's text, and whether it is written as an integer (no fraction, no exponent).
-  private mutating func number() -> (String, whole: Bool)? {
+  /// A JSON number: its value, whether it is written as an integer (no fraction, no exponent)
+  /// and, when it is, its value as an `Int64` (nil past `Int64`). Read from the bytes: a number
+  /// of at most 2⁵³ in its digits scaled by at most 10²² is exact in a `Double` and so is the
+  /// scaling, one rounding (Clinger's fast path); any other goes through the text to `Double`.
+  private mutating func number() -> (value: Double, integer: Int64?, whole: Bool)? {
     skipSpace()
     let start = at
-    var whole = true
-    _ = consume(UInt8(ascii: "-"), skippingSpace: false)
+    let negative = consume(UInt8(ascii: "-"), skippingSpace: false)
+    var mantissa: UInt64 = 0  // the digits read, while they fit (`exact`)
+    var exact = true
+    var scale = 0  // the number is mantissa × 10^scale
     let first = at
-    guard digits() else { return nil }
+    while at < bytes.count, case let digit = bytes[at] &- UInt8(ascii: "0"), digit < 10 {
+      exact = exact && mantissa <= (UInt64.max - 9) / 10
+      mantissa = exact ? mantissa * 10 + UInt64(digit) : mantissa
+      at += 1
+    }
+    guard at > first else { return nil }
     if bytes[first] == UInt8(ascii: "0"), at - first > 1 { return nil }  // a leading zero
+    var whole = true
     if consume(UInt8(ascii: "."), skippingSpace: false) {
       whole = false
-      guard digits() else { return nil }
+      let fraction = at
+      while at < bytes.count, case let digit = bytes[at] &- UInt8(ascii: "0"), digit < 10 {
+        exact = exact && mantissa <= (UInt64.max - 9) / 10
+        mantissa = exact ? mantissa * 10 + UInt64(digit) : mantissa
+        scale -= 1
+        at += 1
+      }
+      guard at > fraction else { return nil }
     }
     if consume(UInt8(ascii: "e"), skippingSpace: false)
       || consume(UInt8(ascii: "E"), skippingSpace: false)
     {
       whole = false
-      _ =
-        consume(UInt8(ascii: "+"), skippingSpace: false)
-        || consume(UInt8(ascii: "-"), skippingSpace: false)
-      guard digits() else { return nil }
+      let down =
+        !consume(UInt8(ascii: "+"), skippingSpace: false)
+        && consume(UInt8(ascii: "-"), skippingSpace: false)
+      let digits = at
+      var exponent = 0
+      while at < bytes.count, case let digit = bytes[at] &- UInt8(ascii: "0"), digit < 10 {
+        exponent = min(exponent * 10 + Int(digit), 100_000)  // past it, only the text path
+        at += 1
+      }
+      guard at > digits else { return nil }
+      scale += down ? -exponent : exponent
     }
-    return (
-      String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<at]), as: UTF8.self), whole
-    )
+    var integer: Int64?
+    if whole && exact {
+      integer =
+        negative
+        ? (mantissa <= 1 << 63 ? Int64(bitPattern: 0 &- mantissa) : nil)
+        : (mantissa <= UInt64(Int64.max) ? Int64(mantissa) : nil)
+    }
+    if exact, mantissa <= 1 << 53, scale >= -22, scale <= 22 {
+      let magnitude =
+        scale < 0
+        ? Double(mantissa) / Self.powersOfTen[-scale] : Double(mantissa) * Self.powersOfTen[scale]
+      return (negative ? -magnitude : magnitude, integer, whole)
+    }
+    let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<at]), as: UTF8.self)
+    guard let value = Double(text) else { return nil }
+    return (value, integer, whole)
   }
 
-  /// Reads over one digit or more.
-  private mutating func digits() -> Bool {
-    let start = at
-    while at < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[at]) {
-      at += 1
-    }
-    return at > start
-  }
+  /// 10⁰ … 10²², each exact in a `Double`.
+  private static let powersOfTen: [Double] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+  ]
 
   // MARK: - Bytes
 

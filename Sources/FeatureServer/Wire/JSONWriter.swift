@@ -27,6 +27,11 @@ struct JSONWriter: TextOutputStream {
     bytes.append(contentsOf: text)
   }
 
+  /// Writes JSON text written before (by another writer) as it is.
+  mutating func raw(_ text: [UInt8]) {
+    bytes.append(contentsOf: text)
+  }
+
   /// Writes `null`.
   mutating func null() { raw("null") }
 

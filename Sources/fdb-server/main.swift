@@ -58,6 +58,7 @@ struct FDBServer: AsyncParsableCommand {
   var logLevel: Logger.Level = .info
 
   func run() async throws {
+    defer { LogSink.standardError.flush() }  // the request lines of the last 100 ms
     LoggingSystem.bootstrap { [logLevel] label in
       var handler = LineLogHandler(label: label)
       handler.logLevel = logLevel

@@ -6,7 +6,8 @@ import Testing
 @testable import FeatureServer
 
 /// `LineLogHandler` writes swift-log's `StreamLogHandler` layout, one whole line per event, with
-/// the time in UTC.
+/// the time in UTC; `LogSink` writes lines at once from `notice` on, when its buffer is full,
+/// when flushed, and otherwise within its interval.
 @Suite struct LineLogHandlerTests {
   /// The lines `body` logs through a handler writing into a pipe.
   func lines(
@@ -16,10 +17,12 @@ import Testing
     var ends: [Int32] = [0, 0]
     #expect(pipe(&ends) == 0)
     let reader = FileHandle(fileDescriptor: ends[0], closeOnDealloc: true)
-    var logger = Logger(label: "fdb-server") { LineLogHandler(label: $0, descriptor: ends[1]) }
+    let sink = LogSink(descriptor: ends[1])
+    var logger = Logger(label: "fdb-server") { LineLogHandler(label: $0, sink: sink) }
     logger.logLevel = level
     for (key, value) in handlerMetadata { logger[metadataKey: key] = value }
     body(logger)
+    sink.flush()
     close(ends[1])
     let text = String(decoding: try reader.readToEnd() ?? Data(), as: UTF8.self)
     #expect(text.isEmpty || text.hasSuffix("\n"))
@@ -65,5 +68,51 @@ import Testing
   @Test func lineWithoutMetadataHasNone() throws {
     let written = try lines { logger in logger.warning("slow") }
     #expect(written.first?.hasSuffix(" warning fdb-server: [FeatureServerTests] slow") == true)
+  }
+
+  /// What a pipe holds now, without waiting.
+  func available(_ descriptor: Int32) -> String {
+    var bytes = [UInt8](repeating: 0, count: 65_536)
+    let flags = fcntl(descriptor, F_GETFL)
+    _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
+    let count = read(descriptor, &bytes, bytes.count)
+    _ = fcntl(descriptor, F_SETFL, flags)
+    return count > 0 ? String(decoding: bytes[..<count], as: UTF8.self) : ""
+  }
+
+  @Test func infoLinesWaitForTheBufferTheIntervalOrAFlush() throws {
+    var ends: [Int32] = [0, 0]
+    #expect(pipe(&ends) == 0)
+    defer { close(ends[0]) }
+    defer { close(ends[1]) }
+    let sink = LogSink(descriptor: ends[1], capacity: 200, interval: .seconds(3_600))
+    let logger = Logger(label: "l") { LineLogHandler(label: $0, sink: sink) }
+    logger.info("first")
+    #expect(available(ends[0]) == "")
+    logger.notice("urgent")  // writes what waits, in order
+    let both = available(ends[0]).split(separator: "\n")
+    #expect(both.count == 2 && both[0].hasSuffix("] first") && both[1].hasSuffix("] urgent"))
+    logger.info("second")
+    #expect(available(ends[0]) == "")
+    sink.flush()
+    #expect(available(ends[0]).hasSuffix("] second\n"))
+    logger.info("third")
+    logger.info(.init(stringLiteral: String(repeating: "x", count: 200)))  // fills the buffer
+    #expect(available(ends[0]).split(separator: "\n").count == 2)
+  }
+
+  @Test func theSinksThreadWritesWithinTheInterval() throws {
+    var ends: [Int32] = [0, 0]
+    #expect(pipe(&ends) == 0)
+    defer { close(ends[0]) }
+    defer { close(ends[1]) }
+    let sink = LogSink(descriptor: ends[1], interval: .milliseconds(20))
+    Logger(label: "l") { LineLogHandler(label: $0, sink: sink) }.info("later")
+    var text = ""
+    for _ in 0..<500 where text.isEmpty {  // up to 10 s on a loaded machine; 20 ms expected
+      usleep(20_000)
+      text = available(ends[0])
+    }
+    #expect(text.hasSuffix("] later\n"))
   }
 }

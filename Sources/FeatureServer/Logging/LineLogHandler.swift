@@ -1,13 +1,12 @@
 import FeatureDB
-import Glibc
 import Logging
 
-/// swift-log's lines on a file descriptor (standard error by default), each written whole with
-/// one `write(2)`: `TIME LEVEL LABEL: KEY=VALUE … [SOURCE] MESSAGE`, the layout of swift-log's
+/// swift-log's lines for a ``LogSink`` (standard error by default):
+/// `TIME LEVEL LABEL: KEY=VALUE … [SOURCE] MESSAGE`, the layout of swift-log's
 /// `StreamLogHandler` (metadata sorted by key, an error's `error.message` and `error.type`)
 /// with the time in UTC (``RFC3339``, to the microsecond). Lines are built as bytes: swift-log's
 /// own handler spent about 30k instructions on a request's line, 14% of a small read, and a
-/// `stat(2)` of the time zone file per line.
+/// `stat(2)` of the time zone file and a `write(2)` per line.
 public struct LineLogHandler: LogHandler {
   /// The least severe level written.
   public var logLevel: Logger.Level = .info
@@ -16,15 +15,15 @@ public struct LineLogHandler: LogHandler {
   /// Metadata gathered from the task's context for every line.
   public var metadataProvider: Logger.MetadataProvider?
   private let label: String
-  private let descriptor: Int32
+  private let sink: LogSink
 
-  /// A handler for the logger `label`, writing to `descriptor`.
+  /// A handler for the logger `label`, writing to `sink`.
   public init(
-    label: String, descriptor: Int32 = STDERR_FILENO,
+    label: String, sink: LogSink = .standardError,
     metadataProvider: Logger.MetadataProvider? = LoggingSystem.metadataProvider
   ) {
     self.label = label
-    self.descriptor = descriptor
+    self.sink = sink
     self.metadataProvider = metadataProvider
   }
 
@@ -34,7 +33,7 @@ public struct LineLogHandler: LogHandler {
     set { metadata[key] = newValue }
   }
 
-  /// Writes `event` as one line.
+  /// Writes `event` as one line (at once from `notice` on; see ``LogSink``).
   public func log(event: LogEvent) {
     var line: [UInt8] = []
     line.reserveCapacity(256)
@@ -61,19 +60,7 @@ public struct LineLogHandler: LogHandler {
     line.append(contentsOf: "] ".utf8)
     line.append(contentsOf: event.message.description.utf8)
     line.append(UInt8(ascii: "\n"))
-    line.withUnsafeBytes { bytes in
-      var at = 0
-      while at < bytes.count {
-        let written = write(descriptor, bytes.baseAddress! + at, bytes.count - at)
-        if written > 0 {
-          at += written
-        } else if written < 0 && errno == EINTR {
-          continue
-        } else {
-          return  // a log that cannot be written is dropped, as swift-log's handlers do
-        }
-      }
-    }
+    sink.append(line, urgent: event.level >= .notice)
   }
 
   /// This handler's metadata, then the provider's, then the event's, each overriding the one

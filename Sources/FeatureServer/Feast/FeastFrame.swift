@@ -61,15 +61,20 @@ struct FeastFrame: Sendable {
     let times = try df[Self.timeColumn].map { cells in
       try cells.enumerated().map { row, cell throws(APIError) in try Self.time(cell, row: row) }
     }
+    let columns = df.sorted(by: { $0.key < $1.key }).compactMap { column, cells in
+      types["\(view).\(column)"].map {
+        (name: column, feature: "\(view).\(column)", type: $0, cells: cells)
+      }
+    }
+    // Row by row: the writes of one entity follow each other, as its chains do in the store.
     var rows: [Row] = []
-    for (column, cells) in df.sorted(by: { $0.key < $1.key }) {
-      let feature = "\(view).\(column)"
-      guard let type = types[feature] else { continue }
-      for (row, cell) in cells.enumerated() {
+    rows.reserveCapacity(count * columns.count)
+    for row in 0..<count {
+      for column in columns {
         rows.append(
           Row(
-            feature: feature, entity: entities[row],
-            value: try Self.value(cell, type, column: column, row: row),
+            feature: column.feature, entity: entities[row],
+            value: try Self.value(column.cells[row], column.type, column: column.name, row: row),
             eventTime: times?[row]))
       }
     }

@@ -80,6 +80,7 @@ struct JSONReader {
   /// A list of strings.
   mutating func strings() -> [String]? {
     var out: [String] = []
+    out.reserveCapacity(32)  // a read's feature list, in one allocation
     let read = list { reader in
       guard let s = reader.string() else { return false }
       out.append(s)

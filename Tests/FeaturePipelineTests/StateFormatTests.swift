@@ -280,4 +280,26 @@ private enum Legacy {
       #expect(index[h] == reference[h])
     }
   }
+
+  /// A record's location is `stableHash` of the event's `location` string, which the record
+  /// hashes from its parts (country, region, city, or the sorted pairs of other keys).
+  @Test func theLocationHashIsTheHashOfTheLocation() {
+    let seed: UInt64 = 4_071
+    print("StateFormatTests.theLocationHashIsTheHashOfTheLocation seed \(seed)")
+    var rng = SplitMix64(seed: seed)
+    let keys = ["country", "region", "city", "lat", "zone"]
+    let values: [EventValue] = ["NL", "Noord-Holland", "", "ü/é", 52.37, 4, true, -0.5]
+    for _ in 0..<2_000 {
+      var info: [String: EventValue] = [:]
+      for key in keys where rng.next() % 2 == 0 {
+        info[key] = values[Int(rng.next() % UInt64(values.count))]
+      }
+      let event = BehaviorEvent(
+        eventID: "e", userID: "u", timestamp: monday, eventType: "login",
+        locationInfo: rng.next() % 10 == 0 ? nil : info)
+      #expect(
+        EventRecord(event).location == (event.location.map(stableHash) ?? 0),
+        "\(String(describing: event.location))")
+    }
+  }
 }

@@ -130,10 +130,27 @@ public struct BehaviorEvent: Codable, Sendable, Hashable {
   /// sorted `key=value` pairs, else nil.
   public var location: String? {
     guard let info = locationInfo, !info.isEmpty else { return nil }
-    let parts = ["country", "region", "city"].compactMap { info[$0]?.description }
+    let parts = Self.locationParts.compactMap { info[$0]?.description }
     if !parts.isEmpty { return parts.joined(separator: "/") }
     return info.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
   }
+
+  /// ``stableHash(_:)`` of ``location``, 0 when there is none; `country/region/city` is hashed
+  /// from its parts, without building the string.
+  var locationHash: UInt64 {
+    guard let info = locationInfo, !info.isEmpty else { return 0 }
+    var hasher = StableHasher()
+    var parts = 0
+    for key in Self.locationParts {
+      guard let part = info[key] else { continue }
+      if parts > 0 { hasher.add(UInt8(ascii: "/")) }
+      hasher.add(part.description)
+      parts += 1
+    }
+    return parts > 0 ? hasher.value : location.map(stableHash) ?? 0
+  }
+
+  private static let locationParts = ["country", "region", "city"]
 
   /// A number from `data[key]` (a JSON number, or a string holding one).
   public func number(_ key: String) -> Double? { data[key]?.number }

@@ -82,7 +82,7 @@ public struct EventRecord: Sendable, Hashable {
       amount: amount.isFinite && amount != 0 ? amount : 0,
       bytes: bytes.isFinite && bytes != 0 ? bytes : 0)
     device = event.device.map(stableHash) ?? 0
-    location = event.location.map(stableHash) ?? 0
+    location = event.locationHash
     agent = event.data["user_agent"]?.string.map(stableHash) ?? 0
   }
 }

@@ -193,12 +193,29 @@ public struct StateReader: Sendable {
 /// 64-bit FNV-1a followed by the splitmix64 finaliser: a hash that is the same in every
 /// process (Swift's `Hasher` is seeded per process, so it cannot go into persisted state).
 public func stableHash(_ s: String) -> UInt64 {
-  var h: UInt64 = 0xcbf2_9ce4_8422_2325
-  for b in s.utf8 {
+  var hasher = StableHasher()
+  hasher.add(s)
+  return hasher.value
+}
+
+/// ``stableHash(_:)`` of text given in pieces: the pieces' hash is the hash of their
+/// concatenation, with no string built.
+struct StableHasher {
+  private var h: UInt64 = 0xcbf2_9ce4_8422_2325
+
+  /// Adds a piece of text.
+  mutating func add(_ s: String) {
+    for b in s.utf8 { add(b) }
+  }
+
+  /// Adds one byte.
+  mutating func add(_ b: UInt8) {
     h ^= UInt64(b)
     h &*= 0x0000_0100_0000_01b3
   }
-  return mix64(h)
+
+  /// The hash of what was added.
+  var value: UInt64 { mix64(h) }
 }
 
 /// The inverse of ``mix64(_:)``: `unmix64(mix64(x)) == x`.

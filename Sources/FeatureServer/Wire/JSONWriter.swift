@@ -41,6 +41,11 @@ struct JSONWriter: TextOutputStream {
     count += n
   }
 
+  /// Writes JSON text written before (by another writer) as it is.
+  mutating func raw(_ text: [UInt8]) {
+    text.withUnsafeBufferPointer { raw($0) }
+  }
+
   /// Writes one byte.
   private mutating func put(_ byte: UInt8) {
     makeRoom(1)
@@ -53,11 +58,6 @@ struct JSONWriter: TextOutputStream {
     if storage.count - count < n {
       storage.append(contentsOf: repeatElement(0, count: max(n, storage.count)))
     }
-  }
-
-  /// Writes JSON text written before (by another writer) as it is.
-  mutating func raw(_ text: [UInt8]) {
-    text.withUnsafeBufferPointer { raw($0) }
   }
 
   /// Writes `null`.

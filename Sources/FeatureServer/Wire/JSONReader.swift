@@ -158,24 +158,15 @@ struct JSONReader {
     var exact = true
     var scale = 0  // the number is mantissa × 10^scale
     let first = at
-    while at < bytes.count, case let digit = bytes[at] &- UInt8(ascii: "0"), digit < 10 {
-      exact = exact && mantissa <= (UInt64.max - 9) / 10
-      mantissa = exact ? mantissa * 10 + UInt64(digit) : mantissa
-      at += 1
-    }
-    guard at > first else { return nil }
-    if bytes[first] == UInt8(ascii: "0"), at - first > 1 { return nil }  // a leading zero
+    let integerDigits = digits(&mantissa, &exact)
+    guard integerDigits > 0 else { return nil }
+    if bytes[first] == UInt8(ascii: "0"), integerDigits > 1 { return nil }  // a leading zero
     var whole = true
     if consume(UInt8(ascii: "."), skippingSpace: false) {
       whole = false
-      let fraction = at
-      while at < bytes.count, case let digit = bytes[at] &- UInt8(ascii: "0"), digit < 10 {
-        exact = exact && mantissa <= (UInt64.max - 9) / 10
-        mantissa = exact ? mantissa * 10 + UInt64(digit) : mantissa
-        scale -= 1
-        at += 1
-      }
-      guard at > fraction else { return nil }
+      let fractionDigits = digits(&mantissa, &exact)
+      guard fractionDigits > 0 else { return nil }
+      scale -= fractionDigits
     }
     if consume(UInt8(ascii: "e"), skippingSpace: false)
       || consume(UInt8(ascii: "E"), skippingSpace: false)
@@ -209,6 +200,18 @@ struct JSONReader {
     let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<at]), as: UTF8.self)
     guard let value = Double(text) else { return nil }
     return (value, integer, whole)
+  }
+
+  /// Reads over digits, appending each to `mantissa` while it fits (`exact` turns false at the
+  /// first that does not); returns how many were read.
+  private mutating func digits(_ mantissa: inout UInt64, _ exact: inout Bool) -> Int {
+    let start = at
+    while at < bytes.count, case let digit = bytes[at] &- UInt8(ascii: "0"), digit < 10 {
+      exact = exact && mantissa <= (UInt64.max - 9) / 10
+      mantissa = exact ? mantissa * 10 + UInt64(digit) : mantissa
+      at += 1
+    }
+    return at - start
   }
 
   /// 10⁰ … 10²², each exact in a `Double`.

@@ -19,11 +19,12 @@ import Testing
   static let read = #"{"features":["driver:trips"],"entities":{"driver_id":["1001"]}}"#
   static let push = #"{"push_source_name":"driver","df":{"driver_id":["9"],"trips":[1]}}"#
 
-  /// Through the router alone, and over a socket (where reads may be answered on the event
-  /// loop: `DirectReadHandler` checks the same token).
-  @Test(arguments: [false, true]) func withoutAValidTokenIs401(live: Bool) async throws {
+  /// Through the router. Not over a socket: a refused read goes on to the router's task, which
+  /// waits for the cooperative pool that parallel tests may hold past the test client's 20 s
+  /// timeout; `DirectReadTests` checks that the event-loop handler refuses the same requests.
+  @Test func withoutAValidTokenIs401() async throws {
     let (none, wrong, basic) = try await fixture.withClient(
-      ServerConfiguration(tokens: Self.tokens), live: live
+      ServerConfiguration(tokens: Self.tokens)
     ) {
       client in
       (
